@@ -1,0 +1,48 @@
+/* The HTTP API of API.md as a function from request to response, with no
+ * knowledge of sockets: http.c feeds it, tests and fuzzers call it. */
+#ifndef BONOMAT_API_H
+#define BONOMAT_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "office.h"
+
+#define API_BODY_MAX (64 * 1024)
+
+struct api_request {
+	const char *method;
+	const char *path;          /* without the query string */
+	const char *query;         /* after '?', or NULL */
+	const char *body;          /* may be NULL when body_len is 0 */
+	size_t body_len;
+	const char *authorization; /* the header, or NULL */
+	const char *accept;        /* the header, or NULL */
+	const char *client_addr;   /* numeric address of the peer */
+};
+
+struct api_response {
+	int status;
+	char *body;               /* malloc'd, may be NULL */
+	size_t body_len;
+	const char *content_type; /* static */
+};
+
+typedef int64_t (*api_clock_fn)(void *userdata);
+
+struct api;
+
+int api_new(const struct config *cfg, struct office *office,
+	    api_clock_fn clock, void *clock_data, struct api **ret);
+void api_free(struct api *a);
+/* Whether path is an API path (the rest is static files). */
+int api_handles(const char *path);
+void api_handle(struct api *a, const struct api_request *req,
+		struct api_response *ret);
+void api_response_clear(struct api_response *r);
+/* A JSON error body as API.md: {"error":{"code":...,"message":...}}. */
+void api_error(struct api_response *ret, int status, const char *code,
+	       const char *message);
+
+#endif

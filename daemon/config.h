@@ -1,0 +1,131 @@
+/* The daemon's configuration: one INI file (CONFIG.md), parsed strictly
+ * with libinih into one struct that the rest of the daemon reads. */
+#ifndef BONOMAT_CONFIG_H
+#define BONOMAT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_SERVICES 64 /* a counter's services are a 64-bit mask */
+#define CONFIG_ERR_MAX 512
+
+enum printer_driver {
+	DRIVER_NONE,
+	DRIVER_USB,
+	DRIVER_CUPS,
+	DRIVER_TCP,
+	DRIVER_FILE,
+};
+
+enum codepage {
+	CODEPAGE_CP852,
+	CODEPAGE_CP1250,
+};
+
+struct cfg_service {
+	char *id;     /* section name after "service." */
+	char *name;
+	char *prefix; /* ticket number prefix; ticket services only */
+	char *info;   /* non-NULL: an information tile, no tickets */
+	int minutes;  /* starting estimate of the mean service time */
+};
+
+struct cfg_counter {
+	char *id;
+	char *name;
+	char *token;
+	uint64_t services; /* bit i = config services[i] */
+};
+
+struct cfg_printer {
+	char *name;
+	enum printer_driver driver;
+	char *path;  /* file */
+	char *queue; /* cups */
+	char *host;  /* tcp, "host:port" */
+	bool usb_match;
+	uint16_t usb_vid, usb_pid;
+	enum codepage codepage;
+	int codepage_number; /* n of ESC t n */
+	int columns;
+};
+
+struct cfg_kiosk {
+	char *id;
+	int printer; /* index into printers */
+};
+
+struct cfg_day_hours {
+	bool open;
+	int open_min;  /* minutes after local midnight */
+	int close_min;
+};
+
+struct config {
+	char *path;
+
+	struct {
+		char *name;
+		char *address;
+		char *timezone;
+		char *footer;
+	} office;
+
+	struct {
+		char *listen_host;
+		uint16_t listen_port; /* 0: any free port */
+		char *ui_dir;
+		char *admin_token;
+		char **kiosk_clients; /* numeric addresses; none = anyone */
+		size_t n_kiosk_clients;
+	} server;
+
+	struct {
+		char *database;
+	} storage;
+
+	struct {
+		struct cfg_day_hours day[7]; /* index as struct tm tm_wday */
+		char (*closed)[11];          /* YYYY-MM-DD */
+		size_t n_closed;
+		int cutoff; /* minutes */
+		bool always_open;
+	} hours;
+
+	struct {
+		int max_wait;     /* minutes */
+		int walkin_every; /* 0 = off */
+		int early_window; /* minutes */
+		int late_grace;   /* minutes */
+		char *appointment_prefix;
+	} policy;
+
+	struct cfg_service *services;
+	size_t n_services;
+	struct cfg_counter *counters;
+	size_t n_counters;
+	struct cfg_printer *printers;
+	size_t n_printers;
+	struct cfg_kiosk *kiosks;
+	size_t n_kiosks;
+};
+
+/* Parses and validates the file. On failure returns a negative errno and
+ * writes "FILE:LINE: message" (or "FILE: message") into err. */
+int config_load(const char *path, struct config **ret, char *err,
+		size_t errlen);
+/* The same from memory; name is used in messages in place of a path. */
+int config_parse(const char *text, size_t len, const char *name,
+		 struct config **ret, char *err, size_t errlen);
+void config_free(struct config *c);
+
+/* Index of the item with that id, or -1. */
+int config_service_index(const struct config *c, const char *id);
+int config_counter_index(const struct config *c, const char *id);
+int config_kiosk_index(const struct config *c, const char *id);
+int config_printer_index(const struct config *c, const char *name);
+
+const char *printer_driver_name(enum printer_driver d);
+
+#endif

@@ -1,0 +1,19 @@
+/* The HTTP server (libmicrohttpd): request bodies bounded to 64 KiB, the API
+ * routes to api_handle(), everything else a static file under ui_dir. */
+#ifndef BONOMAT_HTTP_H
+#define BONOMAT_HTTP_H
+
+#include <stdint.h>
+
+#include "api.h"
+#include "config.h"
+
+struct http;
+
+/* Listens on the configured address; *ret_port is the port bound (useful
+ * when the config asks for port 0). */
+int http_start(const struct config *cfg, struct api *api, struct http **ret,
+	       uint16_t *ret_port);
+void http_stop(struct http *h);
+
+#endif

@@ -1,0 +1,79 @@
+/* The office: ties the queue engine to the store. Every operation decides
+ * with the pure queue engine, commits the change to the store in one
+ * transaction, and only then applies it in memory, so memory never holds
+ * what the database does not. Thread-safe: one lock around each call. */
+#ifndef BONOMAT_OFFICE_H
+#define BONOMAT_OFFICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+#include "ticket.h"
+
+enum office_status {
+	OFFICE_OK = 0,
+	OFFICE_NOT_FOUND,     /* 404 not_found */
+	OFFICE_CONFLICT,      /* 409 conflict */
+	OFFICE_GONE,          /* 410 gone */
+	OFFICE_CLOSED,        /* 422 closed */
+	OFFICE_UNPROCESSABLE, /* 422 unprocessable */
+	OFFICE_INTERNAL,      /* 500 internal */
+};
+
+/* Why an operation was refused, in words for the person who asked. */
+struct office_error {
+	enum office_status status;
+	char message[256];
+};
+
+struct office_counter_view {
+	bool paused;
+	bool has_current;
+	struct ticket current;
+	struct ticket *waiting; /* malloc'd, in the order they would be called */
+	size_t n_waiting;
+};
+
+struct office_service_view {
+	bool open;          /* tickets are issued now */
+	size_t waiting;
+	int est_wait_min;   /* -1 when no counter serving it is open */
+};
+
+struct office;
+
+/* Rebuilds the queue from the database at now. */
+int office_new(const struct config *cfg, struct store *st, int64_t now,
+	       struct office **ret);
+void office_free(struct office *o);
+
+/* Each returns 0, or a negative errno with err filled in. */
+int office_issue(struct office *o, int service, int kiosk, bool priority,
+		 int64_t now, struct ticket *ret, struct office_error *err);
+int office_ticket(struct office *o, int64_t id, int64_t now,
+		  struct ticket *ret, struct office_error *err);
+/* ret_none is set when nobody waits (the ticket is then untouched). */
+int office_next(struct office *o, int counter, int64_t now,
+		struct ticket *ret, bool *ret_none, struct office_error *err);
+int office_recall(struct office *o, int counter, int64_t now,
+		  struct ticket *ret, struct office_error *err);
+int office_done(struct office *o, int counter, bool served, int64_t now,
+		struct ticket *ret, struct office_error *err);
+int office_transfer(struct office *o, int counter, int service, int64_t now,
+		    struct ticket *ret, struct office_error *err);
+int office_pause(struct office *o, int counter, bool paused, int64_t now,
+		 struct office_error *err);
+int office_counter(struct office *o, int counter, int64_t now,
+		   struct office_counter_view *ret, struct office_error *err);
+void office_counter_view_clear(struct office_counter_view *v);
+int office_service(struct office *o, int service, int64_t now,
+		   struct office_service_view *ret);
+int office_recent_calls(struct office *o, int64_t now,
+			struct store_call *ret_calls, size_t max,
+			size_t *ret_n);
+int office_healthy(struct office *o);
+
+#endif

@@ -1,0 +1,69 @@
+/* The queue engine: the active tickets (waiting or called) of the day, the
+ * counters' state and the call policy of DESIGN.md. Pure: no I/O, no clock;
+ * every decision takes `now`. Callers decide with queue_pick(), make the
+ * change durable, then apply it here. */
+#ifndef BONOMAT_QUEUE_H
+#define BONOMAT_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ticket.h"
+
+struct queue_policy {
+	int64_t max_wait;     /* seconds; starvation guard */
+	int walkin_every;     /* 0 = no interleave */
+	int64_t early_window; /* seconds before slot start a booking is due */
+};
+
+struct queue;
+
+int queue_new(const struct queue_policy *policy, size_t n_services,
+	      size_t n_counters, const uint64_t *counter_services,
+	      struct queue **ret);
+void queue_free(struct queue *q);
+
+/* Adds a waiting ticket, or a called one (t->counter set) when rebuilding. */
+int queue_add(struct queue *q, const struct ticket *t);
+const struct ticket *queue_get(const struct queue *q, int64_t id);
+/* The ticket called to counter and not yet finished, or NULL. */
+const struct ticket *queue_current(const struct queue *q, size_t counter);
+size_t queue_waiting(const struct queue *q, size_t service);
+size_t queue_size(const struct queue *q);
+
+/* Which waiting ticket counter calls at now, and by which rule. -ENOENT
+ * when none of its services has a waiting ticket. Changes nothing. */
+int queue_pick(const struct queue *q, size_t counter, int64_t now,
+	       int64_t *ret_id, enum call_reason *ret_reason);
+
+/* Applies a call decided by queue_pick(). */
+int queue_call(struct queue *q, size_t counter, int64_t id,
+	       enum call_reason reason, int64_t now);
+/* Removes the counter's current ticket (served or no-show). */
+int queue_finish(struct queue *q, size_t counter);
+/* The counter's current ticket waits again in service, keeping its issue
+ * time. */
+int queue_transfer(struct queue *q, size_t counter, size_t service);
+/* Removes a waiting ticket (expiry). */
+int queue_remove(struct queue *q, int64_t id);
+
+void queue_set_paused(struct queue *q, size_t counter, bool paused);
+bool queue_paused(const struct queue *q, size_t counter);
+uint64_t queue_counter_services(const struct queue *q, size_t counter);
+/* Consecutive non-walk-in calls in service (for the interleave rule). */
+void queue_set_streak(struct queue *q, size_t service, int streak);
+int queue_streak(const struct queue *q, size_t service);
+
+/* The order in which a counter serving exactly `services` would call the
+ * waiting tickets if nothing changed until then, time frozen at now. Writes
+ * at most max ids; *ret_n is the number of waiting tickets in those
+ * services. */
+int queue_order(const struct queue *q, uint64_t services, int64_t now,
+		int64_t *ret_ids, size_t max, size_t *ret_n);
+/* How many tickets queue_order() puts before the waiting ticket id, for a
+ * counter serving only its service. */
+int queue_ahead(const struct queue *q, int64_t id, int64_t now,
+		size_t *ret_ahead);
+
+#endif

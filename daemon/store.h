@@ -1,0 +1,90 @@
+/* Durable state in SQLite (WAL, synchronous=FULL): tickets, per-day number
+ * sequences, counters' state and the append-only event log. Prepared
+ * statements only. Every function returns 0 or a negative errno; none logs.
+ * Transitions are composed by the caller between store_begin() and
+ * store_commit() so that each one is a single transaction. */
+#ifndef BONOMAT_STORE_H
+#define BONOMAT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ticket.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* One row of the event log: every transition, with its time, counter and
+ * the policy rule that chose the ticket. */
+struct store_event {
+	int64_t at;
+	const char *type; /* issued, called, recalled, served, no_show,
+			     transferred, expired, paused, resumed, ... */
+	int64_t ticket;   /* 0 when not about a ticket */
+	int service;      /* -1 when none */
+	int counter;      /* -1 when none */
+	enum ticket_kind kind;
+	enum call_reason reason;
+	const char *detail; /* free text or NULL */
+};
+
+/* A call as shown on the lobby display. */
+struct store_call {
+	int64_t ticket;
+	char number[TICKET_NUMBER_MAX];
+	int counter;
+	int64_t at;
+};
+
+/* Opens (creating if needed) the database and migrates its schema forward.
+ * The config maps service, counter and kiosk ids to indexes; rows naming
+ * ids the config no longer has load with index -1. Parent directory of
+ * path must exist. */
+int store_open(const char *path, const struct config *cfg,
+	       struct store **ret);
+void store_close(struct store *s);
+
+int store_begin(struct store *s); /* BEGIN IMMEDIATE */
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Within a transaction: the next sequence number of prefix on day
+ * (1, 2, ...). Numbers are never handed out twice, also across restarts. */
+int store_next_seq(struct store *s, const char *day, const char *prefix,
+		   int *ret_seq);
+/* Inserts t (t->id ignored) and sets t->id. */
+int store_ticket_insert(struct store *s, struct ticket *t);
+/* Writes every stored field of t, found by t->id; -ENOENT when absent. */
+int store_ticket_update(struct store *s, const struct ticket *t);
+int store_ticket_get(struct store *s, int64_t id, struct ticket *ret);
+int store_event_append(struct store *s, const struct store_event *ev);
+
+int store_counter_save(struct store *s, int counter, bool paused,
+		       int64_t current);
+/* Defaults (not paused, no current ticket) for a counter never saved. */
+int store_counter_load(struct store *s, int counter, bool *ret_paused,
+		       int64_t *ret_current);
+
+/* Calls cb for every waiting or called ticket of day, oldest first; stops
+ * and returns cb's value when it is non-zero. */
+int store_tickets_active(struct store *s, const char *day,
+			 int (*cb)(const struct ticket *t, void *userdata),
+			 void *userdata);
+/* Waiting and called tickets of days before day (whose offices closed
+ * without them) become expired and served, each with its event, at now. */
+int store_close_days_before(struct store *s, const char *day, int64_t now,
+			    int *ret_count);
+/* Consecutive non-walk-in calls at the end of the day's calls in service. */
+int store_service_streak(struct store *s, const char *day, int service,
+			 int *ret_streak);
+/* The newest calls of day, newest first; *ret_n set to how many. */
+int store_recent_calls(struct store *s, const char *day,
+		       struct store_call *ret_calls, size_t max,
+		       size_t *ret_n);
+/* Whether the database accepts a write (for /healthz). */
+int store_check_writable(struct store *s);
+
+#endif

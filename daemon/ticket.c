@@ -1,0 +1,111 @@
+#include "ticket.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+static const char *const kind_names[] = {
+	[TICKET_WALK_IN] = "walk_in",
+	[TICKET_PRIORITY] = "priority",
+	[TICKET_APPOINTMENT] = "appointment",
+};
+
+static const char *const state_names[] = {
+	[TICKET_WAITING] = "waiting",
+	[TICKET_CALLED] = "called",
+	[TICKET_SERVED] = "served",
+	[TICKET_NO_SHOW] = "no_show",
+	[TICKET_EXPIRED] = "expired",
+};
+
+static const char *const reason_names[] = {
+	[REASON_NONE] = "none",
+	[REASON_STARVATION_GUARD] = "starvation_guard",
+	[REASON_INTERLEAVE] = "interleave",
+	[REASON_APPOINTMENT_DUE] = "appointment_due",
+	[REASON_PRIORITY] = "priority",
+	[REASON_WALK_IN] = "walk_in",
+	[REASON_APPOINTMENT_EARLY] = "appointment_early",
+};
+
+static const char *const print_names[] = {
+	[PRINT_NONE] = "none",
+	[PRINT_PENDING] = "pending",
+	[PRINT_OK] = "ok",
+	[PRINT_FAILED] = "failed",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t n, int v)
+{
+	if (v < 0 || (size_t)v >= n || !names[v])
+		return "unknown";
+	return names[v];
+}
+
+static int parse_name(const char *const *names, size_t n, const char *s,
+		      int *ret)
+{
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (names[i] && strcmp(names[i], s) == 0) {
+			*ret = (int)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *ticket_kind_name(enum ticket_kind k)
+{
+	return name_of(kind_names, NELEM(kind_names), (int)k);
+}
+
+int ticket_kind_parse(const char *s, enum ticket_kind *ret)
+{
+	int v, r = parse_name(kind_names, NELEM(kind_names), s, &v);
+	if (r == 0)
+		*ret = (enum ticket_kind)v;
+	return r;
+}
+
+const char *ticket_state_name(enum ticket_state s)
+{
+	return name_of(state_names, NELEM(state_names), (int)s);
+}
+
+int ticket_state_parse(const char *s, enum ticket_state *ret)
+{
+	int v, r = parse_name(state_names, NELEM(state_names), s, &v);
+	if (r == 0)
+		*ret = (enum ticket_state)v;
+	return r;
+}
+
+const char *call_reason_name(enum call_reason r)
+{
+	return name_of(reason_names, NELEM(reason_names), (int)r);
+}
+
+int call_reason_parse(const char *s, enum call_reason *ret)
+{
+	int v, r = parse_name(reason_names, NELEM(reason_names), s, &v);
+	if (r == 0)
+		*ret = (enum call_reason)v;
+	return r;
+}
+
+const char *print_state_name(enum print_state p)
+{
+	return name_of(print_names, NELEM(print_names), (int)p);
+}
+
+int print_state_parse(const char *s, enum print_state *ret)
+{
+	int v, r = parse_name(print_names, NELEM(print_names), s, &v);
+	if (r == 0)
+		*ret = (enum print_state)v;
+	return r;
+}

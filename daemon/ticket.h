@@ -1,0 +1,76 @@
+/* Tickets as every layer sees them: the store persists them, the queue
+ * engine decides on them, the API renders them. */
+#ifndef BONOMAT_TICKET_H
+#define BONOMAT_TICKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ticket_kind {
+	TICKET_WALK_IN,
+	TICKET_PRIORITY,
+	TICKET_APPOINTMENT,
+};
+
+enum ticket_state {
+	TICKET_WAITING,
+	TICKET_CALLED,
+	TICKET_SERVED,
+	TICKET_NO_SHOW,
+	TICKET_EXPIRED,
+};
+
+/* The policy rule that chose a called ticket (DESIGN.md, in rule order). */
+enum call_reason {
+	REASON_NONE,
+	REASON_STARVATION_GUARD,
+	REASON_INTERLEAVE,
+	REASON_APPOINTMENT_DUE,
+	REASON_PRIORITY,
+	REASON_WALK_IN,
+	REASON_APPOINTMENT_EARLY,
+};
+
+enum print_state {
+	PRINT_NONE,
+	PRINT_PENDING,
+	PRINT_OK,
+	PRINT_FAILED,
+};
+
+#define TICKET_NUMBER_MAX 16
+#define TICKET_DAY_LEN 10 /* YYYY-MM-DD */
+
+struct ticket {
+	int64_t id;                        /* 0 until stored */
+	char number[TICKET_NUMBER_MAX];    /* "A012" */
+	char day[TICKET_DAY_LEN + 1];      /* business day it was issued on */
+	int service;                       /* index into config services */
+	enum ticket_kind kind;
+	enum ticket_state state;
+	int64_t issued_at;                 /* unix seconds; kept on transfer */
+	int64_t slot_start;                /* appointments only, else 0 */
+	bool late;                         /* checked in after the grace */
+	enum print_state printed;
+	int kiosk;                         /* index into config kiosks, or -1 */
+	int counter;                       /* index into config counters, or -1 */
+	enum call_reason reason;           /* why it was last called */
+	int64_t called_at;                 /* 0 when never called */
+	int64_t finished_at;               /* 0 while waiting or called */
+	int recalls;
+
+	/* Derived, not stored: filled in by the office for waiting tickets. */
+	int ahead;                         /* tickets the policy calls first */
+	int est_wait_min;                  /* -1 when unknown */
+};
+
+const char *ticket_kind_name(enum ticket_kind k);
+int ticket_kind_parse(const char *s, enum ticket_kind *ret);
+const char *ticket_state_name(enum ticket_state s);
+int ticket_state_parse(const char *s, enum ticket_state *ret);
+const char *call_reason_name(enum call_reason r);
+int call_reason_parse(const char *s, enum call_reason *ret);
+const char *print_state_name(enum print_state p);
+int print_state_parse(const char *s, enum print_state *ret);
+
+#endif

@@ -40,6 +40,8 @@ int queue_pick(const struct queue *q, size_t counter, int64_t now,
 /* Applies a call decided by queue_pick(). */
 int queue_call(struct queue *q, size_t counter, int64_t id,
 	       enum call_reason reason, int64_t now);
+/* Counts one more announcement of the counter's current ticket. */
+int queue_recall(struct queue *q, size_t counter);
 /* Removes the counter's current ticket (served or no-show). */
 int queue_finish(struct queue *q, size_t counter);
 /* The counter's current ticket waits again in service, keeping its issue

@@ -1,0 +1,202 @@
+/* bonomatd: arguments, config, wiring, signals and sd_notify. Everything
+ * else lives in modules that the tests link. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "api.h"
+#include "config.h"
+#include "hours.h"
+#include "http.h"
+#include "log.h"
+#include "office.h"
+#include "store.h"
+
+#define EXIT_CONFIG 2
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bonomatd -c FILE [--check] [-v]\n"
+		   "  -c, --config FILE  the configuration (INI, see "
+		   "CONFIG.md)\n"
+		   "      --check        validate the configuration and exit\n"
+		   "  -v, --verbose      log debugging detail\n"
+		   "      --version      print the version and exit\n");
+}
+
+static int64_t real_clock(void *userdata)
+{
+	(void)userdata;
+	return (int64_t)time(NULL);
+}
+
+/* The database's directory is created when missing (one level), so that a
+ * relative path such as var/bonomat.db works on a fresh checkout. */
+static int make_parent_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!slash || slash == path)
+		return 0;
+	len = (size_t)(slash - path);
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Waits for SIGTERM or SIGINT, pinging the systemd watchdog meanwhile. */
+static void wait_for_signal(const sigset_t *set)
+{
+	uint64_t watchdog_usec = 0;
+	struct timespec tick = {.tv_sec = 3600};
+
+	if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec) {
+		uint64_t half = watchdog_usec / 2;
+		tick.tv_sec = (time_t)(half / 1000000);
+		tick.tv_nsec = (long)(half % 1000000) * 1000;
+		log_info("watchdog every %llu ms",
+			 (unsigned long long)(half / 1000));
+	}
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("%s received, shutting down",
+				 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return;
+		}
+		if (watchdog_usec)
+			sd_notify(0, "WATCHDOG=1");
+	}
+}
+
+static int run(const struct config *cfg)
+{
+	struct store *st = NULL;
+	struct office *office = NULL;
+	struct api *api = NULL;
+	struct http *http = NULL;
+	sigset_t set;
+	uint16_t port;
+	int r;
+
+	r = hours_set_zone(cfg->office.timezone);
+	if (r < 0) {
+		log_err("time zone %s: %s", cfg->office.timezone,
+			strerror(-r));
+		return EXIT_FAILURE;
+	}
+	/* Signals are taken by sigtimedwait() in this thread only; block them
+	 * before any other thread starts. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	r = make_parent_dir(cfg->storage.database);
+	if (r == 0)
+		r = store_open(cfg->storage.database, cfg, &st);
+	if (r < 0) {
+		log_err("database %s: %s", cfg->storage.database,
+			strerror(-r));
+		goto out;
+	}
+	r = office_new(cfg, st, real_clock(NULL), &office);
+	if (r < 0) {
+		log_err("rebuilding the queue from %s failed: %s",
+			cfg->storage.database, strerror(-r));
+		goto out;
+	}
+	r = api_new(cfg, office, real_clock, NULL, &api);
+	if (r < 0) {
+		log_err("api: %s", strerror(-r));
+		goto out;
+	}
+	r = http_start(cfg, api, &http, &port);
+	if (r < 0) {
+		log_err("cannot listen on %s:%u: %s", cfg->server.listen_host,
+			cfg->server.listen_port, strerror(-r));
+		goto out;
+	}
+	log_info(strchr(cfg->server.listen_host, ':')
+			 ? "listening on http://[%s]:%u"
+			 : "listening on http://%s:%u",
+		 cfg->server.listen_host, port);
+	sd_notify(0, "READY=1");
+	wait_for_signal(&set);
+	sd_notify(0, "STOPPING=1");
+out:
+	http_stop(http);
+	api_free(api);
+	office_free(office);
+	store_close(st);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'C'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *path = NULL;
+	bool check = false;
+	struct config *cfg;
+	char err[CONFIG_ERR_MAX];
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'v':
+			log_set_verbose(1);
+			break;
+		case 'V':
+			printf("bonomatd 0.1.0\n");
+			return EXIT_SUCCESS;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	if (config_load(path, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (check) {
+		printf("%s: ok\n", path);
+		config_free(cfg);
+		return EXIT_SUCCESS;
+	}
+	r = run(cfg);
+	config_free(cfg);
+	return r;
+}

@@ -1,0 +1,790 @@
+#include "office.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hours.h"
+#include "log.h"
+#include "queue.h"
+
+struct office {
+	pthread_mutex_t lock;
+	const struct config *cfg;
+	struct store *st;
+	struct queue *q;
+	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
+};
+
+#define BIT(i) (UINT64_C(1) << (i))
+
+static int refuse(struct office_error *err, enum office_status status,
+		  int errnum, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int refuse(struct office_error *err, enum office_status status,
+		  int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->status = status;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+static int store_failed(struct office *o, struct office_error *err, int r,
+			const char *what)
+{
+	store_rollback(o->st);
+	log_err("database: %s failed: %s", what, strerror(-r));
+	return refuse(err, OFFICE_INTERNAL, -r,
+		      "The ticket database could not be written; nothing was "
+		      "changed. Please try again or call the office's IT.");
+}
+
+static int add_active(const struct ticket *t, void *userdata)
+{
+	struct office *o = userdata;
+	int r;
+
+	if (t->service < 0) {
+		log_warn("ticket %s (id %lld) names a service the config no "
+			 "longer has; it is left out of the queue",
+			 t->number, (long long)t->id);
+		return 0;
+	}
+	if (t->state == TICKET_CALLED && t->counter < 0) {
+		log_warn("ticket %s (id %lld) was called to a counter the "
+			 "config no longer has; it is left out of the queue",
+			 t->number, (long long)t->id);
+		return 0;
+	}
+	r = queue_add(o->q, t);
+	if (r < 0)
+		log_warn("ticket %s (id %lld) could not be queued: %s",
+			 t->number, (long long)t->id, strerror(-r));
+	return r == -ENOMEM ? r : 0;
+}
+
+/* Rebuilds the in-memory queue of day from the database. */
+static int load_day(struct office *o, int64_t now)
+{
+	const struct config *c = o->cfg;
+	struct queue_policy policy = {
+		.max_wait = (int64_t)c->policy.max_wait * 60,
+		.walkin_every = c->policy.walkin_every,
+		.early_window = (int64_t)c->policy.early_window * 60,
+	};
+	uint64_t *masks;
+	struct queue *q;
+	char day[TICKET_DAY_LEN + 1];
+	int closed = 0, r;
+
+	hours_day(now, day);
+	r = store_close_days_before(o->st, day, now, &closed);
+	if (r < 0)
+		return r;
+	if (closed > 0)
+		log_info("closed %d tickets left from earlier days", closed);
+	masks = calloc(c->n_counters ? c->n_counters : 1, sizeof(*masks));
+	if (!masks)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_counters; i++)
+		masks[i] = c->counters[i].services;
+	r = queue_new(&policy, c->n_services, c->n_counters, masks, &q);
+	free(masks);
+	if (r < 0)
+		return r;
+	queue_free(o->q);
+	o->q = q;
+	memcpy(o->day, day, sizeof(day));
+	r = store_tickets_active(o->st, day, add_active, o);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->n_counters; i++) {
+		bool paused;
+		int64_t current;
+		r = store_counter_load(o->st, (int)i, &paused, &current);
+		if (r < 0)
+			return r;
+		queue_set_paused(q, i, paused);
+	}
+	for (size_t i = 0; i < c->n_services; i++) {
+		int streak;
+		r = store_service_streak(o->st, day, (int)i, &streak);
+		if (r < 0)
+			return r;
+		queue_set_streak(q, i, streak);
+	}
+	return 0;
+}
+
+/* Numbers restart and left-over tickets close when the business day
+ * changes while the daemon runs. */
+static int roll_day(struct office *o, int64_t now, struct office_error *err)
+{
+	char day[TICKET_DAY_LEN + 1];
+	int r;
+
+	hours_day(now, day);
+	if (strcmp(day, o->day) == 0)
+		return 0;
+	log_info("new business day %s", day);
+	r = load_day(o, now);
+	if (r < 0) {
+		log_err("database: starting day %s failed: %s", day,
+			strerror(-r));
+		return refuse(err, OFFICE_INTERNAL, -r,
+			      "The ticket database could not be read.");
+	}
+	return 0;
+}
+
+int office_new(const struct config *cfg, struct store *st, int64_t now,
+	       struct office **ret)
+{
+	struct office *o = calloc(1, sizeof(*o));
+	int r;
+
+	if (!o)
+		return -ENOMEM;
+	o->cfg = cfg;
+	o->st = st;
+	r = pthread_mutex_init(&o->lock, NULL);
+	if (r != 0) {
+		free(o);
+		return -r;
+	}
+	r = load_day(o, now);
+	if (r < 0) {
+		office_free(o);
+		return r;
+	}
+	*ret = o;
+	return 0;
+}
+
+void office_free(struct office *o)
+{
+	if (!o)
+		return;
+	queue_free(o->q);
+	pthread_mutex_destroy(&o->lock);
+	free(o);
+}
+
+static size_t open_counters(const struct office *o, int service)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->cfg->n_counters; i++)
+		if ((o->cfg->counters[i].services & BIT(service)) &&
+		    !queue_paused(o->q, i))
+			n++;
+	return n;
+}
+
+/* Minutes until a ticket with `ahead` tickets before it is called, or -1
+ * when no counter serving the service is open. */
+static int estimate(const struct office *o, int service, size_t ahead)
+{
+	size_t n = open_counters(o, service);
+	size_t minutes = (size_t)o->cfg->services[service].minutes;
+
+	if (n == 0)
+		return -1;
+	return (int)((ahead * minutes + n - 1) / n);
+}
+
+static void derive(const struct office *o, struct ticket *t, int64_t now)
+{
+	size_t ahead = 0;
+
+	t->ahead = 0;
+	t->est_wait_min = -1;
+	if (t->state != TICKET_WAITING || t->service < 0)
+		return;
+	if (queue_ahead(o->q, t->id, now, &ahead) == 0) {
+		t->ahead = (int)ahead;
+		t->est_wait_min = estimate(o, t->service, ahead);
+	}
+}
+
+static void format_hhmm(int64_t t, char ret[6])
+{
+	char s[32];
+	hours_rfc3339(t, s);
+	memcpy(ret, s + 11, 5);
+	ret[5] = '\0';
+}
+
+static int refuse_closed(const struct office *o, const struct hours_status *h,
+			 struct office_error *err)
+{
+	char when[32], hhmm[6];
+
+	if (h->open) {
+		format_hhmm(h->closes_at, hhmm);
+		return refuse(err, OFFICE_CLOSED, EAGAIN,
+			      "No more tickets are issued today: the office "
+			      "closes at %s and stops issuing tickets %d "
+			      "minutes before.",
+			      hhmm, o->cfg->hours.cutoff);
+	}
+	if (h->next_open == 0)
+		return refuse(err, OFFICE_CLOSED, EAGAIN,
+			      "The office is closed.");
+	hours_rfc3339(h->next_open, when);
+	format_hhmm(h->next_open, hhmm);
+	when[10] = '\0';
+	return refuse(err, OFFICE_CLOSED, EAGAIN,
+		      "The office is closed. It opens again on %s at %s.",
+		      when, hhmm);
+}
+
+int office_issue(struct office *o, int service, int kiosk, bool priority,
+		 int64_t now, struct ticket *ret, struct office_error *err)
+{
+	const struct config *c = o->cfg;
+	struct hours_status h;
+	struct ticket t = {0};
+	int seq, r;
+
+	if (service < 0 || (size_t)service >= c->n_services)
+		return refuse(err, OFFICE_NOT_FOUND, ENOENT,
+			      "There is no such service.");
+	const struct cfg_service *svc = &c->services[service];
+	if (svc->info)
+		return refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+			      "\"%s\" is not served here with a ticket: %s",
+			      svc->name, svc->info);
+	hours_status(c, now, &h);
+	if (!h.open || h.cutoff)
+		return refuse_closed(o, &h, err);
+
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	t.service = service;
+	t.kind = priority ? TICKET_PRIORITY : TICKET_WALK_IN;
+	t.state = TICKET_WAITING;
+	t.issued_at = now;
+	t.kiosk = kiosk;
+	t.counter = -1;
+	t.printed = PRINT_NONE;
+	memcpy(t.day, o->day, sizeof(t.day));
+
+	r = store_begin(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "begin");
+		goto out;
+	}
+	r = store_next_seq(o->st, t.day, svc->prefix, &seq);
+	if (r == 0 && (size_t)snprintf(t.number, sizeof(t.number), "%s%03d",
+				       svc->prefix, seq) >= sizeof(t.number))
+		r = -EOVERFLOW;
+	if (r == 0)
+		r = store_ticket_insert(o->st, &t);
+	if (r == 0)
+		r = store_event_append(o->st, &(struct store_event){
+			.at = now, .type = "issued", .ticket = t.id,
+			.service = service, .counter = -1, .kind = t.kind});
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "issuing a ticket");
+		goto out;
+	}
+	r = queue_add(o->q, &t);
+	if (r < 0) {
+		/* Committed but not queued: rebuild from the database, which
+		 * has it. */
+		log_err("queueing ticket %s failed: %s; reloading", t.number,
+			strerror(-r));
+		r = load_day(o, now);
+		if (r < 0) {
+			r = refuse(err, OFFICE_INTERNAL, -r,
+				   "The queue could not be updated.");
+			goto out;
+		}
+	}
+	derive(o, &t, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_ticket(struct office *o, int64_t id, int64_t now,
+		  struct ticket *ret, struct office_error *err)
+{
+	struct ticket t;
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	r = store_ticket_get(o->st, id, &t);
+	if (r == -ENOENT) {
+		r = refuse(err, OFFICE_NOT_FOUND, ENOENT,
+			   "There is no ticket with id %lld.", (long long)id);
+		goto out;
+	}
+	if (r < 0) {
+		log_err("database: reading ticket %lld failed: %s",
+			(long long)id, strerror(-r));
+		r = refuse(err, OFFICE_INTERNAL, -r,
+			   "The ticket database could not be read.");
+		goto out;
+	}
+	derive(o, &t, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+static int check_counter(const struct office *o, int counter,
+			 struct office_error *err)
+{
+	if (counter < 0 || (size_t)counter >= o->cfg->n_counters)
+		return refuse(err, OFFICE_NOT_FOUND, ENOENT,
+			      "There is no such counter.");
+	return 0;
+}
+
+static const char *counter_name(const struct office *o, int counter)
+{
+	return o->cfg->counters[counter].name;
+}
+
+static int record(struct office *o, const struct ticket *t, const char *type,
+		  int64_t now, const char *detail)
+{
+	int r = store_ticket_update(o->st, t);
+	if (r == 0)
+		r = store_event_append(o->st, &(struct store_event){
+			.at = now, .type = type, .ticket = t->id,
+			.service = t->service, .counter = t->counter,
+			.kind = t->kind,
+			.reason = strcmp(type, "called") == 0 ? t->reason
+							     : REASON_NONE,
+			.detail = detail});
+	return r;
+}
+
+int office_next(struct office *o, int counter, int64_t now,
+		struct ticket *ret, bool *ret_none, struct office_error *err)
+{
+	struct ticket done = {0}, next = {0};
+	const struct ticket *cur, *n;
+	enum call_reason reason;
+	int64_t id = 0;
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	if (queue_paused(o->q, (size_t)counter)) {
+		r = refuse(err, OFFICE_CONFLICT, EBUSY,
+			   "%s is paused; resume it before calling the next "
+			   "ticket.",
+			   counter_name(o, counter));
+		goto out;
+	}
+	cur = queue_current(o->q, (size_t)counter);
+	if (cur) {
+		done = *cur;
+		done.state = TICKET_SERVED;
+		done.finished_at = now;
+	}
+	if (queue_pick(o->q, (size_t)counter, now, &id, &reason) == 0) {
+		n = queue_get(o->q, id);
+		next = *n;
+		next.state = TICKET_CALLED;
+		next.counter = counter;
+		next.reason = reason;
+		next.called_at = now;
+	}
+	if (!cur && !id) {
+		*ret_none = true;
+		goto out;
+	}
+
+	r = store_begin(o->st);
+	if (r == 0 && cur)
+		r = record(o, &done, "served", now, NULL);
+	if (r == 0 && id)
+		r = record(o, &next, "called", now, NULL);
+	if (r == 0)
+		r = store_counter_save(o->st, counter,
+				       queue_paused(o->q, (size_t)counter), id);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "calling the next ticket");
+		goto out;
+	}
+	if (cur)
+		queue_finish(o->q, (size_t)counter);
+	if (!id) {
+		*ret_none = true;
+		goto out;
+	}
+	queue_call(o->q, (size_t)counter, id, reason, now);
+	*ret_none = false;
+	*ret = next;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+/* The counter's called ticket, or a conflict naming what is missing. */
+static int current_of(struct office *o, int counter, struct ticket *ret,
+		      struct office_error *err)
+{
+	const struct ticket *cur = queue_current(o->q, (size_t)counter);
+
+	if (!cur)
+		return refuse(err, OFFICE_CONFLICT, ENOENT,
+			      "%s has no ticket called at the moment.",
+			      counter_name(o, counter));
+	*ret = *cur;
+	return 0;
+}
+
+int office_recall(struct office *o, int counter, int64_t now,
+		  struct ticket *ret, struct office_error *err)
+{
+	struct ticket t;
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r == 0)
+		r = current_of(o, counter, &t, err);
+	if (r < 0)
+		goto out;
+	t.recalls++;
+	r = store_begin(o->st);
+	if (r == 0)
+		r = record(o, &t, "recalled", now, NULL);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "recalling a ticket");
+		goto out;
+	}
+	queue_recall(o->q, (size_t)counter);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_done(struct office *o, int counter, bool served, int64_t now,
+		struct ticket *ret, struct office_error *err)
+{
+	struct ticket t;
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r == 0)
+		r = current_of(o, counter, &t, err);
+	if (r < 0)
+		goto out;
+	t.state = served ? TICKET_SERVED : TICKET_NO_SHOW;
+	t.finished_at = now;
+	r = store_begin(o->st);
+	if (r == 0)
+		r = record(o, &t, served ? "served" : "no_show", now, NULL);
+	if (r == 0)
+		r = store_counter_save(o->st, counter,
+				       queue_paused(o->q, (size_t)counter), 0);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "finishing a ticket");
+		goto out;
+	}
+	queue_finish(o->q, (size_t)counter);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_transfer(struct office *o, int counter, int service, int64_t now,
+		    struct ticket *ret, struct office_error *err)
+{
+	const struct config *c = o->cfg;
+	struct ticket t;
+	char detail[96];
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	if (service < 0 || (size_t)service >= c->n_services)
+		return refuse(err, OFFICE_NOT_FOUND, ENOENT,
+			      "There is no such service to transfer to.");
+	if (c->services[service].info)
+		return refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+			      "\"%s\" is an information service; tickets "
+			      "cannot be transferred to it.",
+			      c->services[service].name);
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r == 0)
+		r = current_of(o, counter, &t, err);
+	if (r < 0)
+		goto out;
+	if (t.service == service) {
+		r = refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+			   "Ticket %s is already in \"%s\".", t.number,
+			   c->services[service].name);
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "from %s to %s",
+		 c->services[t.service].id, c->services[service].id);
+	t.state = TICKET_WAITING;
+	t.service = service;
+	t.counter = -1;
+	r = store_begin(o->st);
+	if (r == 0)
+		r = record(o, &t, "transferred", now, detail);
+	if (r == 0)
+		r = store_counter_save(o->st, counter,
+				       queue_paused(o->q, (size_t)counter), 0);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "transferring a ticket");
+		goto out;
+	}
+	queue_transfer(o->q, (size_t)counter, (size_t)service);
+	derive(o, &t, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_pause(struct office *o, int counter, bool paused, int64_t now,
+		 struct office_error *err)
+{
+	const struct ticket *cur;
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0 || queue_paused(o->q, (size_t)counter) == paused)
+		goto out;
+	cur = queue_current(o->q, (size_t)counter);
+	r = store_begin(o->st);
+	if (r == 0)
+		r = store_counter_save(o->st, counter, paused,
+				       cur ? cur->id : 0);
+	if (r == 0)
+		r = store_event_append(o->st, &(struct store_event){
+			.at = now, .type = paused ? "paused" : "resumed",
+			.service = -1, .counter = counter});
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = store_failed(o, err, r, "pausing a counter");
+		goto out;
+	}
+	queue_set_paused(o->q, (size_t)counter, paused);
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+struct id_pos {
+	int64_t id;
+	size_t pos;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_pos *)a)->id;
+	int64_t y = ((const struct id_pos *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Fills ahead and the estimate of each waiting ticket in v, computing one
+ * order per service rather than one per ticket. */
+static int derive_all(const struct office *o, struct ticket *v, size_t n,
+		      uint64_t services, int64_t now)
+{
+	struct id_pos *index = malloc((n ? n : 1) * sizeof(*index));
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	size_t got;
+	int r = 0;
+
+	if (!index || !ids) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		index[i] = (struct id_pos){v[i].id, i};
+	qsort(index, n, sizeof(*index), cmp_id);
+	for (size_t s = 0; s < o->cfg->n_services; s++) {
+		if (!(services & BIT(s)))
+			continue;
+		r = queue_order(o->q, BIT(s), now, ids, n, &got);
+		if (r < 0)
+			goto out;
+		for (size_t i = 0; i < got && i < n; i++) {
+			struct id_pos key = {.id = ids[i]};
+			struct id_pos *f = bsearch(&key, index, n,
+						   sizeof(*index), cmp_id);
+			if (f) {
+				v[f->pos].ahead = (int)i;
+				v[f->pos].est_wait_min =
+					estimate(o, (int)s, i);
+			}
+		}
+	}
+out:
+	free(index);
+	free(ids);
+	return r;
+}
+
+int office_counter(struct office *o, int counter, int64_t now,
+		   struct office_counter_view *ret, struct office_error *err)
+{
+	struct office_counter_view v = {0};
+	int64_t *ids = NULL;
+	uint64_t services;
+	size_t n = 0;
+	int r;
+
+	r = check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	services = queue_counter_services(o->q, (size_t)counter);
+	for (size_t s = 0; s < o->cfg->n_services; s++)
+		if (services & BIT(s))
+			n += queue_waiting(o->q, s);
+	ids = malloc((n ? n : 1) * sizeof(*ids));
+	v.waiting = malloc((n ? n : 1) * sizeof(*v.waiting));
+	if (!ids || !v.waiting) {
+		r = refuse(err, OFFICE_INTERNAL, ENOMEM, "Out of memory.");
+		goto out;
+	}
+	r = queue_order(o->q, services, now, ids, n, &v.n_waiting);
+	for (size_t i = 0; r == 0 && i < v.n_waiting; i++) {
+		const struct ticket *t = queue_get(o->q, ids[i]);
+		if (!t)
+			r = -ENOENT;
+		else
+			v.waiting[i] = *t;
+	}
+	if (r == 0)
+		r = derive_all(o, v.waiting, v.n_waiting, services, now);
+	if (r < 0) {
+		r = refuse(err, OFFICE_INTERNAL, -r,
+			   "The waiting list could not be made.");
+		goto out;
+	}
+	v.paused = queue_paused(o->q, (size_t)counter);
+	const struct ticket *cur = queue_current(o->q, (size_t)counter);
+	if (cur) {
+		v.has_current = true;
+		v.current = *cur;
+		v.current.ahead = 0;
+		v.current.est_wait_min = -1;
+	}
+	*ret = v;
+	v.waiting = NULL;
+out:
+	pthread_mutex_unlock(&o->lock);
+	free(ids);
+	free(v.waiting);
+	return r;
+}
+
+void office_counter_view_clear(struct office_counter_view *v)
+{
+	if (!v)
+		return;
+	free(v->waiting);
+	v->waiting = NULL;
+	v->n_waiting = 0;
+}
+
+int office_service(struct office *o, int service, int64_t now,
+		   struct office_service_view *ret)
+{
+	const struct config *c = o->cfg;
+	struct hours_status h;
+	struct office_error err;
+	int r;
+
+	if (service < 0 || (size_t)service >= c->n_services)
+		return -ENOENT;
+	hours_status(c, now, &h);
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, &err);
+	if (r == 0) {
+		ret->open = h.open && !h.cutoff;
+		ret->waiting = queue_waiting(o->q, (size_t)service);
+		ret->est_wait_min =
+			c->services[service].info
+				? -1
+				: estimate(o, service, ret->waiting);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_recent_calls(struct office *o, int64_t now,
+			struct store_call *ret_calls, size_t max,
+			size_t *ret_n)
+{
+	struct office_error err;
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, &err);
+	if (r == 0)
+		r = store_recent_calls(o->st, o->day, ret_calls, max, ret_n);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_healthy(struct office *o)
+{
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = store_check_writable(o->st);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}

@@ -1,0 +1,538 @@
+#include "queue.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct qcounter {
+	uint64_t services;
+	bool paused;
+	int64_t current; /* ticket id, 0 when none */
+};
+
+struct queue {
+	struct queue_policy policy;
+	size_t n_services;
+	size_t n_counters;
+	int *streak;      /* per service: consecutive non-walk-in calls */
+	size_t *waiting;  /* per service */
+	struct qcounter *counters;
+	struct ticket *t; /* active tickets, in no particular order */
+	size_t n, cap;
+};
+
+#define BIT(i) (UINT64_C(1) << (i))
+
+int queue_new(const struct queue_policy *policy, size_t n_services,
+	      size_t n_counters, const uint64_t *counter_services,
+	      struct queue **ret)
+{
+	struct queue *q;
+
+	if (!policy || n_services == 0 || n_services > 64 ||
+	    (n_counters && !counter_services))
+		return -EINVAL;
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	q->policy = *policy;
+	q->n_services = n_services;
+	q->n_counters = n_counters;
+	q->streak = calloc(n_services, sizeof(*q->streak));
+	q->waiting = calloc(n_services, sizeof(*q->waiting));
+	q->counters = calloc(n_counters ? n_counters : 1, sizeof(*q->counters));
+	if (!q->streak || !q->waiting || !q->counters) {
+		queue_free(q);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_counters; i++)
+		q->counters[i].services = counter_services[i];
+	*ret = q;
+	return 0;
+}
+
+void queue_free(struct queue *q)
+{
+	if (!q)
+		return;
+	free(q->streak);
+	free(q->waiting);
+	free(q->counters);
+	free(q->t);
+	free(q);
+}
+
+static struct ticket *find(const struct queue *q, int64_t id)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (q->t[i].id == id)
+			return &q->t[i];
+	return NULL;
+}
+
+int queue_add(struct queue *q, const struct ticket *t)
+{
+	if (t->id <= 0 || t->service < 0 || (size_t)t->service >= q->n_services)
+		return -EINVAL;
+	if (t->state == TICKET_CALLED) {
+		if (t->counter < 0 || (size_t)t->counter >= q->n_counters ||
+		    q->counters[t->counter].current != 0)
+			return -EINVAL;
+	} else if (t->state != TICKET_WAITING) {
+		return -EINVAL;
+	}
+	if (find(q, t->id))
+		return -EEXIST;
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 256;
+		struct ticket *n = realloc(q->t, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		q->t = n;
+		q->cap = cap;
+	}
+	q->t[q->n++] = *t;
+	if (t->state == TICKET_CALLED)
+		q->counters[t->counter].current = t->id;
+	else
+		q->waiting[t->service]++;
+	return 0;
+}
+
+const struct ticket *queue_get(const struct queue *q, int64_t id)
+{
+	return find(q, id);
+}
+
+const struct ticket *queue_current(const struct queue *q, size_t counter)
+{
+	if (counter >= q->n_counters || !q->counters[counter].current)
+		return NULL;
+	return find(q, q->counters[counter].current);
+}
+
+size_t queue_waiting(const struct queue *q, size_t service)
+{
+	return service < q->n_services ? q->waiting[service] : 0;
+}
+
+size_t queue_size(const struct queue *q)
+{
+	return q->n;
+}
+
+/* Ties go to the earlier issue time, then to the lower id (issued first). */
+static bool earlier(const struct ticket *a, const struct ticket *b)
+{
+	if (a->issued_at != b->issued_at)
+		return a->issued_at < b->issued_at;
+	return a->id < b->id;
+}
+
+/* Appointments go by slot start first. */
+static bool earlier_slot(const struct ticket *a, const struct ticket *b)
+{
+	if (a->slot_start != b->slot_start)
+		return a->slot_start < b->slot_start;
+	return earlier(a, b);
+}
+
+static bool starved(const struct queue *q, const struct ticket *t,
+		    int64_t now)
+{
+	return t->kind != TICKET_APPOINTMENT &&
+	       now - t->issued_at >= q->policy.max_wait;
+}
+
+static bool due(const struct queue *q, const struct ticket *t, int64_t now)
+{
+	return t->kind == TICKET_APPOINTMENT &&
+	       t->slot_start - q->policy.early_window <= now;
+}
+
+static bool interleave_due(const struct queue *q, const int *streak,
+			   int service)
+{
+	return q->policy.walkin_every > 0 &&
+	       streak[service] >= q->policy.walkin_every;
+}
+
+enum rule {
+	RULE_STARVATION,
+	RULE_INTERLEAVE,
+	RULE_DUE,
+	RULE_PRIORITY,
+	RULE_WALK_IN,
+	RULE_EARLY,
+	RULE_COUNT,
+};
+
+static const enum call_reason rule_reason[RULE_COUNT] = {
+	[RULE_STARVATION] = REASON_STARVATION_GUARD,
+	[RULE_INTERLEAVE] = REASON_INTERLEAVE,
+	[RULE_DUE] = REASON_APPOINTMENT_DUE,
+	[RULE_PRIORITY] = REASON_PRIORITY,
+	[RULE_WALK_IN] = REASON_WALK_IN,
+	[RULE_EARLY] = REASON_APPOINTMENT_EARLY,
+};
+
+static void consider(const struct ticket **best, const struct ticket *t,
+		     bool (*before)(const struct ticket *,
+				    const struct ticket *))
+{
+	if (!*best || before(t, *best))
+		*best = t;
+}
+
+int queue_pick(const struct queue *q, size_t counter, int64_t now,
+	       int64_t *ret_id, enum call_reason *ret_reason)
+{
+	const struct ticket *best[RULE_COUNT] = {0};
+	uint64_t mask;
+
+	if (counter >= q->n_counters)
+		return -EINVAL;
+	mask = q->counters[counter].services;
+	for (size_t i = 0; i < q->n; i++) {
+		const struct ticket *t = &q->t[i];
+		if (t->state != TICKET_WAITING || !(mask & BIT(t->service)))
+			continue;
+		switch (t->kind) {
+		case TICKET_WALK_IN:
+			if (interleave_due(q, q->streak, t->service))
+				consider(&best[RULE_INTERLEAVE], t, earlier);
+			consider(&best[RULE_WALK_IN], t, earlier);
+			break;
+		case TICKET_PRIORITY:
+			consider(&best[RULE_PRIORITY], t, earlier);
+			break;
+		case TICKET_APPOINTMENT:
+			consider(due(q, t, now) ? &best[RULE_DUE]
+						: &best[RULE_EARLY],
+				 t, earlier_slot);
+			break;
+		}
+		if (starved(q, t, now))
+			consider(&best[RULE_STARVATION], t, earlier);
+	}
+	for (int r = 0; r < RULE_COUNT; r++) {
+		if (best[r]) {
+			*ret_id = best[r]->id;
+			*ret_reason = rule_reason[r];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void count_call(struct queue *q, const struct ticket *t)
+{
+	if (t->kind == TICKET_WALK_IN)
+		q->streak[t->service] = 0;
+	else
+		q->streak[t->service]++;
+}
+
+int queue_call(struct queue *q, size_t counter, int64_t id,
+	       enum call_reason reason, int64_t now)
+{
+	struct ticket *t;
+
+	if (counter >= q->n_counters)
+		return -EINVAL;
+	if (q->counters[counter].current)
+		return -EBUSY;
+	t = find(q, id);
+	if (!t)
+		return -ENOENT;
+	if (t->state != TICKET_WAITING)
+		return -EBUSY;
+	t->state = TICKET_CALLED;
+	t->counter = (int)counter;
+	t->reason = reason;
+	t->called_at = now;
+	q->waiting[t->service]--;
+	q->counters[counter].current = id;
+	count_call(q, t);
+	return 0;
+}
+
+int queue_recall(struct queue *q, size_t counter)
+{
+	struct ticket *t;
+
+	if (counter >= q->n_counters)
+		return -EINVAL;
+	t = q->counters[counter].current ? find(q, q->counters[counter].current)
+					 : NULL;
+	if (!t)
+		return -ENOENT;
+	t->recalls++;
+	return 0;
+}
+
+static void remove_at(struct queue *q, struct ticket *t)
+{
+	size_t i = (size_t)(t - q->t);
+	q->t[i] = q->t[--q->n];
+}
+
+int queue_finish(struct queue *q, size_t counter)
+{
+	struct ticket *t;
+
+	if (counter >= q->n_counters)
+		return -EINVAL;
+	if (!q->counters[counter].current)
+		return -ENOENT;
+	t = find(q, q->counters[counter].current);
+	q->counters[counter].current = 0;
+	if (t)
+		remove_at(q, t);
+	return 0;
+}
+
+int queue_transfer(struct queue *q, size_t counter, size_t service)
+{
+	struct ticket *t;
+
+	if (counter >= q->n_counters || service >= q->n_services)
+		return -EINVAL;
+	if (!q->counters[counter].current)
+		return -ENOENT;
+	t = find(q, q->counters[counter].current);
+	if (!t)
+		return -ENOENT;
+	q->counters[counter].current = 0;
+	t->state = TICKET_WAITING;
+	t->service = (int)service;
+	t->counter = -1;
+	q->waiting[service]++;
+	return 0;
+}
+
+int queue_remove(struct queue *q, int64_t id)
+{
+	struct ticket *t = find(q, id);
+
+	if (!t)
+		return -ENOENT;
+	if (t->state == TICKET_WAITING)
+		q->waiting[t->service]--;
+	else if (t->counter >= 0 && (size_t)t->counter < q->n_counters)
+		q->counters[t->counter].current = 0;
+	remove_at(q, t);
+	return 0;
+}
+
+void queue_set_paused(struct queue *q, size_t counter, bool paused)
+{
+	if (counter < q->n_counters)
+		q->counters[counter].paused = paused;
+}
+
+bool queue_paused(const struct queue *q, size_t counter)
+{
+	return counter < q->n_counters && q->counters[counter].paused;
+}
+
+uint64_t queue_counter_services(const struct queue *q, size_t counter)
+{
+	return counter < q->n_counters ? q->counters[counter].services : 0;
+}
+
+void queue_set_streak(struct queue *q, size_t service, int streak)
+{
+	if (service < q->n_services)
+		q->streak[service] = streak;
+}
+
+int queue_streak(const struct queue *q, size_t service)
+{
+	return service < q->n_services ? q->streak[service] : 0;
+}
+
+static int cmp_issue(const void *a, const void *b)
+{
+	const struct ticket *x = *(const struct ticket *const *)a;
+	const struct ticket *y = *(const struct ticket *const *)b;
+	if (x->service != y->service)
+		return x->service < y->service ? -1 : 1;
+	return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct ticket *x = *(const struct ticket *const *)a;
+	const struct ticket *y = *(const struct ticket *const *)b;
+	return earlier_slot(x, y) ? -1 : earlier_slot(y, x) ? 1 : 0;
+}
+
+static int cmp_wait(const void *a, const void *b)
+{
+	const struct ticket *x = *(const struct ticket *const *)a;
+	const struct ticket *y = *(const struct ticket *const *)b;
+	return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
+}
+
+/* A sorted run of candidates consumed from the front. */
+struct run {
+	const struct ticket **v;
+	size_t n, next;
+};
+
+static const struct ticket *run_head(const struct run *r)
+{
+	return r->next < r->n ? r->v[r->next] : NULL;
+}
+
+/*
+ * With time frozen the classes of the policy do not change while tickets
+ * are called, so repeated queue_pick() reduces to merging sorted runs: the
+ * starved, the due and early appointments, the priority tickets, and the
+ * walk-ins of each service (the interleave rule needs them per service).
+ * Only the interleave streaks evolve, and they are simulated.
+ */
+int queue_order(const struct queue *q, uint64_t services, int64_t now,
+		int64_t *ret_ids, size_t max, size_t *ret_n)
+{
+	const struct ticket **all;
+	struct run starv = {0}, duer = {0}, prio = {0}, early = {0};
+	struct run walk[64] = {{0}};
+	int streak[64];
+	size_t n, out = 0;
+
+	all = calloc(q->n ? q->n : 1, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	/* Partition into classes: starved | due | priority | early | walk-ins,
+	 * laid out in one array of pointers. */
+	const struct ticket **cls[5];
+	size_t cnt[5] = {0};
+	size_t k[5] = {0};
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < q->n; i++) {
+			const struct ticket *t = &q->t[i];
+			int c;
+			if (t->state != TICKET_WAITING ||
+			    !(services & BIT(t->service)))
+				continue;
+			if (starved(q, t, now))
+				c = 0;
+			else if (t->kind == TICKET_APPOINTMENT)
+				c = due(q, t, now) ? 1 : 3;
+			else if (t->kind == TICKET_PRIORITY)
+				c = 2;
+			else
+				c = 4;
+			if (pass == 0)
+				cnt[c]++;
+			else
+				cls[c][k[c]++] = t;
+		}
+		if (pass == 0) {
+			size_t off = 0;
+			for (int c = 0; c < 5; c++) {
+				cls[c] = all + off;
+				off += cnt[c];
+			}
+		}
+	}
+	qsort(cls[0], cnt[0], sizeof(*all), cmp_wait);
+	qsort(cls[1], cnt[1], sizeof(*all), cmp_slot);
+	qsort(cls[2], cnt[2], sizeof(*all), cmp_wait);
+	qsort(cls[3], cnt[3], sizeof(*all), cmp_slot);
+	qsort(cls[4], cnt[4], sizeof(*all), cmp_issue); /* by service */
+	starv = (struct run){cls[0], cnt[0], 0};
+	duer = (struct run){cls[1], cnt[1], 0};
+	prio = (struct run){cls[2], cnt[2], 0};
+	early = (struct run){cls[3], cnt[3], 0};
+	for (size_t i = 0; i < cnt[4];) {
+		int s = cls[4][i]->service;
+		size_t j = i;
+		while (j < cnt[4] && cls[4][j]->service == s)
+			j++;
+		walk[s] = (struct run){cls[4] + i, j - i, 0};
+		i = j;
+	}
+	for (size_t s = 0; s < q->n_services; s++)
+		streak[s] = q->streak[s];
+	n = cnt[0] + cnt[1] + cnt[2] + cnt[3] + cnt[4];
+
+	for (size_t called = 0; called < n; called++) {
+		const struct ticket *t = NULL, *w = NULL, *wi = NULL;
+		struct run *from = NULL, *wfrom = NULL, *wifrom = NULL;
+
+		for (size_t s = 0; s < q->n_services; s++) {
+			const struct ticket *h = run_head(&walk[s]);
+			if (!h)
+				continue;
+			if (!w || earlier(h, w)) {
+				w = h;
+				wfrom = &walk[s];
+			}
+			if (interleave_due(q, streak, (int)s) &&
+			    (!wi || earlier(h, wi))) {
+				wi = h;
+				wifrom = &walk[s];
+			}
+		}
+		if (run_head(&starv))
+			from = &starv;
+		else if (wi)
+			from = wifrom;
+		else if (run_head(&duer))
+			from = &duer;
+		else if (run_head(&prio))
+			from = &prio;
+		else if (w)
+			from = wfrom;
+		else
+			from = &early;
+		t = run_head(from);
+		if (!t)
+			break; /* cannot happen: n counts every run's tickets */
+		from->next++;
+		if (t->kind == TICKET_WALK_IN)
+			streak[t->service] = 0;
+		else
+			streak[t->service]++;
+		if (out < max)
+			ret_ids[out++] = t->id;
+	}
+	free(all);
+	*ret_n = n;
+	return 0;
+}
+
+int queue_ahead(const struct queue *q, int64_t id, int64_t now,
+		size_t *ret_ahead)
+{
+	const struct ticket *t = find(q, id);
+	int64_t *ids;
+	size_t n, i;
+	int r;
+
+	if (!t)
+		return -ENOENT;
+	if (t->state != TICKET_WAITING)
+		return -EINVAL;
+	ids = malloc(q->waiting[t->service] * sizeof(*ids) + sizeof(*ids));
+	if (!ids)
+		return -ENOMEM;
+	r = queue_order(q, BIT(t->service), now, ids,
+			q->waiting[t->service], &n);
+	if (r < 0)
+		goto out;
+	r = -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (ids[i] == id) {
+			*ret_ahead = i;
+			r = 0;
+			break;
+		}
+	}
+out:
+	free(ids);
+	return r;
+}

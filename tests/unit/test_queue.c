@@ -1,0 +1,446 @@
+/* The queue engine: every rule of the policy, its tie-breaks, and the
+ * simulated call order checked against repeated calls. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+
+#define MIN 60
+#define T0 1764748800 /* an arbitrary morning */
+#define SA 0          /* service A */
+#define SB 1          /* service B */
+
+static const struct queue_policy policy = {
+	.max_wait = 45 * MIN,
+	.walkin_every = 3,
+	.early_window = 10 * MIN,
+};
+
+/* Counter 0 serves A and B, counter 1 only A, counter 2 only B. */
+static const uint64_t masks[] = {0x3, 0x1, 0x2};
+
+static struct queue *make(const struct queue_policy *p)
+{
+	struct queue *q = NULL;
+	assert_int_equal(queue_new(p, 2, 3, masks, &q), 0);
+	return q;
+}
+
+static int64_t add(struct queue *q, int64_t id, int service,
+		   enum ticket_kind kind, int64_t issued, int64_t slot)
+{
+	struct ticket t = {
+		.id = id, .service = service, .kind = kind,
+		.state = TICKET_WAITING, .issued_at = issued,
+		.slot_start = slot, .counter = -1,
+	};
+	assert_int_equal(queue_add(q, &t), 0);
+	return id;
+}
+
+/* Calls the next ticket at counter and finishes it, as a clerk would. */
+static int64_t call(struct queue *q, size_t counter, int64_t now,
+		    enum call_reason want)
+{
+	int64_t id = 0;
+	enum call_reason reason;
+	assert_int_equal(queue_pick(q, counter, now, &id, &reason), 0);
+	assert_string_equal(call_reason_name(reason), call_reason_name(want));
+	assert_int_equal(queue_call(q, counter, id, reason, now), 0);
+	assert_int_equal(queue_finish(q, counter), 0);
+	return id;
+}
+
+static void nobody(struct queue *q, size_t counter, int64_t now)
+{
+	int64_t id = 0;
+	enum call_reason reason;
+	assert_int_equal(queue_pick(q, counter, now, &id, &reason), -ENOENT);
+}
+
+static void walk_ins_first_come_first_served(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 60, 0);
+	add(q, 3, SA, TICKET_WALK_IN, T0 + 120, 0);
+	assert_int_equal(queue_waiting(q, SA), 3);
+	assert_int_equal(call(q, 0, T0 + 180, REASON_WALK_IN), 1);
+	assert_int_equal(call(q, 0, T0 + 180, REASON_WALK_IN), 2);
+	assert_int_equal(call(q, 0, T0 + 180, REASON_WALK_IN), 3);
+	nobody(q, 0, T0 + 180);
+	assert_int_equal(queue_waiting(q, SA), 0);
+	assert_int_equal(queue_size(q), 0);
+	queue_free(q);
+}
+
+static void ties_go_to_the_lower_id(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 9, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 4, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 7, SA, TICKET_WALK_IN, T0, 0);
+	assert_int_equal(call(q, 0, T0, REASON_WALK_IN), 4);
+	assert_int_equal(call(q, 0, T0, REASON_WALK_IN), 7);
+	assert_int_equal(call(q, 0, T0, REASON_WALK_IN), 9);
+	queue_free(q);
+}
+
+static void priority_before_walk_ins(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 10, 0);
+	add(q, 3, SA, TICKET_PRIORITY, T0 + 20, 0);
+	add(q, 4, SA, TICKET_PRIORITY, T0 + 15, 0);
+	assert_int_equal(call(q, 0, T0 + 30, REASON_PRIORITY), 4);
+	assert_int_equal(call(q, 0, T0 + 30, REASON_PRIORITY), 3);
+	assert_int_equal(call(q, 0, T0 + 30, REASON_WALK_IN), 1);
+	queue_free(q);
+}
+
+static void interleave_after_three_non_walk_ins(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 1, 0);
+	for (int i = 0; i < 5; i++)
+		add(q, 10 + i, SA, TICKET_PRIORITY, T0 + 10 + i, 0);
+	int64_t now = T0 + 60;
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 10);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 11);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 12);
+	assert_int_equal(queue_streak(q, SA), 3);
+	assert_int_equal(call(q, 0, now, REASON_INTERLEAVE), 1);
+	assert_int_equal(queue_streak(q, SA), 0);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 13);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 14);
+	assert_int_equal(call(q, 0, now, REASON_WALK_IN), 2);
+	queue_free(q);
+}
+
+static void interleave_counts_per_service(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SB, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0, 0);
+	for (int i = 0; i < 3; i++)
+		add(q, 10 + i, SA, TICKET_PRIORITY, T0 + 10 + i, 0);
+	add(q, 20, SB, TICKET_PRIORITY, T0 + 30, 0);
+	int64_t now = T0 + 60;
+	/* Three priority calls in A make A's oldest walk-in due, not B's. */
+	assert_int_equal(call(q, 1, now, REASON_PRIORITY), 10);
+	assert_int_equal(call(q, 1, now, REASON_PRIORITY), 11);
+	assert_int_equal(call(q, 1, now, REASON_PRIORITY), 12);
+	assert_int_equal(queue_streak(q, SB), 0);
+	assert_int_equal(call(q, 0, now, REASON_INTERLEAVE), 2);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 20);
+	assert_int_equal(call(q, 0, now, REASON_WALK_IN), 1);
+	queue_free(q);
+}
+
+static void interleave_off_when_zero(void **state)
+{
+	(void)state;
+	struct queue_policy p = policy;
+	p.walkin_every = 0;
+	struct queue *q = make(&p);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	for (int i = 0; i < 6; i++)
+		add(q, 10 + i, SA, TICKET_PRIORITY, T0 + 10 + i, 0);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(call(q, 0, T0 + 60, REASON_PRIORITY), 10 + i);
+	assert_int_equal(call(q, 0, T0 + 60, REASON_WALK_IN), 1);
+	queue_free(q);
+}
+
+static void starvation_guard_first_and_at_the_bound(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 60, 0);
+	add(q, 3, SA, TICKET_PRIORITY, T0 + 120, 0);
+	add(q, 4, SA, TICKET_APPOINTMENT, T0 + 130, T0 + 45 * MIN);
+	/* One second before max_wait: the due appointment goes first. */
+	int64_t now = T0 + 45 * MIN - 1;
+	int64_t id;
+	enum call_reason why;
+	assert_int_equal(queue_pick(q, 0, now, &id, &why), 0);
+	assert_int_equal(id, 4);
+	assert_int_equal(why, REASON_APPOINTMENT_DUE);
+	/* At exactly max_wait the walk-in is starved and wins. */
+	now = T0 + 45 * MIN;
+	assert_int_equal(call(q, 0, now, REASON_STARVATION_GUARD), 1);
+	assert_int_equal(call(q, 0, now, REASON_APPOINTMENT_DUE), 4);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 3);
+	assert_int_equal(call(q, 0, now, REASON_WALK_IN), 2);
+	queue_free(q);
+}
+
+static void starvation_guard_takes_the_longest_waiting(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_PRIORITY, T0 + 100, 0);
+	add(q, 2, SB, TICKET_WALK_IN, T0, 0);
+	add(q, 3, SA, TICKET_WALK_IN, T0 + 50, 0);
+	int64_t now = T0 + 100 + 45 * MIN;
+	assert_int_equal(call(q, 0, now, REASON_STARVATION_GUARD), 2);
+	assert_int_equal(call(q, 0, now, REASON_STARVATION_GUARD), 3);
+	assert_int_equal(call(q, 0, now, REASON_STARVATION_GUARD), 1);
+	queue_free(q);
+}
+
+static void starved_priority_counts_as_non_walk_in(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_PRIORITY, T0, 0);
+	int64_t now = T0 + 50 * MIN;
+	assert_int_equal(call(q, 0, now, REASON_STARVATION_GUARD), 1);
+	assert_int_equal(queue_streak(q, SA), 1);
+	queue_free(q);
+}
+
+static void appointments_due_by_slot_then_early_last(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	int64_t now = T0 + 60 * MIN;
+	/* Due: slot - early_window <= now. */
+	add(q, 1, SA, TICKET_APPOINTMENT, T0, now + 10 * MIN);     /* due */
+	add(q, 2, SA, TICKET_APPOINTMENT, T0 + 5, now + 5 * MIN);  /* due */
+	add(q, 3, SA, TICKET_APPOINTMENT, T0 + 6, now + 11 * MIN); /* early */
+	add(q, 4, SA, TICKET_APPOINTMENT, T0 + 7, now + 30 * MIN); /* early */
+	add(q, 5, SA, TICKET_WALK_IN, now - 60, 0);
+	add(q, 6, SA, TICKET_PRIORITY, now - 30, 0);
+	assert_int_equal(call(q, 0, now, REASON_APPOINTMENT_DUE), 2);
+	assert_int_equal(call(q, 0, now, REASON_APPOINTMENT_DUE), 1);
+	assert_int_equal(call(q, 0, now, REASON_PRIORITY), 6);
+	/* The streak is 3 now: the walk-in comes by the interleave rule. */
+	assert_int_equal(call(q, 0, now, REASON_INTERLEAVE), 5);
+	assert_int_equal(call(q, 0, now, REASON_APPOINTMENT_EARLY), 3);
+	assert_int_equal(call(q, 0, now, REASON_APPOINTMENT_EARLY), 4);
+	nobody(q, 0, now);
+	queue_free(q);
+}
+
+static void early_appointment_waits_for_walk_ins(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	int64_t slot = T0 + 40 * MIN;
+	add(q, 1, SA, TICKET_APPOINTMENT, T0, slot);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 10, 0);
+	/* Before slot - early_window: walk-ins first. */
+	assert_int_equal(call(q, 0, slot - 10 * MIN - 1, REASON_WALK_IN), 2);
+	add(q, 3, SA, TICKET_WALK_IN, T0 + 20, 0);
+	/* From slot - early_window: the appointment first. */
+	assert_int_equal(call(q, 0, slot - 10 * MIN, REASON_APPOINTMENT_DUE),
+			 1);
+	queue_free(q);
+}
+
+
+static void counters_see_only_their_services_b(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SB, TICKET_WALK_IN, T0 + 10, 0);
+	assert_int_equal(call(q, 2, T0 + 20, REASON_WALK_IN), 2);
+	nobody(q, 2, T0 + 20);
+	assert_int_equal(call(q, 1, T0 + 20, REASON_WALK_IN), 1);
+	queue_free(q);
+}
+
+static void call_and_transfer_keep_issue_time(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SB, TICKET_WALK_IN, T0 + 100, 0);
+	int64_t id;
+	enum call_reason why;
+	assert_int_equal(queue_pick(q, 1, T0 + 200, &id, &why), 0);
+	assert_int_equal(queue_call(q, 1, id, why, T0 + 200), 0);
+	/* A counter with a called ticket cannot call another. */
+	assert_int_equal(queue_call(q, 1, 2, REASON_WALK_IN, T0 + 200),
+			 -EBUSY);
+	const struct ticket *cur = queue_current(q, 1);
+	assert_non_null(cur);
+	assert_int_equal(cur->id, 1);
+	assert_int_equal(cur->state, TICKET_CALLED);
+	assert_int_equal(cur->counter, 1);
+	assert_int_equal(cur->called_at, T0 + 200);
+	assert_int_equal(queue_transfer(q, 1, SB), 0);
+	assert_null(queue_current(q, 1));
+	const struct ticket *t = queue_get(q, 1);
+	assert_int_equal(t->service, SB);
+	assert_int_equal(t->state, TICKET_WAITING);
+	assert_int_equal(t->issued_at, T0);
+	assert_int_equal(queue_waiting(q, SB), 2);
+	assert_int_equal(queue_waiting(q, SA), 0);
+	/* Its original issue time puts it before B's own walk-in. */
+	assert_int_equal(call(q, 2, T0 + 300, REASON_WALK_IN), 1);
+	queue_free(q);
+}
+
+static void add_validates(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	struct ticket t = {.id = 1, .service = 5, .state = TICKET_WAITING};
+	assert_int_equal(queue_add(q, &t), -EINVAL);
+	t.service = SA;
+	t.state = TICKET_SERVED;
+	assert_int_equal(queue_add(q, &t), -EINVAL);
+	t.state = TICKET_WAITING;
+	assert_int_equal(queue_add(q, &t), 0);
+	assert_int_equal(queue_add(q, &t), -EEXIST);
+	t.id = 2;
+	t.state = TICKET_CALLED;
+	t.counter = 1;
+	assert_int_equal(queue_add(q, &t), 0);
+	assert_non_null(queue_current(q, 1));
+	t.id = 3;
+	assert_int_equal(queue_add(q, &t), -EINVAL); /* counter 1 is busy */
+	assert_int_equal(queue_waiting(q, SA), 1);
+	assert_int_equal(queue_remove(q, 2), 0);
+	assert_null(queue_current(q, 1));
+	assert_int_equal(queue_remove(q, 1), 0);
+	assert_int_equal(queue_waiting(q, SA), 0);
+	assert_int_equal(queue_remove(q, 1), -ENOENT);
+	queue_free(q);
+}
+
+static void pause_state(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	assert_false(queue_paused(q, 0));
+	queue_set_paused(q, 0, true);
+	assert_true(queue_paused(q, 0));
+	assert_false(queue_paused(q, 1));
+	queue_free(q);
+}
+
+/* A small deterministic generator, so that failures repeat. */
+static uint64_t rng_state;
+static unsigned rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((rng_state >> 33) % n);
+}
+
+static void fill_random(struct queue *q, int n, int64_t now)
+{
+	for (int i = 1; i <= n; i++) {
+		enum ticket_kind k = (enum ticket_kind)rnd(3);
+		int64_t issued = now - (int64_t)rnd(90 * MIN);
+		int64_t slot = k == TICKET_APPOINTMENT
+				       ? now + (int64_t)rnd(60 * MIN) - 30 * MIN
+				       : 0;
+		add(q, i, (int)rnd(2), k, issued, slot);
+	}
+	queue_set_streak(q, SA, (int)rnd(4));
+	queue_set_streak(q, SB, (int)rnd(4));
+}
+
+/* queue_order() must be exactly what repeated calls would do. */
+static void order_matches_repeated_calls(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		rng_state = seed;
+		struct queue_policy p = policy;
+		p.walkin_every = (int)rnd(4);
+		int n = 1 + (int)rnd(40);
+		int64_t now = T0 + 3 * 3600;
+		size_t counter = rnd(3);
+		struct queue *q = make(&p);
+		fill_random(q, n, now);
+
+		int64_t order[64];
+		size_t got = 0;
+		assert_int_equal(queue_order(q, masks[counter], now, order, 64,
+					     &got),
+				 0);
+		size_t i = 0;
+		int64_t id;
+		enum call_reason why;
+		while (queue_pick(q, counter, now, &id, &why) == 0) {
+			assert_true(i < got);
+			if (order[i] != id)
+				fail_msg("seed %llu: position %zu: order has "
+					 "%lld, calls give %lld",
+					 (unsigned long long)seed, i,
+					 (long long)order[i], (long long)id);
+			assert_int_equal(queue_call(q, counter, id, why, now),
+					 0);
+			assert_int_equal(queue_finish(q, counter), 0);
+			i++;
+		}
+		assert_int_equal(i, got);
+		queue_free(q);
+	}
+}
+
+static void ahead_is_the_position_in_the_service(void **state)
+{
+	(void)state;
+	struct queue *q = make(&policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0 + 1, 0);
+	add(q, 3, SB, TICKET_WALK_IN, T0 + 2, 0);
+	add(q, 4, SA, TICKET_WALK_IN, T0 + 3, 0);
+	add(q, 5, SA, TICKET_PRIORITY, T0 + 4, 0);
+	size_t ahead = 99;
+	assert_int_equal(queue_ahead(q, 1, T0 + 5, &ahead), 0);
+	assert_int_equal(ahead, 1); /* the priority ticket goes first */
+	assert_int_equal(queue_ahead(q, 5, T0 + 5, &ahead), 0);
+	assert_int_equal(ahead, 0);
+	assert_int_equal(queue_ahead(q, 4, T0 + 5, &ahead), 0);
+	assert_int_equal(ahead, 3);
+	assert_int_equal(queue_ahead(q, 3, T0 + 5, &ahead), 0);
+	assert_int_equal(ahead, 0); /* alone in B */
+	assert_int_equal(queue_ahead(q, 42, T0 + 5, &ahead), -ENOENT);
+	queue_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(walk_ins_first_come_first_served),
+		cmocka_unit_test(ties_go_to_the_lower_id),
+		cmocka_unit_test(priority_before_walk_ins),
+		cmocka_unit_test(interleave_after_three_non_walk_ins),
+		cmocka_unit_test(interleave_counts_per_service),
+		cmocka_unit_test(interleave_off_when_zero),
+		cmocka_unit_test(starvation_guard_first_and_at_the_bound),
+		cmocka_unit_test(starvation_guard_takes_the_longest_waiting),
+		cmocka_unit_test(starved_priority_counts_as_non_walk_in),
+		cmocka_unit_test(appointments_due_by_slot_then_early_last),
+		cmocka_unit_test(early_appointment_waits_for_walk_ins),
+		cmocka_unit_test(counters_see_only_their_services_b),
+		cmocka_unit_test(call_and_transfer_keep_issue_time),
+		cmocka_unit_test(add_validates),
+		cmocka_unit_test(pause_state),
+		cmocka_unit_test(order_matches_repeated_calls),
+		cmocka_unit_test(ahead_is_the_position_in_the_service),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Installs the Debian 12 packages a task needs, and nothing when they are
+# all present: each package is checked with dpkg-query first, and apt-get
+# (update, then install) runs only for the missing ones.
+#
+#   scripts/deps.sh build|test|fuzz|format|rigs ...
+#
+# Sets add up: "test" is "build" plus the test-only packages, and so on.
+set -eu
+
+# Compile and link the daemon and its drivers.
+BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
+libjansson-dev libinih-dev libsystemd-dev libcurl4-openssl-dev
+libusb-1.0-0-dev libcups2-dev"
+
+# Unit tests (cmocka), integration tests (Python's standard library), and
+# the sqlite3 shell some tests use to look inside a database.
+TEST_PKGS="libcmocka-dev python3 sqlite3"
+
+# NOT YET USED: the rigs of TESTING.md for the tests that do not exist yet
+# (emulated USB printer, private cupsd, headless browser). All of them exist
+# in Debian 12 (checked with apt-cache policy). Move them into TEST_PKGS when
+# the first test needs them; until then "scripts/deps.sh rigs" installs them.
+# Installing cups may try to start the system's cupsd; the tests start their
+# own. Never add nodejs/npm here: see TESTING.md.
+TEST_RIG_PKGS="umockdev libumockdev-dev libglib2.0-dev cups-daemon
+cups-client cups chromium"
+
+# -fsanitize=fuzzer and the sanitizer runtimes of clang 14 are in
+# libclang-rt-14-dev, which clang-14 only recommends (so
+# --no-install-recommends leaves it out).
+FUZZ_PKGS="clang libclang-rt-14-dev"
+
+FORMAT_PKGS="clang-format"
+
+usage() {
+	echo "usage: $0 build|test|fuzz|format|rigs ..." >&2
+	exit 2
+}
+
+[ $# -gt 0 ] || usage
+wanted=""
+for set in "$@"; do
+	case $set in
+	build)	wanted="$wanted $BUILD_PKGS" ;;
+	test)	wanted="$wanted $BUILD_PKGS $TEST_PKGS" ;;
+	fuzz)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
+	format)	wanted="$wanted $FORMAT_PKGS" ;;
+	rigs)	wanted="$wanted $TEST_RIG_PKGS" ;;
+	*)	usage ;;
+	esac
+done
+
+missing=""
+for pkg in $wanted; do
+	case " $missing " in *" $pkg "*) continue ;; esac
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $pkg"
+	fi
+done
+[ -n "$missing" ] || exit 0
+
+echo "bonomat: installing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "bonomat: these packages are missing and installing them needs" \
+	    "root, but sudo is not installed. Run as root:" >&2
+	echo "  apt-get update && apt-get install -y" \
+	    "--no-install-recommends$missing" >&2
+	exit 1
+fi
+# A fresh machine's package lists may be empty or old: update first.
+$sudo apt-get update
+# shellcheck disable=SC2086 # word splitting of the package list is wanted
+$sudo env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Fuzzes every parser for a share of SECONDS (default 60 in all), each
+# harness tests/fuzz/fuzz_<parser>.c built by the fuzz preset and started
+# from its seeds in tests/fuzz/corpus/<parser>/. New inputs go to
+# BUILD/corpus/<parser>/, crashes to BUILD/artifacts/<parser>/, so the
+# source tree is never written; copy an input worth keeping into the seeds.
+#
+#   scripts/fuzz.sh [BUILD [SECONDS]]      (make fuzz)
+set -eu
+cd "$(dirname "$0")/.."
+build=${1:-build/fuzz}
+total=${2:-60}
+
+names=""
+n=0
+for src in tests/fuzz/fuzz_*.c; do
+	[ -e "$src" ] || continue
+	names="$names $(basename "$src" .c)"
+	n=$((n + 1))
+done
+if [ "$n" -eq 0 ]; then
+	echo "bonomat: no fuzz harnesses yet (tests/fuzz/fuzz_*.c)" >&2
+	exit 1
+fi
+each=$((total / n))
+[ "$each" -ge 1 ] || each=1
+
+failed=""
+for name in $names; do
+	parser=${name#fuzz_}
+	bin=$build/tests/fuzz/$name
+	seeds=tests/fuzz/corpus/$parser
+	work=$build/corpus/$parser
+	artifacts=$build/artifacts/$parser
+	if [ ! -x "$bin" ]; then
+		echo "bonomat: $bin is not built (cmake --build --preset fuzz)" >&2
+		exit 1
+	fi
+	mkdir -p "$work" "$artifacts"
+	if [ -d "$seeds" ]; then
+		set -- "$work" "$seeds"
+	else
+		echo "bonomat: warning: $seeds is missing: fuzzing from nothing" >&2
+		set -- "$work"
+	fi
+	echo "bonomat: fuzzing $parser for ${each}s"
+	# The first directory receives new inputs, the others are only read.
+	if ! "$bin" -max_total_time="$each" -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix="$artifacts/" "$@"; then
+		failed="$failed $parser"
+	fi
+done
+if [ -n "$failed" ]; then
+	echo "bonomat: fuzzing found bugs in:$failed (inputs in" \
+	    "$build/artifacts/; replay one with $build/tests/fuzz/fuzz_<parser> FILE)" >&2
+	exit 1
+fi
+echo "bonomat: fuzzing found nothing; new inputs in $build/corpus/"

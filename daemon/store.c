@@ -1,0 +1,952 @@
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+/*
+ * Schema migrations: migrations[i] brings user_version i to i + 1 and ends
+ * by setting it, so that the step and its version bump commit together.
+ * Append new steps; never edit a released one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE tickets (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	day TEXT NOT NULL CHECK (day GLOB"
+	" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+	"	number TEXT NOT NULL CHECK (length(number) > 0),\n"
+	"	service TEXT NOT NULL,\n"
+	"	kind TEXT NOT NULL CHECK (kind IN"
+	" ('walk_in', 'priority', 'appointment')),\n"
+	"	state TEXT NOT NULL CHECK (state IN"
+	" ('waiting', 'called', 'served', 'no_show', 'expired')),\n"
+	"	issued_at INTEGER NOT NULL,\n"
+	"	slot_start INTEGER,\n"
+	"	late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),\n"
+	"	printed TEXT NOT NULL CHECK (printed IN"
+	" ('none', 'pending', 'ok', 'failed')),\n"
+	"	kiosk TEXT,\n"
+	"	counter TEXT,\n"
+	"	reason TEXT NOT NULL DEFAULT 'none',\n"
+	"	called_at INTEGER,\n"
+	"	finished_at INTEGER,\n"
+	"	recalls INTEGER NOT NULL DEFAULT 0 CHECK (recalls >= 0),\n"
+	"	UNIQUE (day, number)\n"
+	");\n"
+	"CREATE INDEX tickets_state_day ON tickets (state, day);\n"
+	"CREATE TABLE sequences (\n"
+	"	day TEXT NOT NULL,\n"
+	"	prefix TEXT NOT NULL,\n"
+	"	last INTEGER NOT NULL CHECK (last > 0),\n"
+	"	PRIMARY KEY (day, prefix)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE counters (\n"
+	"	id TEXT PRIMARY KEY NOT NULL,\n"
+	"	paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),\n"
+	"	current INTEGER REFERENCES tickets (id)\n"
+	");\n"
+	"CREATE TABLE events (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	at INTEGER NOT NULL,\n"
+	"	day TEXT NOT NULL CHECK (day GLOB"
+	" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+	"	type TEXT NOT NULL CHECK (length(type) > 0),\n"
+	"	ticket INTEGER REFERENCES tickets (id),\n"
+	"	service TEXT,\n"
+	"	counter TEXT,\n"
+	"	kind TEXT,\n"
+	"	reason TEXT,\n"
+	"	detail TEXT\n"
+	");\n"
+	"CREATE INDEX events_day_type ON events (day, type, service);\n"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
+	"BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n"
+	"BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+	"CREATE TABLE health (\n"
+	"	id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	writes INTEGER NOT NULL\n"
+	");\n"
+	"PRAGMA user_version = 1;\n",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+		       STORE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+#define TICKET_COLUMNS                                                    \
+	"id, day, number, service, kind, state, issued_at, slot_start, "  \
+	"late, printed, kiosk, counter, reason, called_at, finished_at, " \
+	"recalls"
+
+#define EVENT_COLUMNS \
+	"at, day, type, ticket, service, counter, kind, reason, detail"
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SEQ_NEXT,
+	ST_TICKET_INSERT,
+	ST_TICKET_UPDATE,
+	ST_TICKET_GET,
+	ST_TICKETS_ACTIVE,
+	ST_EVENT_APPEND,
+	ST_COUNTER_SAVE,
+	ST_COUNTER_LOAD,
+	ST_CLOSE_EXPIRED_EVENTS,
+	ST_CLOSE_SERVED_EVENTS,
+	ST_CLOSE_COUNTERS,
+	ST_CLOSE_TICKETS,
+	ST_STREAK,
+	ST_RECENT_CALLS,
+	ST_HEALTH,
+	ST_COUNT,
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SEQ_NEXT] =
+		"INSERT INTO sequences (day, prefix, last) VALUES (?1, ?2, 1)"
+		" ON CONFLICT (day, prefix) DO UPDATE SET last = last + 1"
+		" RETURNING last",
+	[ST_TICKET_INSERT] =
+		"INSERT INTO tickets (day, number, service, kind, state,"
+		" issued_at, slot_start, late, printed, kiosk, counter, reason,"
+		" called_at, finished_at, recalls) VALUES (?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	/* A service the config no longer has (-1) keeps its stored id. */
+	[ST_TICKET_UPDATE] =
+		"UPDATE tickets SET day = ?1, number = ?2,"
+		" service = coalesce(?3, service), kind = ?4, state = ?5,"
+		" issued_at = ?6, slot_start = ?7, late = ?8, printed = ?9,"
+		" kiosk = ?10, counter = ?11, reason = ?12, called_at = ?13,"
+		" finished_at = ?14, recalls = ?15 WHERE id = ?16",
+	[ST_TICKET_GET] =
+		"SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
+	[ST_TICKETS_ACTIVE] =
+		"SELECT " TICKET_COLUMNS " FROM tickets"
+		" WHERE state IN ('waiting', 'called') AND day = ?1"
+		" ORDER BY issued_at, id",
+	[ST_EVENT_APPEND] =
+		"INSERT INTO events (" EVENT_COLUMNS ") VALUES (?1,"
+		" coalesce((SELECT day FROM tickets WHERE id = ?4), ?2),"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_COUNTER_SAVE] =
+		"INSERT INTO counters (id, paused, current) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (id) DO UPDATE SET paused = excluded.paused,"
+		" current = excluded.current",
+	[ST_COUNTER_LOAD] =
+		"SELECT paused, current FROM counters WHERE id = ?1",
+	[ST_CLOSE_EXPIRED_EVENTS] =
+		"INSERT INTO events (" EVENT_COLUMNS ")"
+		" SELECT ?1, day, 'expired', id, service, counter, kind,"
+		" NULL, NULL FROM tickets"
+		" WHERE state = 'waiting' AND day < ?2 ORDER BY id",
+	[ST_CLOSE_SERVED_EVENTS] =
+		"INSERT INTO events (" EVENT_COLUMNS ")"
+		" SELECT ?1, day, 'served', id, service, counter, kind,"
+		" NULL, 'closed at end of day' FROM tickets"
+		" WHERE state = 'called' AND day < ?2 ORDER BY id",
+	[ST_CLOSE_COUNTERS] =
+		"UPDATE counters SET current = NULL WHERE current IN"
+		" (SELECT id FROM tickets WHERE state IN ('waiting', 'called')"
+		" AND day < ?1)",
+	[ST_CLOSE_TICKETS] =
+		"UPDATE tickets SET finished_at = ?1, state = CASE state"
+		" WHEN 'waiting' THEN 'expired' ELSE 'served' END"
+		" WHERE state IN ('waiting', 'called') AND day < ?2",
+	[ST_STREAK] = "SELECT count(*) FROM events"
+		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " AND id > coalesce((SELECT max(id) FROM events"
+		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " AND kind = 'walk_in'), 0)",
+	[ST_RECENT_CALLS] =
+		"SELECT e.ticket, t.number, e.counter, e.at FROM events AS e"
+		" JOIN tickets AS t ON t.id = e.ticket"
+		" WHERE e.day = ?1 AND e.type = 'called'"
+		" ORDER BY e.id DESC LIMIT ?2",
+	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
+		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
+};
+
+struct store {
+	sqlite3 *db;
+	const struct config *cfg;
+	sqlite3_stmt *st[ST_COUNT];
+};
+
+static int map_rc(sqlite3 *db, int rc)
+{
+	int sys;
+
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return -EEXIST;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return -ENOENT;
+	case SQLITE_CONSTRAINT_TRIGGER:
+		return -EPERM;
+	case SQLITE_IOERR_NOMEM:
+		return -ENOMEM;
+	default:
+		break;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+		return -EINVAL;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		/* The OS error says more than "I/O error" (ENOENT, EACCES,
+		 * ENOSPC, EROFS, ...). */
+		sys = db ? sqlite3_system_errno(db) : 0;
+		return sys > 0 ? -sys : -EIO;
+	default:
+		return -EIO;
+	}
+}
+
+/* Readies a statement for its next use and drops references to the
+ * caller's strings bound with SQLITE_STATIC. */
+static void stmt_finish(sqlite3_stmt *st)
+{
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+/* Steps a statement that returns no rows, then finishes it. */
+static int stmt_exec(struct store *s, sqlite3_stmt *st)
+{
+	int rc, r;
+
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EIO : map_rc(s->db, rc);
+	stmt_finish(st);
+	return r;
+}
+
+static int bind_text(struct store *s, sqlite3_stmt *st, int i, const char *v)
+{
+	int rc;
+
+	if (v)
+		rc = sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		rc = sqlite3_bind_null(st, i);
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+static int bind_int64(struct store *s, sqlite3_stmt *st, int i, int64_t v)
+{
+	int rc = sqlite3_bind_int64(st, i, v);
+
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+/* Zero means "none" in struct ticket; NULL says so in the database. */
+static int bind_time(struct store *s, sqlite3_stmt *st, int i, int64_t v)
+{
+	int rc;
+
+	if (v == 0)
+		rc = sqlite3_bind_null(st, i);
+	else
+		rc = sqlite3_bind_int64(st, i, v);
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+/* Copies a text column into buf; -EIO when NULL or too long, as only a
+ * damaged database holds such values. */
+static int column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+
+	if (!v || n < 0 || (size_t)n >= size)
+		return -EIO;
+	memcpy(buf, v, (size_t)n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static const char *column_str(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+static bool valid_day(const char *day)
+{
+	static const char pattern[] = "dddd-dd-dd";
+
+	if (!day || strnlen(day, TICKET_DAY_LEN + 1) != TICKET_DAY_LEN)
+		return false;
+	for (size_t i = 0; i < TICKET_DAY_LEN; i++) {
+		if (pattern[i] == 'd' ? day[i] < '0' || day[i] > '9' :
+					day[i] != pattern[i])
+			return false;
+	}
+	return true;
+}
+
+static bool in_range(int v, int max)
+{
+	return v >= 0 && v <= max;
+}
+
+/* The config's id of an index; NULL for -1; *ok false when out of range. */
+static const char *service_id(const struct store *s, int i, bool *ok)
+{
+	*ok = i == -1 || (i >= 0 && (size_t)i < s->cfg->n_services);
+	return *ok && i >= 0 ? s->cfg->services[i].id : NULL;
+}
+
+static const char *counter_id(const struct store *s, int i, bool *ok)
+{
+	*ok = i == -1 || (i >= 0 && (size_t)i < s->cfg->n_counters);
+	return *ok && i >= 0 ? s->cfg->counters[i].id : NULL;
+}
+
+static const char *kiosk_id(const struct store *s, int i, bool *ok)
+{
+	*ok = i == -1 || (i >= 0 && (size_t)i < s->cfg->n_kiosks);
+	return *ok && i >= 0 ? s->cfg->kiosks[i].id : NULL;
+}
+
+static int local_day(int64_t at, char ret[TICKET_DAY_LEN + 1])
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if ((int64_t)t != at || !localtime_r(&t, &tm))
+		return -EINVAL;
+	if (strftime(ret, TICKET_DAY_LEN + 1, "%Y-%m-%d", &tm) !=
+	    TICKET_DAY_LEN)
+		return -EINVAL;
+	return 0;
+}
+
+static int exec_sql(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
+}
+
+/* Runs a fixed one-row pragma and hands its first column over as text
+ * (copied) or integer; used only before the statements are prepared. */
+static int pragma_query(struct store *s, const char *sql, char *ret_text,
+			size_t text_size, int64_t *ret_int)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		r = map_rc(s->db, rc);
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
+		goto out;
+	}
+	if (ret_text) {
+		r = column_copy(st, 0, ret_text, text_size);
+		if (r < 0)
+			goto out;
+	}
+	if (ret_int)
+		*ret_int = sqlite3_column_int64(st, 0);
+	r = 0;
+out:
+	(void)sqlite3_finalize(st);
+	return r;
+}
+
+/* Each step runs in its own transaction and reads the version inside it,
+ * so that two processes opening the same new database migrate it once. */
+static int migrate(struct store *s)
+{
+	int64_t version, after;
+	int r;
+
+	for (;;) {
+		r = exec_sql(s, "BEGIN IMMEDIATE");
+		if (r < 0)
+			return r;
+		r = pragma_query(s, "PRAGMA user_version", NULL, 0, &version);
+		if (r < 0)
+			goto fail;
+		if (version < 0 || version > STORE_SCHEMA_VERSION) {
+			r = -EPROTO;
+			goto fail;
+		}
+		if (version == STORE_SCHEMA_VERSION)
+			break;
+		r = exec_sql(s, migrations[version]);
+		if (r < 0)
+			goto fail;
+		r = pragma_query(s, "PRAGMA user_version", NULL, 0, &after);
+		if (r < 0)
+			goto fail;
+		if (after != version + 1) {
+			r = -EIO;
+			goto fail;
+		}
+		r = exec_sql(s, "COMMIT");
+		if (r < 0)
+			goto fail;
+	}
+	return exec_sql(s, "COMMIT");
+fail:
+	if (!sqlite3_get_autocommit(s->db))
+		(void)exec_sql(s, "ROLLBACK");
+	return r;
+}
+
+static int configure(struct store *s)
+{
+	char mode[16];
+	int rc, r;
+
+	rc = sqlite3_extended_result_codes(s->db, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+				       NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK)
+		return map_rc(s->db, rc);
+
+	/* READWRITE silently falls back to read-only on a write-protected
+	 * file; the daemon cannot work like that. */
+	if (sqlite3_db_readonly(s->db, "main") != 0)
+		return -EROFS;
+
+	r = exec_sql(s, "PRAGMA foreign_keys = ON");
+	if (r < 0)
+		return r;
+	r = exec_sql(s, "PRAGMA synchronous = FULL");
+	if (r < 0)
+		return r;
+	/* The pragma answers with the mode in force, which stays the old
+	 * one when WAL is impossible (no shared memory, some file systems). */
+	r = pragma_query(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+			 NULL);
+	if (r < 0)
+		return r;
+	if (strcasecmp(mode, "wal") != 0)
+		return -ENOTSUP;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < ST_COUNT; i++)
+		(void)sqlite3_finalize(s->st[i]);
+	(void)sqlite3_close_v2(s->db);
+	free(s);
+}
+
+int store_open(const char *path, const struct config *cfg, struct store **ret)
+{
+	struct store *s;
+	int rc, r;
+
+	if (!path || !cfg || !ret)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		r = map_rc(s->db, rc);
+		goto fail;
+	}
+	r = configure(s);
+	if (r < 0)
+		goto fail;
+	r = migrate(s);
+	if (r < 0)
+		goto fail;
+	for (size_t i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &s->st[i],
+					NULL);
+		if (rc != SQLITE_OK) {
+			r = map_rc(s->db, rc);
+			goto fail;
+		}
+	}
+	*ret = s;
+	return 0;
+fail:
+	store_close(s);
+	return r;
+}
+
+int store_begin(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return -EINPROGRESS;
+	return stmt_exec(s, s->st[ST_BEGIN]);
+}
+
+int store_commit(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return -EINVAL;
+	return stmt_exec(s, s->st[ST_COMMIT]);
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s || sqlite3_get_autocommit(s->db))
+		return;
+	(void)stmt_exec(s, s->st[ST_ROLLBACK]);
+}
+
+int store_next_seq(struct store *s, const char *day, const char *prefix,
+		   int *ret_seq)
+{
+	sqlite3_stmt *st = s->st[ST_SEQ_NEXT];
+	int64_t seq;
+	int rc, r;
+
+	if (!valid_day(day) || !prefix)
+		return -EINVAL;
+	if ((r = bind_text(s, st, 1, day)) < 0 ||
+	    (r = bind_text(s, st, 2, prefix)) < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
+		goto out;
+	}
+	seq = sqlite3_column_int64(st, 0);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		r = rc == SQLITE_ROW ? -EIO : map_rc(s->db, rc);
+		goto out;
+	}
+	if (seq < 1 || seq > INT_MAX) {
+		r = -ERANGE;
+		goto out;
+	}
+	*ret_seq = (int)seq;
+	r = 0;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+/* Binds ?1..?15 of the insert and update statements. */
+static int bind_ticket(struct store *s, sqlite3_stmt *st,
+		       const struct ticket *t, bool need_service)
+{
+	const char *service, *kiosk, *counter;
+	bool ok_service, ok_kiosk, ok_counter;
+	size_t n;
+	int r;
+
+	service = service_id(s, t->service, &ok_service);
+	kiosk = kiosk_id(s, t->kiosk, &ok_kiosk);
+	counter = counter_id(s, t->counter, &ok_counter);
+	n = strnlen(t->number, sizeof(t->number));
+	if (!valid_day(t->day) || n == 0 || n == sizeof(t->number) ||
+	    !ok_service || (need_service && !service) || !ok_kiosk ||
+	    !ok_counter || !in_range((int)t->kind, TICKET_APPOINTMENT) ||
+	    !in_range((int)t->state, TICKET_EXPIRED) ||
+	    !in_range((int)t->printed, PRINT_FAILED) ||
+	    !in_range((int)t->reason, REASON_APPOINTMENT_EARLY) ||
+	    t->recalls < 0)
+		return -EINVAL;
+
+	if ((r = bind_text(s, st, 1, t->day)) < 0 ||
+	    (r = bind_text(s, st, 2, t->number)) < 0 ||
+	    (r = bind_text(s, st, 3, service)) < 0 ||
+	    (r = bind_text(s, st, 4, ticket_kind_name(t->kind))) < 0 ||
+	    (r = bind_text(s, st, 5, ticket_state_name(t->state))) < 0 ||
+	    (r = bind_int64(s, st, 6, t->issued_at)) < 0 ||
+	    (r = bind_time(s, st, 7, t->slot_start)) < 0 ||
+	    (r = bind_int64(s, st, 8, t->late ? 1 : 0)) < 0 ||
+	    (r = bind_text(s, st, 9, print_state_name(t->printed))) < 0 ||
+	    (r = bind_text(s, st, 10, kiosk)) < 0 ||
+	    (r = bind_text(s, st, 11, counter)) < 0 ||
+	    (r = bind_text(s, st, 12, call_reason_name(t->reason))) < 0 ||
+	    (r = bind_time(s, st, 13, t->called_at)) < 0 ||
+	    (r = bind_time(s, st, 14, t->finished_at)) < 0 ||
+	    (r = bind_int64(s, st, 15, t->recalls)) < 0)
+		return r;
+	return 0;
+}
+
+int store_ticket_insert(struct store *s, struct ticket *t)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_INSERT];
+	int r;
+
+	r = bind_ticket(s, st, t, true);
+	if (r < 0)
+		goto out;
+	r = stmt_exec(s, st);
+	if (r < 0)
+		goto out;
+	t->id = sqlite3_last_insert_rowid(s->db);
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_ticket_update(struct store *s, const struct ticket *t)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_UPDATE];
+	int r;
+
+	if (t->id <= 0)
+		return -ENOENT;
+	if ((r = bind_ticket(s, st, t, false)) < 0 ||
+	    (r = bind_int64(s, st, 16, t->id)) < 0)
+		goto out;
+	r = stmt_exec(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+/* Reads a row of TICKET_COLUMNS. Ids the config no longer has load as -1. */
+static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
+{
+	struct ticket t = {0};
+	const char *v;
+	int r;
+
+	t.id = sqlite3_column_int64(st, 0);
+	if ((r = column_copy(st, 1, t.day, sizeof(t.day))) < 0 ||
+	    (r = column_copy(st, 2, t.number, sizeof(t.number))) < 0)
+		return r;
+	v = column_str(st, 3);
+	t.service = v ? config_service_index(s->cfg, v) : -1;
+	if (ticket_kind_parse(column_str(st, 4), &t.kind) < 0 ||
+	    ticket_state_parse(column_str(st, 5), &t.state) < 0 ||
+	    print_state_parse(column_str(st, 9), &t.printed) < 0)
+		return -EIO;
+	t.issued_at = sqlite3_column_int64(st, 6);
+	t.slot_start = sqlite3_column_int64(st, 7);
+	t.late = sqlite3_column_int64(st, 8) != 0;
+	v = column_str(st, 10);
+	t.kiosk = v ? config_kiosk_index(s->cfg, v) : -1;
+	v = column_str(st, 11);
+	t.counter = v ? config_counter_index(s->cfg, v) : -1;
+	if (call_reason_parse(column_str(st, 12), &t.reason) < 0)
+		t.reason = REASON_NONE;
+	t.called_at = sqlite3_column_int64(st, 13);
+	t.finished_at = sqlite3_column_int64(st, 14);
+	t.recalls = sqlite3_column_int(st, 15);
+	t.est_wait_min = -1;
+	*ret = t;
+	return 0;
+}
+
+int store_ticket_get(struct store *s, int64_t id, struct ticket *ret)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_GET];
+	int rc, r;
+
+	r = bind_int64(s, st, 1, id);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = row_ticket(s, st, ret);
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = map_rc(s->db, rc);
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_event_append(struct store *s, const struct store_event *ev)
+{
+	sqlite3_stmt *st = s->st[ST_EVENT_APPEND];
+	char day[TICKET_DAY_LEN + 1];
+	const char *service, *counter, *kind = NULL, *reason = NULL;
+	bool ok_service, ok_counter;
+	int r;
+
+	service = service_id(s, ev->service, &ok_service);
+	counter = counter_id(s, ev->counter, &ok_counter);
+	if (!ev->type || !ev->type[0] || ev->ticket < 0 || !ok_service ||
+	    !ok_counter || !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
+		return -EINVAL;
+	if (ev->ticket != 0) {
+		if (!in_range((int)ev->kind, TICKET_APPOINTMENT))
+			return -EINVAL;
+		kind = ticket_kind_name(ev->kind);
+	}
+	if (ev->reason != REASON_NONE)
+		reason = call_reason_name(ev->reason);
+	/* Used only when the event is about no ticket: otherwise the
+	 * statement takes the ticket's business day. */
+	r = local_day(ev->at, day);
+	if (r < 0)
+		return r;
+
+	if ((r = bind_int64(s, st, 1, ev->at)) < 0 ||
+	    (r = bind_text(s, st, 2, day)) < 0 ||
+	    (r = bind_text(s, st, 3, ev->type)) < 0 ||
+	    (r = ev->ticket ? bind_int64(s, st, 4, ev->ticket) :
+			      bind_text(s, st, 4, NULL)) < 0 ||
+	    (r = bind_text(s, st, 5, service)) < 0 ||
+	    (r = bind_text(s, st, 6, counter)) < 0 ||
+	    (r = bind_text(s, st, 7, kind)) < 0 ||
+	    (r = bind_text(s, st, 8, reason)) < 0 ||
+	    (r = bind_text(s, st, 9, ev->detail)) < 0)
+		goto out;
+	r = stmt_exec(s, st);
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_counter_save(struct store *s, int counter, bool paused,
+		       int64_t current)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER_SAVE];
+	const char *id;
+	bool ok;
+	int r;
+
+	id = counter_id(s, counter, &ok);
+	if (!id || current < 0)
+		return -EINVAL;
+	if ((r = bind_text(s, st, 1, id)) < 0 ||
+	    (r = bind_int64(s, st, 2, paused ? 1 : 0)) < 0 ||
+	    (r = bind_time(s, st, 3, current)) < 0)
+		goto out;
+	r = stmt_exec(s, st);
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_counter_load(struct store *s, int counter, bool *ret_paused,
+		       int64_t *ret_current)
+{
+	sqlite3_stmt *st = s->st[ST_COUNTER_LOAD];
+	const char *id;
+	bool ok;
+	int rc, r;
+
+	id = counter_id(s, counter, &ok);
+	if (!id)
+		return -EINVAL;
+	r = bind_text(s, st, 1, id);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_paused = sqlite3_column_int64(st, 0) != 0;
+		*ret_current = sqlite3_column_int64(st, 1);
+	} else if (rc == SQLITE_DONE) {
+		*ret_paused = false;
+		*ret_current = 0;
+	} else {
+		r = map_rc(s->db, rc);
+	}
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_tickets_active(struct store *s, const char *day,
+			 int (*cb)(const struct ticket *t, void *userdata),
+			 void *userdata)
+{
+	sqlite3_stmt *st = s->st[ST_TICKETS_ACTIVE];
+	struct ticket t;
+	int rc, r;
+
+	if (!valid_day(day) || !cb)
+		return -EINVAL;
+	r = bind_text(s, st, 1, day);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			r = map_rc(s->db, rc);
+			break;
+		}
+		r = row_ticket(s, st, &t);
+		if (r < 0)
+			break;
+		r = cb(&t, userdata);
+		if (r != 0)
+			break;
+	}
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_close_days_before(struct store *s, const char *day, int64_t now,
+			    int *ret_count)
+{
+	sqlite3_stmt *st;
+	int changed, r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	r = store_begin(s);
+	if (r < 0)
+		return r;
+
+	st = s->st[ST_CLOSE_EXPIRED_EVENTS];
+	if ((r = bind_int64(s, st, 1, now)) < 0 ||
+	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+		goto fail;
+	st = s->st[ST_CLOSE_SERVED_EVENTS];
+	if ((r = bind_int64(s, st, 1, now)) < 0 ||
+	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+		goto fail;
+	/* Before the tickets change state, while the subquery finds them. */
+	st = s->st[ST_CLOSE_COUNTERS];
+	if ((r = bind_text(s, st, 1, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+		goto fail;
+	st = s->st[ST_CLOSE_TICKETS];
+	if ((r = bind_int64(s, st, 1, now)) < 0 ||
+	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+		goto fail;
+	changed = sqlite3_changes(s->db);
+
+	r = store_commit(s);
+	if (r < 0)
+		goto fail;
+	*ret_count = changed;
+	return 0;
+fail:
+	stmt_finish(st);
+	store_rollback(s);
+	return r;
+}
+
+int store_service_streak(struct store *s, const char *day, int service,
+			 int *ret_streak)
+{
+	sqlite3_stmt *st = s->st[ST_STREAK];
+	const char *id;
+	int64_t n;
+	bool ok;
+	int rc, r;
+
+	id = service_id(s, service, &ok);
+	if (!valid_day(day) || !id)
+		return -EINVAL;
+	if ((r = bind_text(s, st, 1, day)) < 0 ||
+	    (r = bind_text(s, st, 2, id)) < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
+		goto out;
+	}
+	n = sqlite3_column_int64(st, 0);
+	if (n < 0 || n > INT_MAX) {
+		r = -ERANGE;
+		goto out;
+	}
+	*ret_streak = (int)n;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_recent_calls(struct store *s, const char *day,
+		       struct store_call *ret_calls, size_t max, size_t *ret_n)
+{
+	sqlite3_stmt *st = s->st[ST_RECENT_CALLS];
+	struct store_call *c;
+	const char *counter;
+	size_t n = 0;
+	int rc, r;
+
+	if (!valid_day(day) || (max > 0 && !ret_calls))
+		return -EINVAL;
+	if ((r = bind_text(s, st, 1, day)) < 0 ||
+	    (r = bind_int64(s, st, 2,
+			    max > INT64_MAX ? INT64_MAX : (int64_t)max)) < 0)
+		goto out;
+	while (n < max) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			r = map_rc(s->db, rc);
+			goto out;
+		}
+		c = &ret_calls[n];
+		c->ticket = sqlite3_column_int64(st, 0);
+		r = column_copy(st, 1, c->number, sizeof(c->number));
+		if (r < 0)
+			goto out;
+		counter = column_str(st, 2);
+		c->counter =
+			counter ? config_counter_index(s->cfg, counter) : -1;
+		c->at = sqlite3_column_int64(st, 3);
+		n++;
+	}
+	*ret_n = n;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_check_writable(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return -EINPROGRESS;
+	return stmt_exec(s, s->st[ST_HEALTH]);
+}

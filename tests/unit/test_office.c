@@ -1,0 +1,365 @@
+/* The office over a real SQLite store in a temporary directory: numbering,
+ * day change, rebuilding after a restart, and the refusals. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "hours.h"
+#include "office.h"
+#include "store.h"
+
+static const char conf_text[] =
+	"[office]\n"
+	"name = Test\n"
+	"[server]\n"
+	"admin_token = admin-secret-1\n"
+	"[hours]\n"
+	"thursday = 08:30-18:30\n"
+	"always_open = %s\n"
+	"[policy]\n"
+	"walkin_every = 3\n"
+	"[service.A]\n"
+	"name = Taxe și impozite locale\n"
+	"prefix = A\n"
+	"minutes = 8\n"
+	"[service.B]\n"
+	"name = Registratură\n"
+	"prefix = B\n"
+	"[service.SC]\n"
+	"name = Acte de stare civilă\n"
+	"info = Bd. Mareșal Averescu nr. 17\n"
+	"[counter.1]\n"
+	"name = Ghișeul 1\n"
+	"services = A, B\n"
+	"token = counter-1-token\n"
+	"[counter.2]\n"
+	"name = Ghișeul 2\n"
+	"services = A\n"
+	"token = counter-2-token\n";
+
+struct fixture {
+	char dir[64];
+	char db[96];
+	struct config *cfg;
+	struct store *st;
+	struct office *o;
+};
+
+static int64_t at(const char *s)
+{
+	int64_t t = 0;
+	assert_int_equal(hours_parse_rfc3339(s, &t), 0);
+	return t;
+}
+
+static void open_office(struct fixture *f, int64_t now)
+{
+	assert_int_equal(store_open(f->db, f->cfg, &f->st), 0);
+	assert_int_equal(office_new(f->cfg, f->st, now, &f->o), 0);
+}
+
+static void close_office(struct fixture *f)
+{
+	office_free(f->o);
+	store_close(f->st);
+	f->o = NULL;
+	f->st = NULL;
+}
+
+static struct fixture *make(bool always_open)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char text[2048], err[CONFIG_ERR_MAX];
+
+	assert_non_null(f);
+	assert_int_equal(hours_set_zone("Europe/Bucharest"), 0);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/bonomat-office-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/bonomat.db", f->dir);
+	snprintf(text, sizeof(text), conf_text,
+		 always_open ? "true" : "false");
+	if (config_parse(text, strlen(text), "test.conf", &f->cfg, err,
+			 sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	return f;
+}
+
+static void destroy(struct fixture *f)
+{
+	char path[128];
+	static const char *const files[] = {"bonomat.db", "bonomat.db-wal",
+					    "bonomat.db-shm"};
+	close_office(f);
+	config_free(f->cfg);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	free(f);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = make(true);
+	open_office(f, at("2026-12-03T09:00:00+02:00"));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	destroy(*state);
+	return 0;
+}
+
+static struct ticket issue(struct office *o, int service, bool prio,
+			   int64_t now)
+{
+	struct ticket t;
+	struct office_error err;
+	if (office_issue(o, service, -1, prio, now, &t, &err) != 0)
+		fail_msg("issue: %s", err.message);
+	return t;
+}
+
+static struct ticket next(struct office *o, int counter, int64_t now)
+{
+	struct ticket t;
+	struct office_error err;
+	bool none = true;
+	if (office_next(o, counter, now, &t, &none, &err) != 0)
+		fail_msg("next: %s", err.message);
+	assert_false(none);
+	return t;
+}
+
+static void numbers_and_ahead(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	static const char *const want[] = {"A001", "A002", "A003"};
+
+	for (int i = 0; i < 3; i++) {
+		struct ticket t = issue(f->o, 0, false, now + i);
+		assert_string_equal(t.number, want[i]);
+		assert_int_equal(t.ahead, i);
+		/* 8 minutes each, two open counters serve A. */
+		assert_int_equal(t.est_wait_min, (i * 8 + 1) / 2);
+		assert_int_equal(t.state, TICKET_WAITING);
+		assert_string_equal(t.day, "2026-12-03");
+	}
+	struct ticket b = issue(f->o, 1, false, now + 5);
+	assert_string_equal(b.number, "B001");
+	assert_int_equal(b.est_wait_min, 0);
+
+	struct ticket t = next(f->o, 1, now + 10);
+	assert_string_equal(t.number, "A001");
+	assert_int_equal(t.reason, REASON_WALK_IN);
+	assert_int_equal(t.state, TICKET_CALLED);
+	assert_int_equal(t.counter, 1);
+}
+
+static void next_finishes_the_current_ticket(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct ticket a = issue(f->o, 0, false, now);
+	issue(f->o, 0, false, now + 1);
+	struct office_error err;
+	struct ticket t;
+
+	assert_int_equal(next(f->o, 0, now + 2).id, a.id);
+	next(f->o, 0, now + 3);
+	assert_int_equal(office_ticket(f->o, a.id, now + 4, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_SERVED);
+	assert_int_equal(t.finished_at, now + 3);
+	/* Nobody waits: 204, and the current one is finished all the same. */
+	bool none = false;
+	assert_int_equal(office_next(f->o, 0, now + 5, &t, &none, &err), 0);
+	assert_true(none);
+	struct office_counter_view v;
+	assert_int_equal(office_counter(f->o, 0, now + 5, &v, &err), 0);
+	assert_false(v.has_current);
+	assert_int_equal(v.n_waiting, 0);
+	office_counter_view_clear(&v);
+}
+
+static void refusals_change_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct ticket t;
+	bool none;
+
+	assert_true(office_issue(f->o, 2, 0, false, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_UNPROCESSABLE);
+	assert_non_null(strstr(err.message, "Averescu"));
+	assert_true(office_issue(f->o, 7, 0, false, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_NOT_FOUND);
+	assert_true(office_recall(f->o, 0, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_CONFLICT);
+	assert_true(office_done(f->o, 0, true, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_CONFLICT);
+	assert_true(office_next(f->o, 9, now, &t, &none, &err) < 0);
+	assert_int_equal(err.status, OFFICE_NOT_FOUND);
+
+	issue(f->o, 0, false, now);
+	next(f->o, 0, now);
+	assert_true(office_transfer(f->o, 0, 0, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_UNPROCESSABLE);
+	assert_true(office_transfer(f->o, 0, 2, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_UNPROCESSABLE);
+	assert_true(office_transfer(f->o, 0, 5, now, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_NOT_FOUND);
+
+	assert_int_equal(office_pause(f->o, 1, true, now, &err), 0);
+	assert_true(office_next(f->o, 1, now, &t, &none, &err) < 0);
+	assert_int_equal(err.status, OFFICE_CONFLICT);
+	assert_non_null(strstr(err.message, "paused"));
+
+	/* The refused issue did not use a number. */
+	assert_string_equal(issue(f->o, 0, false, now).number, "A002");
+}
+
+static void transfer_keeps_issue_time(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct ticket a = issue(f->o, 0, false, now), t;
+
+	issue(f->o, 1, false, now + 60);
+	next(f->o, 1, now + 120);
+	assert_int_equal(office_transfer(f->o, 1, 1, now + 180, &t, &err), 0);
+	assert_int_equal(t.id, a.id);
+	assert_int_equal(t.service, 1);
+	assert_int_equal(t.state, TICKET_WAITING);
+	assert_int_equal(t.issued_at, now);
+	assert_int_equal(t.ahead, 0); /* before B001, issued later */
+	assert_string_equal(t.number, "A001");
+	assert_int_equal(next(f->o, 0, now + 200).id, a.id);
+}
+
+/* The whole state comes back from the database after a restart. */
+static void rebuilt_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct office_counter_view v;
+
+	for (int i = 0; i < 3; i++)
+		issue(f->o, 0, false, now + i);
+	for (int i = 0; i < 4; i++)
+		issue(f->o, 0, true, now + 10 + i);
+	/* Three priority calls; the fourth call is due to a walk-in. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(next(f->o, 0, now + 20 + i).reason,
+				 REASON_PRIORITY);
+	assert_int_equal(office_pause(f->o, 1, true, now + 30, &err), 0);
+
+	close_office(f);
+	open_office(f, now + 40);
+
+	assert_int_equal(office_counter(f->o, 0, now + 40, &v, &err), 0);
+	assert_true(v.has_current);
+	assert_string_equal(v.current.number, "A006"); /* third priority */
+	assert_int_equal(v.n_waiting, 4);
+	office_counter_view_clear(&v);
+	assert_int_equal(office_counter(f->o, 1, now + 40, &v, &err), 0);
+	assert_true(v.paused);
+	office_counter_view_clear(&v);
+
+	struct ticket t = next(f->o, 0, now + 50);
+	assert_int_equal(t.reason, REASON_INTERLEAVE);
+	assert_string_equal(t.number, "A001");
+	assert_string_equal(issue(f->o, 0, false, now + 60).number, "A008");
+}
+
+/* Numbers restart on a new business day; what was left waiting expires. */
+static void numbering_restarts_each_day(void **state)
+{
+	struct fixture *f = *state;
+	int64_t day1 = at("2026-12-03T17:00:00+02:00");
+	int64_t day2 = at("2026-12-04T08:31:00+02:00");
+	struct office_error err;
+	struct ticket a, b, t;
+
+	a = issue(f->o, 0, false, day1);
+	b = issue(f->o, 0, false, day1 + 1);
+	next(f->o, 0, day1 + 2);
+	assert_string_equal(b.number, "A002");
+	struct ticket d2 = issue(f->o, 0, false, day2);
+	assert_string_equal(d2.number, "A001");
+	assert_string_equal(d2.day, "2026-12-04");
+	assert_int_equal(d2.ahead, 0);
+	assert_int_equal(office_ticket(f->o, a.id, day2, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_SERVED);
+	assert_int_equal(office_ticket(f->o, b.id, day2, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_EXPIRED);
+
+	/* Also when the daemon was down over night. */
+	int64_t left = d2.id;
+	close_office(f);
+	open_office(f, day2 + 86400);
+	assert_string_equal(issue(f->o, 0, false, day2 + 86400).number, "A001");
+	assert_int_equal(office_ticket(f->o, left, day2 + 86400, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_EXPIRED);
+}
+
+static void closed_outside_hours(void **state)
+{
+	(void)state;
+	struct fixture *f = make(false);
+	struct office_error err;
+	struct ticket t;
+	struct office_service_view sv;
+	int64_t evening = at("2026-12-03T19:00:00+02:00");
+
+	open_office(f, evening);
+	assert_true(office_issue(f->o, 0, 0, false, evening, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_CLOSED);
+	assert_non_null(strstr(err.message, "2026-12-04 at 08:30"));
+	int64_t late = at("2026-12-03T18:20:00+02:00");
+	assert_true(office_issue(f->o, 0, 0, false, late, &t, &err) < 0);
+	assert_int_equal(err.status, OFFICE_CLOSED);
+	assert_non_null(strstr(err.message, "18:30"));
+	assert_int_equal(office_service(f->o, 0, late, &sv), 0);
+	assert_false(sv.open);
+	int64_t morning = at("2026-12-03T08:30:00+02:00");
+	assert_int_equal(office_service(f->o, 0, morning, &sv), 0);
+	assert_true(sv.open);
+	assert_string_equal(issue(f->o, 0, false, morning).number, "A001");
+	destroy(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(numbers_and_ahead, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(next_finishes_the_current_ticket,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(refusals_change_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(transfer_keeps_issue_time,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(rebuilt_after_restart, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(numbering_restarts_each_day,
+						setup, teardown),
+		cmocka_unit_test(closed_outside_hours),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

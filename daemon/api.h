@@ -3,6 +3,7 @@
 #ifndef BONOMAT_API_H
 #define BONOMAT_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,10 @@
 #include "office.h"
 
 #define API_BODY_MAX (64 * 1024)
+/* Longest bearer token accepted; configured tokens must not exceed it. */
+#define API_TOKEN_MAX 256
+#define API_HEADERS_MAX 4
+#define API_HEADER_VALUE_MAX 96
 
 struct api_request {
 	const char *method;
@@ -22,11 +27,19 @@ struct api_request {
 	const char *client_addr;   /* numeric address of the peer */
 };
 
+/* A response header beyond Content-Type (Allow, WWW-Authenticate, ...). */
+struct api_header {
+	const char *name; /* static */
+	char value[API_HEADER_VALUE_MAX];
+};
+
 struct api_response {
 	int status;
 	char *body;               /* malloc'd, may be NULL */
 	size_t body_len;
 	const char *content_type; /* static */
+	struct api_header headers[API_HEADERS_MAX];
+	size_t n_headers;
 };
 
 typedef int64_t (*api_clock_fn)(void *userdata);
@@ -44,5 +57,12 @@ void api_response_clear(struct api_response *r);
 /* A JSON error body as API.md: {"error":{"code":...,"message":...}}. */
 void api_error(struct api_response *ret, int status, const char *code,
 	       const char *message);
+/* Adds a header to r; -ENOSPC when full, -EINVAL when value is too long. */
+int api_response_header(struct api_response *r, const char *name,
+			const char *value);
+/* Compares two tokens in time that depends on neither content nor on
+ * where they differ: every byte up to API_TOKEN_MAX is looked at. Lengths
+ * over API_TOKEN_MAX never compare equal. */
+bool api_token_equal(const char *a, size_t a_len, const char *b, size_t b_len);
 
 #endif

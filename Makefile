@@ -24,7 +24,7 @@ DEPS = sh scripts/deps.sh
 
 # The recipes run one after another and from the top of the tree.
 .NOTPARALLEL:
-.PHONY: help build run test bench fuzz format format-check clean
+.PHONY: help build run test bench fuzz format format-check clean node-modules
 
 help:
 	@sed -n '3,12s/^# \{0,1\}//p' Makefile
@@ -41,9 +41,22 @@ run: build
 
 test:
 	@$(DEPS) test
+	@$(MAKE) node-modules
 	cmake --preset ci
 	cmake --build --preset ci -j $(JOBS)
 	ctest --preset ci $(CTEST_ARGS)
+
+# The npm packages the tests use, exactly as package-lock.json pins them,
+# installed again only when the lock file changed.
+NPM_DIRS = tests/encoder
+node-modules:
+	@for d in $(NPM_DIRS); do \
+		if [ ! -f $$d/node_modules/.package-lock.json ] || \
+		   [ $$d/package-lock.json -nt $$d/node_modules/.package-lock.json ]; then \
+			echo "bonomat: installing npm packages in $$d (npm ci)"; \
+			(cd $$d && npm ci --no-audit --no-fund) || exit 1; \
+		fi; \
+	done
 
 bench:
 	@if [ ! -f tests/bench/run.sh ]; then \

@@ -10,8 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "hours.h"
 #include "log.h"
+#include "printers.h"
 #include "ticket.h"
 
 #define ID_MAX 31    /* service, kiosk and counter ids in bodies */
@@ -28,6 +30,8 @@ struct addr16 {
 struct api {
 	const struct config *cfg;
 	struct office *office;
+	struct printers *printers; /* NULL: no printing */
+	struct events *events;     /* NULL: no live events */
 	api_clock_fn clock;
 	void *clock_data;
 	struct addr16 *kiosk_clients;
@@ -869,6 +873,71 @@ static void h_resume(struct ctx *c, struct api_response *ret)
 	set_paused(c, ret, false);
 }
 
+static void h_reprint(struct ctx *c, struct api_response *ret)
+{
+	struct office_error err;
+	struct ticket t;
+	char buf[ECHO_MAX];
+	int64_t id;
+
+	if (no_body(c, ret) < 0)
+		return;
+	if (parse_id(c->param[0], &id) < 0) {
+		echo(buf, sizeof(buf), c->param[0]);
+		errorf(ret, 404, "not_found", "There is no ticket \"%s\".",
+		       buf);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	memset(&err, 0, sizeof(err));
+	if (office_reprint(c->a->office, id, c->now, &t, &err) < 0) {
+		office_failed(c, ret, &err);
+		return;
+	}
+	respond(c, ret, 202, ticket_json(c->a, &t));
+}
+
+static json_t *printer_state_json(const struct api *a, size_t i,
+				  const struct printer_status *st)
+{
+	const struct cfg_printer *p = &a->cfg->printers[i];
+
+	return json_pack("{s:s, s:s, s:s, s:s}", "name", p->name, "driver",
+			 printer_driver_name(p->driver), "state",
+			 printer_state_name(st->state), "detail", st->detail);
+}
+
+static json_t *printer_json(const struct api *a, size_t i)
+{
+	struct printer_status st = {.state = PRINTER_OK};
+
+	if (a->cfg->printers[i].driver == DRIVER_NONE)
+		snprintf(st.detail, sizeof(st.detail), "no printer");
+	else if (!a->printers ||
+		 printers_status(a->printers, (int)i, &st) < 0)
+		st = (struct printer_status){.state = PRINTER_UNKNOWN,
+					     .detail = "not supervised"};
+	return printer_state_json(a, i, &st);
+}
+
+static void h_printers(struct ctx *c, struct api_response *ret)
+{
+	json_t *list = json_array();
+
+	if (no_body(c, ret) < 0) {
+		json_decref(list);
+		return;
+	}
+	for (size_t i = 0; list && i < c->a->cfg->n_printers; i++) {
+		json_t *p = printer_json(c->a, i);
+		if (!p || json_array_append_new(list, p) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
+	}
+	respond(c, ret, 200, list);
+}
+
 static const struct route routes[] = {
 	{"GET", "/healthz", AUTH_NONE, h_healthz},
 	{"GET", "/api/v1/services", AUTH_NONE, h_services},
@@ -882,6 +951,8 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/counters/{}/transfer", AUTH_COUNTER, h_transfer},
 	{"POST", "/api/v1/counters/{}/pause", AUTH_COUNTER, h_pause},
 	{"POST", "/api/v1/counters/{}/resume", AUTH_COUNTER, h_resume},
+	{"POST", "/api/v1/tickets/{}/reprint", AUTH_ADMIN, h_reprint},
+	{"GET", "/api/v1/printers", AUTH_ADMIN, h_printers},
 };
 
 static bool route_match(const char *pattern, const char *path, struct ctx *c)
@@ -1214,6 +1285,32 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 fail:
 	api_free(a);
 	return r;
+}
+
+void api_set_printers(struct api *a, struct printers *p)
+{
+	a->printers = p;
+}
+
+void api_set_events(struct api *a, struct events *e)
+{
+	a->events = e;
+}
+
+void api_printer_changed(struct api *a, int printer,
+			 const struct printer_status *st)
+{
+	json_t *v;
+	char *data = NULL;
+	size_t len;
+
+	if (!a->events || printer < 0 ||
+	    (size_t)printer >= a->cfg->n_printers)
+		return;
+	v = printer_state_json(a, (size_t)printer, st);
+	if (dump(v, &data, &len) == 0)
+		events_publish(a->events, "printer", data);
+	free(data);
 }
 
 void api_free(struct api *a)

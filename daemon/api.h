@@ -45,10 +45,20 @@ struct api_response {
 typedef int64_t (*api_clock_fn)(void *userdata);
 
 struct api;
+struct events;
+struct printers;
+struct printer_status;
 
 int api_new(const struct config *cfg, struct office *office,
 	    api_clock_fn clock, void *clock_data, struct api **ret);
 void api_free(struct api *a);
+/* Optional parts, set before serving: the printers behind
+ * GET /api/v1/printers, and the ring that live events are published to. */
+void api_set_printers(struct api *a, struct printers *p);
+void api_set_events(struct api *a, struct events *e);
+/* Publishes a printer's new state as a `printer` event. */
+void api_printer_changed(struct api *a, int printer,
+			 const struct printer_status *st);
 /* Whether path is an API path (the rest is static files). */
 int api_handles(const char *path);
 void api_handle(struct api *a, const struct api_request *req,

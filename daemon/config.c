@@ -875,6 +875,7 @@ static const struct key office_keys[] = {
 	{"address", set_text, OFF(office.address), 0, TEXT_MAX, true},
 	{"timezone", set_timezone, OFF(office.timezone), 0, 0, false},
 	{"footer", set_text, OFF(office.footer), 0, TEXT_MAX, true},
+	{"ticket_url", set_text, OFF(office.ticket_url), 0, TEXT_MAX, false},
 	{0},
 };
 
@@ -1595,6 +1596,7 @@ static int finish(struct parser *p)
 	    default_string(p, &c->office.address, "") < 0 ||
 	    default_string(p, &c->office.timezone, DEFAULT_TIMEZONE) < 0 ||
 	    default_string(p, &c->office.footer, "") < 0 ||
+	    default_string(p, &c->office.ticket_url, "") < 0 ||
 	    default_string(p, &c->server.listen_host, DEFAULT_LISTEN_HOST) <
 		    0 ||
 	    default_string(p, &c->server.ui_dir, DEFAULT_UI_DIR) < 0 ||
@@ -1769,6 +1771,7 @@ void config_free(struct config *c)
 	free(c->office.address);
 	free(c->office.timezone);
 	free(c->office.footer);
+	free(c->office.ticket_url);
 	free(c->server.listen_host);
 	free(c->server.ui_dir);
 	free(c->server.admin_token);

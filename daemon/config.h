@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codepage.h" /* enum codepage, shared with the drivers */
+
 #define CONFIG_MAX_SERVICES 64 /* a counter's services are a 64-bit mask */
 #define CONFIG_ERR_MAX 512
 
@@ -16,11 +18,6 @@ enum printer_driver {
 	DRIVER_CUPS,
 	DRIVER_TCP,
 	DRIVER_FILE,
-};
-
-enum codepage {
-	CODEPAGE_CP852,
-	CODEPAGE_CP1250,
 };
 
 struct cfg_service {
@@ -70,6 +67,7 @@ struct config {
 		char *address;
 		char *timezone;
 		char *footer;
+		char *ticket_url; /* QR code on tickets; "{id}" = ticket id */
 	} office;
 
 	struct {

@@ -12,10 +12,12 @@
 
 #include "api.h"
 #include "config.h"
+#include "events.h"
 #include "hours.h"
 #include "http.h"
 #include "log.h"
 #include "office.h"
+#include "printers.h"
 #include "store.h"
 
 #define EXIT_CONFIG 2
@@ -34,6 +36,42 @@ static int64_t real_clock(void *userdata)
 {
 	(void)userdata;
 	return (int64_t)time(NULL);
+}
+
+/* What the printer workers report to. */
+struct app {
+	const struct config *cfg;
+	struct office *office;
+	struct api *api;
+};
+
+static void on_printed(void *userdata, int64_t ticket, bool ok,
+		       const char *why)
+{
+	struct app *app = userdata;
+
+	if (!ok)
+		log_warn("ticket id %lld was not printed: %s", (long long)ticket,
+			 why ? why : "unknown reason");
+	office_printed(app->office, ticket, ok, why, real_clock(NULL));
+}
+
+/* Each change is logged once, here, and published to the pages. */
+static void on_printer_state(void *userdata, int printer,
+			     const struct printer_status *st)
+{
+	struct app *app = userdata;
+	const struct cfg_printer *p = &app->cfg->printers[printer];
+
+	if (st->state == PRINTER_OK || st->state == PRINTER_UNKNOWN)
+		log_info("printer %s (%s): %s, %s", p->name,
+			 printer_driver_name(p->driver),
+			 printer_state_name(st->state), st->detail);
+	else
+		log_warn("printer %s (%s): %s, %s", p->name,
+			 printer_driver_name(p->driver),
+			 printer_state_name(st->state), st->detail);
+	api_printer_changed(app->api, printer, st);
 }
 
 /* The database's directory is created when missing (one level), so that a
@@ -86,7 +124,10 @@ static int run(const struct config *cfg)
 	struct store *st = NULL;
 	struct office *office = NULL;
 	struct api *api = NULL;
+	struct events *events = NULL;
+	struct printers *printers = NULL;
 	struct http *http = NULL;
+	struct app app = {.cfg = cfg};
 	sigset_t set;
 	uint16_t port;
 	int r;
@@ -120,10 +161,28 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 	r = api_new(cfg, office, real_clock, NULL, &api);
+	if (r == 0)
+		r = events_new(1024, &events);
 	if (r < 0) {
 		log_err("api: %s", strerror(-r));
 		goto out;
 	}
+	api_set_events(api, events);
+	app.office = office;
+	app.api = api;
+	r = printers_start(cfg, NULL,
+			   &(struct printers_callbacks){
+				   .printed = on_printed,
+				   .state = on_printer_state,
+				   .userdata = &app,
+			   },
+			   &printers);
+	if (r < 0) {
+		log_err("printers: %s", strerror(-r));
+		goto out;
+	}
+	office_set_printers(office, printers);
+	api_set_printers(api, printers);
 	r = http_start(cfg, api, &http, &port);
 	if (r < 0) {
 		log_err("cannot listen on %s:%u: %s", cfg->server.listen_host,
@@ -139,7 +198,10 @@ static int run(const struct config *cfg)
 	sd_notify(0, "STOPPING=1");
 out:
 	http_stop(http);
+	/* Workers may still report to the office until they have stopped. */
+	printers_stop(printers);
 	api_free(api);
+	events_free(events);
 	office_free(office);
 	store_close(st);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

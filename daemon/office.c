@@ -9,13 +9,16 @@
 
 #include "hours.h"
 #include "log.h"
+#include "printers.h"
 #include "queue.h"
+#include "receipt.h"
 
 struct office {
 	pthread_mutex_t lock;
 	const struct config *cfg;
 	struct store *st;
 	struct queue *q;
+	struct printers *printers;    /* NULL: nothing is printed */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 };
 
@@ -245,13 +248,113 @@ static int refuse_closed(const struct office *o, const struct hours_status *h,
 		      when, hhmm);
 }
 
+void office_set_printers(struct office *o, struct printers *p)
+{
+	pthread_mutex_lock(&o->lock);
+	o->printers = p;
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* The printer of a kiosk; without a kiosk, the one named "default". */
+static int printer_of(const struct office *o, int kiosk)
+{
+	const struct config *c = o->cfg;
+	int d;
+
+	if (kiosk >= 0 && (size_t)kiosk < c->n_kiosks)
+		return c->kiosks[kiosk].printer;
+	d = config_printer_index(c, "default");
+	return d >= 0 ? d : c->n_printers ? 0 : -1;
+}
+
+static bool prints(const struct office *o, int printer)
+{
+	return o->printers && printer >= 0 &&
+	       o->cfg->printers[printer].driver != DRIVER_NONE;
+}
+
+/* Changes the ticket's print state in one transaction, with its event. */
+static int set_printed(struct office *o, int64_t id, enum print_state state,
+		       const char *why, int64_t now)
+{
+	struct ticket t;
+	int r;
+
+	r = store_begin(o->st);
+	if (r == 0)
+		r = store_ticket_get(o->st, id, &t);
+	if (r == 0) {
+		t.printed = state;
+		r = store_ticket_update(o->st, &t);
+	}
+	if (r == 0)
+		r = store_event_append(o->st, &(struct store_event){
+			.at = now,
+			.type = state == PRINT_OK	 ? "printed"
+				: state == PRINT_FAILED ? "print_failed"
+							: "print_requested",
+			.ticket = id, .service = t.service, .counter = -1,
+			.kind = t.kind, .detail = why});
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		store_rollback(o->st);
+		log_err("database: recording the print state of ticket %lld "
+			"failed: %s",
+			(long long)id, strerror(-r));
+		return r;
+	}
+	queue_set_printed(o->q, id, state);
+	return 0;
+}
+
+/* Lays the ticket out and queues it on the printer. On failure the ticket
+ * is marked failed, and t says so. */
+static void send_to_printer(struct office *o, int printer, struct ticket *t,
+			    int64_t now)
+{
+	struct escpos_buf buf;
+	struct printer_status ps = {0};
+	char why[PRINTER_DETAIL_MAX + 64];
+	int r;
+
+	escpos_buf_init(&buf);
+	r = receipt_render(o->cfg, printer, t, &buf);
+	if (r < 0) {
+		escpos_buf_free(&buf);
+		snprintf(why, sizeof(why), "layout failed: %s", strerror(-r));
+		log_err("ticket %s: %s", t->number, why);
+	} else {
+		/* The pool takes the bytes in every case. */
+		r = printers_submit(o->printers, printer, t->id, buf.data,
+				    buf.len, &ps);
+		if (r < 0)
+			snprintf(why, sizeof(why), "printer %s: %s",
+				 printer_state_name(ps.state), ps.detail);
+	}
+	if (r < 0 && set_printed(o, t->id, PRINT_FAILED, why, now) == 0)
+		t->printed = PRINT_FAILED;
+}
+
+int office_printed(struct office *o, int64_t ticket, bool ok,
+		   const char *why, int64_t now)
+{
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = set_printed(o, ticket, ok ? PRINT_OK : PRINT_FAILED, why, now);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
 int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err)
 {
 	const struct config *c = o->cfg;
 	struct hours_status h;
 	struct ticket t = {0};
-	int seq, r;
+	struct printer_status ps = {0};
+	int seq, printer, r;
 
 	if (service < 0 || (size_t)service >= c->n_services)
 		return refuse(err, OFFICE_NOT_FOUND, ENOENT,
@@ -277,6 +380,14 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	t.counter = -1;
 	t.printed = PRINT_NONE;
 	memcpy(t.day, o->day, sizeof(t.day));
+	printer = printer_of(o, kiosk);
+	if (prints(o, printer)) {
+		/* A printer known to be out of paper, open or gone gets no
+		 * job: the kiosk shows the number instead, at once. */
+		printers_status(o->printers, printer, &ps);
+		t.printed = printer_state_blocks(ps.state) ? PRINT_FAILED
+							   : PRINT_PENDING;
+	}
 
 	r = store_begin(o->st);
 	if (r < 0) {
@@ -293,6 +404,11 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 		r = store_event_append(o->st, &(struct store_event){
 			.at = now, .type = "issued", .ticket = t.id,
 			.service = service, .counter = -1, .kind = t.kind});
+	if (r == 0 && t.printed == PRINT_FAILED)
+		r = store_event_append(o->st, &(struct store_event){
+			.at = now, .type = "print_failed", .ticket = t.id,
+			.service = service, .counter = -1, .kind = t.kind,
+			.detail = ps.detail});
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
@@ -313,6 +429,8 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 		}
 	}
 	derive(o, &t, now);
+	if (t.printed == PRINT_PENDING)
+		send_to_printer(o, printer, &t, now);
 	*ret = t;
 out:
 	pthread_mutex_unlock(&o->lock);
@@ -785,6 +903,66 @@ int office_healthy(struct office *o)
 
 	pthread_mutex_lock(&o->lock);
 	r = store_check_writable(o->st);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_reprint(struct office *o, int64_t id, int64_t now,
+		   struct ticket *ret, struct office_error *err)
+{
+	struct printer_status ps;
+	struct ticket t;
+	int printer, r;
+
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	r = store_ticket_get(o->st, id, &t);
+	if (r == -ENOENT) {
+		r = refuse(err, OFFICE_NOT_FOUND, ENOENT,
+			   "There is no ticket with id %lld.", (long long)id);
+		goto out;
+	}
+	if (r < 0) {
+		r = refuse(err, OFFICE_INTERNAL, -r,
+			   "The ticket database could not be read.");
+		goto out;
+	}
+	if (strcmp(t.day, o->day) != 0) {
+		r = refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+			   "Ticket %s was issued on %s; only today's tickets "
+			   "are printed again.",
+			   t.number, t.day);
+		goto out;
+	}
+	printer = printer_of(o, t.kiosk);
+	if (!prints(o, printer)) {
+		r = refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+			   "No printer is configured for the kiosk that "
+			   "issued ticket %s.",
+			   t.number);
+		goto out;
+	}
+	printers_status(o->printers, printer, &ps);
+	if (printer_state_blocks(ps.state)) {
+		r = refuse(err, OFFICE_CONFLICT, EAGAIN,
+			   "Printer \"%s\" cannot print now (%s): %s.",
+			   o->cfg->printers[printer].name,
+			   printer_state_name(ps.state), ps.detail);
+		goto out;
+	}
+	r = set_printed(o, id, PRINT_PENDING, "reprint requested", now);
+	if (r < 0) {
+		r = refuse(err, OFFICE_INTERNAL, -r,
+			   "The ticket database could not be written.");
+		goto out;
+	}
+	t.printed = PRINT_PENDING;
+	derive(o, &t, now);
+	send_to_printer(o, printer, &t, now);
+	*ret = t;
+out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }

@@ -44,6 +44,7 @@ struct office_service_view {
 };
 
 struct office;
+struct printers;
 
 /* Rebuilds the queue from the database at now. */
 int office_new(const struct config *cfg, struct store *st, int64_t now,
@@ -75,5 +76,15 @@ int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n);
 int office_healthy(struct office *o);
+
+/* Printing: once set, each new ticket is laid out and queued on its
+ * kiosk's printer after it is committed; its `printed` follows the job. */
+void office_set_printers(struct office *o, struct printers *p);
+/* Records the outcome of a print job (from the printer workers). */
+int office_printed(struct office *o, int64_t ticket, bool ok,
+		   const char *why, int64_t now);
+/* Prints a ticket of the day again, on explicit request only. */
+int office_reprint(struct office *o, int64_t ticket, int64_t now,
+		   struct ticket *ret, struct office_error *err);
 
 #endif

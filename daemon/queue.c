@@ -311,6 +311,16 @@ int queue_transfer(struct queue *q, size_t counter, size_t service)
 	return 0;
 }
 
+int queue_set_printed(struct queue *q, int64_t id, enum print_state printed)
+{
+	struct ticket *t = find(q, id);
+
+	if (!t)
+		return -ENOENT;
+	t->printed = printed;
+	return 0;
+}
+
 int queue_remove(struct queue *q, int64_t id)
 {
 	struct ticket *t = find(q, id);

@@ -47,6 +47,8 @@ int queue_finish(struct queue *q, size_t counter);
 /* The counter's current ticket waits again in service, keeping its issue
  * time. */
 int queue_transfer(struct queue *q, size_t counter, size_t service);
+/* Keeps the active ticket's print state in step with the store. */
+int queue_set_printed(struct queue *q, int64_t id, enum print_state printed);
 /* Removes a waiting ticket (expiry). */
 int queue_remove(struct queue *q, int64_t id);
 

@@ -59,6 +59,15 @@ for pkg in $wanted; do
 		missing="$missing $pkg"
 	fi
 done
+# Node.js runs the encoder cross-check and the browser tests. Machines
+# that already have a Node.js (not from Debian) keep it: Debian's nodejs
+# and npm would conflict with it (TESTING.md).
+case " $* " in
+*" test "* | *" fuzz "*)
+	if ! command -v node >/dev/null 2>&1; then
+		missing="$missing nodejs npm"
+	fi ;;
+esac
 [ -n "$missing" ] || exit 0
 
 echo "bonomat: installing Debian packages:$missing"

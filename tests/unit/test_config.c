@@ -677,7 +677,7 @@ static void test_example(void **state)
 
 	assert_int_equal(c->n_counters, 10);
 	for (i = 0; i < 10; i++) {
-		char id[8], name[32];
+		char id[16], name[32];
 		snprintf(id, sizeof(id), "%d", i + 1);
 		snprintf(name, sizeof(name), "Ghișeul %d", i + 1);
 		assert_string_equal(c->counters[i].id, id);

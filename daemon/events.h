@@ -1,0 +1,31 @@
+/* The live events of API.md (called, recalled, queue, printer) in a
+ * bounded in-memory ring. Each event has an increasing id, so that a page
+ * that reconnects with Last-Event-ID gets what it missed, or learns that
+ * the gap is too old and it must load the whole state again. Thread-safe. */
+#ifndef BONOMAT_EVENTS_H
+#define BONOMAT_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct events;
+
+typedef void (*events_wake_fn)(void *userdata);
+typedef int (*events_each_fn)(void *userdata, int64_t id, const char *type,
+			      const char *data);
+
+int events_new(size_t capacity, struct events **ret);
+void events_free(struct events *e);
+/* Called after every publish, outside the ring's lock (for streams). */
+void events_set_wake(struct events *e, events_wake_fn fn, void *userdata);
+
+/* Appends a copy of the event; returns its id (> 0) or a negative errno. */
+int64_t events_publish(struct events *e, const char *type, const char *data);
+/* Calls fn for every event after id `after`, oldest first, stopping at a
+ * non-zero return. -ERANGE when events after `after` were already dropped
+ * from the ring. */
+int events_since(struct events *e, int64_t after, events_each_fn fn,
+		 void *userdata);
+int64_t events_last_id(struct events *e);
+
+#endif

@@ -1,0 +1,62 @@
+#include "escpos_status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool escpos_status_valid(uint8_t b)
+{
+	return (b & 0x93) == 0x12;
+}
+
+static void set(struct printer_status *ret, enum printer_state state,
+		const char *detail)
+{
+	ret->state = state;
+	snprintf(ret->detail, sizeof(ret->detail), "%s", detail);
+}
+
+/*
+ * Bits (Epson ESC/POS, DLE EOT): n=1 bit 3 offline; n=2 bit 2 cover open,
+ * bit 5 stopped by paper end, bit 6 error; n=4 bits 2-3 paper near end,
+ * bits 5-6 paper end. The worst condition wins.
+ */
+void escpos_status_decode(bool have_printer, uint8_t printer,
+			  bool have_offline, uint8_t offline,
+			  bool have_paper, uint8_t paper,
+			  struct printer_status *ret)
+{
+	have_printer = have_printer && escpos_status_valid(printer);
+	have_offline = have_offline && escpos_status_valid(offline);
+	have_paper = have_paper && escpos_status_valid(paper);
+
+	if (!have_printer && !have_offline && !have_paper) {
+		set(ret, PRINTER_UNKNOWN, "the printer does not answer "
+					  "status queries");
+		return;
+	}
+	if (have_paper && (paper & 0x60)) {
+		set(ret, PRINTER_PAPER_OUT, "out of paper");
+		return;
+	}
+	if (have_offline && (offline & 0x20)) {
+		set(ret, PRINTER_PAPER_OUT, "stopped: out of paper");
+		return;
+	}
+	if (have_offline && (offline & 0x04)) {
+		set(ret, PRINTER_COVER_OPEN, "the cover is open");
+		return;
+	}
+	if (have_offline && (offline & 0x40)) {
+		set(ret, PRINTER_OFFLINE, "the printer reports an error");
+		return;
+	}
+	if (have_printer && (printer & 0x08)) {
+		set(ret, PRINTER_OFFLINE, "the printer reports offline");
+		return;
+	}
+	if (have_paper && (paper & 0x0C)) {
+		set(ret, PRINTER_PAPER_LOW, "paper near end");
+		return;
+	}
+	set(ret, PRINTER_OK, "ready");
+}

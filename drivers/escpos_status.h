@@ -1,0 +1,27 @@
+/* Real-time status of ESC/POS printers: the DLE EOT n queries and the
+ * decoding of their one-byte replies, shared by the two-way transports. */
+#ifndef BONOMAT_ESCPOS_STATUS_H
+#define BONOMAT_ESCPOS_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "transport.h"
+
+/* DLE EOT 1 (printer), 2 (offline cause), 4 (roll paper sensor). */
+#define ESCPOS_STATUS_PRINTER 1
+#define ESCPOS_STATUS_OFFLINE 2
+#define ESCPOS_STATUS_PAPER 4
+
+/* Whether b has the fixed bits of a DLE EOT reply (bits 1 and 4 set, bits
+ * 0 and 7 clear), which tells it apart from other bytes in the stream. */
+bool escpos_status_valid(uint8_t b);
+
+/* The state told by the replies received; have_* false for a query that
+ * got no (valid) reply. No reply at all is PRINTER_UNKNOWN. */
+void escpos_status_decode(bool have_printer, uint8_t printer,
+			  bool have_offline, uint8_t offline,
+			  bool have_paper, uint8_t paper,
+			  struct printer_status *ret);
+
+#endif

@@ -1,0 +1,58 @@
+/* What the benchmarks share: a monotonic clock, latency samples and their
+ * percentiles, a small seeded random generator, the scratch directory on
+ * the disk under test, and the office the benchmarks configure. */
+#ifndef BONOMAT_BENCH_UTIL_H
+#define BONOMAT_BENCH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_SERVICES 8
+#define BENCH_DIR_MAX 512
+
+/* Nanoseconds on CLOCK_MONOTONIC. */
+int64_t bench_now_ns(void);
+
+/* A growing array of latencies in nanoseconds. */
+struct bench_samples {
+	int64_t *v;
+	size_t n, cap;
+};
+
+int bench_samples_add(struct bench_samples *s, int64_t ns);
+/* Appends all of from to to. */
+int bench_samples_merge(struct bench_samples *to,
+			const struct bench_samples *from);
+void bench_samples_free(struct bench_samples *s);
+/* Sorts the samples; bench_pct() then reads them. */
+void bench_samples_sort(struct bench_samples *s);
+/* The nearest-rank percentile, per mille (500 = p50, 990 = p99), of sorted
+ * samples, in nanoseconds; 0 when there are none. */
+int64_t bench_pct(const struct bench_samples *s, int per_mille);
+
+/* xorshift64*: the same sequence on every run for the same seed. */
+uint64_t bench_rand(uint64_t *state);
+
+/* The name of the file system that holds path ("ext4", "tmpfs", ...), or
+ * "0x..." for one not in the table; *ret_tmpfs when it lives in memory. */
+int bench_fs_name(const char *path, char *ret, size_t size, bool *ret_tmpfs);
+
+/* Creates a fresh directory base/<prefix>-XXXXXX (base is created first
+ * when missing) and writes its path to ret. */
+int bench_mkdtemp(const char *base, const char *prefix, char *ret, size_t size);
+/* Removes the plain files in dir, then dir. */
+void bench_rmdir(const char *dir);
+
+/* The services a benchmark counter calls: a mix of one, two, three and all
+ * eight services, so that the counters' lists overlap as in an office. */
+uint64_t bench_counter_mask(size_t counter);
+
+/* The config of the benchmark office (CONFIG.md): eight services A to H,
+ * n_counters counters with bench_counter_mask(), one kiosk k1 on a printer
+ * with driver none, always open, database at db. Returns the length
+ * written, or a negative errno (-ENOBUFS when size is too small). */
+int bench_config_text(char *buf, size_t size, const char *db,
+		      size_t n_counters);
+
+#endif

@@ -57,8 +57,11 @@ int receipt_render(const struct config *cfg, int printer,
 			      : t->kind == TICKET_PRIORITY ? LAYOUT_KIND_PRIORITY
 							   : NULL,
 		.people_ahead = t->state == TICKET_WAITING ? t->ahead : -1,
-		.wait_minutes = t->state == TICKET_WAITING ? t->est_wait_min
-							   : -1,
+		/* "~0 min" reads as a promise nobody can keep: the people
+		 * ahead line already says that nobody is. */
+		.wait_minutes = t->state == TICKET_WAITING && t->ahead > 0
+					? t->est_wait_min
+					: -1,
 		.datetime = when,
 		.footer = cfg->office.footer,
 		.qr_url = url,

@@ -128,9 +128,12 @@ cutoff    = 15
 
 def make_config(dirpath, *, walkin_every=3, max_wait=45, always_open=True,
                 hours=None, kiosk_clients="127.0.0.1, ::1",
-                extra_sections=""):
-    """The config text used by the tests (CONFIG.md)."""
+                extra_sections="", printer=None):
+    """The config text used by the tests (CONFIG.md). printer: the keys of
+    [printer.default] ("driver = tcp\nhost = ..."); default driver none."""
     hours_text = DEFAULT_HOURS if hours is None else hours
+    printer_text = "driver = none\n" if printer is None else \
+        printer.rstrip("\n") + "\n"
     return f"""\
 ; written by tests/integration/bonomat.py
 [office]
@@ -159,8 +162,7 @@ late_grace = 15
 appointment_prefix = P
 
 [printer.default]
-driver = none
-
+{printer_text}
 [kiosk.k1]
 printer = default
 
@@ -231,7 +233,8 @@ class Daemon:
 
     def __init__(self, *, walkin_every=3, max_wait=45, always_open=True,
                  hours=None, kiosk_clients="127.0.0.1, ::1",
-                 extra_sections="", config_text=None, timeout=10.0):
+                 extra_sections="", config_text=None, timeout=10.0,
+                 printer=None):
         self.binary = find_binary()
         self.tmp = tempfile.mkdtemp(prefix="bonomat-it-")
         self.db = os.path.join(self.tmp, "bonomat.db")
@@ -240,7 +243,8 @@ class Daemon:
             config_text = make_config(
                 self.tmp, walkin_every=walkin_every, max_wait=max_wait,
                 always_open=always_open, hours=hours,
-                kiosk_clients=kiosk_clients, extra_sections=extra_sections)
+                kiosk_clients=kiosk_clients, extra_sections=extra_sections,
+                printer=printer)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(config_text)
         self.config_text = config_text

@@ -27,7 +27,7 @@
 #define DISCARD_MAX (1024 * 1024)
 #define CONN_LIMIT 512
 #define CONN_TIMEOUT 30
-#define THREADS 4
+#define THREADS 8 /* ticket requests waiting on one commit are written together */
 
 #define CSP                                          \
 	"default-src 'self'; img-src 'self' data:; " \

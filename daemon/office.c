@@ -19,6 +19,12 @@ struct office {
 	struct store *st;
 	struct queue *q;
 	struct printers *printers;    /* NULL: nothing is printed */
+
+	/* Ticket requests waiting for the next group commit. */
+	pthread_mutex_t batch_lock;
+	pthread_cond_t batch_done;
+	struct issue_req *batch_head, *batch_tail;
+	bool batch_writing;
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 };
 
@@ -162,6 +168,8 @@ int office_new(const struct config *cfg, struct store *st, int64_t now,
 		free(o);
 		return -r;
 	}
+	pthread_mutex_init(&o->batch_lock, NULL);
+	pthread_cond_init(&o->batch_done, NULL);
 	r = load_day(o, now);
 	if (r < 0) {
 		office_free(o);
@@ -176,6 +184,8 @@ void office_free(struct office *o)
 	if (!o)
 		return;
 	queue_free(o->q);
+	pthread_cond_destroy(&o->batch_done);
+	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
@@ -347,14 +357,119 @@ int office_printed(struct office *o, int64_t ticket, bool ok,
 	return r;
 }
 
+/* One ticket request waiting to be written with others (group commit). */
+struct issue_req {
+	struct issue_req *next;
+	int service, kiosk;
+	bool priority;
+	int64_t now;
+	int printer;
+	struct printer_status ps;
+	struct ticket t;
+	int r;
+	struct office_error err;
+	bool done;
+};
+
+/* Writes the batch's tickets in one transaction, so that requests that
+ * arrived while the previous commit was syncing share one fsync. Each is
+ * answered only after that commit. Called with the office lock held. */
+static void issue_batch(struct office *o, struct issue_req *batch)
+{
+	const struct config *c = o->cfg;
+	struct office_error err;
+	struct issue_req *q;
+	bool began = false;
+	int r;
+
+	r = roll_day(o, batch->now, &err);
+	if (r == 0) {
+		r = store_begin(o->st);
+		began = true;
+	}
+	for (q = batch; r == 0 && q; q = q->next) {
+		const struct cfg_service *svc = &c->services[q->service];
+		struct ticket *t = &q->t;
+		int seq;
+
+		t->service = q->service;
+		t->kind = q->priority ? TICKET_PRIORITY : TICKET_WALK_IN;
+		t->state = TICKET_WAITING;
+		t->issued_at = q->now;
+		t->kiosk = q->kiosk;
+		t->counter = -1;
+		t->printed = PRINT_NONE;
+		memcpy(t->day, o->day, sizeof(t->day));
+		q->printer = printer_of(o, q->kiosk);
+		if (prints(o, q->printer)) {
+			/* A printer known to be out of paper, open or gone
+			 * gets no job: the kiosk shows the number instead. */
+			printers_status(o->printers, q->printer, &q->ps);
+			t->printed = printer_state_blocks(q->ps.state)
+					     ? PRINT_FAILED
+					     : PRINT_PENDING;
+		}
+		r = store_next_seq(o->st, t->day, svc->prefix, &seq);
+		if (r == 0 &&
+		    (size_t)snprintf(t->number, sizeof(t->number), "%s%03d",
+				     svc->prefix, seq) >= sizeof(t->number))
+			r = -EOVERFLOW;
+		if (r == 0)
+			r = store_ticket_insert(o->st, t);
+		if (r == 0)
+			r = store_event_append(o->st, &(struct store_event){
+				.at = q->now, .type = "issued",
+				.ticket = t->id, .service = t->service,
+				.counter = -1, .kind = t->kind});
+		if (r == 0 && t->printed == PRINT_FAILED)
+			r = store_event_append(o->st, &(struct store_event){
+				.at = q->now, .type = "print_failed",
+				.ticket = t->id, .service = t->service,
+				.counter = -1, .kind = t->kind,
+				.detail = q->ps.detail});
+	}
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		if (began)
+			r = store_failed(o, &err, r, "issuing tickets");
+		for (q = batch; q; q = q->next) {
+			q->r = r;
+			q->err = err;
+		}
+		return;
+	}
+	for (q = batch; q; q = q->next) {
+		q->r = queue_add(o->q, &q->t);
+		if (q->r < 0) {
+			/* Committed but not queued: rebuild from the
+			 * database, which has it. */
+			log_err("queueing ticket %s failed: %s; reloading",
+				q->t.number, strerror(-q->r));
+			q->r = load_day(o, q->now);
+			if (q->r < 0)
+				refuse(&q->err, OFFICE_INTERNAL, -q->r,
+				       "The queue could not be updated.");
+		}
+	}
+	for (q = batch; q; q = q->next) {
+		if (q->r < 0)
+			continue;
+		derive(o, &q->t, q->now);
+		if (q->t.printed == PRINT_PENDING)
+			send_to_printer(o, q->printer, &q->t, q->now);
+	}
+}
+
 int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err)
 {
 	const struct config *c = o->cfg;
 	struct hours_status h;
-	struct ticket t = {0};
-	struct printer_status ps = {0};
-	int seq, printer, r;
+	struct issue_req req = {
+		.service = service, .kiosk = kiosk, .priority = priority,
+		.now = now,
+	};
 
 	if (service < 0 || (size_t)service >= c->n_services)
 		return refuse(err, OFFICE_NOT_FOUND, ENOENT,
@@ -368,73 +483,45 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	if (!h.open || h.cutoff)
 		return refuse_closed(o, &h, err);
 
-	pthread_mutex_lock(&o->lock);
-	r = roll_day(o, now, err);
-	if (r < 0)
-		goto out;
-	t.service = service;
-	t.kind = priority ? TICKET_PRIORITY : TICKET_WALK_IN;
-	t.state = TICKET_WAITING;
-	t.issued_at = now;
-	t.kiosk = kiosk;
-	t.counter = -1;
-	t.printed = PRINT_NONE;
-	memcpy(t.day, o->day, sizeof(t.day));
-	printer = printer_of(o, kiosk);
-	if (prints(o, printer)) {
-		/* A printer known to be out of paper, open or gone gets no
-		 * job: the kiosk shows the number instead, at once. */
-		printers_status(o->printers, printer, &ps);
-		t.printed = printer_state_blocks(ps.state) ? PRINT_FAILED
-							   : PRINT_PENDING;
-	}
-
-	r = store_begin(o->st);
-	if (r < 0) {
-		r = store_failed(o, err, r, "begin");
-		goto out;
-	}
-	r = store_next_seq(o->st, t.day, svc->prefix, &seq);
-	if (r == 0 && (size_t)snprintf(t.number, sizeof(t.number), "%s%03d",
-				       svc->prefix, seq) >= sizeof(t.number))
-		r = -EOVERFLOW;
-	if (r == 0)
-		r = store_ticket_insert(o->st, &t);
-	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = "issued", .ticket = t.id,
-			.service = service, .counter = -1, .kind = t.kind});
-	if (r == 0 && t.printed == PRINT_FAILED)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = "print_failed", .ticket = t.id,
-			.service = service, .counter = -1, .kind = t.kind,
-			.detail = ps.detail});
-	if (r == 0)
-		r = store_commit(o->st);
-	if (r < 0) {
-		r = store_failed(o, err, r, "issuing a ticket");
-		goto out;
-	}
-	r = queue_add(o->q, &t);
-	if (r < 0) {
-		/* Committed but not queued: rebuild from the database, which
-		 * has it. */
-		log_err("queueing ticket %s failed: %s; reloading", t.number,
-			strerror(-r));
-		r = load_day(o, now);
-		if (r < 0) {
-			r = refuse(err, OFFICE_INTERNAL, -r,
-				   "The queue could not be updated.");
-			goto out;
+	/* The first request to find no batch being written leads: it takes
+	 * every request queued so far and writes them; the others wait for
+	 * their answer, or lead the next batch. */
+	pthread_mutex_lock(&o->batch_lock);
+	if (o->batch_tail)
+		o->batch_tail->next = &req;
+	else
+		o->batch_head = &req;
+	o->batch_tail = &req;
+	while (!req.done) {
+		if (o->batch_writing) {
+			pthread_cond_wait(&o->batch_done, &o->batch_lock);
+			continue;
 		}
+		struct issue_req *batch = o->batch_head;
+		o->batch_head = o->batch_tail = NULL;
+		o->batch_writing = true;
+		pthread_mutex_unlock(&o->batch_lock);
+
+		pthread_mutex_lock(&o->lock);
+		issue_batch(o, batch);
+		pthread_mutex_unlock(&o->lock);
+
+		pthread_mutex_lock(&o->batch_lock);
+		for (struct issue_req *q = batch; q;) {
+			struct issue_req *next = q->next;
+			q->done = true; /* q may be gone once this is seen */
+			q = next;
+		}
+		o->batch_writing = false;
+		pthread_cond_broadcast(&o->batch_done);
 	}
-	derive(o, &t, now);
-	if (t.printed == PRINT_PENDING)
-		send_to_printer(o, printer, &t, now);
-	*ret = t;
-out:
-	pthread_mutex_unlock(&o->lock);
-	return r;
+	pthread_mutex_unlock(&o->batch_lock);
+	if (req.r < 0) {
+		*err = req.err;
+		return req.r;
+	}
+	*ret = req.t;
+	return 0;
 }
 
 int office_ticket(struct office *o, int64_t id, int64_t now,

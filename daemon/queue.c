@@ -515,34 +515,108 @@ int queue_order(const struct queue *q, uint64_t services, int64_t now,
 	return 0;
 }
 
+enum ticket_class {
+	CLASS_STARVED,
+	CLASS_DUE,
+	CLASS_PRIORITY,
+	CLASS_WALK_IN,
+	CLASS_EARLY,
+	CLASS_COUNT,
+};
+
+static enum ticket_class class_of(const struct queue *q,
+				  const struct ticket *t, int64_t now)
+{
+	if (starved(q, t, now))
+		return CLASS_STARVED;
+	if (t->kind == TICKET_APPOINTMENT)
+		return due(q, t, now) ? CLASS_DUE : CLASS_EARLY;
+	return t->kind == TICKET_PRIORITY ? CLASS_PRIORITY : CLASS_WALK_IN;
+}
+
+static bool before_in_class(enum ticket_class c, const struct ticket *a,
+			    const struct ticket *b)
+{
+	return c == CLASS_DUE || c == CLASS_EARLY ? earlier_slot(a, b)
+						  : earlier(a, b);
+}
+
+/*
+ * The position of one ticket in queue_order() for its own service, without
+ * sorting the queue: within one service only the sizes of the classes and
+ * the ticket's rank in its class matter, plus the kinds of the starved
+ * tickets in order (they move the interleave streak). One pass to count,
+ * then a walk over integers.
+ */
 int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 		size_t *ret_ahead)
 {
 	const struct ticket *t = find(q, id);
-	int64_t *ids;
-	size_t n, i;
-	int r;
+	const struct ticket **starv = NULL;
+	size_t left[CLASS_COUNT] = {0}, taken[CLASS_COUNT] = {0};
+	size_t rank = 0, n_starv = 0, next_starv = 0, ahead = 0;
+	enum ticket_class tc;
+	int streak;
 
 	if (!t)
 		return -ENOENT;
 	if (t->state != TICKET_WAITING)
 		return -EINVAL;
-	ids = malloc(q->waiting[t->service] * sizeof(*ids) + sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	r = queue_order(q, BIT(t->service), now, ids,
-			q->waiting[t->service], &n);
-	if (r < 0)
-		goto out;
-	r = -ENOENT;
-	for (i = 0; i < n; i++) {
-		if (ids[i] == id) {
-			*ret_ahead = i;
-			r = 0;
-			break;
-		}
+	tc = class_of(q, t, now);
+	for (size_t i = 0; i < q->n; i++) {
+		const struct ticket *x = &q->t[i];
+		if (x->state != TICKET_WAITING || x->service != t->service)
+			continue;
+		enum ticket_class c = class_of(q, x, now);
+		left[c]++;
+		if (c == tc && x != t && before_in_class(c, x, t))
+			rank++;
 	}
-out:
-	free(ids);
-	return r;
+	if (left[CLASS_STARVED]) {
+		starv = calloc(left[CLASS_STARVED], sizeof(*starv));
+		if (!starv)
+			return -ENOMEM;
+		for (size_t i = 0; i < q->n; i++) {
+			const struct ticket *x = &q->t[i];
+			if (x->state == TICKET_WAITING &&
+			    x->service == t->service && starved(q, x, now))
+				starv[n_starv++] = x;
+		}
+		qsort(starv, n_starv, sizeof(*starv), cmp_wait);
+	}
+	streak = q->streak[t->service];
+	for (;;) {
+		enum ticket_class c;
+		bool walk_in;
+
+		if (left[CLASS_STARVED])
+			c = CLASS_STARVED;
+		else if (q->policy.walkin_every > 0 &&
+			 streak >= q->policy.walkin_every &&
+			 left[CLASS_WALK_IN])
+			c = CLASS_WALK_IN;
+		else if (left[CLASS_DUE])
+			c = CLASS_DUE;
+		else if (left[CLASS_PRIORITY])
+			c = CLASS_PRIORITY;
+		else if (left[CLASS_WALK_IN])
+			c = CLASS_WALK_IN;
+		else
+			c = CLASS_EARLY;
+		if (c == tc && taken[c] == rank)
+			break;
+		if (!left[c])
+			break; /* cannot happen: t itself is counted */
+		if (c == CLASS_STARVED)
+			walk_in = starv[next_starv++]->kind == TICKET_WALK_IN;
+		else
+			walk_in = c == CLASS_WALK_IN;
+		streak = walk_in ? 0 : streak + 1;
+		left[c]--;
+		taken[c]++;
+		ahead++;
+	}
+	free(starv);
+	*ret_ahead = ahead;
+	return 0;
 }

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,12 @@ static const char *const migrations[] = {
 	"	writes INTEGER NOT NULL\n"
 	");\n"
 	"PRAGMA user_version = 1;\n",
+	/* 1 -> 2: only calls are looked up in the log (the interleave streak,
+	 * the lobby display), so only they pay for an index entry. */
+	"DROP INDEX events_day_type;\n"
+	"CREATE INDEX events_calls ON events (day, service)"
+	" WHERE type = 'called';\n"
+	"PRAGMA user_version = 2;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -184,7 +191,19 @@ struct store {
 	sqlite3 *db;
 	const struct config *cfg;
 	sqlite3_stmt *st[ST_COUNT];
+
+	/* Checkpoints run in a thread of their own, on a connection of their
+	 * own, so that copying the WAL into the database never delays the
+	 * commit of a ticket. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	bool ckpt_running;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_wake;
+	bool ckpt_stop;
 };
+
+#define CHECKPOINT_MS 200
 
 static int map_rc(sqlite3 *db, int rc)
 {
@@ -469,10 +488,89 @@ static int configure(struct store *s)
 	return 0;
 }
 
+static void *checkpointer(void *arg)
+{
+	struct store *s = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->ckpt_lock);
+	while (!s->ckpt_stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += CHECKPOINT_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->ckpt_wake, &s->ckpt_lock, &until);
+		if (s->ckpt_stop)
+			break;
+		pthread_mutex_unlock(&s->ckpt_lock);
+		/* PASSIVE never waits for the writer; a busy or partial
+		 * checkpoint simply goes on next time. */
+		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+						SQLITE_CHECKPOINT_PASSIVE, NULL,
+						NULL);
+		pthread_mutex_lock(&s->ckpt_lock);
+	}
+	pthread_mutex_unlock(&s->ckpt_lock);
+	return NULL;
+}
+
+static int start_checkpointer(struct store *s, const char *path)
+{
+	pthread_condattr_t attr;
+	int rc, r;
+
+	rc = sqlite3_open_v2(path, &s->ckpt_db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(s->ckpt_db, BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->ckpt_db, "PRAGMA synchronous = FULL", NULL,
+				  NULL, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(s->ckpt_db, rc);
+	pthread_mutex_init(&s->ckpt_lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->ckpt_wake, &attr);
+	pthread_condattr_destroy(&attr);
+	r = pthread_create(&s->ckpt_thread, NULL, checkpointer, s);
+	if (r != 0) {
+		pthread_cond_destroy(&s->ckpt_wake);
+		pthread_mutex_destroy(&s->ckpt_lock);
+		return -r;
+	}
+	s->ckpt_running = true;
+	/* The thread does the checkpoints from now on. */
+	return exec_sql(s, "PRAGMA wal_autocheckpoint = 0");
+}
+
+static void stop_checkpointer(struct store *s)
+{
+	if (s->ckpt_running) {
+		pthread_mutex_lock(&s->ckpt_lock);
+		s->ckpt_stop = true;
+		pthread_cond_signal(&s->ckpt_wake);
+		pthread_mutex_unlock(&s->ckpt_lock);
+		pthread_join(s->ckpt_thread, NULL);
+		pthread_cond_destroy(&s->ckpt_wake);
+		pthread_mutex_destroy(&s->ckpt_lock);
+		s->ckpt_running = false;
+		/* Leave a small WAL behind for the next start. */
+		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+						SQLITE_CHECKPOINT_TRUNCATE,
+						NULL, NULL);
+	}
+	(void)sqlite3_close_v2(s->ckpt_db);
+	s->ckpt_db = NULL;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	stop_checkpointer(s);
 	for (size_t i = 0; i < ST_COUNT; i++)
 		(void)sqlite3_finalize(s->st[i]);
 	(void)sqlite3_close_v2(s->db);
@@ -503,6 +601,9 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	if (r < 0)
 		goto fail;
 	r = migrate(s);
+	if (r < 0)
+		goto fail;
+	r = start_checkpointer(s, path);
 	if (r < 0)
 		goto fail;
 	for (size_t i = 0; i < ST_COUNT; i++) {

@@ -379,6 +379,24 @@ static void order_matches_repeated_calls(void **state)
 		assert_int_equal(queue_order(q, masks[counter], now, order, 64,
 					     &got),
 				 0);
+		/* queue_ahead() counts what queue_order() lists. */
+		for (int s = 0; s < 2; s++) {
+			int64_t ids[64];
+			size_t m = 0, ahead = 0;
+			assert_int_equal(queue_order(q, UINT64_C(1) << s, now,
+						     ids, 64, &m),
+					 0);
+			for (size_t j = 0; j < m; j++) {
+				assert_int_equal(
+					queue_ahead(q, ids[j], now, &ahead), 0);
+				if (ahead != j)
+					fail_msg("seed %llu: ticket %lld is "
+						 "%zu in the order, ahead "
+						 "says %zu",
+						 (unsigned long long)seed,
+						 (long long)ids[j], j, ahead);
+			}
+		}
 		size_t i = 0;
 		int64_t id;
 		enum call_reason why;

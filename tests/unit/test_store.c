@@ -234,7 +234,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 1);
+	assert_int_equal(STORE_SCHEMA_VERSION, 2);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -268,7 +268,40 @@ static void test_reopen_keeps_data(void **state)
 	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
 	assert_string_equal(t.number, "A001");
 	assert_int_equal(t.service, SVC_TAX);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+}
+
+/* A database of schema 1 (as the first release wrote it) is brought to 2
+ * on open, keeping its rows. */
+static void test_migration_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t;
+	int64_t id;
+
+	assert_int_equal(store_begin(f->s), 0);
+	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	assert_int_equal(store_commit(f->s), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path,
+				  "DROP INDEX events_calls;"
+				  " CREATE INDEX events_day_type ON events"
+				  " (day, type, service);"
+				  " PRAGMA user_version = 1"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE"
+				 " name = 'events_calls'"),
+			 1);
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE"
+				 " name = 'events_day_type'"),
+			 0);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	assert_string_equal(t.number, "A001");
 }
 
 static void test_future_version_refused(void **state)
@@ -278,12 +311,12 @@ static void test_future_version_refused(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 2"),
+	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 3"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &cfg, &s), -EPROTO);
 	assert_null(s);
 	/* Refusing changes nothing. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 }
 
 static void test_open_errors(void **state)
@@ -838,6 +871,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schema_created, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_future_version_refused,
 						setup, teardown),

@@ -411,7 +411,7 @@ out:
  * so that two processes opening the same new database migrate it once. */
 static int migrate(struct store *s)
 {
-	int64_t version, after;
+	int64_t version = 0, after = 0;
 	int r;
 
 	for (;;) {

@@ -31,7 +31,7 @@ struct cups_conn {
 	int timeout_ms;
 };
 
-/* -- what the queue's attributes mean ------------------------------------ */
+/* -- what the queue's attributes mean ---------------------------------- */
 
 static const struct {
 	const char *keyword; /* without its -error/-warning/-report suffix */
@@ -158,7 +158,7 @@ void cups_state_decode(int printer_state, const char *const *reasons,
 	set_status(ret, PRINTER_OK, "ready", NULL, NULL);
 }
 
-/* -- talking to the server ------------------------------------------------- */
+/* -- talking to the server --------------------------------------------- */
 
 static int64_t now_ms(void)
 {
@@ -229,7 +229,7 @@ static bool ipp_ok(ipp_status_t s)
 	return s <= IPP_STATUS_OK_EVENTS_COMPLETE;
 }
 
-/* A request on the queue, as its owner; NULL when out of memory. */
+/* A request on the queue, as the job owner; NULL when out of memory. */
 static ipp_t *queue_request(const struct cups_conn *c, ipp_op_t op)
 {
 	ipp_t *req = ippNewRequest(op);
@@ -237,19 +237,13 @@ static ipp_t *queue_request(const struct cups_conn *c, ipp_op_t op)
 	if (!req)
 		return NULL;
 	if (!ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri",
-			  NULL, c->uri)) {
+			  NULL, c->uri) ||
+	    !ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME,
+			  "requesting-user-name", NULL, cupsUser())) {
 		ippDelete(req);
 		return NULL;
 	}
 	return req;
-}
-
-static int add_user(ipp_t *req)
-{
-	if (!ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME,
-			  "requesting-user-name", NULL, cupsUser()))
-		return -ENOMEM;
-	return 0;
 }
 
 /* Sends req (consumed) and hands over the successful response in ret. */
@@ -286,8 +280,7 @@ static int get_printer(struct cups_conn *c, struct printer_status *ret)
 	req = queue_request(c, IPP_OP_GET_PRINTER_ATTRIBUTES);
 	if (!req)
 		return -ENOMEM;
-	if (add_user(req) < 0 ||
-	    !ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
+	if (!ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
 			   "requested-attributes",
 			   (int)(sizeof(wanted) / sizeof(wanted[0])), NULL,
 			   wanted)) {
@@ -334,7 +327,6 @@ static int get_job_state(struct cups_conn *c, int job, int *ret_state)
 		return -ENOMEM;
 	if (!ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id",
 			   job) ||
-	    add_user(req) < 0 ||
 	    !ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
 			  "requested-attributes", NULL, "job-state")) {
 		ippDelete(req);
@@ -397,7 +389,7 @@ static int wait_job(struct cups_conn *c, int job)
 	}
 }
 
-/* -- the transport ------------------------------------------------------------ */
+/* -- the transport ----------------------------------------------------- */
 
 static void cups_close(void *conn)
 {
@@ -447,8 +439,8 @@ static int cups_open(const struct transport_options *opt, void **ret_conn)
 		r = socket_error(httpError(c->http));
 		goto fail;
 	}
-	/* The queue must exist: a typo in the config is not a printer that
-	 * is switched off. */
+	/* A queue that does not exist (a typo in the config) is told now,
+	 * as -ENODEV, not by the first ticket. */
 	r = get_printer(c, NULL);
 	if (r < 0)
 		goto fail;
@@ -474,11 +466,11 @@ static int cups_write(void *conn, const uint8_t *buf, size_t len)
 	    cupsWriteRequestData(c->http, (const char *)buf, len) !=
 		    HTTP_STATUS_CONTINUE) {
 		r = request_error(c);
-		return abandon_job(c, job, r < 0 ? r : -EIO);
+		return abandon_job(c, job, r);
 	}
 	if (!ipp_ok(cupsFinishDocument(c->http, c->queue))) {
 		r = request_error(c);
-		return abandon_job(c, job, r < 0 ? r : -EIO);
+		return abandon_job(c, job, r);
 	}
 	return wait_job(c, job);
 }

@@ -279,12 +279,15 @@ static int file_status(void *conn, struct printer_status *ret)
 		set_status(ret, PRINTER_OK, "file");
 		return 0;
 	}
-	if (!c->readable) {
+	/* usblp refuses read() with EINVAL on a printer without a back
+	 * channel: a printer that cannot answer, not a broken one. */
+	r = c->readable ? drain(c) : -EINVAL;
+	if (r == -EINVAL) {
+		c->readable = false;
 		set_status(ret, PRINTER_UNKNOWN,
 			   "the device cannot be read back");
 		return 0;
 	}
-	r = drain(c);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < 3; i++) {

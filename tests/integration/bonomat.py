@@ -234,8 +234,11 @@ class Daemon:
     def __init__(self, *, walkin_every=3, max_wait=45, always_open=True,
                  hours=None, kiosk_clients="127.0.0.1, ::1",
                  extra_sections="", config_text=None, timeout=10.0,
-                 printer=None):
+                 printer=None, env=None):
+        """env: variables added to the daemon's environment (such as
+        CUPS_SERVER for a private cupsd)."""
         self.binary = find_binary()
+        self.extra_env = dict(env or {})
         self.tmp = tempfile.mkdtemp(prefix="bonomat-it-")
         self.db = os.path.join(self.tmp, "bonomat.db")
         self.conf = os.path.join(self.tmp, "bonomat.conf")
@@ -267,6 +270,7 @@ class Daemon:
         env.pop("NOTIFY_SOCKET", None)
         env.pop("LISTEN_FDS", None)
         env.pop("LISTEN_PID", None)
+        env.update(self.extra_env)
         self.proc = subprocess.Popen(
             [self.binary, "-c", self.conf], stdin=subprocess.DEVNULL,
             stdout=self._log_file, stderr=self._log_file, env=env,

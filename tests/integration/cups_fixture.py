@@ -6,15 +6,16 @@ raw queue that sends jobs to a TCP printer (socket://127.0.0.1:PORT, a
 listener the test runs). The system's cupsd, if any, is never touched.
 Standard library only.
 
-    with CupsServer(printer_port) as cups:    # started, queue "kiosk"
-        env = cups.env()                      # {"CUPS_SERVER": ".../cups.sock"}
+    with CupsServer(printer_port) as cups:  # started, queue "kiosk"
+        env = cups.env()                    # {"CUPS_SERVER": DIR/cups.sock}
         ...
-        cups.stop()                           # the server goes away
-        cups.start()                          # and comes back, same queue
+        cups.stop()                         # the server goes away
+        cups.start()                        # and comes back, same queue
 
 Environment: BONOMAT_KEEP_TMP keeps the directory (logs in DIR/log/).
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -26,10 +27,21 @@ import time
 CUPSD = "/usr/sbin/cupsd"
 PACKAGES = "cups-daemon cups-client cups"
 START_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1
 
 
 class CupsError(AssertionError):
     pass
+
+
+def _die_with_parent():
+    """In the child before exec: SIGTERM when the test process dies, so
+    that a test killed by a timeout leaves no cupsd behind (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port():
@@ -160,7 +172,8 @@ Group {group}
             [CUPSD, "-f", "-c", os.path.join(self.dir, "cupsd.conf"),
              "-s", os.path.join(self.dir, "cups-files.conf")],
             stdin=subprocess.DEVNULL, stdout=self._out,
-            stderr=subprocess.STDOUT, env=env, cwd=self.dir)
+            stderr=subprocess.STDOUT, env=env, cwd=self.dir,
+            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self.proc.poll() is not None:

@@ -93,7 +93,7 @@ static int teardown_dir(void **state)
 	static const char *const names[] = {
 		"tickets.escpos", "old.escpos", "fifo",
 	};
-	char path[128];
+	char path[128] = "";
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -105,7 +105,7 @@ static int teardown_dir(void **state)
 	return rmdir(tmpdir);
 }
 
-/* -- regular files ---------------------------------------------------------- */
+/* -- regular files ------------------------------------------------------- */
 
 static void test_find_by_name(void **state)
 {
@@ -120,7 +120,7 @@ static void test_file_collects_tickets(void **state)
 	static const uint8_t t1[] = {0x1B, 0x40, 'A', '0', '0', '1', 0x0A,
 				     0x1D, 0x56, 0x42, 0x00};
 	static const uint8_t t2[] = {0x1B, 0x40, 0xAD, 0x00, 0xFF, 0x0A};
-	char path[128];
+	char path[128] = "";
 	struct transport_options opt = options(path);
 	struct printer_status st;
 	uint8_t got[256];
@@ -155,7 +155,7 @@ static void test_file_keeps_old_content(void **state)
 {
 	static const char old[] = "earlier tickets\n";
 	static const uint8_t t[] = {0x1B, 0x40, 'B', 0x0A};
-	char path[128];
+	char path[128] = "";
 	struct transport_options opt = options(path);
 	uint8_t got[128];
 	void *conn = NULL;
@@ -178,7 +178,7 @@ static void test_file_keeps_old_content(void **state)
 
 static void test_open_errors(void **state)
 {
-	char path[128];
+	char path[128] = "";
 	struct transport_options opt = options(path);
 	void *conn = (void *)&conn;
 
@@ -203,7 +203,7 @@ static void test_open_errors(void **state)
 static void test_fifo(void **state)
 {
 	static const uint8_t t[] = {0x1B, 0x40, 'C', 0x0A};
-	char path[128];
+	char path[128] = "";
 	struct transport_options opt = options(path);
 	struct printer_status st;
 	uint8_t got[16];
@@ -230,7 +230,7 @@ static void test_fifo(void **state)
 	close(rfd);
 }
 
-/* -- a character device that answers ---------------------------------------- */
+/* -- a character device that answers ------------------------------------- */
 
 struct printer {
 	int master;

@@ -67,7 +67,7 @@ const struct transport *transport_find(const char *name)
 {
 	static const struct transport *const all[] = {
 		&transport_none, &transport_file, &transport_tcp,
-		&transport_cups, /* USB_PENDING */
+		&transport_cups, &transport_usb,
 	};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (name && strcmp(all[i]->name, name) == 0)

@@ -209,8 +209,7 @@ static bool wanted(libusb_device *dev, const struct transport_options *opt,
 	if (opt->usb_match &&
 	    (d.idVendor != opt->usb_vid || d.idProduct != opt->usb_pid))
 		return false;
-	return find_target(dev, d.bNumConfigurations, opt->usb_match, ret) ==
-	       0;
+	return find_target(dev, d.bNumConfigurations, opt->usb_match, ret) == 0;
 }
 
 /* The first matching device that can be claimed; when none can, the
@@ -256,8 +255,8 @@ static int usb_open(const struct transport_options *opt, void **ret_conn)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms
-					    : USB_TIMEOUT_DEFAULT_MS;
+	c->timeout_ms =
+		opt->timeout_ms > 0 ? opt->timeout_ms : USB_TIMEOUT_DEFAULT_MS;
 	c->status_timeout_ms = opt->status_timeout_ms > 0 ?
 				       opt->status_timeout_ms :
 				       USB_STATUS_TIMEOUT_DEFAULT_MS;
@@ -286,13 +285,13 @@ static int send_all(struct usb_conn *c, const uint8_t *buf, size_t len)
 
 	while (off < len) {
 		size_t n = len - off < chunk ? len - off : chunk;
-		int r, done = 0;
-
 		/* libusb takes a non-const buffer for both directions; an
 		 * OUT transfer only reads it. */
-		r = libusb_bulk_transfer(c->h, c->ep_out,
-					 (unsigned char *)(uintptr_t)(buf + off),
-					 (int)n, &done, (unsigned)c->timeout_ms);
+		unsigned char *p = (unsigned char *)(uintptr_t)(buf + off);
+		int r, done = 0;
+
+		r = libusb_bulk_transfer(c->h, c->ep_out, p, (int)n, &done,
+					 (unsigned)c->timeout_ms);
 		if (done > 0)
 			off += (size_t)done;
 		if (r == LIBUSB_ERROR_TIMEOUT && done > 0)
@@ -338,7 +337,7 @@ static int drain(struct usb_conn *c)
 
 /* Sends DLE EOT n and waits for a reply byte: 1 with *ret set, 0 when the
  * printer stays silent, or a negative errno. Bytes that cannot be a status
- * reply are skipped. */
+ * reply are skipped; of several in one read, the last is the freshest. */
 static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
 {
 	const uint8_t q[3] = {0x10, 0x04, n};
@@ -356,7 +355,7 @@ static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
 
 		r = libusb_bulk_transfer(c->h, c->ep_in, buf, c->in_packet,
 					 &got, (unsigned)left);
-		for (int i = 0; i < got; i++) {
+		for (int i = got - 1; i >= 0; i--) {
 			if (escpos_status_valid(buf[i])) {
 				*ret = buf[i];
 				return 1;
@@ -373,7 +372,8 @@ static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
 static int usb_status(void *conn, struct printer_status *ret)
 {
 	static const uint8_t which[3] = {
-		ESCPOS_STATUS_PRINTER, ESCPOS_STATUS_OFFLINE,
+		ESCPOS_STATUS_PRINTER,
+		ESCPOS_STATUS_OFFLINE,
 		ESCPOS_STATUS_PAPER,
 	};
 	struct usb_conn *c = conn;

@@ -15,7 +15,8 @@ libusb-1.0-0-dev libcups2-dev"
 
 # Unit tests (cmocka), integration tests (Python's standard library), and
 # the sqlite3 shell some tests use to look inside a database.
-TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups"
+TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups
+umockdev libumockdev-dev libglib2.0-dev"
 
 # NOT YET USED: the rigs of TESTING.md for the tests that do not exist yet
 # (emulated USB printer, private cupsd, headless browser). All of them exist
@@ -23,7 +24,7 @@ TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups"
 # the first test needs them; until then "scripts/deps.sh rigs" installs them.
 # Installing cups may try to start the system's cupsd; the tests start their
 # own. Never add nodejs/npm here: see TESTING.md.
-TEST_RIG_PKGS="umockdev libumockdev-dev libglib2.0-dev chromium"
+TEST_RIG_PKGS="chromium"
 
 # -fsanitize=fuzzer and the sanitizer runtimes of clang 14 are in
 # libclang-rt-14-dev, which clang-14 only recommends (so

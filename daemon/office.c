@@ -25,6 +25,7 @@ struct office {
 	pthread_cond_t batch_done;
 	struct issue_req *batch_head, *batch_tail;
 	bool batch_writing;
+	uint64_t batches, batched; /* commits and the tickets they wrote */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 };
 
@@ -183,6 +184,10 @@ void office_free(struct office *o)
 {
 	if (!o)
 		return;
+	if (o->batches)
+		log_info("%llu tickets issued in %llu commits",
+			 (unsigned long long)o->batched,
+			 (unsigned long long)o->batches);
 	queue_free(o->q);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
@@ -430,6 +435,11 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	}
 	if (r == 0)
 		r = store_commit(o->st);
+	if (r == 0) {
+		o->batches++;
+		for (q = batch; q; q = q->next)
+			o->batched++;
+	}
 	if (r < 0) {
 		if (began)
 			r = store_failed(o, &err, r, "issuing tickets");

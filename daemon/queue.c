@@ -10,6 +10,13 @@ struct qcounter {
 	int64_t current; /* ticket id, 0 when none */
 };
 
+/* The slots of one service's tickets, so that a counter looks only at
+ * the services it serves. */
+struct slots {
+	size_t *v;
+	size_t n, cap;
+};
+
 struct queue {
 	struct queue_policy policy;
 	size_t n_services;
@@ -17,8 +24,17 @@ struct queue {
 	int *streak;      /* per service: consecutive non-walk-in calls */
 	size_t *waiting;  /* per service */
 	struct qcounter *counters;
-	struct ticket *t; /* active tickets, in no particular order */
+
+	/* Active tickets in slots 0..n-1, in no particular order; pos[i] is
+	 * slot i's index in by_service[t[i].service]. */
+	struct ticket *t;
+	size_t *pos;
 	size_t n, cap;
+	struct slots *by_service;
+	/* Ticket id -> slot + 1 (0: empty), open addressing with linear
+	 * probing; hcap is a power of two and at least twice n. */
+	size_t *hash;
+	size_t hcap;
 };
 
 #define BIT(i) (UINT64_C(1) << (i))
@@ -41,7 +57,8 @@ int queue_new(const struct queue_policy *policy, size_t n_services,
 	q->streak = calloc(n_services, sizeof(*q->streak));
 	q->waiting = calloc(n_services, sizeof(*q->waiting));
 	q->counters = calloc(n_counters ? n_counters : 1, sizeof(*q->counters));
-	if (!q->streak || !q->waiting || !q->counters) {
+	q->by_service = calloc(n_services, sizeof(*q->by_service));
+	if (!q->streak || !q->waiting || !q->counters || !q->by_service) {
 		queue_free(q);
 		return -ENOMEM;
 	}
@@ -55,23 +72,131 @@ void queue_free(struct queue *q)
 {
 	if (!q)
 		return;
+	for (size_t s = 0; q->by_service && s < q->n_services; s++)
+		free(q->by_service[s].v);
+	free(q->by_service);
 	free(q->streak);
 	free(q->waiting);
 	free(q->counters);
 	free(q->t);
+	free(q->pos);
+	free(q->hash);
 	free(q);
+}
+
+static size_t hash_of(int64_t id, size_t hcap)
+{
+	uint64_t x = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(x >> 17) & (hcap - 1);
+}
+
+/* The hash index of id, or of the empty entry where it would go. */
+static size_t hash_probe(const struct queue *q, int64_t id)
+{
+	size_t i = hash_of(id, q->hcap);
+	while (q->hash[i] && q->t[q->hash[i] - 1].id != id)
+		i = (i + 1) & (q->hcap - 1);
+	return i;
+}
+
+static int hash_grow(struct queue *q, size_t need)
+{
+	size_t hcap = q->hcap ? q->hcap : 512, *h;
+
+	if (need * 2 <= q->hcap)
+		return 0;
+	while (need * 2 > hcap)
+		hcap *= 2;
+	h = calloc(hcap, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	free(q->hash);
+	q->hash = h;
+	q->hcap = hcap;
+	for (size_t slot = 0; slot < q->n; slot++)
+		q->hash[hash_probe(q, q->t[slot].id)] = slot + 1;
+	return 0;
+}
+
+/* Deletion with backward shift keeps every probe chain unbroken. */
+static void hash_del(struct queue *q, int64_t id)
+{
+	size_t i = hash_probe(q, id), j = i;
+
+	if (!q->hash[i])
+		return;
+	for (;;) {
+		q->hash[i] = 0;
+		for (;;) {
+			j = (j + 1) & (q->hcap - 1);
+			if (!q->hash[j])
+				return;
+			size_t home = hash_of(q->t[q->hash[j] - 1].id, q->hcap);
+			/* Move j back to i unless its home lies in (i, j]. */
+			if (i <= j ? (i < home && home <= j)
+				   : (i < home || home <= j))
+				continue;
+			break;
+		}
+		q->hash[i] = q->hash[j];
+		i = j;
+	}
 }
 
 static struct ticket *find(const struct queue *q, int64_t id)
 {
-	for (size_t i = 0; i < q->n; i++)
-		if (q->t[i].id == id)
-			return &q->t[i];
-	return NULL;
+	size_t i;
+
+	if (!q->hcap)
+		return NULL;
+	i = hash_probe(q, id);
+	return q->hash[i] ? &q->t[q->hash[i] - 1] : NULL;
+}
+
+/* Walks the slots of the services in mask: *service and *i are the
+ * position, both 0 to start; false at the end. */
+static bool next_slot(const struct queue *q, uint64_t mask, size_t *service,
+		      size_t *i)
+{
+	while (*service < q->n_services) {
+		if ((mask & BIT(*service)) && *i < q->by_service[*service].n)
+			return true;
+		(*service)++;
+		*i = 0;
+	}
+	return false;
+}
+
+static int slots_add(struct queue *q, int service, size_t slot)
+{
+	struct slots *l = &q->by_service[service];
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		size_t *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	q->pos[slot] = l->n;
+	l->v[l->n++] = slot;
+	return 0;
+}
+
+static void slots_del(struct queue *q, int service, size_t slot)
+{
+	struct slots *l = &q->by_service[service];
+	size_t i = q->pos[slot], last = l->v[--l->n];
+
+	l->v[i] = last;
+	q->pos[last] = i;
 }
 
 int queue_add(struct queue *q, const struct ticket *t)
 {
+	int r;
+
 	if (t->id <= 0 || t->service < 0 || (size_t)t->service >= q->n_services)
 		return -EINVAL;
 	if (t->state == TICKET_CALLED) {
@@ -85,13 +210,24 @@ int queue_add(struct queue *q, const struct ticket *t)
 		return -EEXIST;
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? q->cap * 2 : 256;
-		struct ticket *n = realloc(q->t, cap * sizeof(*n));
-		if (!n)
+		struct ticket *nt = realloc(q->t, cap * sizeof(*nt));
+		if (!nt)
 			return -ENOMEM;
-		q->t = n;
+		q->t = nt;
+		size_t *np = realloc(q->pos, cap * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		q->pos = np;
 		q->cap = cap;
 	}
-	q->t[q->n++] = *t;
+	r = hash_grow(q, q->n + 1);
+	if (r == 0)
+		r = slots_add(q, t->service, q->n);
+	if (r < 0)
+		return r;
+	q->t[q->n] = *t;
+	q->hash[hash_probe(q, t->id)] = q->n + 1;
+	q->n++;
 	if (t->state == TICKET_CALLED)
 		q->counters[t->counter].current = t->id;
 	else
@@ -193,9 +329,9 @@ int queue_pick(const struct queue *q, size_t counter, int64_t now,
 	if (counter >= q->n_counters)
 		return -EINVAL;
 	mask = q->counters[counter].services;
-	for (size_t i = 0; i < q->n; i++) {
-		const struct ticket *t = &q->t[i];
-		if (t->state != TICKET_WAITING || !(mask & BIT(t->service)))
+	for (size_t sv = 0, i = 0; next_slot(q, mask, &sv, &i);) {
+		const struct ticket *t = &q->t[q->by_service[sv].v[i++]];
+		if (t->state != TICKET_WAITING)
 			continue;
 		switch (t->kind) {
 		case TICKET_WALK_IN:
@@ -273,8 +409,18 @@ int queue_recall(struct queue *q, size_t counter)
 
 static void remove_at(struct queue *q, struct ticket *t)
 {
-	size_t i = (size_t)(t - q->t);
-	q->t[i] = q->t[--q->n];
+	size_t slot = (size_t)(t - q->t), last = q->n - 1;
+
+	slots_del(q, t->service, slot);
+	hash_del(q, t->id);
+	if (slot != last) {
+		/* The last ticket moves into the freed slot. */
+		q->t[slot] = q->t[last];
+		q->pos[slot] = q->pos[last];
+		q->by_service[q->t[slot].service].v[q->pos[slot]] = slot;
+		q->hash[hash_probe(q, q->t[slot].id)] = slot + 1;
+	}
+	q->n--;
 }
 
 int queue_finish(struct queue *q, size_t counter)
@@ -303,6 +449,12 @@ int queue_transfer(struct queue *q, size_t counter, size_t service)
 	t = find(q, q->counters[counter].current);
 	if (!t)
 		return -ENOENT;
+	slots_del(q, t->service, (size_t)(t - q->t));
+	if (slots_add(q, (int)service, (size_t)(t - q->t)) < 0) {
+		/* Keep it where it was rather than lose it. */
+		slots_add(q, t->service, (size_t)(t - q->t));
+		return -ENOMEM;
+	}
 	q->counters[counter].current = 0;
 	t->state = TICKET_WAITING;
 	t->service = (int)service;
@@ -421,11 +573,10 @@ int queue_order(const struct queue *q, uint64_t services, int64_t now,
 	size_t cnt[5] = {0};
 	size_t k[5] = {0};
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < q->n; i++) {
-			const struct ticket *t = &q->t[i];
+		for (size_t sv = 0, i = 0; next_slot(q, services, &sv, &i);) {
+			const struct ticket *t = &q->t[q->by_service[sv].v[i++]];
 			int c;
-			if (t->state != TICKET_WAITING ||
-			    !(services & BIT(t->service)))
+			if (t->state != TICKET_WAITING)
 				continue;
 			if (starved(q, t, now))
 				c = 0;
@@ -563,9 +714,10 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 	if (t->state != TICKET_WAITING)
 		return -EINVAL;
 	tc = class_of(q, t, now);
-	for (size_t i = 0; i < q->n; i++) {
-		const struct ticket *x = &q->t[i];
-		if (x->state != TICKET_WAITING || x->service != t->service)
+	const struct slots *own = &q->by_service[t->service];
+	for (size_t i = 0; i < own->n; i++) {
+		const struct ticket *x = &q->t[own->v[i]];
+		if (x->state != TICKET_WAITING)
 			continue;
 		enum ticket_class c = class_of(q, x, now);
 		left[c]++;
@@ -576,10 +728,9 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 		starv = calloc(left[CLASS_STARVED], sizeof(*starv));
 		if (!starv)
 			return -ENOMEM;
-		for (size_t i = 0; i < q->n; i++) {
-			const struct ticket *x = &q->t[i];
-			if (x->state == TICKET_WAITING &&
-			    x->service == t->service && starved(q, x, now))
+		for (size_t i = 0; i < own->n; i++) {
+			const struct ticket *x = &q->t[own->v[i]];
+			if (x->state == TICKET_WAITING && starved(q, x, now))
 				starv[n_starv++] = x;
 		}
 		qsort(starv, n_starv, sizeof(*starv), cmp_wait);

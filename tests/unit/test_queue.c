@@ -439,6 +439,68 @@ static void ahead_is_the_position_in_the_service(void **state)
 	queue_free(q);
 }
 
+/* Many tickets in and out, as over a long day: every live ticket is found
+ * by its id, no removed one is, and counts and orders stay whole. */
+static void many_tickets_in_and_out(void **state)
+{
+	(void)state;
+	enum { N = 6000 };
+	static bool live[N + 1];
+	static int svc[N + 1];
+	struct queue *q = make(&policy);
+	size_t waiting[2] = {0};
+	int64_t now = T0 + 60;
+
+	rng_state = 7;
+	memset(live, 0, sizeof(live));
+	for (int64_t id = 1; id <= N; id++) {
+		/* Ids far apart collide in the hash more often. */
+		svc[id] = (int)rnd(2);
+		add(q, id * 7919, svc[id], TICKET_WALK_IN, T0, 0);
+		live[id] = true;
+		waiting[svc[id]]++;
+		if (id % 3 == 0) {
+			int64_t victim = 1 + (int64_t)rnd((unsigned)id);
+			if (live[victim]) {
+				assert_int_equal(queue_remove(q, victim * 7919),
+						 0);
+				live[victim] = false;
+				waiting[svc[victim]]--;
+			}
+		}
+	}
+	/* Move a few through a counter to the other service. */
+	for (int i = 0; i < 50; i++) {
+		int64_t id;
+		enum call_reason why;
+		assert_int_equal(queue_pick(q, 1, now, &id, &why), 0);
+		assert_int_equal(queue_call(q, 1, id, why, now), 0);
+		assert_int_equal(queue_transfer(q, 1, SB), 0);
+		svc[id / 7919] = SB;
+		waiting[SA]--;
+		waiting[SB]++;
+	}
+	size_t n_live = 0;
+	for (int64_t id = 1; id <= N; id++) {
+		const struct ticket *t = queue_get(q, id * 7919);
+		if (!live[id]) {
+			assert_null(t);
+			continue;
+		}
+		n_live++;
+		assert_non_null(t);
+		assert_int_equal(t->id, id * 7919);
+		assert_int_equal(t->service, svc[id]);
+	}
+	assert_int_equal(queue_size(q), n_live);
+	assert_int_equal(queue_waiting(q, SA), waiting[SA]);
+	assert_int_equal(queue_waiting(q, SB), waiting[SB]);
+	size_t got = 0;
+	assert_int_equal(queue_order(q, masks[0], now, NULL, 0, &got), 0);
+	assert_int_equal(got, n_live);
+	queue_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +521,7 @@ int main(void)
 		cmocka_unit_test(pause_state),
 		cmocka_unit_test(order_matches_repeated_calls),
 		cmocka_unit_test(ahead_is_the_position_in_the_service),
+		cmocka_unit_test(many_tickets_in_and_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,35 +4,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Storage: the active tickets sit in slots t[0..n-1] in no order, found by
+ * id through an open-addressing hash. The waiting ones are also listed per
+ * service and kind, each list sorted the way the policy reads it: walk-ins
+ * and priority tickets by issue time, appointments by slot. Every rule then
+ * looks at list heads only, and the classes that depend on the time (the
+ * starved, the due) are prefixes found by binary search.
+ */
+
 struct qcounter {
 	uint64_t services;
 	bool paused;
 	int64_t current; /* ticket id, 0 when none */
 };
 
-/* The slots of one service's tickets, so that a counter looks only at
- * the services it serves. */
-struct slots {
+/* Slots of waiting tickets, sorted by the list's order. */
+struct list {
 	size_t *v;
 	size_t n, cap;
 };
+
+enum { LIST_WALK_IN, LIST_PRIORITY, LIST_APPOINTMENT, LIST_COUNT };
 
 struct queue {
 	struct queue_policy policy;
 	size_t n_services;
 	size_t n_counters;
-	int *streak;      /* per service: consecutive non-walk-in calls */
-	size_t *waiting;  /* per service */
+	int *streak; /* per service: consecutive non-walk-in calls */
 	struct qcounter *counters;
+	struct list (*lists)[LIST_COUNT]; /* per service */
 
-	/* Active tickets in slots 0..n-1, in no particular order; pos[i] is
-	 * slot i's index in by_service[t[i].service]. */
 	struct ticket *t;
-	size_t *pos;
 	size_t n, cap;
-	struct slots *by_service;
-	/* Ticket id -> slot + 1 (0: empty), open addressing with linear
-	 * probing; hcap is a power of two and at least twice n. */
+	/* Ticket id -> slot + 1 (0: empty), linear probing; hcap is a power
+	 * of two and at least twice n. */
 	size_t *hash;
 	size_t hcap;
 };
@@ -55,10 +61,9 @@ int queue_new(const struct queue_policy *policy, size_t n_services,
 	q->n_services = n_services;
 	q->n_counters = n_counters;
 	q->streak = calloc(n_services, sizeof(*q->streak));
-	q->waiting = calloc(n_services, sizeof(*q->waiting));
 	q->counters = calloc(n_counters ? n_counters : 1, sizeof(*q->counters));
-	q->by_service = calloc(n_services, sizeof(*q->by_service));
-	if (!q->streak || !q->waiting || !q->counters || !q->by_service) {
+	q->lists = calloc(n_services, sizeof(*q->lists));
+	if (!q->streak || !q->counters || !q->lists) {
 		queue_free(q);
 		return -ENOMEM;
 	}
@@ -72,17 +77,67 @@ void queue_free(struct queue *q)
 {
 	if (!q)
 		return;
-	for (size_t s = 0; q->by_service && s < q->n_services; s++)
-		free(q->by_service[s].v);
-	free(q->by_service);
+	for (size_t s = 0; q->lists && s < q->n_services; s++)
+		for (int k = 0; k < LIST_COUNT; k++)
+			free(q->lists[s][k].v);
+	free(q->lists);
 	free(q->streak);
-	free(q->waiting);
 	free(q->counters);
 	free(q->t);
-	free(q->pos);
 	free(q->hash);
 	free(q);
 }
+
+/* --- the order of tickets ------------------------------------------------ */
+
+/* Ties go to the earlier issue time, then to the lower id (issued first). */
+static bool earlier(const struct ticket *a, const struct ticket *b)
+{
+	if (a->issued_at != b->issued_at)
+		return a->issued_at < b->issued_at;
+	return a->id < b->id;
+}
+
+/* Appointments go by slot start first. */
+static bool earlier_slot(const struct ticket *a, const struct ticket *b)
+{
+	if (a->slot_start != b->slot_start)
+		return a->slot_start < b->slot_start;
+	return earlier(a, b);
+}
+
+static int list_of(const struct ticket *t)
+{
+	switch (t->kind) {
+	case TICKET_PRIORITY:
+		return LIST_PRIORITY;
+	case TICKET_APPOINTMENT:
+		return LIST_APPOINTMENT;
+	case TICKET_WALK_IN:
+		break;
+	}
+	return LIST_WALK_IN;
+}
+
+static bool before(int list, const struct ticket *a, const struct ticket *b)
+{
+	return list == LIST_APPOINTMENT ? earlier_slot(a, b) : earlier(a, b);
+}
+
+static bool starved(const struct queue *q, const struct ticket *t,
+		    int64_t now)
+{
+	return t->kind != TICKET_APPOINTMENT &&
+	       now - t->issued_at >= q->policy.max_wait;
+}
+
+static bool due(const struct queue *q, const struct ticket *t, int64_t now)
+{
+	return t->kind == TICKET_APPOINTMENT &&
+	       t->slot_start - q->policy.early_window <= now;
+}
+
+/* --- the id index -------------------------------------------------------- */
 
 static size_t hash_of(int64_t id, size_t hcap)
 {
@@ -132,7 +187,7 @@ static void hash_del(struct queue *q, int64_t id)
 			if (!q->hash[j])
 				return;
 			size_t home = hash_of(q->t[q->hash[j] - 1].id, q->hcap);
-			/* Move j back to i unless its home lies in (i, j]. */
+			/* j stays unless its home lies cyclically in (i, j]. */
 			if (i <= j ? (i < home && home <= j)
 				   : (i < home || home <= j))
 				continue;
@@ -153,23 +208,34 @@ static struct ticket *find(const struct queue *q, int64_t id)
 	return q->hash[i] ? &q->t[q->hash[i] - 1] : NULL;
 }
 
-/* Walks the slots of the services in mask: *service and *i are the
- * position, both 0 to start; false at the end. */
-static bool next_slot(const struct queue *q, uint64_t mask, size_t *service,
-		      size_t *i)
+/* --- the sorted lists of waiting tickets --------------------------------- */
+
+static struct list *list_for(const struct queue *q, const struct ticket *t)
 {
-	while (*service < q->n_services) {
-		if ((mask & BIT(*service)) && *i < q->by_service[*service].n)
-			return true;
-		(*service)++;
-		*i = 0;
-	}
-	return false;
+	return &q->lists[t->service][list_of(t)];
 }
 
-static int slots_add(struct queue *q, int service, size_t slot)
+/* The index of the first entry of l that is not before t. */
+static size_t lower_bound(const struct queue *q, const struct list *l,
+			  int list, const struct ticket *t)
 {
-	struct slots *l = &q->by_service[service];
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (before(list, &q->t[l->v[mid]], t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int list_insert(struct queue *q, size_t slot)
+{
+	const struct ticket *t = &q->t[slot];
+	struct list *l = list_for(q, t);
+	size_t i;
 
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -179,19 +245,31 @@ static int slots_add(struct queue *q, int service, size_t slot)
 		l->v = v;
 		l->cap = cap;
 	}
-	q->pos[slot] = l->n;
-	l->v[l->n++] = slot;
+	/* New tickets are the newest: the search ends at the tail. */
+	i = lower_bound(q, l, list_of(t), t);
+	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
+	l->v[i] = slot;
+	l->n++;
 	return 0;
 }
 
-static void slots_del(struct queue *q, int service, size_t slot)
+/* The index of slot's entry in its list (it must be there). */
+static size_t list_index(const struct queue *q, size_t slot)
 {
-	struct slots *l = &q->by_service[service];
-	size_t i = q->pos[slot], last = l->v[--l->n];
-
-	l->v[i] = last;
-	q->pos[last] = i;
+	const struct ticket *t = &q->t[slot];
+	return lower_bound(q, list_for(q, t), list_of(t), t);
 }
+
+static void list_remove(struct queue *q, size_t slot)
+{
+	struct list *l = list_for(q, &q->t[slot]);
+	size_t i = list_index(q, slot);
+
+	memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+	l->n--;
+}
+
+/* --- adding, finding, removing ------------------------------------------- */
 
 int queue_add(struct queue *q, const struct ticket *t)
 {
@@ -214,24 +292,21 @@ int queue_add(struct queue *q, const struct ticket *t)
 		if (!nt)
 			return -ENOMEM;
 		q->t = nt;
-		size_t *np = realloc(q->pos, cap * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		q->pos = np;
 		q->cap = cap;
 	}
 	r = hash_grow(q, q->n + 1);
-	if (r == 0)
-		r = slots_add(q, t->service, q->n);
 	if (r < 0)
 		return r;
 	q->t[q->n] = *t;
+	if (t->state == TICKET_WAITING) {
+		r = list_insert(q, q->n);
+		if (r < 0)
+			return r;
+	}
 	q->hash[hash_probe(q, t->id)] = q->n + 1;
 	q->n++;
 	if (t->state == TICKET_CALLED)
 		q->counters[t->counter].current = t->id;
-	else
-		q->waiting[t->service]++;
 	return 0;
 }
 
@@ -249,7 +324,13 @@ const struct ticket *queue_current(const struct queue *q, size_t counter)
 
 size_t queue_waiting(const struct queue *q, size_t service)
 {
-	return service < q->n_services ? q->waiting[service] : 0;
+	size_t n = 0;
+
+	if (service >= q->n_services)
+		return 0;
+	for (int k = 0; k < LIST_COUNT; k++)
+		n += q->lists[service][k].n;
+	return n;
 }
 
 size_t queue_size(const struct queue *q)
@@ -257,117 +338,361 @@ size_t queue_size(const struct queue *q)
 	return q->n;
 }
 
-/* Ties go to the earlier issue time, then to the lower id (issued first). */
-static bool earlier(const struct ticket *a, const struct ticket *b)
+/* Frees the slot of a ticket that is in no list any more. */
+static void remove_slot(struct queue *q, size_t slot)
 {
-	if (a->issued_at != b->issued_at)
-		return a->issued_at < b->issued_at;
-	return a->id < b->id;
+	size_t last = q->n - 1;
+
+	hash_del(q, q->t[slot].id);
+	if (slot != last) {
+		/* The last ticket moves into the freed slot; its entries
+		 * follow it. */
+		size_t i = 0;
+		bool listed = q->t[last].state == TICKET_WAITING;
+		if (listed)
+			i = list_index(q, last);
+		q->t[slot] = q->t[last];
+		if (listed)
+			list_for(q, &q->t[slot])->v[i] = slot;
+		q->hash[hash_probe(q, q->t[slot].id)] = slot + 1;
+	}
+	q->n--;
 }
 
-/* Appointments go by slot start first. */
-static bool earlier_slot(const struct ticket *a, const struct ticket *b)
+static size_t slot_of(const struct queue *q, const struct ticket *t)
 {
-	if (a->slot_start != b->slot_start)
-		return a->slot_start < b->slot_start;
-	return earlier(a, b);
+	return (size_t)(t - q->t);
 }
 
-static bool starved(const struct queue *q, const struct ticket *t,
-		    int64_t now)
-{
-	return t->kind != TICKET_APPOINTMENT &&
-	       now - t->issued_at >= q->policy.max_wait;
-}
+/* --- the policy ---------------------------------------------------------- */
 
-static bool due(const struct queue *q, const struct ticket *t, int64_t now)
-{
-	return t->kind == TICKET_APPOINTMENT &&
-	       t->slot_start - q->policy.early_window <= now;
-}
-
-static bool interleave_due(const struct queue *q, const int *streak,
-			   int service)
-{
-	return q->policy.walkin_every > 0 &&
-	       streak[service] >= q->policy.walkin_every;
-}
-
-enum rule {
-	RULE_STARVATION,
-	RULE_INTERLEAVE,
-	RULE_DUE,
-	RULE_PRIORITY,
-	RULE_WALK_IN,
-	RULE_EARLY,
-	RULE_COUNT,
+/* Where one service's lists stand in a simulation of calls: the next
+ * entry of each list, and where the starved and the due prefixes end. */
+struct cursor {
+	size_t next[LIST_COUNT];
+	size_t starved_walk_in, starved_priority, due;
 };
 
-static const enum call_reason rule_reason[RULE_COUNT] = {
-	[RULE_STARVATION] = REASON_STARVATION_GUARD,
-	[RULE_INTERLEAVE] = REASON_INTERLEAVE,
-	[RULE_DUE] = REASON_APPOINTMENT_DUE,
-	[RULE_PRIORITY] = REASON_PRIORITY,
-	[RULE_WALK_IN] = REASON_WALK_IN,
-	[RULE_EARLY] = REASON_APPOINTMENT_EARLY,
+/* The first index of l whose ticket fails test, for a prefix property. */
+static size_t prefix_end(const struct queue *q, const struct list *l,
+			 bool (*test)(const struct queue *,
+				      const struct ticket *, int64_t),
+			 int64_t now)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (test(q, &q->t[l->v[mid]], now))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void cursor_init(const struct queue *q, size_t s, int64_t now,
+			struct cursor *c)
+{
+	const struct list *l = q->lists[s];
+
+	memset(c, 0, sizeof(*c));
+	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, now);
+	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, now);
+	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, now);
+}
+
+/* The head of list k of service s if it is below end, else NULL. */
+static const struct ticket *head(const struct queue *q, size_t s,
+				 const struct cursor *c, int k, size_t end)
+{
+	if (c->next[k] >= end)
+		return NULL;
+	return &q->t[q->lists[s][k].v[c->next[k]]];
+}
+
+struct pick {
+	const struct ticket *t;
+	size_t service;
+	int list;
 };
 
-static void consider(const struct ticket **best, const struct ticket *t,
-		     bool (*before)(const struct ticket *,
-				    const struct ticket *))
+static void offer(struct pick *best, const struct ticket *t, size_t s,
+		  int list)
 {
-	if (!*best || before(t, *best))
-		*best = t;
+	if (t && (!best->t || before(list, t, best->t)))
+		*best = (struct pick){t, s, list};
+}
+
+/*
+ * The next call of a counter serving `services`, given where each
+ * service's lists stand (c) and the interleave streaks: the rules of
+ * DESIGN.md in order, each looking at list heads only.
+ */
+static enum call_reason next_call(const struct queue *q, uint64_t services,
+				  const struct cursor *c, const int *streak,
+				  struct pick *ret)
+{
+	struct pick p = {0};
+	size_t s;
+
+#define EACH_SERVICE                                \
+	for (s = 0; s < q->n_services; s++)         \
+		if (services & BIT(s))
+
+	/* 1. The longest-waiting starved walk-in or priority ticket. */
+	EACH_SERVICE {
+		offer(&p, head(q, s, &c[s], LIST_WALK_IN, c[s].starved_walk_in),
+		      s, LIST_WALK_IN);
+		offer(&p,
+		      head(q, s, &c[s], LIST_PRIORITY, c[s].starved_priority),
+		      s, LIST_PRIORITY);
+	}
+	if (p.t) {
+		*ret = p;
+		return REASON_STARVATION_GUARD;
+	}
+	/* 2. The oldest walk-in of a service owed one. */
+	if (q->policy.walkin_every > 0)
+		EACH_SERVICE {
+			if (streak[s] >= q->policy.walkin_every)
+				offer(&p,
+				      head(q, s, &c[s], LIST_WALK_IN,
+					   q->lists[s][LIST_WALK_IN].n),
+				      s, LIST_WALK_IN);
+		}
+	if (p.t) {
+		*ret = p;
+		return REASON_INTERLEAVE;
+	}
+	/* 3. The due appointment with the earliest slot. */
+	EACH_SERVICE
+		offer(&p, head(q, s, &c[s], LIST_APPOINTMENT, c[s].due), s,
+		      LIST_APPOINTMENT);
+	if (p.t) {
+		*ret = p;
+		return REASON_APPOINTMENT_DUE;
+	}
+	/* 4. and 5. Priority, then walk-in, first come first served. */
+	EACH_SERVICE
+		offer(&p, head(q, s, &c[s], LIST_PRIORITY,
+			       q->lists[s][LIST_PRIORITY].n),
+		      s, LIST_PRIORITY);
+	if (p.t) {
+		*ret = p;
+		return REASON_PRIORITY;
+	}
+	EACH_SERVICE
+		offer(&p, head(q, s, &c[s], LIST_WALK_IN,
+			       q->lists[s][LIST_WALK_IN].n),
+		      s, LIST_WALK_IN);
+	if (p.t) {
+		*ret = p;
+		return REASON_WALK_IN;
+	}
+	/* 6. An appointment not yet due: an idle counter never waits. */
+	EACH_SERVICE
+		offer(&p, head(q, s, &c[s], LIST_APPOINTMENT,
+			       q->lists[s][LIST_APPOINTMENT].n),
+		      s, LIST_APPOINTMENT);
+#undef EACH_SERVICE
+	*ret = p;
+	return p.t ? REASON_APPOINTMENT_EARLY : REASON_NONE;
+}
+
+/* Takes the picked ticket off its list in the simulation. */
+static void advance(struct cursor *c, int *streak, const struct pick *p)
+{
+	c[p->service].next[p->list]++;
+	streak[p->service] = p->list == LIST_WALK_IN ? 0
+						    : streak[p->service] + 1;
+}
+
+/*
+ * Calls fn for each waiting ticket of `services` in the order a counter
+ * serving exactly those would call them if nothing changed, time frozen at
+ * now, until fn returns non-zero. With time frozen the classes do not
+ * change, so repeated picks are a merge of the lists; only the interleave
+ * streaks move, and they are simulated.
+ */
+static int simulate(const struct queue *q, uint64_t services, int64_t now,
+		    int (*fn)(void *userdata, const struct ticket *t,
+			      enum call_reason reason),
+		    void *userdata)
+{
+	struct cursor c[64];
+	int streak[64];
+	struct pick p;
+	enum call_reason reason;
+	int r = 0;
+
+	for (size_t s = 0; s < q->n_services; s++) {
+		streak[s] = q->streak[s];
+		if (services & BIT(s))
+			cursor_init(q, s, now, &c[s]);
+	}
+	while ((reason = next_call(q, services, c, streak, &p)) !=
+	       REASON_NONE) {
+		r = fn(userdata, p.t, reason);
+		if (r != 0)
+			break;
+		advance(c, streak, &p);
+	}
+	return r;
+}
+
+struct first_call {
+	int64_t id;
+	enum call_reason reason;
+};
+
+static int take_first(void *userdata, const struct ticket *t,
+		      enum call_reason reason)
+{
+	struct first_call *f = userdata;
+	f->id = t->id;
+	f->reason = reason;
+	return 1;
 }
 
 int queue_pick(const struct queue *q, size_t counter, int64_t now,
 	       int64_t *ret_id, enum call_reason *ret_reason)
 {
-	const struct ticket *best[RULE_COUNT] = {0};
-	uint64_t mask;
+	struct first_call f = {0};
 
 	if (counter >= q->n_counters)
 		return -EINVAL;
-	mask = q->counters[counter].services;
-	for (size_t sv = 0, i = 0; next_slot(q, mask, &sv, &i);) {
-		const struct ticket *t = &q->t[q->by_service[sv].v[i++]];
-		if (t->state != TICKET_WAITING)
-			continue;
-		switch (t->kind) {
-		case TICKET_WALK_IN:
-			if (interleave_due(q, q->streak, t->service))
-				consider(&best[RULE_INTERLEAVE], t, earlier);
-			consider(&best[RULE_WALK_IN], t, earlier);
-			break;
-		case TICKET_PRIORITY:
-			consider(&best[RULE_PRIORITY], t, earlier);
-			break;
-		case TICKET_APPOINTMENT:
-			consider(due(q, t, now) ? &best[RULE_DUE]
-						: &best[RULE_EARLY],
-				 t, earlier_slot);
-			break;
-		}
-		if (starved(q, t, now))
-			consider(&best[RULE_STARVATION], t, earlier);
-	}
-	for (int r = 0; r < RULE_COUNT; r++) {
-		if (best[r]) {
-			*ret_id = best[r]->id;
-			*ret_reason = rule_reason[r];
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (simulate(q, q->counters[counter].services, now, take_first, &f) ==
+	    0)
+		return -ENOENT;
+	*ret_id = f.id;
+	*ret_reason = f.reason;
+	return 0;
 }
 
-static void count_call(struct queue *q, const struct ticket *t)
+struct order {
+	int64_t *ids;
+	size_t max, n;
+};
+
+static int take_all(void *userdata, const struct ticket *t,
+		    enum call_reason reason)
 {
-	if (t->kind == TICKET_WALK_IN)
-		q->streak[t->service] = 0;
-	else
-		q->streak[t->service]++;
+	struct order *o = userdata;
+	(void)reason;
+	if (o->n < o->max)
+		o->ids[o->n] = t->id;
+	o->n++;
+	return 0;
 }
+
+int queue_order(const struct queue *q, uint64_t services, int64_t now,
+		int64_t *ret_ids, size_t max, size_t *ret_n)
+{
+	struct order o = {.ids = ret_ids, .max = max};
+
+	simulate(q, services, now, take_all, &o);
+	*ret_n = o.n;
+	return 0;
+}
+
+/*
+ * The position of one ticket in queue_order() for its own service. Within
+ * one service the simulation needs no ticket but the starved ones (their
+ * kinds move the interleave streak): the other classes are counted from
+ * the lists, and the walk is over integers.
+ */
+int queue_ahead(const struct queue *q, int64_t id, int64_t now,
+		size_t *ret_ahead)
+{
+	enum { S, D, P, W, E, N_CLASSES };
+	const struct ticket *t = find(q, id);
+	const struct list *l;
+	struct cursor c;
+	size_t left[N_CLASSES], taken[N_CLASSES] = {0};
+	size_t idx, rank, ahead = 0, sw = 0, sp = 0;
+	int tc, streak;
+
+	if (!t)
+		return -ENOENT;
+	if (t->state != TICKET_WAITING)
+		return -EINVAL;
+	l = q->lists[t->service];
+	cursor_init(q, (size_t)t->service, now, &c);
+	left[S] = c.starved_walk_in + c.starved_priority;
+	left[D] = c.due;
+	left[P] = l[LIST_PRIORITY].n - c.starved_priority;
+	left[W] = l[LIST_WALK_IN].n - c.starved_walk_in;
+	left[E] = l[LIST_APPOINTMENT].n - c.due;
+
+	idx = list_index(q, slot_of(q, t));
+	switch (list_of(t)) {
+	case LIST_WALK_IN:
+		tc = idx < c.starved_walk_in ? S : W;
+		rank = idx - (tc == W ? c.starved_walk_in : 0);
+		break;
+	case LIST_PRIORITY:
+		tc = idx < c.starved_priority ? S : P;
+		rank = idx - (tc == P ? c.starved_priority : 0);
+		break;
+	default:
+		tc = idx < c.due ? D : E;
+		rank = idx - (tc == E ? c.due : 0);
+		break;
+	}
+	if (tc == S) /* its place among the starved of both kinds */
+		rank = (size_t)-1;
+
+	streak = q->streak[t->service];
+	for (;;) {
+		int k;
+		bool walk_in;
+
+		if (left[S])
+			k = S;
+		else if (q->policy.walkin_every > 0 &&
+			 streak >= q->policy.walkin_every && left[W])
+			k = W;
+		else if (left[D])
+			k = D;
+		else if (left[P])
+			k = P;
+		else if (left[W])
+			k = W;
+		else
+			k = E;
+		if (!left[k])
+			return -ENOENT; /* cannot happen: t is counted */
+		if (k == S) {
+			/* The starved come by issue time, whatever kind. */
+			const struct ticket *a = sw < c.starved_walk_in
+				? &q->t[l[LIST_WALK_IN].v[sw]] : NULL;
+			const struct ticket *b = sp < c.starved_priority
+				? &q->t[l[LIST_PRIORITY].v[sp]] : NULL;
+			const struct ticket *x =
+				a && (!b || earlier(a, b)) ? a : b;
+			if (x == t)
+				break;
+			walk_in = x == a;
+			if (walk_in)
+				sw++;
+			else
+				sp++;
+		} else {
+			if (k == tc && taken[k] == rank)
+				break;
+			walk_in = k == W;
+		}
+		streak = walk_in ? 0 : streak + 1;
+		left[k]--;
+		taken[k]++;
+		ahead++;
+	}
+	*ret_ahead = ahead;
+	return 0;
+}
+
+/* --- state changes ------------------------------------------------------- */
 
 int queue_call(struct queue *q, size_t counter, int64_t id,
 	       enum call_reason reason, int64_t now)
@@ -383,13 +708,16 @@ int queue_call(struct queue *q, size_t counter, int64_t id,
 		return -ENOENT;
 	if (t->state != TICKET_WAITING)
 		return -EBUSY;
+	list_remove(q, slot_of(q, t));
 	t->state = TICKET_CALLED;
 	t->counter = (int)counter;
 	t->reason = reason;
 	t->called_at = now;
-	q->waiting[t->service]--;
 	q->counters[counter].current = id;
-	count_call(q, t);
+	if (t->kind == TICKET_WALK_IN)
+		q->streak[t->service] = 0;
+	else
+		q->streak[t->service]++;
 	return 0;
 }
 
@@ -407,22 +735,6 @@ int queue_recall(struct queue *q, size_t counter)
 	return 0;
 }
 
-static void remove_at(struct queue *q, struct ticket *t)
-{
-	size_t slot = (size_t)(t - q->t), last = q->n - 1;
-
-	slots_del(q, t->service, slot);
-	hash_del(q, t->id);
-	if (slot != last) {
-		/* The last ticket moves into the freed slot. */
-		q->t[slot] = q->t[last];
-		q->pos[slot] = q->pos[last];
-		q->by_service[q->t[slot].service].v[q->pos[slot]] = slot;
-		q->hash[hash_probe(q, q->t[slot].id)] = slot + 1;
-	}
-	q->n--;
-}
-
 int queue_finish(struct queue *q, size_t counter)
 {
 	struct ticket *t;
@@ -434,13 +746,14 @@ int queue_finish(struct queue *q, size_t counter)
 	t = find(q, q->counters[counter].current);
 	q->counters[counter].current = 0;
 	if (t)
-		remove_at(q, t);
+		remove_slot(q, slot_of(q, t));
 	return 0;
 }
 
 int queue_transfer(struct queue *q, size_t counter, size_t service)
 {
 	struct ticket *t;
+	int r;
 
 	if (counter >= q->n_counters || service >= q->n_services)
 		return -EINVAL;
@@ -449,17 +762,16 @@ int queue_transfer(struct queue *q, size_t counter, size_t service)
 	t = find(q, q->counters[counter].current);
 	if (!t)
 		return -ENOENT;
-	slots_del(q, t->service, (size_t)(t - q->t));
-	if (slots_add(q, (int)service, (size_t)(t - q->t)) < 0) {
-		/* Keep it where it was rather than lose it. */
-		slots_add(q, t->service, (size_t)(t - q->t));
-		return -ENOMEM;
-	}
-	q->counters[counter].current = 0;
 	t->state = TICKET_WAITING;
 	t->service = (int)service;
 	t->counter = -1;
-	q->waiting[service]++;
+	r = list_insert(q, slot_of(q, t));
+	if (r < 0) {
+		t->state = TICKET_CALLED;
+		t->counter = (int)counter;
+		return r;
+	}
+	q->counters[counter].current = 0;
 	return 0;
 }
 
@@ -480,10 +792,10 @@ int queue_remove(struct queue *q, int64_t id)
 	if (!t)
 		return -ENOENT;
 	if (t->state == TICKET_WAITING)
-		q->waiting[t->service]--;
+		list_remove(q, slot_of(q, t));
 	else if (t->counter >= 0 && (size_t)t->counter < q->n_counters)
 		q->counters[t->counter].current = 0;
-	remove_at(q, t);
+	remove_slot(q, slot_of(q, t));
 	return 0;
 }
 
@@ -512,262 +824,4 @@ void queue_set_streak(struct queue *q, size_t service, int streak)
 int queue_streak(const struct queue *q, size_t service)
 {
 	return service < q->n_services ? q->streak[service] : 0;
-}
-
-static int cmp_issue(const void *a, const void *b)
-{
-	const struct ticket *x = *(const struct ticket *const *)a;
-	const struct ticket *y = *(const struct ticket *const *)b;
-	if (x->service != y->service)
-		return x->service < y->service ? -1 : 1;
-	return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-	const struct ticket *x = *(const struct ticket *const *)a;
-	const struct ticket *y = *(const struct ticket *const *)b;
-	return earlier_slot(x, y) ? -1 : earlier_slot(y, x) ? 1 : 0;
-}
-
-static int cmp_wait(const void *a, const void *b)
-{
-	const struct ticket *x = *(const struct ticket *const *)a;
-	const struct ticket *y = *(const struct ticket *const *)b;
-	return earlier(x, y) ? -1 : earlier(y, x) ? 1 : 0;
-}
-
-/* A sorted run of candidates consumed from the front. */
-struct run {
-	const struct ticket **v;
-	size_t n, next;
-};
-
-static const struct ticket *run_head(const struct run *r)
-{
-	return r->next < r->n ? r->v[r->next] : NULL;
-}
-
-/*
- * With time frozen the classes of the policy do not change while tickets
- * are called, so repeated queue_pick() reduces to merging sorted runs: the
- * starved, the due and early appointments, the priority tickets, and the
- * walk-ins of each service (the interleave rule needs them per service).
- * Only the interleave streaks evolve, and they are simulated.
- */
-int queue_order(const struct queue *q, uint64_t services, int64_t now,
-		int64_t *ret_ids, size_t max, size_t *ret_n)
-{
-	const struct ticket **all;
-	struct run starv = {0}, duer = {0}, prio = {0}, early = {0};
-	struct run walk[64] = {{0}};
-	int streak[64];
-	size_t n, out = 0;
-
-	all = calloc(q->n ? q->n : 1, sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	/* Partition into classes: starved | due | priority | early | walk-ins,
-	 * laid out in one array of pointers. */
-	const struct ticket **cls[5];
-	size_t cnt[5] = {0};
-	size_t k[5] = {0};
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t sv = 0, i = 0; next_slot(q, services, &sv, &i);) {
-			const struct ticket *t = &q->t[q->by_service[sv].v[i++]];
-			int c;
-			if (t->state != TICKET_WAITING)
-				continue;
-			if (starved(q, t, now))
-				c = 0;
-			else if (t->kind == TICKET_APPOINTMENT)
-				c = due(q, t, now) ? 1 : 3;
-			else if (t->kind == TICKET_PRIORITY)
-				c = 2;
-			else
-				c = 4;
-			if (pass == 0)
-				cnt[c]++;
-			else
-				cls[c][k[c]++] = t;
-		}
-		if (pass == 0) {
-			size_t off = 0;
-			for (int c = 0; c < 5; c++) {
-				cls[c] = all + off;
-				off += cnt[c];
-			}
-		}
-	}
-	qsort(cls[0], cnt[0], sizeof(*all), cmp_wait);
-	qsort(cls[1], cnt[1], sizeof(*all), cmp_slot);
-	qsort(cls[2], cnt[2], sizeof(*all), cmp_wait);
-	qsort(cls[3], cnt[3], sizeof(*all), cmp_slot);
-	qsort(cls[4], cnt[4], sizeof(*all), cmp_issue); /* by service */
-	starv = (struct run){cls[0], cnt[0], 0};
-	duer = (struct run){cls[1], cnt[1], 0};
-	prio = (struct run){cls[2], cnt[2], 0};
-	early = (struct run){cls[3], cnt[3], 0};
-	for (size_t i = 0; i < cnt[4];) {
-		int s = cls[4][i]->service;
-		size_t j = i;
-		while (j < cnt[4] && cls[4][j]->service == s)
-			j++;
-		walk[s] = (struct run){cls[4] + i, j - i, 0};
-		i = j;
-	}
-	for (size_t s = 0; s < q->n_services; s++)
-		streak[s] = q->streak[s];
-	n = cnt[0] + cnt[1] + cnt[2] + cnt[3] + cnt[4];
-
-	for (size_t called = 0; called < n; called++) {
-		const struct ticket *t = NULL, *w = NULL, *wi = NULL;
-		struct run *from = NULL, *wfrom = NULL, *wifrom = NULL;
-
-		for (size_t s = 0; s < q->n_services; s++) {
-			const struct ticket *h = run_head(&walk[s]);
-			if (!h)
-				continue;
-			if (!w || earlier(h, w)) {
-				w = h;
-				wfrom = &walk[s];
-			}
-			if (interleave_due(q, streak, (int)s) &&
-			    (!wi || earlier(h, wi))) {
-				wi = h;
-				wifrom = &walk[s];
-			}
-		}
-		if (run_head(&starv))
-			from = &starv;
-		else if (wi)
-			from = wifrom;
-		else if (run_head(&duer))
-			from = &duer;
-		else if (run_head(&prio))
-			from = &prio;
-		else if (w)
-			from = wfrom;
-		else
-			from = &early;
-		t = run_head(from);
-		if (!t)
-			break; /* cannot happen: n counts every run's tickets */
-		from->next++;
-		if (t->kind == TICKET_WALK_IN)
-			streak[t->service] = 0;
-		else
-			streak[t->service]++;
-		if (out < max)
-			ret_ids[out++] = t->id;
-	}
-	free(all);
-	*ret_n = n;
-	return 0;
-}
-
-enum ticket_class {
-	CLASS_STARVED,
-	CLASS_DUE,
-	CLASS_PRIORITY,
-	CLASS_WALK_IN,
-	CLASS_EARLY,
-	CLASS_COUNT,
-};
-
-static enum ticket_class class_of(const struct queue *q,
-				  const struct ticket *t, int64_t now)
-{
-	if (starved(q, t, now))
-		return CLASS_STARVED;
-	if (t->kind == TICKET_APPOINTMENT)
-		return due(q, t, now) ? CLASS_DUE : CLASS_EARLY;
-	return t->kind == TICKET_PRIORITY ? CLASS_PRIORITY : CLASS_WALK_IN;
-}
-
-static bool before_in_class(enum ticket_class c, const struct ticket *a,
-			    const struct ticket *b)
-{
-	return c == CLASS_DUE || c == CLASS_EARLY ? earlier_slot(a, b)
-						  : earlier(a, b);
-}
-
-/*
- * The position of one ticket in queue_order() for its own service, without
- * sorting the queue: within one service only the sizes of the classes and
- * the ticket's rank in its class matter, plus the kinds of the starved
- * tickets in order (they move the interleave streak). One pass to count,
- * then a walk over integers.
- */
-int queue_ahead(const struct queue *q, int64_t id, int64_t now,
-		size_t *ret_ahead)
-{
-	const struct ticket *t = find(q, id);
-	const struct ticket **starv = NULL;
-	size_t left[CLASS_COUNT] = {0}, taken[CLASS_COUNT] = {0};
-	size_t rank = 0, n_starv = 0, next_starv = 0, ahead = 0;
-	enum ticket_class tc;
-	int streak;
-
-	if (!t)
-		return -ENOENT;
-	if (t->state != TICKET_WAITING)
-		return -EINVAL;
-	tc = class_of(q, t, now);
-	const struct slots *own = &q->by_service[t->service];
-	for (size_t i = 0; i < own->n; i++) {
-		const struct ticket *x = &q->t[own->v[i]];
-		if (x->state != TICKET_WAITING)
-			continue;
-		enum ticket_class c = class_of(q, x, now);
-		left[c]++;
-		if (c == tc && x != t && before_in_class(c, x, t))
-			rank++;
-	}
-	if (left[CLASS_STARVED]) {
-		starv = calloc(left[CLASS_STARVED], sizeof(*starv));
-		if (!starv)
-			return -ENOMEM;
-		for (size_t i = 0; i < own->n; i++) {
-			const struct ticket *x = &q->t[own->v[i]];
-			if (x->state == TICKET_WAITING && starved(q, x, now))
-				starv[n_starv++] = x;
-		}
-		qsort(starv, n_starv, sizeof(*starv), cmp_wait);
-	}
-	streak = q->streak[t->service];
-	for (;;) {
-		enum ticket_class c;
-		bool walk_in;
-
-		if (left[CLASS_STARVED])
-			c = CLASS_STARVED;
-		else if (q->policy.walkin_every > 0 &&
-			 streak >= q->policy.walkin_every &&
-			 left[CLASS_WALK_IN])
-			c = CLASS_WALK_IN;
-		else if (left[CLASS_DUE])
-			c = CLASS_DUE;
-		else if (left[CLASS_PRIORITY])
-			c = CLASS_PRIORITY;
-		else if (left[CLASS_WALK_IN])
-			c = CLASS_WALK_IN;
-		else
-			c = CLASS_EARLY;
-		if (c == tc && taken[c] == rank)
-			break;
-		if (!left[c])
-			break; /* cannot happen: t itself is counted */
-		if (c == CLASS_STARVED)
-			walk_in = starv[next_starv++]->kind == TICKET_WALK_IN;
-		else
-			walk_in = c == CLASS_WALK_IN;
-		streak = walk_in ? 0 : streak + 1;
-		left[c]--;
-		taken[c]++;
-		ahead++;
-	}
-	free(starv);
-	*ret_ahead = ahead;
-	return 0;
 }

@@ -360,6 +360,138 @@ static void fill_random(struct queue *q, int n, int64_t now)
 	queue_set_streak(q, SB, (int)rnd(4));
 }
 
+/*
+ * A reference of the policy, written plainly from DESIGN.md over an array
+ * of tickets, to check the engine's indexed implementation against.
+ */
+struct ref {
+	struct ticket t[64];
+	size_t n;
+	int streak[2];
+};
+
+static bool ref_before(const struct ticket *a, const struct ticket *b,
+		       bool by_slot)
+{
+	if (by_slot && a->slot_start != b->slot_start)
+		return a->slot_start < b->slot_start;
+	if (a->issued_at != b->issued_at)
+		return a->issued_at < b->issued_at;
+	return a->id < b->id;
+}
+
+static size_t ref_pick(const struct ref *r, const struct queue_policy *p,
+		       uint64_t mask, int64_t now, enum call_reason *why)
+{
+	size_t best[7];
+	for (int k = 0; k < 7; k++)
+		best[k] = SIZE_MAX;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ticket *t = &r->t[i];
+		int k = -1;
+		if (!(mask & (UINT64_C(1) << t->service)))
+			continue;
+		bool appt = t->kind == TICKET_APPOINTMENT;
+		/* rule 1 */
+		if (!appt && now - t->issued_at >= p->max_wait &&
+		    (best[1] == SIZE_MAX ||
+		     ref_before(t, &r->t[best[1]], false)))
+			best[1] = i;
+		/* rule 2 */
+		if (t->kind == TICKET_WALK_IN && p->walkin_every > 0 &&
+		    r->streak[t->service] >= p->walkin_every &&
+		    (best[2] == SIZE_MAX ||
+		     ref_before(t, &r->t[best[2]], false)))
+			best[2] = i;
+		if (appt)
+			k = t->slot_start - p->early_window <= now ? 3 : 6;
+		else
+			k = t->kind == TICKET_PRIORITY ? 4 : 5;
+		if (best[k] == SIZE_MAX || ref_before(t, &r->t[best[k]], appt))
+			best[k] = i;
+	}
+	static const enum call_reason reasons[7] = {
+		REASON_NONE, REASON_STARVATION_GUARD, REASON_INTERLEAVE,
+		REASON_APPOINTMENT_DUE, REASON_PRIORITY, REASON_WALK_IN,
+		REASON_APPOINTMENT_EARLY,
+	};
+	for (int k = 1; k < 7; k++) {
+		if (best[k] != SIZE_MAX) {
+			*why = reasons[k];
+			return best[k];
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* The engine against the reference on random queues, call by call. */
+static void pick_matches_the_reference(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		rng_state = seed * 31;
+		struct queue_policy p = policy;
+		p.walkin_every = (int)rnd(4);
+		struct queue *q = make(&p);
+		struct ref r = {.n = 0};
+		int64_t now = T0 + 3 * 3600;
+		size_t counter = rnd(3);
+		int n = 1 + (int)rnd(40);
+
+		for (int i = 1; i <= n; i++) {
+			struct ticket t = {
+				.id = i, .service = (int)rnd(2),
+				.kind = (enum ticket_kind)rnd(3),
+				.state = TICKET_WAITING,
+				.issued_at = now - (int64_t)rnd(90 * MIN),
+				.counter = -1,
+			};
+			/* Equal issue times test the tie-break. */
+			if (rnd(4) == 0)
+				t.issued_at = now - 50 * MIN;
+			if (t.kind == TICKET_APPOINTMENT)
+				t.slot_start = now + (int64_t)rnd(60 * MIN) -
+					       30 * MIN;
+			assert_int_equal(queue_add(q, &t), 0);
+			r.t[r.n++] = t;
+		}
+		for (int s = 0; s < 2; s++) {
+			r.streak[s] = (int)rnd(4);
+			queue_set_streak(q, (size_t)s, r.streak[s]);
+		}
+		for (;;) {
+			enum call_reason want = REASON_NONE, got;
+			int64_t id;
+			size_t i = ref_pick(&r, &p, masks[counter], now, &want);
+			int rc = queue_pick(q, counter, now, &id, &got);
+			if (i == SIZE_MAX) {
+				assert_int_equal(rc, -ENOENT);
+				break;
+			}
+			assert_int_equal(rc, 0);
+			if (id != r.t[i].id || got != want)
+				fail_msg("seed %llu: engine calls %lld (%s), "
+					 "the reference %lld (%s)",
+					 (unsigned long long)seed,
+					 (long long)id, call_reason_name(got),
+					 (long long)r.t[i].id,
+					 call_reason_name(want));
+			assert_int_equal(queue_call(q, counter, id, got, now),
+					 0);
+			assert_int_equal(queue_finish(q, counter), 0);
+			int svc = r.t[i].service;
+			r.streak[svc] = r.t[i].kind == TICKET_WALK_IN
+						? 0
+						: r.streak[svc] + 1;
+			r.t[i] = r.t[--r.n];
+			/* Now and then time moves on by ten minutes. */
+			if (rnd(5) == 0)
+				now += 10 * MIN;
+		}
+		queue_free(q);
+	}
+}
+
 /* queue_order() must be exactly what repeated calls would do. */
 static void order_matches_repeated_calls(void **state)
 {
@@ -520,6 +652,7 @@ int main(void)
 		cmocka_unit_test(add_validates),
 		cmocka_unit_test(pause_state),
 		cmocka_unit_test(order_matches_repeated_calls),
+		cmocka_unit_test(pick_matches_the_reference),
 		cmocka_unit_test(ahead_is_the_position_in_the_service),
 		cmocka_unit_test(many_tickets_in_and_out),
 	};

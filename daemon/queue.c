@@ -644,6 +644,24 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 		rank = (size_t)-1;
 
 	streak = q->streak[t->service];
+	if (tc == W && left[S] == 0) {
+		/* The common question, a walk-in's: the non-walk-ins go
+		 * first, interrupted by a walk-in after every walkin_every of
+		 * them, so the count has a closed form. */
+		size_t others = left[D] + left[P], first, before;
+		int every = q->policy.walkin_every;
+
+		if (every <= 0) {
+			before = others;
+		} else {
+			first = streak >= every ? 0 : (size_t)(every - streak);
+			before = first + rank * (size_t)every;
+			if (before > others)
+				before = others;
+		}
+		*ret_ahead = rank + before;
+		return 0;
+	}
 	for (;;) {
 		int k;
 		bool walk_in;

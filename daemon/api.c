@@ -1297,20 +1297,69 @@ void api_set_events(struct api *a, struct events *e)
 	a->events = e;
 }
 
+static void publish(struct api *a, const char *type, json_t *v);
+
 void api_printer_changed(struct api *a, int printer,
 			 const struct printer_status *st)
 {
-	json_t *v;
-	char *data = NULL;
-	size_t len;
-
 	if (!a->events || printer < 0 ||
 	    (size_t)printer >= a->cfg->n_printers)
 		return;
-	v = printer_state_json(a, (size_t)printer, st);
+	publish(a, "printer", printer_state_json(a, (size_t)printer, st));
+}
+
+static void publish(struct api *a, const char *type, json_t *v)
+{
+	char *data = NULL;
+	size_t len;
+
 	if (dump(v, &data, &len) == 0)
-		events_publish(a->events, "printer", data);
+		events_publish(a->events, type, data);
+	else
+		log_err("events: cannot render a %s event", type);
 	free(data);
+}
+
+void api_office_event(void *userdata, const struct office_event *ev)
+{
+	struct api *a = userdata;
+	const struct config *cfg = a->cfg;
+	char at[32];
+
+	if (!a->events)
+		return;
+	hours_rfc3339(ev->at, at);
+	if (ev->type == OFFICE_EVENT_QUEUE) {
+		json_t *list = json_array();
+		for (size_t i = 0; list && i < ev->n_services; i++) {
+			const struct office_service_view *v = &ev->services[i];
+			if (cfg->services[i].info)
+				continue;
+			if (json_array_append_new(
+				    list,
+				    json_pack("{s:s, s:I, s:o, s:b}", "id",
+					      cfg->services[i].id, "waiting",
+					      (json_int_t)v->waiting,
+					      "est_wait_min",
+					      int_or_null(v->est_wait_min),
+					      "open", v->open)) < 0) {
+				json_decref(list);
+				list = NULL;
+			}
+		}
+		publish(a, "queue",
+			json_pack("{s:o?, s:s}", "services", list, "at", at));
+		return;
+	}
+	const struct ticket *t = ev->ticket;
+	publish(a, ev->type == OFFICE_EVENT_CALLED ? "called" : "recalled",
+		json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s}", "ticket",
+			  (json_int_t)t->id, "number", t->number, "service",
+			  service_id(a, t->service), "counter",
+			  counter_id(a, t->counter), "counter_name",
+			  t->counter >= 0 ? cfg->counters[t->counter].name
+					  : NULL,
+			  "at", at));
 }
 
 void api_free(struct api *a)

@@ -56,6 +56,9 @@ void api_free(struct api *a);
  * GET /api/v1/printers, and the ring that live events are published to. */
 void api_set_printers(struct api *a, struct printers *p);
 void api_set_events(struct api *a, struct events *e);
+/* Publishes the office's news as `called`, `recalled` and `queue` events
+ * (an office_notify_fn; userdata is the api). */
+void api_office_event(void *userdata, const struct office_event *ev);
 /* Publishes a printer's new state as a `printer` event. */
 void api_printer_changed(struct api *a, int printer,
 			 const struct printer_status *st);

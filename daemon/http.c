@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stream.h"
 
 #define URI_MAX 4096
 #define ADDR_MAX 96
@@ -36,6 +37,7 @@
 struct http {
 	const struct config *cfg;
 	struct api *api;
+	struct streams *streams; /* NULL: no event stream */
 	struct MHD_Daemon *daemon;
 	char *ui_root; /* realpath() of ui_dir; NULL when it is missing */
 	size_t ui_root_len;
@@ -532,6 +534,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rq->too_large)
 		return send_error(conn, 413, "payload_too_large",
 				  "The body is larger than 64 KiB.");
+	if (strcmp(rq->path, "/api/v1/events") == 0 && h->streams) {
+		if (strcmp(method, "GET") != 0)
+			return send_error(conn, 405, "method_not_allowed",
+					  "The event stream is read with GET.");
+		return streams_serve(h->streams, conn,
+				     MHD_lookup_connection_value(
+					     conn, MHD_HEADER_KIND,
+					     "Last-Event-ID"));
+	}
 	if (api_handles(rq->path))
 		return serve_api(h, conn, method, rq);
 	return serve_static(h, conn, method, rq->path);
@@ -589,8 +600,8 @@ static int listen_address(const char *host, uint16_t port,
 	return 0;
 }
 
-int http_start(const struct config *cfg, struct api *api, struct http **ret,
-	       uint16_t *ret_port)
+int http_start(const struct config *cfg, struct api *api,
+	       struct events *events, struct http **ret, uint16_t *ret_port)
 {
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
@@ -607,6 +618,11 @@ int http_start(const struct config *cfg, struct api *api, struct http **ret,
 		return -ENOMEM;
 	h->cfg = cfg;
 	h->api = api;
+	if (events) {
+		r = streams_new(events, &h->streams);
+		if (r < 0)
+			goto fail;
+	}
 	if (cfg->server.ui_dir) {
 		h->ui_root = realpath(cfg->server.ui_dir, NULL);
 		if (!h->ui_root)
@@ -660,8 +676,11 @@ void http_stop(struct http *h)
 {
 	if (!h)
 		return;
+	/* Parked event streams must be resumed for the server to stop. */
+	streams_shutdown(h->streams);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
+	streams_free(h->streams);
 	free(h->ui_root);
 	free(h);
 }

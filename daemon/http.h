@@ -9,11 +9,13 @@
 #include "config.h"
 
 struct http;
+struct events;
 
 /* Listens on the configured address; *ret_port is the port bound (useful
- * when the config asks for port 0). */
-int http_start(const struct config *cfg, struct api *api, struct http **ret,
-	       uint16_t *ret_port);
+ * when the config asks for port 0). With events, GET /api/v1/events
+ * streams them. */
+int http_start(const struct config *cfg, struct api *api,
+	       struct events *events, struct http **ret, uint16_t *ret_port);
 void http_stop(struct http *h);
 
 #endif

@@ -168,6 +168,7 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 	api_set_events(api, events);
+	office_set_notify(office, api_office_event, api);
 	app.office = office;
 	app.api = api;
 	r = printers_start(cfg, NULL,
@@ -183,7 +184,7 @@ static int run(const struct config *cfg)
 	}
 	office_set_printers(office, printers);
 	api_set_printers(api, printers);
-	r = http_start(cfg, api, &http, &port);
+	r = http_start(cfg, api, events, &http, &port);
 	if (r < 0) {
 		log_err("cannot listen on %s:%u: %s", cfg->server.listen_host,
 			cfg->server.listen_port, strerror(-r));

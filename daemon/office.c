@@ -19,6 +19,8 @@ struct office {
 	struct store *st;
 	struct queue *q;
 	struct printers *printers;    /* NULL: nothing is printed */
+	office_notify_fn notify;
+	void *notify_data;
 
 	/* Ticket requests waiting for the next group commit. */
 	pthread_mutex_t batch_lock;
@@ -263,6 +265,47 @@ static int refuse_closed(const struct office *o, const struct hours_status *h,
 		      when, hhmm);
 }
 
+void office_set_notify(struct office *o, office_notify_fn fn,
+		       void *userdata)
+{
+	pthread_mutex_lock(&o->lock);
+	o->notify = fn;
+	o->notify_data = userdata;
+	pthread_mutex_unlock(&o->lock);
+}
+
+static void service_view(const struct office *o, int service,
+			 const struct hours_status *h,
+			 struct office_service_view *ret);
+
+/* Tells the pages the new waiting counts. Called with the lock held. */
+static void notify_queue(struct office *o, int64_t now)
+{
+	struct office_service_view views[CONFIG_MAX_SERVICES];
+	struct hours_status h;
+
+	if (!o->notify)
+		return;
+	hours_status(o->cfg, now, &h);
+	for (size_t i = 0; i < o->cfg->n_services; i++)
+		service_view(o, (int)i, &h, &views[i]);
+	o->notify(o->notify_data,
+		  &(struct office_event){.type = OFFICE_EVENT_QUEUE,
+					 .at = now,
+					 .services = views,
+					 .n_services = o->cfg->n_services});
+}
+
+static void notify_call(struct office *o, enum office_event_type type,
+			const struct ticket *t, int64_t now)
+{
+	if (o->notify)
+		o->notify(o->notify_data,
+			  &(struct office_event){.type = type,
+						 .at = now,
+						 .ticket = t});
+}
+
 void office_set_printers(struct office *o, struct printers *p)
 {
 	pthread_mutex_lock(&o->lock);
@@ -469,6 +512,7 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 		if (q->t.printed == PRINT_PENDING)
 			send_to_printer(o, q->printer, &q->t, q->now);
 	}
+	notify_queue(o, batch->now);
 }
 
 int office_issue(struct office *o, int service, int kiosk, bool priority,
@@ -658,6 +702,8 @@ int office_next(struct office *o, int counter, int64_t now,
 	queue_call(o->q, (size_t)counter, id, reason, now);
 	*ret_none = false;
 	*ret = next;
+	notify_call(o, OFFICE_EVENT_CALLED, &next, now);
+	notify_queue(o, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
@@ -704,6 +750,7 @@ int office_recall(struct office *o, int counter, int64_t now,
 	}
 	queue_recall(o->q, (size_t)counter);
 	*ret = t;
+	notify_call(o, OFFICE_EVENT_RECALLED, &t, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
@@ -796,6 +843,7 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 	queue_transfer(o->q, (size_t)counter, (size_t)service);
 	derive(o, &t, now);
 	*ret = t;
+	notify_queue(o, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
@@ -830,6 +878,7 @@ int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		goto out;
 	}
 	queue_set_paused(o->q, (size_t)counter, paused);
+	notify_queue(o, now); /* estimates depend on the open counters */
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
@@ -954,6 +1003,17 @@ void office_counter_view_clear(struct office_counter_view *v)
 	v->n_waiting = 0;
 }
 
+static void service_view(const struct office *o, int service,
+			 const struct hours_status *h,
+			 struct office_service_view *ret)
+{
+	ret->open = h->open && !h->cutoff;
+	ret->waiting = queue_waiting(o->q, (size_t)service);
+	ret->est_wait_min = o->cfg->services[service].info
+				    ? -1
+				    : estimate(o, service, ret->waiting);
+}
+
 int office_service(struct office *o, int service, int64_t now,
 		   struct office_service_view *ret)
 {
@@ -967,14 +1027,8 @@ int office_service(struct office *o, int service, int64_t now,
 	hours_status(c, now, &h);
 	pthread_mutex_lock(&o->lock);
 	r = roll_day(o, now, &err);
-	if (r == 0) {
-		ret->open = h.open && !h.cutoff;
-		ret->waiting = queue_waiting(o->q, (size_t)service);
-		ret->est_wait_min =
-			c->services[service].info
-				? -1
-				: estimate(o, service, ret->waiting);
-	}
+	if (r == 0)
+		service_view(o, service, &h, ret);
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }

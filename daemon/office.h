@@ -46,6 +46,26 @@ struct office_service_view {
 struct office;
 struct printers;
 
+/* What pages are told live (the events stream). */
+enum office_event_type {
+	OFFICE_EVENT_CALLED,
+	OFFICE_EVENT_RECALLED,
+	OFFICE_EVENT_QUEUE, /* waiting counts changed */
+};
+
+struct office_event {
+	enum office_event_type type;
+	int64_t at;
+	const struct ticket *ticket;                /* CALLED, RECALLED */
+	const struct office_service_view *services; /* QUEUE: per service */
+	size_t n_services;
+};
+
+/* Called with the office locked, after the change is committed: it must
+ * not call back into the office. */
+typedef void (*office_notify_fn)(void *userdata,
+				 const struct office_event *ev);
+
 /* Rebuilds the queue from the database at now. */
 int office_new(const struct config *cfg, struct store *st, int64_t now,
 	       struct office **ret);
@@ -76,6 +96,9 @@ int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n);
 int office_healthy(struct office *o);
+
+void office_set_notify(struct office *o, office_notify_fn fn,
+		       void *userdata);
 
 /* Printing: once set, each new ticket is laid out and queued on its
  * kiosk's printer after it is committed; its `printed` follows the job. */

@@ -1,0 +1,325 @@
+#include "stream.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define KEEPALIVE_S 15
+#define CHUNK_MAX 16384
+
+struct client {
+	struct client *next;   /* in the parked list */
+	struct streams *s;
+	struct MHD_Connection *conn;
+	int64_t last;          /* id of the last event sent */
+	bool parked;
+	bool reset;            /* a `state` event is owed first */
+	time_t sent_at;        /* monotonic seconds of the last bytes sent */
+	char *buf;             /* formatted, not yet sent */
+	size_t len, off, cap;
+};
+
+struct streams {
+	struct events *events;
+	/* Event ids carry the daemon's start time, so that an id from before
+	 * a restart is never taken for one of this run. */
+	long long boot;
+	pthread_mutex_t lock; /* the parked list and every client's parked */
+	struct client *parked;
+	bool stopping;
+	pthread_t ticker;
+	bool ticker_running;
+	pthread_cond_t tick;
+};
+
+static time_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Called with s->lock held. */
+static void resume_all(struct streams *s, bool due_only)
+{
+	struct client **pp = &s->parked, *c;
+	time_t now = mono_s();
+
+	while ((c = *pp)) {
+		if (due_only && now - c->sent_at < KEEPALIVE_S) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		c->next = NULL;
+		c->parked = false;
+		MHD_resume_connection(c->conn);
+	}
+}
+
+static void on_publish(void *userdata)
+{
+	struct streams *s = userdata;
+
+	pthread_mutex_lock(&s->lock);
+	resume_all(s, false);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Wakes parked clients that owe a keepalive, once a second. */
+static void *ticker(void *arg)
+{
+	struct streams *s = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&s->tick, &s->lock, &until);
+		if (!s->stopping)
+			resume_all(s, true);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int streams_new(struct events *events, struct streams **ret)
+{
+	struct streams *s = calloc(1, sizeof(*s));
+	pthread_condattr_t attr;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->events = events;
+	s->boot = (long long)time(NULL);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->tick, &attr);
+	pthread_condattr_destroy(&attr);
+	r = pthread_create(&s->ticker, NULL, ticker, s);
+	if (r != 0) {
+		streams_free(s);
+		return -r;
+	}
+	s->ticker_running = true;
+	events_set_wake(events, on_publish, s);
+	*ret = s;
+	return 0;
+}
+
+void streams_shutdown(struct streams *s)
+{
+	if (!s)
+		return;
+	events_set_wake(s->events, NULL, NULL);
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	resume_all(s, false);
+	pthread_cond_signal(&s->tick);
+	pthread_mutex_unlock(&s->lock);
+	if (s->ticker_running) {
+		pthread_join(s->ticker, NULL);
+		s->ticker_running = false;
+	}
+}
+
+void streams_free(struct streams *s)
+{
+	if (!s)
+		return;
+	streams_shutdown(s);
+	pthread_cond_destroy(&s->tick);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static int append(struct client *c, const char *text, size_t n)
+{
+	if (c->len + n > c->cap) {
+		size_t cap = c->cap ? c->cap : 1024;
+		while (cap < c->len + n)
+			cap *= 2;
+		char *b = realloc(c->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		c->buf = b;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, text, n);
+	c->len += n;
+	return 0;
+}
+
+static int format_event(struct client *c, int64_t id, const char *type,
+			const char *data)
+{
+	char head[128];
+	int n = snprintf(head, sizeof(head), "id: %lld.%" PRId64 "\nevent: %s\n",
+			 c->s->boot, id, type);
+
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -EINVAL;
+	if (append(c, head, (size_t)n) < 0 || append(c, "data: ", 6) < 0 ||
+	    append(c, data, strlen(data)) < 0 || append(c, "\n\n", 2) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int collect(void *userdata, int64_t id, const char *type,
+		   const char *data)
+{
+	struct client *c = userdata;
+	int r = format_event(c, id, type, data);
+
+	if (r < 0)
+		return r;
+	c->last = id;
+	/* Leave the rest for the next call once the chunk is full. */
+	return c->len >= CHUNK_MAX ? 1 : 0;
+}
+
+/* Fills c->buf with what the client is owed; nothing when up to date. */
+static void fill(struct client *c)
+{
+	int r;
+
+	c->len = c->off = 0;
+	if (c->reset) {
+		c->reset = false;
+		c->last = events_last_id(c->s->events);
+		format_event(c, c->last, "state", "{}");
+		return;
+	}
+	r = events_since(c->s->events, c->last, collect, c);
+	if (r == -ERANGE)
+		c->reset = true; /* fell behind the ring: start over */
+	if (r == -ERANGE && c->len == 0)
+		fill(c);
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct client *c = cls;
+	struct streams *s = c->s;
+	size_t n;
+
+	(void)pos;
+	if (c->off == c->len)
+		fill(c);
+	if (c->off == c->len) {
+		pthread_mutex_lock(&s->lock);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->lock);
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		}
+		if (mono_s() - c->sent_at >= KEEPALIVE_S) {
+			pthread_mutex_unlock(&s->lock);
+			c->len = c->off = 0;
+			append(c, ": keepalive\n\n", 13);
+		} else if (events_last_id(s->events) == c->last) {
+			/* Parked under the lock that publishing takes to
+			 * resume, so that no event slips between the check
+			 * and the suspension. */
+			c->parked = true;
+			c->next = s->parked;
+			s->parked = c;
+			MHD_suspend_connection(c->conn);
+			pthread_mutex_unlock(&s->lock);
+			return 0;
+		} else {
+			pthread_mutex_unlock(&s->lock);
+			fill(c);
+			if (c->off == c->len)
+				return 0;
+		}
+	}
+	n = c->len - c->off;
+	if (n > max)
+		n = max;
+	memcpy(out, c->buf + c->off, n);
+	c->off += n;
+	c->sent_at = mono_s();
+	return (ssize_t)n;
+}
+
+static void client_free(void *cls)
+{
+	struct client *c = cls;
+	struct streams *s = c->s;
+
+	pthread_mutex_lock(&s->lock);
+	if (c->parked) {
+		for (struct client **pp = &s->parked; *pp; pp = &(*pp)->next) {
+			if (*pp == c) {
+				*pp = c->next;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	free(c->buf);
+	free(c);
+}
+
+/* "BOOT.SEQ" of this run, else a reset is owed. */
+static bool parse_last_id(const struct streams *s, const char *h,
+			  int64_t *ret)
+{
+	long long boot, seq;
+	char tail;
+
+	if (!h || sscanf(h, "%lld.%lld%c", &boot, &seq, &tail) != 2)
+		return false;
+	if (boot != s->boot || seq < 0)
+		return false;
+	*ret = (int64_t)seq;
+	return true;
+}
+
+enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
+			      const char *last_event_id)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	struct MHD_Response *rsp;
+	enum MHD_Result ret;
+
+	if (!c)
+		return MHD_NO;
+	c->s = s;
+	c->conn = conn;
+	c->sent_at = mono_s();
+	if (last_event_id) {
+		if (!parse_last_id(s, last_event_id, &c->last))
+			c->reset = true;
+	} else {
+		c->last = events_last_id(s->events);
+	}
+	/* The first bytes open the stream in the browser at once. */
+	if (!c->reset)
+		append(c, ": connected\n\n", 13);
+	rsp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
+						c, client_free);
+	if (!rsp) {
+		free(c->buf);
+		free(c);
+		return MHD_NO;
+	}
+	MHD_add_response_header(rsp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/event-stream; charset=utf-8");
+	MHD_add_response_header(rsp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(rsp, "X-Accel-Buffering", "no");
+	MHD_add_response_header(rsp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, rsp);
+	MHD_destroy_response(rsp);
+	return ret;
+}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <sqlite3.h>
+#include <stdio.h>
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -83,6 +84,24 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_calls ON events (day, service)"
 	" WHERE type = 'called';\n"
 	"PRAGMA user_version = 2;\n",
+	/* 2 -> 3: bookings made online, checked in at the kiosk. day is the
+	 * local date of the slot, for purging phone numbers after it. */
+	"CREATE TABLE appointments (\n"
+	"	code TEXT PRIMARY KEY NOT NULL"
+	" CHECK (length(code) BETWEEN 4 AND 32),\n"
+	"	service TEXT NOT NULL,\n"
+	"	day TEXT NOT NULL CHECK (day GLOB"
+	" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+	"	start INTEGER NOT NULL,\n"
+	"	end INTEGER NOT NULL CHECK (end > start),\n"
+	"	phone TEXT,\n"
+	"	status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),\n"
+	"	ticket INTEGER REFERENCES tickets (id),\n"
+	"	updated_at INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX appointments_day ON appointments (day)"
+	" WHERE phone IS NOT NULL;\n"
+	"PRAGMA user_version = 3;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -116,6 +135,10 @@ enum stmt_id {
 	ST_STREAK,
 	ST_RECENT_CALLS,
 	ST_HEALTH,
+	ST_APPT_GET,
+	ST_APPT_PUT,
+	ST_APPT_TICKET,
+	ST_APPT_PURGE,
 	ST_COUNT,
 };
 
@@ -183,6 +206,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" JOIN tickets AS t ON t.id = e.ticket"
 		" WHERE e.day = ?1 AND e.type = 'called'"
 		" ORDER BY e.id DESC LIMIT ?2",
+	[ST_APPT_GET] = "SELECT code, service, start, end, phone, status,"
+			" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
+	/* A later import updates a booking but never forgets its check-in. */
+	[ST_APPT_PUT] =
+		"INSERT INTO appointments (code, service, day, start, end,"
+		" phone, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		" ?7, ?8) ON CONFLICT (code) DO UPDATE SET"
+		" service = excluded.service, day = excluded.day,"
+		" start = excluded.start, end = excluded.end,"
+		" phone = excluded.phone, status = excluded.status,"
+		" updated_at = excluded.updated_at",
+	[ST_APPT_TICKET] = "UPDATE appointments SET ticket = ?2 WHERE code = ?1",
+	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL"
+			  " WHERE phone IS NOT NULL AND day < ?1",
 	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
 		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
 };
@@ -1050,4 +1087,120 @@ int store_check_writable(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
 	return stmt_exec(s, s->st[ST_HEALTH]);
+}
+
+int store_appointment_get(struct store *s, const char *code,
+			  struct store_appointment *ret)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_GET];
+	struct store_appointment a;
+	const char *v;
+	int rc, r;
+
+	if (!code || strlen(code) >= sizeof(a.code))
+		return -EINVAL;
+	r = bind_text(s, st, 1, code);
+	if (r < 0)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		r = map_rc(s->db, rc);
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	v = (const char *)sqlite3_column_text(st, 0);
+	snprintf(a.code, sizeof(a.code), "%s", v ? v : "");
+	v = (const char *)sqlite3_column_text(st, 1);
+	a.service = v ? config_service_index(s->cfg, v) : -1;
+	a.start = sqlite3_column_int64(st, 2);
+	a.end = sqlite3_column_int64(st, 3);
+	v = (const char *)sqlite3_column_text(st, 4);
+	snprintf(a.phone, sizeof(a.phone), "%s", v ? v : "");
+	v = (const char *)sqlite3_column_text(st, 5);
+	a.cancelled = v && strcmp(v, "cancelled") == 0;
+	a.ticket = sqlite3_column_int64(st, 6);
+	*ret = a;
+	r = 0;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_appointment_put(struct store *s, const struct store_appointment *a,
+			  int64_t now, bool *ret_created)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_PUT];
+	struct store_appointment old;
+	char day[TICKET_DAY_LEN + 1];
+	const char *service;
+	bool ok;
+	int r;
+
+	service = service_id(s, a->service, &ok);
+	if (!service || a->end <= a->start)
+		return -EINVAL;
+	r = local_day(a->start, day);
+	if (r < 0)
+		return r;
+	r = store_appointment_get(s, a->code, &old);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	bool created = r == -ENOENT;
+	if ((r = bind_text(s, st, 1, a->code)) < 0 ||
+	    (r = bind_text(s, st, 2, service)) < 0 ||
+	    (r = bind_text(s, st, 3, day)) < 0 ||
+	    (r = bind_int64(s, st, 4, a->start)) < 0 ||
+	    (r = bind_int64(s, st, 5, a->end)) < 0 ||
+	    (r = bind_text(s, st, 6, a->phone[0] ? a->phone : NULL)) < 0 ||
+	    (r = bind_text(s, st, 7, a->cancelled ? "cancelled" : "booked")) <
+		    0 ||
+	    (r = bind_int64(s, st, 8, now)) < 0)
+		goto out;
+	r = stmt_exec(s, st);
+	if (r == 0)
+		*ret_created = created;
+	return r;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_appointment_set_ticket(struct store *s, const char *code,
+				 int64_t ticket)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_TICKET];
+	int r;
+
+	if ((r = bind_text(s, st, 1, code)) < 0 ||
+	    (r = bind_time(s, st, 2, ticket)) < 0)
+		goto out;
+	r = stmt_exec(s, st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	return r;
+out:
+	stmt_finish(st);
+	return r;
+}
+
+int store_purge_phones(struct store *s, const char *day, int *ret_count)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_PURGE];
+	int r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	r = bind_text(s, st, 1, day);
+	if (r < 0) {
+		stmt_finish(st);
+		return r;
+	}
+	r = stmt_exec(s, st);
+	if (r == 0 && ret_count)
+		*ret_count = sqlite3_changes(s->db);
+	return r;
 }

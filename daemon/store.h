@@ -13,7 +13,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -84,6 +84,29 @@ int store_service_streak(struct store *s, const char *day, int service,
 int store_recent_calls(struct store *s, const char *day,
 		       struct store_call *ret_calls, size_t max,
 		       size_t *ret_n);
+/* A booking made online. code is normalized (upper-case letters and
+ * digits only, see office_normalize_code()). */
+struct store_appointment {
+	char code[33];
+	int service;    /* index into config services, -1 when unknown */
+	int64_t start;  /* slot start and end, unix seconds */
+	int64_t end;
+	char phone[24]; /* "" when none (or purged) */
+	bool cancelled;
+	int64_t ticket; /* the ticket of its check-in, 0 before */
+};
+
+int store_appointment_get(struct store *s, const char *code,
+			  struct store_appointment *ret);
+/* Creates or updates the booking with a->code (its check-in is kept);
+ * *ret_created tells which. */
+int store_appointment_put(struct store *s, const struct store_appointment *a,
+			  int64_t now, bool *ret_created);
+int store_appointment_set_ticket(struct store *s, const char *code,
+				 int64_t ticket);
+/* Deletes the phone numbers of bookings whose day is before day. */
+int store_purge_phones(struct store *s, const char *day, int *ret_count);
+
 /* Whether the database accepts a write (for /healthz). */
 int store_check_writable(struct store *s);
 

@@ -31,6 +31,8 @@ struct api {
 	const struct config *cfg;
 	struct office *office;
 	struct printers *printers; /* NULL: no printing */
+	api_advance_fn advance;    /* NULL: no test clock */
+	void *advance_data;
 	struct events *events;     /* NULL: no live events */
 	api_clock_fn clock;
 	void *clock_data;
@@ -65,6 +67,8 @@ struct route {
 enum field_type {
 	FIELD_STRING,
 	FIELD_BOOL,
+	FIELD_ARRAY,
+	FIELD_INTEGER,
 };
 
 struct field {
@@ -494,6 +498,22 @@ static int body_object(const struct ctx *c, struct api_response *ret,
 				break;
 			}
 			continue;
+		case FIELD_ARRAY:
+			if (!json_is_array(v)) {
+				errorf(ret, 400, "bad_request",
+				       "Field \"%s\" must be an array.",
+				       f->name);
+				break;
+			}
+			continue;
+		case FIELD_INTEGER:
+			if (!json_is_integer(v)) {
+				errorf(ret, 400, "bad_request",
+				       "Field \"%s\" must be an integer.",
+				       f->name);
+				break;
+			}
+			continue;
 		}
 		json_decref(obj);
 		return -EINVAL;
@@ -873,6 +893,239 @@ static void h_resume(struct ctx *c, struct api_response *ret)
 	set_paused(c, ret, false);
 }
 
+static void h_checkin(struct ctx *c, struct api_response *ret)
+{
+	static const struct field fields[] = {
+		{"code", FIELD_STRING, true, 64},
+		{"kiosk", FIELD_STRING, false, ID_MAX},
+	};
+	const struct config *cfg = c->a->cfg;
+	struct office_error err;
+	struct ticket t;
+	json_t *body, *v, *o;
+	int kiosk = cfg->n_kiosks > 0 ? 0 : -1;
+	char buf[ECHO_MAX], message[256];
+
+	if (body_object(c, ret, fields, 2, &body) < 0)
+		return;
+	v = json_object_get(body, "kiosk");
+	if (v) {
+		kiosk = config_kiosk_index(cfg, json_string_value(v));
+		if (kiosk < 0) {
+			echo(buf, sizeof(buf), json_string_value(v));
+			errorf(ret, 422, "unprocessable",
+			       "Unknown kiosk \"%s\".", buf);
+			goto out;
+		}
+	}
+	memset(&t, 0, sizeof(t));
+	memset(&err, 0, sizeof(err));
+	if (office_checkin(c->a->office,
+			   json_string_value(json_object_get(body, "code")),
+			   kiosk, c->now, &t, message, sizeof(message),
+			   &err) < 0) {
+		office_failed(c, ret, &err);
+		goto out;
+	}
+	o = ticket_json(c->a, &t);
+	if (o && message[0] &&
+	    json_object_set_new(o, "message", json_string(message)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	respond(c, ret, 201, o);
+out:
+	json_decref(body);
+}
+
+#define IMPORT_MAX 1000
+
+/* One item of POST /api/v1/appointments; every refusal names its index. */
+static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
+			json_t *item, struct office_booking *b)
+{
+	static const char *const allowed[] = {"code",  "service", "start",
+					      "end",   "phone",   "status"};
+	const struct config *cfg = c->a->cfg;
+	const char *service, *status, *start, *end;
+	char buf[ECHO_MAX];
+	json_t *v;
+
+	if (!json_is_object(item)) {
+		errorf(ret, 400, "bad_request",
+		       "appointments[%zu] must be an object.", i);
+		return -EINVAL;
+	}
+	for (void *it = json_object_iter(item); it;
+	     it = json_object_iter_next(item, it)) {
+		const char *key = json_object_iter_key(it);
+		size_t k;
+		for (k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+			if (strcmp(key, allowed[k]) == 0)
+				break;
+		if (k == sizeof(allowed) / sizeof(allowed[0])) {
+			echo(buf, sizeof(buf), key);
+			errorf(ret, 400, "bad_request",
+			       "appointments[%zu]: unknown field \"%s\".", i,
+			       buf);
+			return -EINVAL;
+		}
+	}
+#define STRING_FIELD(name, required, max, out)                              \
+	do {                                                                \
+		v = json_object_get(item, name);                            \
+		(out) = NULL;                                               \
+		if (!v || json_is_null(v)) {                                \
+			if (!(required))                                    \
+				break;                                      \
+			errorf(ret, 400, "bad_request",                     \
+			       "appointments[%zu]: missing \"" name "\".", i); \
+			return -EINVAL;                                     \
+		}                                                           \
+		if (!json_is_string(v) || json_string_length(v) > (max)) {  \
+			errorf(ret, 400, "bad_request",                     \
+			       "appointments[%zu]: \"" name "\" must be a "   \
+			       "string of at most %d bytes.",               \
+			       i, (int)(max));                              \
+			return -EINVAL;                                     \
+		}                                                           \
+		(out) = json_string_value(v);                               \
+	} while (0)
+	STRING_FIELD("code", true, 64, b->code);
+	STRING_FIELD("service", true, ID_MAX, service);
+	STRING_FIELD("start", true, 40, start);
+	STRING_FIELD("end", true, 40, end);
+	STRING_FIELD("phone", false, 20, b->phone);
+	STRING_FIELD("status", false, 16, status);
+#undef STRING_FIELD
+	if (office_normalize_code(b->code, (char[33]){0}) < 0) {
+		errorf(ret, 422, "unprocessable",
+		       "appointments[%zu]: the code must be 4 to 32 letters "
+		       "and digits (spaces and dashes are ignored).",
+		       i);
+		return -EINVAL;
+	}
+	b->service = config_service_index(cfg, service);
+	if (b->service < 0 || cfg->services[b->service].info) {
+		echo(buf, sizeof(buf), service);
+		errorf(ret, 422, "unprocessable",
+		       "appointments[%zu]: \"%s\" is not a service that "
+		       "issues tickets here.",
+		       i, buf);
+		return -EINVAL;
+	}
+	if (hours_parse_rfc3339(start, &b->start) < 0 ||
+	    hours_parse_rfc3339(end, &b->end) < 0) {
+		errorf(ret, 400, "bad_request",
+		       "appointments[%zu]: start and end must be RFC 3339 "
+		       "times with an offset, such as "
+		       "2026-12-03T09:15:00+02:00.",
+		       i);
+		return -EINVAL;
+	}
+	if (b->end <= b->start) {
+		errorf(ret, 422, "unprocessable",
+		       "appointments[%zu]: the end must be after the start.",
+		       i);
+		return -EINVAL;
+	}
+	if (b->phone) {
+		size_t n = strlen(b->phone);
+		bool ok = n >= 6;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = (b->phone[k] >= '0' && b->phone[k] <= '9') ||
+			     (k == 0 && b->phone[k] == '+');
+		if (!ok) {
+			errorf(ret, 400, "bad_request",
+			       "appointments[%zu]: \"phone\" must be digits "
+			       "with an optional leading +.",
+			       i);
+			return -EINVAL;
+		}
+	}
+	b->cancelled = false;
+	if (status && strcmp(status, "cancelled") == 0) {
+		b->cancelled = true;
+	} else if (status && strcmp(status, "booked") != 0) {
+		errorf(ret, 400, "bad_request",
+		       "appointments[%zu]: \"status\" must be \"booked\" or "
+		       "\"cancelled\".",
+		       i);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void h_appointments(struct ctx *c, struct api_response *ret)
+{
+	static const struct field fields[] = {
+		{"appointments", FIELD_ARRAY, true, 0},
+	};
+	struct office_booking *b = NULL;
+	struct office_error err;
+	size_t n, created = 0, updated = 0;
+	json_t *body, *list;
+
+	if (body_object(c, ret, fields, 1, &body) < 0)
+		return;
+	list = json_object_get(body, "appointments");
+	n = json_array_size(list);
+	if (n > IMPORT_MAX) {
+		errorf(ret, 400, "bad_request",
+		       "At most %d appointments per request.", IMPORT_MAX);
+		goto out;
+	}
+	b = calloc(n ? n : 1, sizeof(*b));
+	if (!b) {
+		internal(c, ret, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (booking_item(c, ret, i, json_array_get(list, i), &b[i]) < 0)
+			goto out;
+	memset(&err, 0, sizeof(err));
+	if (office_import(c->a->office, b, n, c->now, &created, &updated,
+			  &err) < 0) {
+		office_failed(c, ret, &err);
+		goto out;
+	}
+	respond(c, ret, 200,
+		json_pack("{s:I, s:I}", "created", (json_int_t)created,
+			  "updated", (json_int_t)updated));
+out:
+	free(b);
+	json_decref(body);
+}
+
+static void h_test_clock(struct ctx *c, struct api_response *ret)
+{
+	static const struct field fields[] = {
+		{"advance_s", FIELD_INTEGER, true, 0},
+	};
+	json_t *body;
+	json_int_t s;
+	char now[32];
+
+	if (!c->a->advance) {
+		api_error(ret, 404, "not_found",
+			  "There is no test clock: the daemon runs on the "
+			  "real clock (start it with --test-clock).");
+		return;
+	}
+	if (body_object(c, ret, fields, 1, &body) < 0)
+		return;
+	s = json_integer_value(json_object_get(body, "advance_s"));
+	json_decref(body);
+	if (s < 0 || s > 366 * 86400) {
+		api_error(ret, 400, "bad_request",
+			  "\"advance_s\" must be between 0 and a year of "
+			  "seconds: the clock only moves forward.");
+		return;
+	}
+	hours_rfc3339(c->a->advance(c->a->advance_data, (int64_t)s), now);
+	respond(c, ret, 200, json_pack("{s:s}", "now", now));
+}
+
 static void h_reprint(struct ctx *c, struct api_response *ret)
 {
 	struct office_error err;
@@ -952,6 +1205,9 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/counters/{}/pause", AUTH_COUNTER, h_pause},
 	{"POST", "/api/v1/counters/{}/resume", AUTH_COUNTER, h_resume},
 	{"POST", "/api/v1/tickets/{}/reprint", AUTH_ADMIN, h_reprint},
+	{"POST", "/api/v1/checkins", AUTH_KIOSK, h_checkin},
+	{"POST", "/api/v1/appointments", AUTH_ADMIN, h_appointments},
+	{"POST", "/api/v1/test/clock", AUTH_ADMIN, h_test_clock},
 	{"GET", "/api/v1/printers", AUTH_ADMIN, h_printers},
 };
 
@@ -1290,6 +1546,13 @@ fail:
 void api_set_printers(struct api *a, struct printers *p)
 {
 	a->printers = p;
+}
+
+void api_set_test_clock(struct api *a, api_advance_fn advance,
+			void *userdata)
+{
+	a->advance = advance;
+	a->advance_data = userdata;
 }
 
 void api_set_events(struct api *a, struct events *e)

@@ -43,6 +43,8 @@ struct api_response {
 };
 
 typedef int64_t (*api_clock_fn)(void *userdata);
+/* Moves a test clock forward by seconds; returns the new time. */
+typedef int64_t (*api_advance_fn)(void *userdata, int64_t seconds);
 
 struct api;
 struct events;
@@ -56,6 +58,9 @@ void api_free(struct api *a);
  * GET /api/v1/printers, and the ring that live events are published to. */
 void api_set_printers(struct api *a, struct printers *p);
 void api_set_events(struct api *a, struct events *e);
+/* With a test clock, POST /api/v1/test/clock moves it; without, it is 404. */
+void api_set_test_clock(struct api *a, api_advance_fn advance,
+			void *userdata);
 /* Publishes the office's news as `called`, `recalled` and `queue` events
  * (an office_notify_fn; userdata is the api). */
 void api_office_event(void *userdata, const struct office_event *ev);

@@ -2,6 +2,7 @@
  * else lives in modules that the tests link. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,49 @@ static void usage(FILE *f)
 		   "  -c, --config FILE  the configuration (INI, see "
 		   "CONFIG.md)\n"
 		   "      --check        validate the configuration and exit\n"
+		   "      --test-clock T start the clock at T (RFC 3339) and let\n"
+		   "                     POST /api/v1/test/clock move it (tests)\n"
 		   "  -v, --verbose      log debugging detail\n"
 		   "      --version      print the version and exit\n");
 }
 
+/* The daemon's clock: the real one, or with --test-clock one that starts
+ * at a given moment, runs at the real pace and can be moved forward
+ * through the API, so that tests can live through a day. */
+struct clock {
+	bool test;
+	int64_t base;
+	struct timespec mono0;
+	int64_t offset;
+	pthread_mutex_t lock;
+};
+
+static struct clock the_clock = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
 static int64_t real_clock(void *userdata)
 {
-	(void)userdata;
-	return (int64_t)time(NULL);
+	struct clock *c = userdata ? userdata : &the_clock;
+	struct timespec ts;
+	int64_t now;
+
+	if (!c->test)
+		return (int64_t)time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&c->lock);
+	now = c->base + (int64_t)(ts.tv_sec - c->mono0.tv_sec) + c->offset;
+	pthread_mutex_unlock(&c->lock);
+	return now;
+}
+
+static int64_t advance_clock(void *userdata, int64_t seconds)
+{
+	struct clock *c = userdata;
+
+	pthread_mutex_lock(&c->lock);
+	c->offset += seconds;
+	pthread_mutex_unlock(&c->lock);
+	log_info("test clock moved forward by %lld s", (long long)seconds);
+	return real_clock(c);
 }
 
 /* What the printer workers report to. */
@@ -53,7 +89,7 @@ static void on_printed(void *userdata, int64_t ticket, bool ok,
 	if (!ok)
 		log_warn("ticket id %lld was not printed: %s", (long long)ticket,
 			 why ? why : "unknown reason");
-	office_printed(app->office, ticket, ok, why, real_clock(NULL));
+	office_printed(app->office, ticket, ok, why, real_clock(&the_clock));
 }
 
 /* Each change is logged once, here, and published to the pages. */
@@ -154,13 +190,15 @@ static int run(const struct config *cfg)
 			strerror(-r));
 		goto out;
 	}
-	r = office_new(cfg, st, real_clock(NULL), &office);
+	if (the_clock.test)
+		log_warn("test clock: the daemon's time is not the real time");
+	r = office_new(cfg, st, real_clock(&the_clock), &office);
 	if (r < 0) {
 		log_err("rebuilding the queue from %s failed: %s",
 			cfg->storage.database, strerror(-r));
 		goto out;
 	}
-	r = api_new(cfg, office, real_clock, NULL, &api);
+	r = api_new(cfg, office, real_clock, &the_clock, &api);
 	if (r == 0)
 		r = events_new(1024, &events);
 	if (r < 0) {
@@ -168,6 +206,8 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 	api_set_events(api, events);
+	if (the_clock.test)
+		api_set_test_clock(api, advance_clock, &the_clock);
 	office_set_notify(office, api_office_event, api);
 	app.office = office;
 	app.api = api;
@@ -215,6 +255,7 @@ int main(int argc, char **argv)
 		{"check", no_argument, NULL, 'C'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
+		{"test-clock", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -238,6 +279,19 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("bonomatd 0.1.0\n");
 			return EXIT_SUCCESS;
+		case 'T':
+			if (hours_parse_rfc3339(optarg, &the_clock.base) < 0) {
+				fprintf(stderr,
+					"bonomatd: --test-clock wants an RFC "
+					"3339 time such as "
+					"2026-12-03T08:00:00+02:00, not "
+					"\"%s\"\n",
+					optarg);
+				return EXIT_CONFIG;
+			}
+			the_clock.test = true;
+			clock_gettime(CLOCK_MONOTONIC, &the_clock.mono0);
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;

@@ -97,6 +97,28 @@ int office_recent_calls(struct office *o, int64_t now,
 			size_t *ret_n);
 int office_healthy(struct office *o);
 
+/* A booking to import (POST /api/v1/appointments). */
+struct office_booking {
+	const char *code; /* as sent; normalized by the office */
+	int service;      /* a ticket service */
+	int64_t start, end;
+	const char *phone; /* NULL when none */
+	bool cancelled;
+};
+
+/* Booking codes are matched ignoring case, spaces and dashes: "x7k-2p9"
+ * is X7K2P9. -EINVAL unless 4 to 32 letters and digits remain. */
+int office_normalize_code(const char *code, char ret[33]);
+/* Stores the whole batch or nothing; a code seen before is updated. */
+int office_import(struct office *o, const struct office_booking *b, size_t n,
+		  int64_t now, size_t *ret_created, size_t *ret_updated,
+		  struct office_error *err);
+/* Checks a booked citizen in: an appointment ticket, or a walk-in ticket
+ * (late set, and message saying why) after the grace period. */
+int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
+		   struct ticket *ret, char *message, size_t message_len,
+		   struct office_error *err);
+
 void office_set_notify(struct office *o, office_notify_fn fn,
 		       void *userdata);
 

@@ -234,10 +234,12 @@ class Daemon:
     def __init__(self, *, walkin_every=3, max_wait=45, always_open=True,
                  hours=None, kiosk_clients="127.0.0.1, ::1",
                  extra_sections="", config_text=None, timeout=10.0,
-                 printer=None, env=None):
+                 printer=None, env=None, args=None):
         """env: variables added to the daemon's environment (such as
-        CUPS_SERVER for a private cupsd)."""
+        CUPS_SERVER for a private cupsd); args: more command-line
+        arguments (such as --test-clock)."""
         self.binary = find_binary()
+        self.extra_args = list(args or [])
         self.extra_env = dict(env or {})
         self.tmp = tempfile.mkdtemp(prefix="bonomat-it-")
         self.db = os.path.join(self.tmp, "bonomat.db")
@@ -272,7 +274,8 @@ class Daemon:
         env.pop("LISTEN_PID", None)
         env.update(self.extra_env)
         self.proc = subprocess.Popen(
-            [self.binary, "-c", self.conf], stdin=subprocess.DEVNULL,
+            [self.binary, "-c", self.conf] + self.extra_args,
+            stdin=subprocess.DEVNULL,
             stdout=self._log_file, stderr=self._log_file, env=env,
             cwd=self.tmp)
         self.port = None

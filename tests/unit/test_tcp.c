@@ -54,7 +54,18 @@ struct peer {
 	int queries;   /* DLE EOT seen */
 	bool accepted; /* and the unasked bytes sent, or closed */
 	bool done;
+	/* CLOSE, RESET: wait for peer_go() before closing, so that the
+	 * client's open() has surely finished first */
+	bool hold, go;
 };
+
+static void peer_go(struct peer *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->go = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
 
 static void sleep_ms(int ms)
 {
@@ -124,6 +135,10 @@ static void *peer_main(void *arg)
 	if (p->cfd < 0)
 		return NULL;
 	if (p->mode == PEER_CLOSE || p->mode == PEER_RESET) {
+		pthread_mutex_lock(&p->lock);
+		while (p->hold && !p->go)
+			pthread_cond_wait(&p->cond, &p->lock);
+		pthread_mutex_unlock(&p->lock);
 		if (p->mode == PEER_RESET) {
 			struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
@@ -294,6 +309,7 @@ static void peer_free(struct peer *p)
 	if (!p)
 		return;
 	if (p->running) {
+		peer_go(p);
 		assert_int_equal(write(p->wake[1], "x", 1), 1);
 		pthread_join(p->thread, NULL);
 	}
@@ -554,8 +570,10 @@ static void check_write_to_gone(enum peer_mode mode)
 	int r = 0;
 
 	p->mode = mode;
+	p->hold = true;
 	peer_run(p);
 	conn = open_peer(p);
+	peer_go(p);
 	peer_wait_accepted(p);
 	sleep_ms(50);
 	/* The first send after a FIN may still be taken: the reset that it
@@ -588,8 +606,10 @@ static void test_status_of_closed_peer(void **state)
 	(void)state;
 	p = peer_new(AF_INET);
 	p->mode = PEER_CLOSE;
+	p->hold = true;
 	peer_run(p);
 	conn = open_peer(p);
+	peer_go(p);
 	peer_wait_accepted(p);
 	sleep_ms(50);
 	r = transport_tcp.status(conn, &st);
@@ -603,8 +623,10 @@ static void test_status_of_closed_peer(void **state)
 
 	p = peer_new(AF_INET);
 	p->mode = PEER_RESET;
+	p->hold = true;
 	peer_run(p);
 	conn = open_peer(p);
+	peer_go(p);
 	peer_wait_accepted(p);
 	sleep_ms(50);
 	r = transport_tcp.status(conn, &st);

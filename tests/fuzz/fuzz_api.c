@@ -187,12 +187,16 @@ static void check(const struct api_response *r)
 	json_decref(v);
 }
 
+#define FUZZ_ADMIN_TOKEN "fuzz-admin"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const paths[] = {
 		"/api/v1/tickets",
 		"/api/v1/counters/1/done",
 		"/api/v1/counters/1/transfer",
+		"/api/v1/checkins",
+		"/api/v1/appointments",
 	};
 	struct api_request rq = {
 		.method = "POST",
@@ -204,13 +208,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	init();
 	if (size == 0)
 		return 0;
-	route = data[0] % 3;
+	route = data[0] % 5;
 	rq.path = paths[route];
 	rq.body = size > 1 ? (const char *)data + 1 : NULL;
 	rq.body_len = size - 1;
-	if (route != 0) {
+	if (route == 1 || route == 2) {
 		rq.authorization = "Bearer fuzz-counter-1";
 		ensure_called();
+	} else if (route == 4) {
+		rq.authorization = "Bearer " FUZZ_ADMIN_TOKEN;
 	}
 	api_handle(fz.api, &rq, &resp);
 	check(&resp);

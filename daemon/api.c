@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_stats.h"
 #include "events.h"
 #include "hours.h"
 #include "log.h"
@@ -34,6 +35,7 @@ struct api {
 	api_advance_fn advance;    /* NULL: no test clock */
 	void *advance_data;
 	struct events *events;     /* NULL: no live events */
+	struct stats *stats;       /* NULL: no statistics (503) */
 	api_clock_fn clock;
 	void *clock_data;
 	struct addr16 *kiosk_clients;
@@ -1191,6 +1193,21 @@ static void h_printers(struct ctx *c, struct api_response *ret)
 	respond(c, ret, 200, list);
 }
 
+static void h_stats(struct ctx *c, struct api_response *ret)
+{
+	if (no_body(c, ret) < 0)
+		return;
+	api_stats_report(c->a->cfg, c->a->stats, c->req, c->now, ret);
+}
+
+static void h_metrics(struct ctx *c, struct api_response *ret)
+{
+	if (no_body(c, ret) < 0)
+		return;
+	api_stats_metrics(c->a->cfg, c->a->stats, c->a->printers, c->now,
+			  ret);
+}
+
 static const struct route routes[] = {
 	{"GET", "/healthz", AUTH_NONE, h_healthz},
 	{"GET", "/api/v1/services", AUTH_NONE, h_services},
@@ -1209,6 +1226,8 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/appointments", AUTH_ADMIN, h_appointments},
 	{"POST", "/api/v1/test/clock", AUTH_ADMIN, h_test_clock},
 	{"GET", "/api/v1/printers", AUTH_ADMIN, h_printers},
+	{"GET", "/api/v1/stats", AUTH_ADMIN, h_stats},
+	{"GET", "/metrics", AUTH_NONE, h_metrics},
 };
 
 static bool route_match(const char *pattern, const char *path, struct ctx *c)
@@ -1558,6 +1577,11 @@ void api_set_test_clock(struct api *a, api_advance_fn advance,
 void api_set_events(struct api *a, struct events *e)
 {
 	a->events = e;
+}
+
+void api_set_stats(struct api *a, struct stats *s)
+{
+	a->stats = s;
 }
 
 static void publish(struct api *a, const char *type, json_t *v);

@@ -50,6 +50,7 @@ struct api;
 struct events;
 struct printers;
 struct printer_status;
+struct stats;
 
 int api_new(const struct config *cfg, struct office *office,
 	    api_clock_fn clock, void *clock_data, struct api **ret);
@@ -58,6 +59,8 @@ void api_free(struct api *a);
  * GET /api/v1/printers, and the ring that live events are published to. */
 void api_set_printers(struct api *a, struct printers *p);
 void api_set_events(struct api *a, struct events *e);
+/* The statistics behind GET /api/v1/stats and GET /metrics. */
+void api_set_stats(struct api *a, struct stats *s);
 /* With a test clock, POST /api/v1/test/clock moves it; without, it is 404. */
 void api_set_test_clock(struct api *a, api_advance_fn advance,
 			void *userdata);

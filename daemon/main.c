@@ -19,6 +19,7 @@
 #include "log.h"
 #include "office.h"
 #include "printers.h"
+#include "stats.h"
 #include "store.h"
 
 #define EXIT_CONFIG 2
@@ -130,19 +131,23 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
-/* Waits for SIGTERM or SIGINT, pinging the systemd watchdog meanwhile. */
-static void wait_for_signal(const sigset_t *set)
+#define TICK_S 5 /* how often time is looked at (closing the day) */
+
+/* Waits for SIGTERM or SIGINT, pinging the systemd watchdog and letting
+ * the office see the time pass meanwhile. */
+static void wait_for_signal(const sigset_t *set, struct office *office)
 {
-	uint64_t watchdog_usec = 0;
-	struct timespec tick = {.tv_sec = 3600};
+	uint64_t watchdog_usec = 0, tick_usec = TICK_S * 1000000ULL;
+	struct timespec tick;
 
 	if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec) {
-		uint64_t half = watchdog_usec / 2;
-		tick.tv_sec = (time_t)(half / 1000000);
-		tick.tv_nsec = (long)(half % 1000000) * 1000;
+		if (watchdog_usec / 2 < tick_usec)
+			tick_usec = watchdog_usec / 2;
 		log_info("watchdog every %llu ms",
-			 (unsigned long long)(half / 1000));
+			 (unsigned long long)(tick_usec / 1000));
 	}
+	tick.tv_sec = (time_t)(tick_usec / 1000000);
+	tick.tv_nsec = (long)(tick_usec % 1000000) * 1000;
 	for (;;) {
 		int sig = sigtimedwait(set, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -150,6 +155,7 @@ static void wait_for_signal(const sigset_t *set)
 				 sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
+		office_tick(office, real_clock(&the_clock));
 		if (watchdog_usec)
 			sd_notify(0, "WATCHDOG=1");
 	}
@@ -158,6 +164,7 @@ static void wait_for_signal(const sigset_t *set)
 static int run(const struct config *cfg)
 {
 	struct store *st = NULL;
+	struct stats *stats = NULL;
 	struct office *office = NULL;
 	struct api *api = NULL;
 	struct events *events = NULL;
@@ -190,6 +197,12 @@ static int run(const struct config *cfg)
 			strerror(-r));
 		goto out;
 	}
+	r = stats_open(cfg->storage.database, cfg, &stats);
+	if (r < 0) {
+		log_err("statistics: reading %s: %s", cfg->storage.database,
+			strerror(-r));
+		goto out;
+	}
 	if (the_clock.test)
 		log_warn("test clock: the daemon's time is not the real time");
 	r = office_new(cfg, st, real_clock(&the_clock), &office);
@@ -206,6 +219,7 @@ static int run(const struct config *cfg)
 		goto out;
 	}
 	api_set_events(api, events);
+	api_set_stats(api, stats);
 	if (the_clock.test)
 		api_set_test_clock(api, advance_clock, &the_clock);
 	office_set_notify(office, api_office_event, api);
@@ -235,7 +249,7 @@ static int run(const struct config *cfg)
 			 : "listening on http://%s:%u",
 		 cfg->server.listen_host, port);
 	sd_notify(0, "READY=1");
-	wait_for_signal(&set);
+	wait_for_signal(&set, office);
 	sd_notify(0, "STOPPING=1");
 out:
 	http_stop(http);
@@ -244,6 +258,7 @@ out:
 	api_free(api);
 	events_free(events);
 	office_free(office);
+	stats_close(stats);
 	store_close(st);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -13,11 +13,22 @@
 #include "queue.h"
 #include "receipt.h"
 
+/* The last service times of a service, for the estimates: a moving
+ * average over SERVICE_WINDOW tickets, the empty places of the window
+ * counting as the config's starting estimate. */
+#define SERVICE_WINDOW 10
+
+struct service_times {
+	int64_t recent[SERVICE_WINDOW];
+	size_t n, next;
+};
+
 struct office {
 	pthread_mutex_t lock;
 	const struct config *cfg;
 	struct store *st;
 	struct queue *q;
+	struct service_times *times;  /* per service, today's */
 	struct printers *printers;    /* NULL: nothing is printed */
 	office_notify_fn notify;
 	void *notify_data;
@@ -35,6 +46,7 @@ struct office {
 
 static int refuse(struct office_error *err, enum office_status status,
 		  int errnum, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void record_service_time(struct office *o, int service, int64_t s);
 
 static int refuse(struct office_error *err, enum office_status status,
 		  int errnum, const char *fmt, ...)
@@ -133,11 +145,23 @@ static int load_day(struct office *o, int64_t now)
 		queue_set_paused(q, i, paused);
 	}
 	for (size_t i = 0; i < c->n_services; i++) {
+		int64_t secs[SERVICE_WINDOW];
+		size_t n = 0;
 		int streak;
+
 		r = store_service_streak(o->st, day, (int)i, &streak);
 		if (r < 0)
 			return r;
 		queue_set_streak(q, i, streak);
+		memset(&o->times[i], 0, sizeof(o->times[i]));
+		if (c->services[i].info)
+			continue;
+		r = store_service_times(o->st, day, (int)i, secs,
+					SERVICE_WINDOW, &n);
+		if (r < 0)
+			return r;
+		while (n > 0) /* oldest first */
+			record_service_time(o, (int)i, secs[--n]);
 	}
 	return 0;
 }
@@ -173,8 +197,14 @@ int office_new(const struct config *cfg, struct store *st, int64_t now,
 		return -ENOMEM;
 	o->cfg = cfg;
 	o->st = st;
+	o->times = calloc(cfg->n_services, sizeof(*o->times));
+	if (!o->times) {
+		free(o);
+		return -ENOMEM;
+	}
 	r = pthread_mutex_init(&o->lock, NULL);
 	if (r != 0) {
+		free(o->times);
 		free(o);
 		return -r;
 	}
@@ -198,6 +228,7 @@ void office_free(struct office *o)
 			 (unsigned long long)o->batched,
 			 (unsigned long long)o->batches);
 	queue_free(o->q);
+	free(o->times);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);
@@ -214,16 +245,44 @@ static size_t open_counters(const struct office *o, int service)
 	return n;
 }
 
+/* A forgotten "served" hours later must not make every estimate absurd. */
+static void record_service_time(struct office *o, int service, int64_t s)
+{
+	struct service_times *st = &o->times[service];
+
+	if (s < 60)
+		s = 60;
+	if (s > 3600)
+		s = 3600;
+	st->recent[st->next] = s;
+	st->next = (st->next + 1) % SERVICE_WINDOW;
+	if (st->n < SERVICE_WINDOW)
+		st->n++;
+}
+
+/* Seconds a ticket of service takes at a counter, as it goes today. */
+static int64_t mean_service_time(const struct office *o, int service)
+{
+	const struct service_times *st = &o->times[service];
+	int64_t sum = (int64_t)(SERVICE_WINDOW - st->n) *
+		      o->cfg->services[service].minutes * 60;
+
+	for (size_t i = 0; i < st->n; i++)
+		sum += st->recent[i];
+	return sum / SERVICE_WINDOW;
+}
+
 /* Minutes until a ticket with `ahead` tickets before it is called, or -1
  * when no counter serving the service is open. */
 static int estimate(const struct office *o, int service, size_t ahead)
 {
 	size_t n = open_counters(o, service);
-	size_t minutes = (size_t)o->cfg->services[service].minutes;
+	int64_t mean = mean_service_time(o, service);
 
 	if (n == 0)
 		return -1;
-	return (int)((ahead * minutes + n - 1) / n);
+	return (int)(((int64_t)ahead * mean + (int64_t)n * 60 - 1) /
+		     ((int64_t)n * 60));
 }
 
 static void derive(const struct office *o, struct ticket *t, int64_t now)
@@ -551,6 +610,30 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	hours_status(c, now, &h);
 	if (!h.open || h.cutoff)
 		return refuse_closed(o, &h, err);
+	if (h.closes_at) {
+		/* No ticket that, by the estimate, could not be served
+		 * before closing: the citizen is told now, not at 16:30. */
+		int wait;
+		int64_t service_s;
+
+		pthread_mutex_lock(&o->lock);
+		wait = estimate(o, service, queue_waiting(o->q,
+							  (size_t)service));
+		service_s = mean_service_time(o, service);
+		pthread_mutex_unlock(&o->lock);
+		if (wait >= 0 && now + (int64_t)wait * 60 + service_s >
+					 h.closes_at) {
+			char hhmm[6];
+			format_hhmm(h.closes_at, hhmm);
+			return refuse(err, OFFICE_CLOSED, EAGAIN,
+				      "No more tickets for \"%s\" today: "
+				      "about %d minutes of waiting are ahead "
+				      "and the office closes at %s. Please "
+				      "come back on another day or book an "
+				      "appointment online.",
+				      svc->name, wait, hhmm);
+		}
+	}
 
 	/* The first request to find no batch being written leads: it takes
 	 * every request queued so far and writes them; the others wait for
@@ -708,8 +791,10 @@ int office_next(struct office *o, int counter, int64_t now,
 		r = store_failed(o, err, r, "calling the next ticket");
 		goto out;
 	}
-	if (cur)
+	if (cur) {
+		record_service_time(o, done.service, now - done.called_at);
 		queue_finish(o->q, (size_t)counter);
+	}
 	if (!id) {
 		*ret_none = true;
 		goto out;
@@ -800,6 +885,8 @@ int office_done(struct office *o, int counter, bool served, int64_t now,
 		r = store_failed(o, err, r, "finishing a ticket");
 		goto out;
 	}
+	if (served)
+		record_service_time(o, t.service, now - t.called_at);
 	queue_finish(o->q, (size_t)counter);
 	*ret = t;
 out:
@@ -1373,5 +1460,61 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	*ret = t;
 out:
 	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_tick(struct office *o, int64_t now)
+{
+	struct office_error err;
+	struct hours_status h;
+	int64_t *ids = NULL;
+	size_t n = 0, total = 0;
+	uint64_t all = 0;
+	int r;
+
+	if (o->cfg->hours.always_open)
+		return 0;
+	hours_status(o->cfg, now, &h);
+	pthread_mutex_lock(&o->lock);
+	r = roll_day(o, now, &err);
+	if (r < 0 || h.open)
+		goto out;
+	for (size_t s = 0; s < o->cfg->n_services; s++) {
+		all |= BIT(s);
+		total += queue_waiting(o->q, s);
+	}
+	if (total == 0)
+		goto out;
+	/* Closed with tickets still waiting: they expire now, each with its
+	 * event, in one transaction. */
+	ids = malloc(total * sizeof(*ids));
+	if (!ids) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = queue_order(o->q, all, now, ids, total, &n);
+	if (r == 0)
+		r = store_begin(o->st);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct ticket t = *queue_get(o->q, ids[i]);
+		t.state = TICKET_EXPIRED;
+		t.finished_at = now;
+		r = record(o, &t, "expired", now, "the office closed");
+	}
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		store_rollback(o->st);
+		log_err("database: expiring tickets at closing failed: %s",
+			strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		queue_remove(o->q, ids[i]);
+	log_info("the office closed: %zu waiting tickets expired", n);
+	notify_queue(o, now);
+out:
+	pthread_mutex_unlock(&o->lock);
+	free(ids);
 	return r;
 }

@@ -96,6 +96,9 @@ int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n);
 int office_healthy(struct office *o);
+/* Time passes: once the office has closed, waiting tickets expire. Called
+ * every few seconds. */
+int office_tick(struct office *o, int64_t now);
 
 /* A booking to import (POST /api/v1/appointments). */
 struct office_booking {

@@ -139,6 +139,7 @@ enum stmt_id {
 	ST_APPT_PUT,
 	ST_APPT_TICKET,
 	ST_APPT_PURGE,
+	ST_SERVICE_TIMES,
 	ST_COUNT,
 };
 
@@ -220,6 +221,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_APPT_TICKET] = "UPDATE appointments SET ticket = ?2 WHERE code = ?1",
 	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL"
 			  " WHERE phone IS NOT NULL AND day < ?1",
+	[ST_SERVICE_TIMES] =
+		"SELECT finished_at - called_at FROM tickets"
+		" WHERE day = ?1 AND service = ?2 AND state = 'served'"
+		" AND called_at IS NOT NULL AND finished_at IS NOT NULL"
+		" ORDER BY finished_at DESC, id DESC LIMIT ?3",
 	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
 		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
 };
@@ -1202,5 +1208,34 @@ int store_purge_phones(struct store *s, const char *day, int *ret_count)
 	r = stmt_exec(s, st);
 	if (r == 0 && ret_count)
 		*ret_count = sqlite3_changes(s->db);
+	return r;
+}
+
+int store_service_times(struct store *s, const char *day, int service,
+			int64_t *ret_seconds, size_t max, size_t *ret_n)
+{
+	sqlite3_stmt *st = s->st[ST_SERVICE_TIMES];
+	const char *id;
+	size_t n = 0;
+	bool ok;
+	int rc, r;
+
+	id = service_id(s, service, &ok);
+	if (!id || !valid_day(day))
+		return -EINVAL;
+	if ((r = bind_text(s, st, 1, day)) < 0 ||
+	    (r = bind_text(s, st, 2, id)) < 0 ||
+	    (r = bind_int64(s, st, 3, (int64_t)max)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ret_seconds[n++] = sqlite3_column_int64(st, 0);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		r = map_rc(s->db, rc);
+		goto out;
+	}
+	*ret_n = n;
+	r = 0;
+out:
+	stmt_finish(st);
 	return r;
 }

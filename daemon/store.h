@@ -107,6 +107,11 @@ int store_appointment_set_ticket(struct store *s, const char *code,
 /* Deletes the phone numbers of bookings whose day is before day. */
 int store_purge_phones(struct store *s, const char *day, int *ret_count);
 
+/* How long the newest served tickets of day in service took at the
+ * counter (finished minus called), newest first, at most max. */
+int store_service_times(struct store *s, const char *day, int service,
+			int64_t *ret_seconds, size_t max, size_t *ret_n);
+
 /* Whether the database accepts a write (for /healthz). */
 int store_check_writable(struct store *s);
 

@@ -344,6 +344,98 @@ static void closed_outside_hours(void **state)
 	destroy(f);
 }
 
+/* Estimates follow today's service times: ten tickets served in two
+ * minutes each replace the config's eight. */
+static void estimates_follow_service_times(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct ticket t;
+
+	for (int i = 0; i < 10; i++) {
+		issue(f->o, 0, false, now);
+		next(f->o, 1, now);
+		now += 120;
+		assert_int_equal(office_done(f->o, 1, true, now, &t, &err), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		issue(f->o, 0, false, now);
+	t = issue(f->o, 0, false, now);
+	assert_int_equal(t.ahead, 4);
+	/* 4 tickets of 2 minutes over the two counters serving A. */
+	assert_int_equal(t.est_wait_min, 4);
+
+	/* And after a restart, from the database. */
+	close_office(f);
+	open_office(f, now);
+	assert_int_equal(office_ticket(f->o, t.id, now, &t, &err), 0);
+	assert_int_equal(t.est_wait_min, 4);
+
+	/* A paused counter serves nobody: the other one does it all. */
+	assert_int_equal(office_pause(f->o, 0, true, now, &err), 0);
+	assert_int_equal(office_ticket(f->o, t.id, now, &t, &err), 0);
+	assert_int_equal(t.est_wait_min, 8);
+	assert_int_equal(office_pause(f->o, 1, true, now, &err), 0);
+	assert_int_equal(office_ticket(f->o, t.id, now, &t, &err), 0);
+	assert_int_equal(t.est_wait_min, -1);
+}
+
+/* Near closing, no ticket that the estimate says cannot be served. */
+static void cut_off_by_the_estimate(void **state)
+{
+	(void)state;
+	struct fixture *f = make(false);
+	int64_t now = at("2026-12-03T17:40:00+02:00"); /* closes 18:30 */
+	struct office_error err;
+	struct ticket t;
+	int issued = 0;
+
+	open_office(f, now);
+	/* 8 minutes a ticket over two counters: the ticket with w waiting
+	 * before it is done at 17:40 + 4 w + 8 minutes. */
+	while (office_issue(f->o, 0, -1, false, now, &t, &err) == 0)
+		issued++;
+	assert_int_equal(issued, 11);
+	assert_int_equal(err.status, OFFICE_CLOSED);
+	assert_non_null(strstr(err.message, "No more tickets"));
+	assert_non_null(strstr(err.message, "18:30"));
+	/* Another service with nobody waiting still issues. */
+	assert_int_equal(office_issue(f->o, 1, -1, false, now, &t, &err), 0);
+	destroy(f);
+}
+
+/* At closing, what still waits expires; what was called is left to the
+ * clerk. */
+static void waiting_tickets_expire_at_closing(void **state)
+{
+	(void)state;
+	struct fixture *f = make(false);
+	int64_t now = at("2026-12-03T18:00:00+02:00");
+	struct office_error err;
+	struct ticket a, b, t;
+
+	open_office(f, now);
+	a = issue(f->o, 0, false, now);
+	b = issue(f->o, 0, false, now);
+	next(f->o, 0, now);
+	assert_int_equal(office_tick(f->o, at("2026-12-03T18:29:59+02:00")),
+			 0);
+	assert_int_equal(office_ticket(f->o, b.id, now, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_WAITING);
+	int64_t closed = at("2026-12-03T18:30:00+02:00");
+	assert_int_equal(office_tick(f->o, closed), 0);
+	assert_int_equal(office_ticket(f->o, b.id, closed, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_EXPIRED);
+	assert_int_equal(t.finished_at, closed);
+	assert_int_equal(office_ticket(f->o, a.id, closed, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_CALLED);
+	struct office_service_view sv;
+	assert_int_equal(office_service(f->o, 0, closed, &sv), 0);
+	assert_int_equal(sv.waiting, 0);
+	destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +452,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(numbering_restarts_each_day,
 						setup, teardown),
 		cmocka_unit_test(closed_outside_hours),
+		cmocka_unit_test_setup_teardown(estimates_follow_service_times,
+						setup, teardown),
+		cmocka_unit_test(cut_off_by_the_estimate),
+		cmocka_unit_test(waiting_tickets_expire_at_closing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

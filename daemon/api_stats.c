@@ -1,0 +1,727 @@
+#include "api_stats.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hours.h"
+#include "log.h"
+#include "printers.h"
+#include "stats.h"
+#include "ticket.h"
+
+#define QUERY_VALUE_MAX 32
+#define SHARE_SCALE 10000 /* shares are given to 4 decimals */
+
+static const char *const csv_header =
+	"date,service,kind,issued,served,no_show,expired,transferred_in,"
+	"transferred_out,waiting,called,wait_n,wait_mean_s,wait_p90_s,"
+	"wait_max_s,service_n,service_mean_s,on_time_bookings,"
+	"on_time_pending,called_within_10min,share_within_10min\r\n";
+
+/* A growing text body. */
+struct buf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt,
+			      ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap - b->len <= (size_t)n)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		if (!d) {
+			b->failed = true;
+			return;
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+}
+
+/* Hands the text over to ret as its body. */
+static int buf_respond(struct buf *b, struct api_response *ret,
+		       const char *content_type)
+{
+	if (b->failed || !b->data) {
+		free(b->data);
+		return -ENOMEM;
+	}
+	free(ret->body);
+	ret->body = b->data;
+	ret->body_len = b->len;
+	ret->status = 200;
+	ret->content_type = content_type;
+	return 0;
+}
+
+static void internal(struct api_response *ret, const char *what, int r)
+{
+	log_err("api: %s: %s", what, strerror(-r));
+	api_error(ret, 500, "internal",
+		  "The server could not complete the request; please try "
+		  "again.");
+}
+
+static bool unavailable(const struct stats *s, struct api_response *ret)
+{
+	if (s)
+		return false;
+	api_error(ret, 503, "unavailable", "Statistics are not available.");
+	return true;
+}
+
+/* --- the query string and the Accept header ------------------------------ */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..len) into buf; -EINVAL when malformed or too long
+ * for buf, or when it holds a control character. */
+static int decode(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)s[i], hi, lo;
+
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				return -EINVAL;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || o + 1 >= size)
+			return -EINVAL;
+		buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return 0;
+}
+
+/* What a message may repeat of a client's text: printable ASCII. */
+static void safe_echo(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[o++] = c >= 0x20 && c < 0x7f && c != '"' ? (char)c : '?';
+	}
+	buf[o] = '\0';
+}
+
+/* The day asked for by ?date=; today when absent. A 400 on anything
+ * else. */
+static int query_day(const char *query, int64_t now, char day[11],
+		     struct api_response *ret)
+{
+	char value[QUERY_VALUE_MAX], echo[QUERY_VALUE_MAX], msg[160];
+	bool have = false;
+	const char *p = query;
+
+	while (p && *p) {
+		size_t len = strcspn(p, "&"), klen;
+		const char *eq = memchr(p, '=', len);
+
+		klen = eq ? (size_t)(eq - p) : len;
+		if (len == 0) {
+			p++;
+			continue;
+		}
+		if (klen != 4 || strncmp(p, "date", 4) != 0) {
+			safe_echo(echo, sizeof(echo), p, klen);
+			snprintf(msg, sizeof(msg),
+				 "Unknown query parameter \"%s\"; only "
+				 "\"date\" is accepted.",
+				 echo);
+			api_error(ret, 400, "bad_request", msg);
+			return -EINVAL;
+		}
+		if (have) {
+			api_error(ret, 400, "bad_request",
+				  "The parameter \"date\" is given twice.");
+			return -EINVAL;
+		}
+		have = true;
+		if (!eq || decode(eq + 1, len - klen - 1, value,
+				  sizeof(value)) < 0 ||
+		    !stats_valid_day(value)) {
+			if (eq)
+				safe_echo(echo, sizeof(echo), eq + 1,
+					  len - klen - 1);
+			snprintf(msg, sizeof(msg),
+				 "The date \"%s\" is not a date written "
+				 "YYYY-MM-DD.",
+				 eq ? echo : "");
+			api_error(ret, 400, "bad_request", msg);
+			return -EINVAL;
+		}
+		memcpy(day, value, 11);
+		p += len;
+	}
+	if (!have)
+		hours_day(now, day);
+	return 0;
+}
+
+/* The q of a media range's parameters ("; q=0.5"), 1000 for 1. */
+static int quality(const char *params, size_t len)
+{
+	const char *q = NULL;
+	int v = 0, scale = 1000;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if ((params[i] == ';' || params[i] == ' ') &&
+		    (params[i + 1] == 'q' || params[i + 1] == 'Q')) {
+			size_t j = i + 2;
+
+			while (j < len && params[j] == ' ')
+				j++;
+			if (j < len && params[j] == '=') {
+				q = params + j + 1;
+				len -= (size_t)(q - params);
+				break;
+			}
+		}
+	}
+	if (!q)
+		return 1000;
+	while (len > 0 && *q == ' ') {
+		q++;
+		len--;
+	}
+	if (len == 0 || (*q != '0' && *q != '1'))
+		return 0;
+	v = (*q - '0') * 1000;
+	if (len > 1 && q[1] == '.') {
+		for (size_t i = 2; i < len && q[i] >= '0' && q[i] <= '9' &&
+				   scale > 1;
+		     i++) {
+			scale /= 10;
+			v += (q[i] - '0') * scale;
+		}
+	}
+	return v > 1000 ? 1000 : v;
+}
+
+/* CSV when the client names text/csv with a quality no lower than that
+ * of application/json (when it names that too); JSON otherwise. */
+static bool wants_csv(const char *accept)
+{
+	int csv = 0, json = -1;
+	const char *p = accept;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		size_t tlen;
+		const char *t = p;
+
+		while (len > 0 && (*t == ' ' || *t == '\t')) {
+			t++;
+			len--;
+		}
+		tlen = strcspn(t, ";, \t");
+		if (tlen > len)
+			tlen = len;
+		if (tlen == 8 && strncasecmp(t, "text/csv", 8) == 0)
+			csv = quality(t + tlen, len - tlen);
+		else if (tlen == 16 &&
+			 strncasecmp(t, "application/json", 16) == 0)
+			json = quality(t + tlen, len - tlen);
+		p = t + len;
+		if (*p == ',')
+			p++;
+	}
+	return csv > 0 && csv >= json;
+}
+
+/* --- JSON ----------------------------------------------------------------- */
+
+static json_t *mean_json(const struct stats_summary *s)
+{
+	return s->n ? json_real((double)s->mean_ds / 10.0) : json_null();
+}
+
+static json_t *seconds_json(const struct stats_summary *s, int64_t v)
+{
+	return s->n ? json_integer((json_int_t)v) : json_null();
+}
+
+/* within / (bookings - pending) in ten-thousandths; -1 when undefined. */
+static int64_t share(const struct stats_on_time *o)
+{
+	size_t den = o->bookings - o->pending;
+
+	if (o->bookings <= o->pending)
+		return -1;
+	return (int64_t)((o->within * SHARE_SCALE + den / 2) / den);
+}
+
+static json_t *share_json(const struct stats_on_time *o)
+{
+	int64_t v = share(o);
+
+	return v < 0 ? json_null() : json_real((double)v / SHARE_SCALE);
+}
+
+static json_t *time_json(int64_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	hours_rfc3339(t, buf);
+	return json_string(buf);
+}
+
+/* Adds key: v to o. v is consumed in every case, so that a chain of
+ * calls joined by && leaks nothing when one fails. */
+static bool put(json_t *o, const char *key, json_t *v)
+{
+	if (!o || !v) {
+		json_decref(v);
+		return false;
+	}
+	return json_object_set_new(o, key, v) == 0;
+}
+
+static bool put_size(json_t *o, const char *key, size_t v)
+{
+	return put(o, key, json_integer((json_int_t)v));
+}
+
+static bool put_wait(json_t *o, const struct stats_summary *w)
+{
+	return put_size(o, "wait_n", w->n) &&
+	       put(o, "wait_mean_s", mean_json(w)) &&
+	       put(o, "wait_p90_s", seconds_json(w, w->p90_s)) &&
+	       put(o, "wait_max_s", seconds_json(w, w->max_s));
+}
+
+static json_t *row_json(const struct stats_row *r)
+{
+	json_t *o = json_object();
+	bool ok;
+
+	ok = put(o, "service", json_string(r->service)) &&
+	     put(o, "kind", json_string(ticket_kind_name(r->kind))) &&
+	     put_size(o, "issued", r->issued) &&
+	     put_size(o, "served", r->served) &&
+	     put_size(o, "no_show", r->no_show) &&
+	     put_size(o, "expired", r->expired) &&
+	     put_size(o, "transferred_in", r->transferred_in) &&
+	     put_size(o, "transferred_out", r->transferred_out) &&
+	     put_size(o, "waiting", r->waiting) &&
+	     put_size(o, "called", r->called) && put_wait(o, &r->wait) &&
+	     put_size(o, "service_n", r->service_time.n) &&
+	     put(o, "service_mean_s", mean_json(&r->service_time)) &&
+	     put_size(o, "on_time_bookings", r->on_time.bookings) &&
+	     put_size(o, "on_time_pending", r->on_time.pending) &&
+	     put_size(o, "called_within_10min", r->on_time.within) &&
+	     put(o, "share_within_10min", share_json(&r->on_time));
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Rows of services the config has for tickets, and of any other service
+ * that has tickets that day. */
+static bool row_shown(const struct config *cfg, const struct stats_row *r,
+		      size_t i)
+{
+	size_t slot = i / STATS_KINDS;
+
+	if (slot < cfg->n_services)
+		return !cfg->services[slot].info || r->issued ||
+		       r->transferred_in;
+	return r->issued || r->transferred_in;
+}
+
+/* Containers are attached to their parent first and filled after, so
+ * that the parent alone owns everything on every path. */
+static json_t *fairness_json(const struct stats_day *d)
+{
+	json_t *f = json_object(), *kinds = json_object(),
+	       *on_time = json_object(), *calls = json_object(),
+	       *counters = json_array();
+	bool ok = true;
+
+	ok &= put(f, "kinds", kinds);
+	ok &= put(f, "on_time_bookings", on_time);
+	ok &= put(f, "calls_by_reason", calls);
+	ok &= put(f, "counters", counters);
+	ok = ok && put_size(f, "overtakes", d->overtakes);
+	for (size_t k = 0; ok && k < STATS_KINDS; k++) {
+		json_t *o = json_object();
+
+		ok = put(kinds, ticket_kind_name((enum ticket_kind)k), o) &&
+		     put_wait(o, &d->kinds[k].wait) &&
+		     put_size(o, "overtakes", d->kinds[k].overtakes);
+	}
+	ok = ok && put_size(on_time, "bookings", d->on_time.bookings) &&
+	     put_size(on_time, "pending", d->on_time.pending) &&
+	     put_size(on_time, "called_within_10min", d->on_time.within) &&
+	     put(on_time, "share_within_10min", share_json(&d->on_time));
+	for (size_t i = 0; ok && i < STATS_REASONS; i++) {
+		/* A sound log has no call without its rule. */
+		if (i == REASON_NONE && d->calls[i] == 0)
+			continue;
+		ok = put_size(calls, call_reason_name((enum call_reason)i),
+			      d->calls[i]);
+	}
+	for (size_t i = 0; ok && i < d->n_counters; i++) {
+		const struct stats_counter *c = &d->counters[i];
+		json_t *o = json_object();
+
+		ok = json_array_append_new(counters, o) == 0 &&
+		     put(o, "counter", json_string(c->id)) &&
+		     put(o, "first_activity", time_json(c->first)) &&
+		     put(o, "last_activity", time_json(c->last)) &&
+		     put(o, "busy_s", json_integer((json_int_t)c->busy_s)) &&
+		     put(o, "paused_s",
+			 json_integer((json_int_t)c->paused_s)) &&
+		     put(o, "idle_s", json_integer((json_int_t)c->idle_s));
+	}
+	if (!ok) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
+}
+
+static json_t *day_json(const struct config *cfg, const struct stats_day *d)
+{
+	json_t *o = json_object(), *totals = json_object(), *rows = json_array();
+	bool ok = put(o, "date", json_string(d->day)) &&
+		  put(o, "generated_at", time_json(d->now));
+
+	ok &= put(o, "totals", totals);
+	ok &= put(o, "services", rows);
+	ok = ok && put_size(totals, "issued", d->totals.issued) &&
+	     put_size(totals, "served", d->totals.served) &&
+	     put_size(totals, "no_show", d->totals.no_show) &&
+	     put_size(totals, "expired", d->totals.expired) &&
+	     put_size(totals, "waiting", d->totals.waiting) &&
+	     put_size(totals, "called", d->totals.called);
+	for (size_t i = 0; ok && i < d->n_rows; i++) {
+		if (row_shown(cfg, &d->rows[i], i))
+			ok = json_array_append_new(rows,
+						   row_json(&d->rows[i])) == 0;
+	}
+	ok = ok && put(o, "fairness", fairness_json(d));
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* --- CSV ------------------------------------------------------------------ */
+
+/* A field as RFC 4180 wants it: quoted when it holds a separator. */
+static void csv_text(struct buf *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		buf_printf(b, "%s,", s);
+		return;
+	}
+	buf_printf(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_printf(b, "\"\"");
+		else
+			buf_printf(b, "%c", *s);
+	}
+	buf_printf(b, "\",");
+}
+
+static void csv_mean(struct buf *b, const struct stats_summary *s,
+		     const char *sep)
+{
+	if (s->n)
+		buf_printf(b, "%" PRId64 ".%" PRId64 "%s", s->mean_ds / 10,
+			   s->mean_ds % 10, sep);
+	else
+		buf_printf(b, "%s", sep);
+}
+
+static void csv_seconds(struct buf *b, const struct stats_summary *s,
+			int64_t v)
+{
+	if (s->n)
+		buf_printf(b, "%" PRId64 ",", v);
+	else
+		buf_printf(b, ",");
+}
+
+static void csv_row(struct buf *b, const char *day, const struct stats_row *r)
+{
+	int64_t sh = share(&r->on_time);
+
+	buf_printf(b, "%s,", day);
+	csv_text(b, r->service);
+	buf_printf(b, "%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,",
+		   ticket_kind_name(r->kind), r->issued, r->served, r->no_show,
+		   r->expired, r->transferred_in, r->transferred_out,
+		   r->waiting, r->called, r->wait.n);
+	csv_mean(b, &r->wait, ",");
+	csv_seconds(b, &r->wait, r->wait.p90_s);
+	csv_seconds(b, &r->wait, r->wait.max_s);
+	buf_printf(b, "%zu,", r->service_time.n);
+	csv_mean(b, &r->service_time, ",");
+	buf_printf(b, "%zu,%zu,%zu,", r->on_time.bookings, r->on_time.pending,
+		   r->on_time.within);
+	if (sh >= 0)
+		buf_printf(b, "%" PRId64 ".%04" PRId64 "\r\n",
+			   sh / SHARE_SCALE, sh % SHARE_SCALE);
+	else
+		buf_printf(b, "\r\n");
+}
+
+static int day_csv(const struct config *cfg, const struct stats_day *d,
+		   struct api_response *ret)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "%s", csv_header);
+	for (size_t i = 0; i < d->n_rows; i++)
+		if (row_shown(cfg, &d->rows[i], i))
+			csv_row(&b, d->day, &d->rows[i]);
+	return buf_respond(&b, ret, "text/csv; charset=utf-8");
+}
+
+void api_stats_report(const struct config *cfg, struct stats *s,
+		      const struct api_request *req, int64_t now,
+		      struct api_response *ret)
+{
+	struct stats_day *d = NULL;
+	char day[11];
+	json_t *v;
+	size_t len;
+	int r;
+
+	if (unavailable(s, ret) || query_day(req->query, now, day, ret) < 0)
+		return;
+	r = stats_compute(s, day, now, &d);
+	if (r < 0) {
+		internal(ret, "computing the statistics", r);
+		return;
+	}
+	if (wants_csv(req->accept)) {
+		r = day_csv(cfg, d, ret);
+		if (r < 0)
+			internal(ret, "rendering the statistics as CSV", r);
+		goto out;
+	}
+	v = day_json(cfg, d);
+	len = v ? json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15)) :
+		  0;
+	free(ret->body);
+	ret->body = len ? malloc(len + 1) : NULL;
+	if (!ret->body ||
+	    json_dumpb(v, ret->body, len,
+		       JSON_COMPACT | JSON_REAL_PRECISION(15)) != len) {
+		json_decref(v);
+		internal(ret, "rendering the statistics", -ENOMEM);
+		goto out;
+	}
+	json_decref(v);
+	ret->body[len] = '\0';
+	ret->body_len = len;
+	ret->status = 200;
+	ret->content_type = "application/json";
+out:
+	/* Either representation of the same resource. */
+	if (ret->status == 200)
+		(void)api_response_header(ret, "Vary", "Accept");
+	stats_day_free(d);
+}
+
+/* --- Prometheus ----------------------------------------------------------- */
+
+/* A label value as the text format wants it. */
+static void label(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			buf_printf(b, "\\n");
+		else
+			buf_printf(b, "%c", *s);
+	}
+}
+
+static void metric_head(struct buf *b, const char *name, const char *type,
+			const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void per_kind(struct buf *b, const struct config *cfg,
+		     const struct stats_live *l, const char *name, bool issued)
+{
+	for (size_t i = 0; i < l->n_services; i++) {
+		const struct stats_live_service *ls = &l->services[i];
+
+		if (cfg->services[i].info)
+			continue;
+		for (size_t k = 0; k < STATS_KINDS; k++) {
+			buf_printf(b, "%s{service=\"", name);
+			label(b, cfg->services[i].id);
+			buf_printf(b, "\",kind=\"%s\"} %zu\n",
+				   ticket_kind_name((enum ticket_kind)k),
+				   issued ? ls->issued[k] : ls->served[k]);
+		}
+	}
+}
+
+static void wait_histogram(struct buf *b, const struct config *cfg,
+			   const struct stats_live *l)
+{
+	for (size_t i = 0; i < l->n_services; i++) {
+		const struct stats_live_service *ls = &l->services[i];
+		size_t cum = 0;
+
+		if (cfg->services[i].info)
+			continue;
+		for (size_t k = 0; k <= STATS_WAIT_BUCKETS; k++) {
+			cum += ls->wait_bucket[k];
+			buf_printf(b, "bonomat_wait_seconds_bucket{service=\"");
+			label(b, cfg->services[i].id);
+			if (k < STATS_WAIT_BUCKETS)
+				buf_printf(b, "\",le=\"%" PRId64 "\"} %zu\n",
+					   stats_wait_bounds[k], cum);
+			else
+				buf_printf(b, "\",le=\"+Inf\"} %zu\n", cum);
+		}
+		buf_printf(b, "bonomat_wait_seconds_sum{service=\"");
+		label(b, cfg->services[i].id);
+		buf_printf(b, "\"} %" PRId64 "\n", ls->wait_sum_s);
+		buf_printf(b, "bonomat_wait_seconds_count{service=\"");
+		label(b, cfg->services[i].id);
+		buf_printf(b, "\"} %zu\n", ls->wait_count);
+	}
+}
+
+static void printer_states(struct buf *b, const struct config *cfg,
+			   struct printers *p)
+{
+	static const enum printer_state states[] = {
+		PRINTER_OK,	    PRINTER_PAPER_LOW, PRINTER_PAPER_OUT,
+		PRINTER_COVER_OPEN, PRINTER_OFFLINE,   PRINTER_UNKNOWN,
+	};
+
+	for (size_t i = 0; i < cfg->n_printers; i++) {
+		struct printer_status st = {.state = PRINTER_OK};
+
+		/* As GET /api/v1/printers: driver none is a printer that
+		 * is always fine, an unsupervised one is unknown. */
+		if (cfg->printers[i].driver != DRIVER_NONE &&
+		    (!p || printers_status(p, (int)i, &st) < 0))
+			st.state = PRINTER_UNKNOWN;
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]);
+		     k++) {
+			buf_printf(b, "bonomat_printer_state{printer=\"");
+			label(b, cfg->printers[i].name);
+			buf_printf(b, "\",state=\"%s\"} %d\n",
+				   printer_state_name(states[k]),
+				   st.state == states[k]);
+		}
+	}
+}
+
+void api_stats_metrics(const struct config *cfg, struct stats *s,
+		       struct printers *p, int64_t now,
+		       struct api_response *ret)
+{
+	struct stats_live *l = NULL;
+	struct buf b = {0};
+	char day[11];
+	int r;
+
+	if (unavailable(s, ret))
+		return;
+	hours_day(now, day);
+	r = stats_live(s, day, &l);
+	if (r < 0) {
+		internal(ret, "computing the metrics", r);
+		return;
+	}
+	metric_head(&b, "bonomat_tickets_issued_total", "counter",
+		    "Tickets issued today, by the service they were issued "
+		    "for and kind. Restarts at 0 at the start of each office "
+		    "day.");
+	per_kind(&b, cfg, l, "bonomat_tickets_issued_total", true);
+	metric_head(&b, "bonomat_tickets_served_total", "counter",
+		    "Tickets served today, by service and kind. Restarts at "
+		    "0 at the start of each office day.");
+	per_kind(&b, cfg, l, "bonomat_tickets_served_total", false);
+	metric_head(&b, "bonomat_tickets_waiting", "gauge",
+		    "Tickets waiting now, by service.");
+	for (size_t i = 0; i < l->n_services; i++) {
+		if (cfg->services[i].info)
+			continue;
+		buf_printf(&b, "bonomat_tickets_waiting{service=\"");
+		label(&b, cfg->services[i].id);
+		buf_printf(&b, "\"} %zu\n", l->services[i].waiting);
+	}
+	metric_head(&b, "bonomat_wait_seconds", "histogram",
+		    "Seconds from issue to first call of today's called "
+		    "tickets, by the service they were issued for. Restarts "
+		    "at 0 at the start of each office day.");
+	wait_histogram(&b, cfg, l);
+	metric_head(&b, "bonomat_printer_state", "gauge",
+		    "1 for the printer's current state, 0 for the others.");
+	printer_states(&b, cfg, p);
+	stats_live_free(l);
+	r = buf_respond(&b, ret, "text/plain; version=0.0.4; charset=utf-8");
+	if (r < 0)
+		internal(ret, "rendering the metrics", r);
+}

@@ -1,0 +1,1178 @@
+#include "stats.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+const int64_t stats_wait_bounds[STATS_WAIT_BUCKETS] = {
+	60, 300, 600, 900, 1800, 2700, 3600,
+};
+
+enum stmt_id {
+	ST_BEGIN,
+	ST_END,
+	ST_ROLLBACK,
+	ST_TICKETS,
+	ST_EVENTS,
+	ST_CALLS,
+	ST_COUNT,
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN",
+	[ST_END] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	/* Every state is listed so that the (state, day) index finds the
+	 * day's tickets without reading the whole table. */
+	[ST_TICKETS] =
+		"SELECT id, service, kind, state, issued_at,"
+		" coalesce(slot_start, 0) FROM tickets"
+		" WHERE state IN ('waiting', 'called', 'served', 'no_show',"
+		" 'expired') AND day = ?1 ORDER BY id",
+	/* No index covers all of a day's events (schema 2 kept one for
+	 * calls only): this reads the log, which suits a report asked for
+	 * now and then, not a scrape every few seconds. */
+	[ST_EVENTS] = "SELECT at, type, coalesce(ticket, 0), service, counter,"
+		      " reason FROM events WHERE day = ?1 ORDER BY id",
+	/* Served by the partial index events_calls. */
+	[ST_CALLS] = "SELECT ticket, service, at FROM events"
+		     " WHERE day = ?1 AND type = 'called'"
+		     " AND ticket IS NOT NULL ORDER BY id",
+};
+
+struct stats {
+	const struct config *cfg;
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	pthread_mutex_t lock;
+};
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	default:
+		return -EIO;
+	}
+}
+
+static void stmt_finish(sqlite3_stmt *st)
+{
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+static int stmt_exec(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	stmt_finish(st);
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EIO : map_rc(rc);
+}
+
+void stats_close(struct stats *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < ST_COUNT; i++)
+		(void)sqlite3_finalize(s->st[i]);
+	(void)sqlite3_close_v2(s->db);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+static int schema_version(sqlite3 *db, int *ret)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return map_rc(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -EIO : map_rc(rc);
+	(void)sqlite3_finalize(st);
+	return r;
+}
+
+int stats_open(const char *path, const struct config *cfg, struct stats **ret)
+{
+	struct stats *s;
+	int rc, r, version = 0;
+
+	if (!path || !cfg || !ret)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+	pthread_mutex_init(&s->lock, NULL);
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK) {
+		r = map_rc(rc);
+		goto fail;
+	}
+	r = schema_version(s->db, &version);
+	if (r < 0)
+		goto fail;
+	if (version < 1) {
+		r = -ENOENT; /* not a database the store has set up */
+		goto fail;
+	}
+	for (size_t i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT, &s->st[i],
+					NULL);
+		if (rc != SQLITE_OK) {
+			r = map_rc(rc);
+			goto fail;
+		}
+	}
+	*ret = s;
+	return 0;
+fail:
+	stats_close(s);
+	return r;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dm[] = {31, 28, 31, 30, 31, 30,
+				 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+static bool parse_day(const char *day, int *ret_y, int *ret_m, int *ret_d)
+{
+	static const char pattern[] = "dddd-dd-dd";
+	int v[3] = {0, 0, 0}, part = 0;
+
+	if (!day || strnlen(day, sizeof(pattern)) != sizeof(pattern) - 1)
+		return false;
+	for (size_t i = 0; i < sizeof(pattern) - 1; i++) {
+		if (pattern[i] != 'd') {
+			if (day[i] != pattern[i])
+				return false;
+			part++;
+			continue;
+		}
+		if (day[i] < '0' || day[i] > '9')
+			return false;
+		v[part] = v[part] * 10 + (day[i] - '0');
+	}
+	if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > days_in_month(v[0], v[1]))
+		return false;
+	*ret_y = v[0];
+	*ret_m = v[1];
+	*ret_d = v[2];
+	return true;
+}
+
+bool stats_valid_day(const char *day)
+{
+	int y, m, d;
+
+	return parse_day(day, &y, &m, &d);
+}
+
+/* The local day as [start, end): midnight to the next midnight, which
+ * DST may make 23 or 25 hours apart. */
+static int day_bounds(const char *day, int64_t *ret_start, int64_t *ret_end)
+{
+	struct tm tm;
+	time_t start, end;
+	int y, m, d;
+
+	if (!parse_day(day, &y, &m, &d))
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_isdst = -1;
+	start = mktime(&tm);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d + 1;
+	tm.tm_isdst = -1;
+	end = mktime(&tm);
+	if (start == (time_t)-1 || end == (time_t)-1 || end <= start)
+		return -EINVAL;
+	*ret_start = (int64_t)start;
+	*ret_end = (int64_t)end;
+	return 0;
+}
+
+static int begin_read(struct stats *s)
+{
+	return stmt_exec(s->st[ST_BEGIN]);
+}
+
+static void end_read(struct stats *s)
+{
+	if (stmt_exec(s->st[ST_END]) < 0 && !sqlite3_get_autocommit(s->db))
+		(void)stmt_exec(s->st[ST_ROLLBACK]);
+}
+
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int64_t wait_of(int64_t issued_at, int64_t called_at)
+{
+	return called_at > issued_at ? called_at - issued_at : 0;
+}
+
+/* Sorts v and summarizes it. */
+static void summarize(int64_t *v, size_t n, struct stats_summary *ret)
+{
+	struct stats_summary s = {.n = n};
+	int64_t sum = 0;
+
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), cmp_int64);
+		for (size_t i = 0; i < n; i++)
+			sum += v[i];
+		s.mean_ds = (sum * 10 + (int64_t)n / 2) / (int64_t)n;
+		s.p90_s = v[(9 * n + 9) / 10 - 1]; /* rank ceil(0.9 n) */
+		s.max_s = v[n - 1];
+	}
+	*ret = s;
+}
+
+/* --- one day from the event log ------------------------------------------ */
+
+enum ev_type {
+	EV_OTHER, /* issued, recalled, printed, print_failed, ... */
+	EV_CALLED,
+	EV_SERVED,
+	EV_NO_SHOW,
+	EV_EXPIRED,
+	EV_TRANSFERRED,
+	EV_PAUSED,
+	EV_RESUMED,
+};
+
+static const struct {
+	const char *name;
+	enum ev_type type;
+} ev_types[] = {
+	{"called", EV_CALLED},       {"served", EV_SERVED},
+	{"no_show", EV_NO_SHOW},     {"expired", EV_EXPIRED},
+	{"transferred", EV_TRANSFERRED}, {"paused", EV_PAUSED},
+	{"resumed", EV_RESUMED},
+};
+
+enum tk_state {
+	TK_UNSEEN, /* no event about it read yet */
+	TK_WAITING,
+	TK_CALLED,
+	TK_DONE,
+};
+
+struct tk {
+	int64_t id;
+	int64_t issued_at, slot_start;
+	enum ticket_kind kind;
+	enum ticket_state table_state;
+	int svc_table;  /* service slot of the row */
+	int svc_issue;  /* where it was issued (first event) */
+	int svc_now;    /* where it is */
+	enum tk_state state;
+	int counter;    /* config index while called, else -1 */
+	int64_t first_call, last_call; /* 0: never */
+	int64_t service_s; /* last call to served, -1 when not measured */
+};
+
+struct ev {
+	int64_t at;
+	int64_t ticket;
+	enum ev_type type;
+	int svc;     /* service slot, -1 when none */
+	int counter; /* config index, -1 when none or unknown */
+	enum call_reason reason;
+	int tk;      /* index into the day's tickets, -1 when none */
+};
+
+/* Where a counter's time goes; see sweep(). */
+enum use {
+	USE_PAUSED,
+	USE_BUSY,
+	USE_IDLE,
+	USE_FREE,
+	USE_COUNT,
+};
+
+struct ctr {
+	bool started, paused, pause_seen;
+	int current; /* index of its called ticket, -1 when none */
+	int64_t pending[USE_COUNT]; /* since its latest activity */
+	int64_t total[USE_COUNT];   /* up to its latest activity */
+};
+
+struct day_ctx {
+	const struct config *cfg;
+	struct stats_day *d;
+	int64_t day_start, day_end;
+	struct tk *tks;
+	size_t n_tks;
+	struct ev *evs;
+	size_t n_evs;
+	size_t n_slots; /* services: the configured ones, then extra_ids */
+	size_t *waiting; /* per slot */
+	uint64_t waiting_mask; /* configured services with a waiting ticket */
+	struct ctr *ctrs;
+};
+
+static int cmp_tk_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key;
+	const struct tk *t = elem;
+
+	return id < t->id ? -1 : id > t->id;
+}
+
+static int find_tk(const struct tk *tks, size_t n, int64_t id)
+{
+	const struct tk *t;
+
+	if (id <= 0 || n == 0)
+		return -1;
+	t = bsearch(&id, tks, n, sizeof(*tks), cmp_tk_id);
+	return t ? (int)(t - tks) : -1;
+}
+
+/* The slot of a service id: its config index, else an extra slot of the
+ * day (added when new). -1 for NULL. */
+static int slot_of(struct day_ctx *x, const char *id, int *ret)
+{
+	struct stats_day *d = x->d;
+	char **ids, *copy;
+	int i;
+
+	if (!id) {
+		*ret = -1;
+		return 0;
+	}
+	i = config_service_index(x->cfg, id);
+	if (i >= 0) {
+		*ret = i;
+		return 0;
+	}
+	for (size_t k = 0; k < d->n_extra; k++) {
+		if (strcmp(d->extra_ids[k], id) == 0) {
+			*ret = (int)(x->cfg->n_services + k);
+			return 0;
+		}
+	}
+	if (d->n_extra >= (size_t)INT_MAX - x->cfg->n_services)
+		return -ERANGE;
+	copy = strdup(id);
+	if (!copy)
+		return -ENOMEM;
+	ids = realloc(d->extra_ids, (d->n_extra + 1) * sizeof(*ids));
+	if (!ids) {
+		free(copy);
+		return -ENOMEM;
+	}
+	ids[d->n_extra] = copy;
+	d->extra_ids = ids;
+	*ret = (int)(x->cfg->n_services + d->n_extra);
+	d->n_extra++;
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+static int load_tickets(struct stats *s, struct day_ctx *x)
+{
+	sqlite3_stmt *st = s->st[ST_TICKETS];
+	size_t cap = 0;
+	int rc, r;
+
+	rc = sqlite3_bind_text(st, 1, x->d->day, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		r = map_rc(rc);
+		goto out;
+	}
+	for (;;) {
+		struct tk *t;
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			r = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			r = map_rc(rc);
+			break;
+		}
+		if (x->n_tks == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct tk *n;
+
+			/* Tickets are found by int index (struct ev). */
+			if (ncap > INT_MAX) {
+				r = -ERANGE;
+				break;
+			}
+			n = realloc(x->tks, ncap * sizeof(*n));
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			x->tks = n;
+			cap = ncap;
+		}
+		t = &x->tks[x->n_tks];
+		memset(t, 0, sizeof(*t));
+		t->id = sqlite3_column_int64(st, 0);
+		r = slot_of(x, col_text(st, 1), &t->svc_table);
+		if (r < 0)
+			break;
+		if (t->svc_table < 0 ||
+		    ticket_kind_parse(col_text(st, 2), &t->kind) < 0 ||
+		    ticket_state_parse(col_text(st, 3), &t->table_state) < 0) {
+			r = -EIO; /* the schema's checks forbid this */
+			break;
+		}
+		t->issued_at = sqlite3_column_int64(st, 4);
+		t->slot_start = sqlite3_column_int64(st, 5);
+		t->svc_issue = t->svc_now = t->svc_table;
+		t->counter = -1;
+		t->service_s = -1;
+		x->n_tks++;
+	}
+out:
+	stmt_finish(st);
+	return r;
+}
+
+static enum ev_type ev_type_of(const char *name)
+{
+	if (!name)
+		return EV_OTHER;
+	for (size_t i = 0; i < sizeof(ev_types) / sizeof(ev_types[0]); i++)
+		if (strcmp(ev_types[i].name, name) == 0)
+			return ev_types[i].type;
+	return EV_OTHER;
+}
+
+static int load_events(struct stats *s, struct day_ctx *x)
+{
+	sqlite3_stmt *st = s->st[ST_EVENTS];
+	size_t cap = 0;
+	const char *v;
+	int rc, r;
+
+	rc = sqlite3_bind_text(st, 1, x->d->day, -1, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		r = map_rc(rc);
+		goto out;
+	}
+	for (;;) {
+		struct ev *e;
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			r = 0;
+			break;
+		}
+		if (rc != SQLITE_ROW) {
+			r = map_rc(rc);
+			break;
+		}
+		if (x->n_evs == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct ev *n = realloc(x->evs, ncap * sizeof(*n));
+
+			if (!n) {
+				r = -ENOMEM;
+				break;
+			}
+			x->evs = n;
+			cap = ncap;
+		}
+		e = &x->evs[x->n_evs];
+		memset(e, 0, sizeof(*e));
+		e->at = sqlite3_column_int64(st, 0);
+		e->type = ev_type_of(col_text(st, 1));
+		e->ticket = sqlite3_column_int64(st, 2);
+		r = slot_of(x, col_text(st, 3), &e->svc);
+		if (r < 0)
+			break;
+		v = col_text(st, 4);
+		e->counter = v ? config_counter_index(x->cfg, v) : -1;
+		if (call_reason_parse(col_text(st, 5), &e->reason) < 0)
+			e->reason = REASON_NONE;
+		e->tk = find_tk(x->tks, x->n_tks, e->ticket);
+		x->n_evs++;
+	}
+out:
+	stmt_finish(st);
+	return r;
+}
+
+static struct stats_row *row(struct day_ctx *x, int slot, enum ticket_kind k)
+{
+	return &x->d->rows[(size_t)slot * STATS_KINDS + (size_t)k];
+}
+
+static uint64_t slot_bit(const struct day_ctx *x, int slot)
+{
+	if (slot < 0 || (size_t)slot >= x->cfg->n_services || slot >= 64)
+		return 0;
+	return UINT64_C(1) << slot;
+}
+
+static void set_waiting(struct day_ctx *x, struct tk *t)
+{
+	t->state = TK_WAITING;
+	if (x->waiting[t->svc_now]++ == 0)
+		x->waiting_mask |= slot_bit(x, t->svc_now);
+}
+
+static void leave_waiting(struct day_ctx *x, struct tk *t)
+{
+	if (t->state != TK_WAITING)
+		return;
+	if (--x->waiting[t->svc_now] == 0)
+		x->waiting_mask &= ~slot_bit(x, t->svc_now);
+}
+
+/* Frees t's counter, when it has one. */
+static void release(struct day_ctx *x, struct tk *t)
+{
+	if (t->state == TK_CALLED && t->counter >= 0 &&
+	    x->ctrs[t->counter].current == (int)(t - x->tks))
+		x->ctrs[t->counter].current = -1;
+	t->counter = -1;
+}
+
+/* Whether a, waiting, comes before b in their class's order: the queue's
+ * (appointments by slot start, then everyone by issue time, then id). */
+static bool before(const struct tk *a, const struct tk *b)
+{
+	if (a->kind == TICKET_APPOINTMENT && a->slot_start != b->slot_start)
+		return a->slot_start < b->slot_start;
+	if (a->issued_at != b->issued_at)
+		return a->issued_at < b->issued_at;
+	return a->id < b->id;
+}
+
+/*
+ * An overtake within a class: counter c calls t while another ticket of the
+ * same kind waits in the same service, a service c serves, and comes
+ * before t in the class's order. Each such call counts once however many
+ * it passes over. The policy never does this; a count above zero points
+ * at a bug or a clerk working around the system.
+ */
+static bool overtakes(const struct day_ctx *x, const struct tk *t, int c)
+{
+	uint64_t bit = slot_bit(x, t->svc_now);
+
+	if (c >= 0 && bit && !(x->cfg->counters[c].services & bit))
+		return false;
+	for (size_t i = 0; i < x->n_tks; i++) {
+		const struct tk *o = &x->tks[i];
+
+		if (o != t && o->state == TK_WAITING &&
+		    o->svc_now == t->svc_now && o->kind == t->kind &&
+		    before(o, t))
+			return true;
+	}
+	return false;
+}
+
+static void apply(struct day_ctx *x, const struct ev *e)
+{
+	struct stats_day *d = x->d;
+	struct tk *t = e->tk >= 0 ? &x->tks[e->tk] : NULL;
+	int to;
+
+	if (e->type == EV_CALLED)
+		d->calls[e->reason]++;
+	if (e->type == EV_PAUSED && e->counter >= 0)
+		x->ctrs[e->counter].paused = true;
+	if (e->type == EV_RESUMED && e->counter >= 0)
+		x->ctrs[e->counter].paused = false;
+	if (!t)
+		return;
+	if (t->state == TK_UNSEEN) {
+		/* Its first event (issued, or whatever a check-in writes)
+		 * says where it was issued. */
+		if (e->svc >= 0)
+			t->svc_issue = t->svc_now = e->svc;
+		set_waiting(x, t);
+	}
+	switch (e->type) {
+	case EV_CALLED:
+		if (t->state == TK_WAITING && overtakes(x, t, e->counter)) {
+			d->kinds[t->kind].overtakes++;
+			d->overtakes++;
+		}
+		leave_waiting(x, t);
+		release(x, t);
+		t->state = TK_CALLED;
+		t->counter = e->counter;
+		if (e->counter >= 0)
+			x->ctrs[e->counter].current = e->tk;
+		if (t->first_call == 0)
+			t->first_call = e->at;
+		t->last_call = e->at;
+		break;
+	case EV_SERVED:
+	case EV_NO_SHOW:
+	case EV_EXPIRED:
+		if (t->state == TK_DONE)
+			break;
+		leave_waiting(x, t);
+		release(x, t);
+		t->state = TK_DONE;
+		if (e->type == EV_SERVED) {
+			row(x, t->svc_now, t->kind)->served++;
+			/* Tickets still called when the day was closed are
+			 * served the next morning: no service time. */
+			if (t->last_call && e->at >= t->last_call &&
+			    e->at < x->day_end)
+				t->service_s = e->at - t->last_call;
+		} else if (e->type == EV_NO_SHOW) {
+			row(x, t->svc_now, t->kind)->no_show++;
+		} else {
+			row(x, t->svc_now, t->kind)->expired++;
+		}
+		break;
+	case EV_TRANSFERRED:
+		if (t->state == TK_DONE)
+			break;
+		to = e->svc >= 0 ? e->svc : t->svc_now;
+		leave_waiting(x, t);
+		release(x, t);
+		row(x, t->svc_now, t->kind)->transferred_out++;
+		row(x, to, t->kind)->transferred_in++;
+		t->svc_now = to;
+		set_waiting(x, t);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Counters' time. Between two consecutive events of the day's log a
+ * counter is in one state, taken in this order:
+ *   paused: after a 'paused' event and before the next 'resumed' (a day
+ *           whose first such event is 'resumed' starts paused);
+ *   busy:   it has a called ticket (from the 'called' event to the
+ *           ticket's 'served', 'no_show', 'expired' or 'transferred');
+ *   idle:   neither, while a ticket of one of the services the config
+ *           gives it waits (issued or transferred in, not yet called);
+ *   free:   neither, and nothing waits that it could call.
+ * Only the span from the counter's first to its last activity of the day
+ * counts (an event naming it, or the transfer of its ticket, stamped
+ * within the local day), so that opening late or leaving early is not
+ * idleness. idle_s is the time in the third state; busy_s and paused_s are
+ * reported beside it.
+ */
+static void sweep(struct day_ctx *x, int64_t dt)
+{
+	for (size_t c = 0; c < x->cfg->n_counters; c++) {
+		struct ctr *k = &x->ctrs[c];
+		enum use u;
+
+		if (!k->started || dt <= 0)
+			continue;
+		if (k->paused)
+			u = USE_PAUSED;
+		else if (k->current >= 0)
+			u = USE_BUSY;
+		else if (x->waiting_mask & x->cfg->counters[c].services)
+			u = USE_IDLE;
+		else
+			u = USE_FREE;
+		k->pending[u] += dt;
+	}
+}
+
+static void activity(struct day_ctx *x, int c, int64_t at)
+{
+	struct stats_counter *sc;
+	struct ctr *k;
+
+	if (c < 0 || at < x->day_start || at >= x->day_end)
+		return;
+	sc = &x->d->counters[c];
+	k = &x->ctrs[c];
+	if (!k->started) {
+		k->started = true;
+		sc->first = at;
+	}
+	sc->last = at;
+	for (size_t u = 0; u < USE_COUNT; u++) {
+		k->total[u] += k->pending[u];
+		k->pending[u] = 0;
+	}
+}
+
+static void replay(struct day_ctx *x)
+{
+	int64_t clock = x->n_evs ? x->evs[0].at : 0;
+
+	/* A counter whose first pause event of the day is 'resumed' was
+	 * paused since an earlier day. */
+	for (size_t i = 0; i < x->n_evs; i++) {
+		const struct ev *e = &x->evs[i];
+		struct ctr *k;
+
+		if (e->counter < 0 ||
+		    (e->type != EV_PAUSED && e->type != EV_RESUMED))
+			continue;
+		k = &x->ctrs[e->counter];
+		if (!k->pause_seen) {
+			k->pause_seen = true;
+			k->paused = e->type == EV_RESUMED;
+		}
+	}
+
+	for (size_t i = 0; i < x->n_evs; i++) {
+		const struct ev *e = &x->evs[i];
+		int c = e->counter;
+
+		/* The log is in commit order; a clock set back must not
+		 * count time twice. */
+		if (e->at > clock) {
+			sweep(x, e->at - clock);
+			clock = e->at;
+		}
+		if (c < 0 && e->type == EV_TRANSFERRED && e->tk >= 0 &&
+		    x->tks[e->tk].state == TK_CALLED)
+			c = x->tks[e->tk].counter;
+		apply(x, e);
+		if (c >= 0)
+			activity(x, c, e->at);
+	}
+	for (size_t c = 0; c < x->cfg->n_counters; c++) {
+		struct stats_counter *sc = &x->d->counters[c];
+
+		sc->busy_s = x->ctrs[c].total[USE_BUSY];
+		sc->paused_s = x->ctrs[c].total[USE_PAUSED];
+		sc->idle_s = x->ctrs[c].total[USE_IDLE];
+	}
+}
+
+static void count_on_time(struct day_ctx *x, const struct tk *t)
+{
+	struct stats_on_time *r = &row(x, t->svc_issue, t->kind)->on_time;
+	struct stats_on_time *all = &x->d->on_time;
+	int64_t deadline = t->slot_start + STATS_SLOT_GRACE_S;
+
+	if (t->kind != TICKET_APPOINTMENT || t->slot_start <= 0 ||
+	    t->issued_at > t->slot_start)
+		return;
+	r->bookings++;
+	all->bookings++;
+	if (t->first_call != 0 && t->first_call <= deadline) {
+		r->within++;
+		all->within++;
+	} else if (t->first_call == 0 && t->state == TK_WAITING &&
+		   x->d->now < deadline) {
+		r->pending++;
+		all->pending++;
+	}
+}
+
+/* Tickets no event mentions (none in a sound log) count as their row. */
+static void count_unseen(struct day_ctx *x, struct tk *t)
+{
+	struct stats_row *r = row(x, t->svc_table, t->kind);
+
+	switch (t->table_state) {
+	case TICKET_WAITING:
+		t->state = TK_WAITING;
+		break;
+	case TICKET_CALLED:
+		t->state = TK_CALLED;
+		break;
+	case TICKET_SERVED:
+		r->served++;
+		t->state = TK_DONE;
+		break;
+	case TICKET_NO_SHOW:
+		r->no_show++;
+		t->state = TK_DONE;
+		break;
+	case TICKET_EXPIRED:
+		r->expired++;
+		t->state = TK_DONE;
+		break;
+	}
+}
+
+static int tally(struct day_ctx *x)
+{
+	struct stats_day *d = x->d;
+	int64_t *v = NULL;
+	size_t n;
+
+	for (size_t i = 0; i < x->n_tks; i++) {
+		struct tk *t = &x->tks[i];
+		struct stats_row *r;
+
+		if (t->state == TK_UNSEEN)
+			count_unseen(x, t);
+		row(x, t->svc_issue, t->kind)->issued++;
+		r = row(x, t->svc_now, t->kind);
+		if (t->state == TK_WAITING)
+			r->waiting++;
+		else if (t->state == TK_CALLED)
+			r->called++;
+		count_on_time(x, t);
+	}
+
+	if (x->n_tks > 0) {
+		v = malloc(x->n_tks * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	for (size_t k = 0; k < STATS_KINDS; k++) {
+		n = 0;
+		for (size_t i = 0; i < x->n_tks; i++) {
+			const struct tk *t = &x->tks[i];
+
+			if ((size_t)t->kind == k && t->first_call)
+				v[n++] = wait_of(t->issued_at, t->first_call);
+		}
+		summarize(v, n, &d->kinds[k].wait);
+	}
+	for (size_t ri = 0; ri < d->n_rows; ri++) {
+		struct stats_row *r = &d->rows[ri];
+		int slot = (int)(ri / STATS_KINDS);
+
+		n = 0;
+		for (size_t i = 0; i < x->n_tks; i++) {
+			const struct tk *t = &x->tks[i];
+
+			if (t->svc_issue == slot && t->kind == r->kind &&
+			    t->first_call)
+				v[n++] = wait_of(t->issued_at, t->first_call);
+		}
+		summarize(v, n, &r->wait);
+		n = 0;
+		for (size_t i = 0; i < x->n_tks; i++) {
+			const struct tk *t = &x->tks[i];
+
+			if (t->svc_now == slot && t->kind == r->kind &&
+			    t->service_s >= 0)
+				v[n++] = t->service_s;
+		}
+		summarize(v, n, &r->service_time);
+
+		d->totals.issued += r->issued;
+		d->totals.served += r->served;
+		d->totals.no_show += r->no_show;
+		d->totals.expired += r->expired;
+		d->totals.waiting += r->waiting;
+		d->totals.called += r->called;
+	}
+	free(v);
+	return 0;
+}
+
+void stats_day_free(struct stats_day *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_extra; i++)
+		free(d->extra_ids[i]);
+	free(d->extra_ids);
+	free(d->rows);
+	free(d->counters);
+	free(d);
+}
+
+static int setup_rows(struct day_ctx *x)
+{
+	const struct config *cfg = x->cfg;
+	struct stats_day *d = x->d;
+
+	x->n_slots = cfg->n_services + d->n_extra;
+	d->n_rows = x->n_slots * STATS_KINDS;
+	d->rows = calloc(d->n_rows ? d->n_rows : 1, sizeof(*d->rows));
+	x->waiting = calloc(x->n_slots ? x->n_slots : 1, sizeof(*x->waiting));
+	d->counters = calloc(cfg->n_counters ? cfg->n_counters : 1,
+			     sizeof(*d->counters));
+	x->ctrs = calloc(cfg->n_counters ? cfg->n_counters : 1,
+			 sizeof(*x->ctrs));
+	if (!d->rows || !x->waiting || !d->counters || !x->ctrs)
+		return -ENOMEM;
+	d->n_counters = cfg->n_counters;
+	for (size_t i = 0; i < d->n_rows; i++) {
+		size_t slot = i / STATS_KINDS;
+
+		d->rows[i].service = slot < cfg->n_services ?
+					     cfg->services[slot].id :
+					     d->extra_ids[slot - cfg->n_services];
+		d->rows[i].kind = (enum ticket_kind)(i % STATS_KINDS);
+	}
+	for (size_t c = 0; c < cfg->n_counters; c++) {
+		d->counters[c].id = cfg->counters[c].id;
+		x->ctrs[c].current = -1;
+	}
+	return 0;
+}
+
+int stats_compute(struct stats *s, const char *day, int64_t now,
+		  struct stats_day **ret)
+{
+	struct day_ctx x = {.cfg = s ? s->cfg : NULL};
+	struct stats_day *d;
+	int r;
+
+	if (!s || !ret || !stats_valid_day(day))
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	memcpy(d->day, day, sizeof(d->day));
+	d->now = now;
+	x.d = d;
+	r = day_bounds(day, &x.day_start, &x.day_end);
+	if (r < 0)
+		goto out;
+
+	pthread_mutex_lock(&s->lock);
+	r = begin_read(s);
+	if (r == 0) {
+		r = load_tickets(s, &x);
+		if (r == 0)
+			r = load_events(s, &x);
+		end_read(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r < 0)
+		goto out;
+
+	r = setup_rows(&x);
+	if (r < 0)
+		goto out;
+	replay(&x);
+	r = tally(&x);
+out:
+	free(x.tks);
+	free(x.evs);
+	free(x.waiting);
+	free(x.ctrs);
+	if (r < 0) {
+		stats_day_free(d);
+		return r;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* --- today's figures for GET /metrics ------------------------------------ */
+
+struct live_tk {
+	int64_t id;
+	int service; /* config index of the row, -1 when not configured */
+	enum ticket_kind kind;
+	enum ticket_state state;
+	int64_t issued_at;
+	int first_service; /* where it was first called, -1 before */
+	int64_t first_call;
+};
+
+static int cmp_live_id(const void *key, const void *elem)
+{
+	int64_t id = *(const int64_t *)key;
+	const struct live_tk *t = elem;
+
+	return id < t->id ? -1 : id > t->id;
+}
+
+static int live_load(struct stats *s, const char *day, struct live_tk **ret,
+		     size_t *ret_n)
+{
+	sqlite3_stmt *st = s->st[ST_TICKETS];
+	struct live_tk *tks = NULL, *t;
+	size_t n = 0, cap = 0;
+	const char *v;
+	int64_t id;
+	int rc, r;
+
+	rc = sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	for (r = map_rc(rc); r == 0;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			r = rc == SQLITE_DONE ? 1 : map_rc(rc);
+			break;
+		}
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct live_tk *m = realloc(tks, ncap * sizeof(*m));
+
+			if (!m) {
+				r = -ENOMEM;
+				break;
+			}
+			tks = m;
+			cap = ncap;
+		}
+		t = &tks[n];
+		t->id = sqlite3_column_int64(st, 0);
+		v = col_text(st, 1);
+		t->service = v ? config_service_index(s->cfg, v) : -1;
+		if (ticket_kind_parse(col_text(st, 2), &t->kind) < 0 ||
+		    ticket_state_parse(col_text(st, 3), &t->state) < 0) {
+			r = -EIO;
+			break;
+		}
+		t->issued_at = sqlite3_column_int64(st, 4);
+		t->first_service = -1;
+		t->first_call = 0;
+		n++;
+	}
+	stmt_finish(st);
+	if (r < 0)
+		goto fail;
+
+	st = s->st[ST_CALLS];
+	rc = sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	for (r = map_rc(rc); r == 0;) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			r = rc == SQLITE_DONE ? 1 : map_rc(rc);
+			break;
+		}
+		id = sqlite3_column_int64(st, 0);
+		t = n ? bsearch(&id, tks, n, sizeof(*tks), cmp_live_id) : NULL;
+		if (!t || t->first_call != 0)
+			continue;
+		v = col_text(st, 1);
+		t->first_service = v ? config_service_index(s->cfg, v) : -1;
+		t->first_call = sqlite3_column_int64(st, 2);
+	}
+	stmt_finish(st);
+	if (r < 0)
+		goto fail;
+	*ret = tks;
+	*ret_n = n;
+	return 0;
+fail:
+	free(tks);
+	return r;
+}
+
+void stats_live_free(struct stats_live *l)
+{
+	if (!l)
+		return;
+	free(l->services);
+	free(l);
+}
+
+/* Issued counts where a ticket was issued: the service of its first call
+ * (a transfer needs a call first), else the one it is in. Served and
+ * waiting count where it is. Services the config no longer has are left
+ * out. */
+int stats_live(struct stats *s, const char *day, struct stats_live **ret)
+{
+	struct live_tk *tks = NULL;
+	struct stats_live *l;
+	size_t n = 0;
+	int r;
+
+	if (!s || !ret || !stats_valid_day(day))
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	memcpy(l->day, day, sizeof(l->day));
+	l->n_services = s->cfg->n_services;
+	l->services = calloc(l->n_services ? l->n_services : 1,
+			     sizeof(*l->services));
+	if (!l->services) {
+		stats_live_free(l);
+		return -ENOMEM;
+	}
+
+	pthread_mutex_lock(&s->lock);
+	r = begin_read(s);
+	if (r == 0) {
+		r = live_load(s, day, &tks, &n);
+		end_read(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r < 0) {
+		stats_live_free(l);
+		return r;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const struct live_tk *t = &tks[i];
+		int issued_in = t->first_service >= 0 ? t->first_service :
+							t->service;
+		struct stats_live_service *ls;
+		int64_t wait;
+		size_t b;
+
+		if (issued_in >= 0)
+			l->services[issued_in].issued[t->kind]++;
+		if (t->service >= 0) {
+			ls = &l->services[t->service];
+			if (t->state == TICKET_SERVED)
+				ls->served[t->kind]++;
+			else if (t->state == TICKET_WAITING)
+				ls->waiting++;
+		}
+		if (issued_in < 0 || t->first_call == 0)
+			continue;
+		ls = &l->services[issued_in];
+		wait = wait_of(t->issued_at, t->first_call);
+		for (b = 0; b < STATS_WAIT_BUCKETS; b++)
+			if (wait <= stats_wait_bounds[b])
+				break;
+		ls->wait_bucket[b]++;
+		ls->wait_sum_s += wait;
+		ls->wait_count++;
+	}
+	free(tks);
+	*ret = l;
+	return 0;
+}

@@ -15,19 +15,16 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,8 +35,6 @@
 #include "store.h"
 
 #define CLIENTS_MAX 64
-#define START_TIMEOUT_NS (INT64_C(15) * 1000000000)
-#define STOP_TIMEOUT_NS (INT64_C(10) * 1000000000)
 #define FAILURES_MAX 100
 #define ROUNDS_MAX 20
 #define NS_PER_S INT64_C(1000000000)
@@ -174,177 +169,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 			     build && *build ? build : ".");
 	if (n < 0 || (size_t)n >= sizeof(o->base))
 		return -ENAMETOOLONG;
-	return 0;
-}
-
-static int path_in(char *buf, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-static int write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "w");
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	if (fwrite(text, 1, len, f) != len)
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-/* The port from the daemon's "listening on http://127.0.0.1:PORT" line,
- * 0 while it is not there yet. */
-static int find_port(const char *log_path, long *ret_port)
-{
-	static const char needle[] = "listening on http://127.0.0.1:";
-	char buf[8192];
-	const char *p;
-	size_t n;
-	FILE *f = fopen(log_path, "r");
-
-	*ret_port = 0;
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	(void)fclose(f);
-	buf[n] = '\0';
-	p = strstr(buf, needle);
-	if (!p)
-		return 0;
-	p += sizeof(needle) - 1;
-	char digits[8];
-	size_t k = 0;
-	while (k < sizeof(digits) - 1 && p[k] >= '0' && p[k] <= '9') {
-		digits[k] = p[k];
-		k++;
-	}
-	digits[k] = '\0';
-	if (p[k] != '\n' && p[k] != '\r' && p[k] != '\0' && p[k] != ' ')
-		return 0; /* the line is not complete yet */
-	return parse_long(digits, 1, 65535, ret_port);
-}
-
-static void print_log(const char *log_path)
-{
-	char buf[4096];
-	size_t n;
-	FILE *f = fopen(log_path, "r");
-
-	if (!f)
-		return;
-	fprintf(stderr, "---- %s ----\n", log_path);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (fwrite(buf, 1, n, stderr) != n)
-			break;
-	(void)fclose(f);
-	fprintf(stderr, "----\n");
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000,
-			      .tv_nsec = (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static int start_daemon(const char *daemon, const char *conf,
-			const char *log_path, pid_t *ret_pid, long *ret_port)
-{
-	int64_t deadline = bench_now_ns() + START_TIMEOUT_NS;
-	pid_t pid;
-	int status, r;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int in = open("/dev/null", O_RDONLY);
-		if (fd < 0 || in < 0 || dup2(fd, STDERR_FILENO) < 0 ||
-		    dup2(fd, STDOUT_FILENO) < 0 || dup2(in, STDIN_FILENO) < 0)
-			_exit(126);
-		execl(daemon, daemon, "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		r = find_port(log_path, ret_port);
-		if (r < 0 && r != -ENOENT)
-			break;
-		if (r == 0 && *ret_port > 0) {
-			*ret_pid = pid;
-			return 0;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			fprintf(stderr,
-				"bench_issue: %s exited (status %d) "
-				"before listening\n",
-				daemon, status);
-			print_log(log_path);
-			return -ECHILD;
-		}
-		if (bench_now_ns() > deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		sleep_ms(20);
-	}
-	fprintf(stderr, "bench_issue: no 'listening on' line from %s: %s\n",
-		daemon, strerror(-r));
-	print_log(log_path);
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, &status, 0);
-	return r;
-}
-
-/* SIGTERM, then SIGKILL when it does not stop in time. */
-static int stop_daemon(pid_t pid, struct rusage *ret_usage)
-{
-	int64_t deadline = bench_now_ns() + STOP_TIMEOUT_NS;
-	int status;
-
-	/* Gone before being told to stop: say how, as nothing else will. */
-	if (wait4(pid, &status, WNOHANG, ret_usage) == pid) {
-		if (WIFSIGNALED(status))
-			fprintf(stderr,
-				"bench_issue: the daemon died of "
-				"signal %d during the run\n",
-				WTERMSIG(status));
-		else
-			fprintf(stderr,
-				"bench_issue: the daemon exited "
-				"with %d during the run\n",
-				WEXITSTATUS(status));
-		return -ECHILD;
-	}
-	if (kill(pid, SIGTERM) != 0)
-		return -errno;
-	for (;;) {
-		pid_t w = wait4(pid, &status, WNOHANG, ret_usage);
-		if (w == pid)
-			break;
-		if (w < 0)
-			return -errno;
-		if (bench_now_ns() > deadline) {
-			fprintf(stderr, "bench_issue: daemon ignored SIGTERM; "
-					"killing it\n");
-			(void)kill(pid, SIGKILL);
-			if (wait4(pid, &status, 0, ret_usage) < 0)
-				return -errno;
-			return -ETIMEDOUT;
-		}
-		sleep_ms(10);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "bench_issue: daemon ended with status %d\n",
-			status);
-		return -ECHILD;
-	}
 	return 0;
 }
 
@@ -568,17 +392,17 @@ static int daemon_start(const struct options *o, const char *dir,
 	long port = 0;
 	int len, r;
 
-	if (path_in(d->conf, sizeof(d->conf), dir, "bonomat.conf") < 0 ||
-	    path_in(d->db, sizeof(d->db), dir, "bonomat.db") < 0 ||
-	    path_in(d->log, sizeof(d->log), dir, "bonomatd.log") < 0)
+	if (bench_path_in(d->conf, sizeof(d->conf), dir, "bonomat.conf") < 0 ||
+	    bench_path_in(d->db, sizeof(d->db), dir, "bonomat.db") < 0 ||
+	    bench_path_in(d->log, sizeof(d->log), dir, "bonomatd.log") < 0)
 		return -ENAMETOOLONG;
 	len = bench_config_text(text, sizeof(text), d->db, 4);
 	if (len < 0)
 		return len;
-	r = write_file(d->conf, text, (size_t)len);
+	r = bench_write_file(d->conf, text, (size_t)len);
 	if (r < 0)
 		return r;
-	r = start_daemon(o->daemon, d->conf, d->log, &d->pid, &port);
+	r = bench_daemon_start(o->daemon, d->conf, d->log, &d->pid, &port);
 	if (r < 0)
 		return r;
 	len = snprintf(d->url, sizeof(d->url),
@@ -618,10 +442,10 @@ static int daemon_stop(struct daemon *d)
 	    proc_status_kb(d->pid, "VmRSS", &d->vm_rss_kb) < 0)
 		fprintf(stderr, "bench_issue: cannot read /proc/%ld/status\n",
 			(long)d->pid);
-	r = stop_daemon(d->pid, &d->usage);
+	r = bench_daemon_stop(d->pid, &d->usage);
 	d->pid = 0;
 	if (r < 0) {
-		print_log(d->log);
+		bench_print_log(d->log);
 		return r;
 	}
 	if (count_tickets(d->db, &d->db_tickets) < 0)
@@ -665,7 +489,7 @@ static int http_round(const struct options *o, struct daemon *d, size_t round,
 	sched.t0 = bench_now_ns() + warmup_ns;
 	sched.t_end = sched.t0 + run_ns;
 	(void)pthread_barrier_wait(&sched.start);
-	sleep_ms((long)((sched.t0 - bench_now_ns()) / 1000000));
+	bench_sleep_ms((long)((sched.t0 - bench_now_ns()) / 1000000));
 	if (proc_cpu_ticks(d->pid, &cpu0) < 0)
 		cpu0 = 0;
 	for (size_t i = 0; i < (size_t)o->clients; i++)
@@ -784,7 +608,7 @@ static int bare_open(const char *dir, struct bare *b)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (path_in(path, sizeof(path), dir, "bare.db") < 0)
+	if (bench_path_in(path, sizeof(path), dir, "bare.db") < 0)
 		return -ENAMETOOLONG;
 	rc = sqlite3_open_v2(path, &b->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -879,7 +703,7 @@ static int inproc_open(const char *dir, const char *name, bool office,
 	char db[BENCH_DIR_MAX + 32], text[16384], err[CONFIG_ERR_MAX];
 	int len, r;
 
-	if (path_in(db, sizeof(db), dir, name) < 0)
+	if (bench_path_in(db, sizeof(db), dir, name) < 0)
 		return -ENAMETOOLONG;
 	len = bench_config_text(text, sizeof(text), db, 4);
 	if (len < 0)

@@ -2,14 +2,21 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define START_TIMEOUT_NS (INT64_C(15) * 1000000000)
+#define STOP_TIMEOUT_NS (INT64_C(10) * 1000000000)
 
 int64_t bench_now_ns(void)
 {
@@ -178,6 +185,188 @@ uint64_t bench_counter_mask(size_t counter)
 #undef SVC
 }
 
+static int parse_port(const char *s, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int bench_path_in(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int bench_write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	if (fwrite(text, 1, len, f) != len)
+		r = -EIO;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* The port from the daemon's "listening on http://127.0.0.1:PORT" line,
+ * 0 while it is not there yet. */
+static int find_port(const char *log_path, long *ret_port)
+{
+	static const char needle[] = "listening on http://127.0.0.1:";
+	char buf[8192];
+	const char *p;
+	size_t n;
+	FILE *f = fopen(log_path, "r");
+
+	*ret_port = 0;
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	(void)fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, needle);
+	if (!p)
+		return 0;
+	p += sizeof(needle) - 1;
+	char digits[8];
+	size_t k = 0;
+	while (k < sizeof(digits) - 1 && p[k] >= '0' && p[k] <= '9') {
+		digits[k] = p[k];
+		k++;
+	}
+	digits[k] = '\0';
+	if (p[k] != '\n' && p[k] != '\r' && p[k] != '\0' && p[k] != ' ')
+		return 0; /* the line is not complete yet */
+	return parse_port(digits, ret_port);
+}
+
+void bench_print_log(const char *log_path)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(log_path, "r");
+
+	if (!f)
+		return;
+	fprintf(stderr, "---- %s ----\n", log_path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, stderr) != n)
+			break;
+	(void)fclose(f);
+	fprintf(stderr, "----\n");
+}
+
+void bench_sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int bench_daemon_start(const char *daemon, const char *conf,
+		       const char *log_path, pid_t *ret_pid, long *ret_port)
+{
+	int64_t deadline = bench_now_ns() + START_TIMEOUT_NS;
+	pid_t pid;
+	int status, r;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int in = open("/dev/null", O_RDONLY);
+		if (fd < 0 || in < 0 || dup2(fd, STDERR_FILENO) < 0 ||
+		    dup2(fd, STDOUT_FILENO) < 0 || dup2(in, STDIN_FILENO) < 0)
+			_exit(126);
+		execl(daemon, daemon, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		r = find_port(log_path, ret_port);
+		if (r < 0 && r != -ENOENT)
+			break;
+		if (r == 0 && *ret_port > 0) {
+			*ret_pid = pid;
+			return 0;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr,
+				"bench: %s exited (status %d) "
+				"before listening\n",
+				daemon, status);
+			bench_print_log(log_path);
+			return -ECHILD;
+		}
+		if (bench_now_ns() > deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		bench_sleep_ms(20);
+	}
+	fprintf(stderr, "bench: no 'listening on' line from %s: %s\n", daemon,
+		strerror(-r));
+	bench_print_log(log_path);
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+	return r;
+}
+
+int bench_daemon_stop(pid_t pid, struct rusage *ret_usage)
+{
+	int64_t deadline = bench_now_ns() + STOP_TIMEOUT_NS;
+	int status;
+
+	/* Gone before being told to stop: say how, as nothing else will. */
+	if (wait4(pid, &status, WNOHANG, ret_usage) == pid) {
+		if (WIFSIGNALED(status))
+			fprintf(stderr,
+				"bench: the daemon died of "
+				"signal %d during the run\n",
+				WTERMSIG(status));
+		else
+			fprintf(stderr,
+				"bench: the daemon exited "
+				"with %d during the run\n",
+				WEXITSTATUS(status));
+		return -ECHILD;
+	}
+	if (kill(pid, SIGTERM) != 0)
+		return -errno;
+	for (;;) {
+		pid_t w = wait4(pid, &status, WNOHANG, ret_usage);
+		if (w == pid)
+			break;
+		if (w < 0)
+			return -errno;
+		if (bench_now_ns() > deadline) {
+			fprintf(stderr, "bench: daemon ignored SIGTERM; "
+					"killing it\n");
+			(void)kill(pid, SIGKILL);
+			if (wait4(pid, &status, 0, ret_usage) < 0)
+				return -errno;
+			return -ETIMEDOUT;
+		}
+		bench_sleep_ms(10);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: daemon ended with status %d\n", status);
+		return -ECHILD;
+	}
+	return 0;
+}
+
 /* Appends to a bounded buffer; *len goes past size on overflow, which the
  * caller checks once at the end. */
 static void put(char *buf, size_t size, size_t *len, const char *fmt, ...)
@@ -247,6 +436,61 @@ int bench_config_text(char *buf, size_t size, const char *db, size_t n_counters)
 		}
 		put(buf, size, &len, "\ntoken = bench-counter-%zu\n", c + 1);
 	}
+	if (len >= size)
+		return -ENOBUFS;
+	return (int)len;
+}
+
+int bench_print_config_text(char *buf, size_t size, const char *db,
+			    const char *host)
+{
+	static const char *const services[BENCH_PRINT_SERVICES] = {
+		"Taxe și impozite locale",
+		"Înmatriculări și radieri auto",
+		"Certificate de urbanism și autorizații de construire",
+		"Asistență socială",
+	};
+	size_t len = 0;
+
+	put(buf, size, &len,
+	    "; written by tests/bench\n"
+	    "[office]\n"
+	    "name = Primăria Sectorului 1 — Biroul Cetățeanului\n"
+	    "address = Str. Mureș nr. 18–24, parter\n"
+	    "timezone = Europe/Bucharest\n"
+	    "footer = Programări online: programare.primariasector1.ro\n"
+	    "ticket_url = https://bonuri.primariasector1.ro/t/{id}\n"
+	    "[server]\n"
+	    "listen = 127.0.0.1:0\n"
+	    "admin_token = bench-admin-token\n"
+	    "kiosk_clients = 127.0.0.1, ::1\n"
+	    "[storage]\n"
+	    "database = %s\n"
+	    "[hours]\n"
+	    "always_open = true\n"
+	    "[printer.default]\n"
+	    "driver = tcp\n"
+	    "host = %s\n"
+	    "codepage = cp852\n"
+	    "codepage_number = 18\n"
+	    "columns = 48\n"
+	    "[printer.narrow]\n"
+	    "driver = none\n"
+	    "codepage = cp852\n"
+	    "codepage_number = 18\n"
+	    "columns = 32\n"
+	    "[kiosk.k1]\n"
+	    "printer = default\n",
+	    db, host);
+	for (int s = 0; s < BENCH_PRINT_SERVICES; s++)
+		put(buf, size, &len,
+		    "[service.%c]\nname = %s\nprefix = %c\nminutes = %d\n",
+		    'A' + s, services[s], 'A' + s, 6 + 2 * s);
+	put(buf, size, &len,
+	    "[counter.1]\nname = Ghișeul 1\nservices = A, B\n"
+	    "token = bench-counter-1\n"
+	    "[counter.2]\nname = Ghișeul 2\nservices = A, C, D\n"
+	    "token = bench-counter-2\n");
 	if (len >= size)
 		return -ENOBUFS;
 	return (int)len;

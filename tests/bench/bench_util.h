@@ -7,9 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 
 #define BENCH_SERVICES 8
 #define BENCH_DIR_MAX 512
+#define BENCH_PRINT_SERVICES 4
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 int64_t bench_now_ns(void);
@@ -44,6 +47,23 @@ int bench_mkdtemp(const char *base, const char *prefix, char *ret, size_t size);
 /* Removes the plain files in dir, then dir. */
 void bench_rmdir(const char *dir);
 
+/* dir/name into buf, or -ENAMETOOLONG. */
+int bench_path_in(char *buf, size_t size, const char *dir, const char *name);
+/* Creates or truncates path with len bytes of text. */
+int bench_write_file(const char *path, const char *text, size_t len);
+/* Copies a file to stderr between two marks (a daemon's log on failure). */
+void bench_print_log(const char *log_path);
+void bench_sleep_ms(long ms);
+
+/* Starts daemon -c conf with stdout and stderr in log_path and waits for
+ * its "listening on http://127.0.0.1:PORT" line: *ret_pid and *ret_port.
+ * On failure the daemon is gone and its log is on stderr. */
+int bench_daemon_start(const char *daemon, const char *conf,
+		       const char *log_path, pid_t *ret_pid, long *ret_port);
+/* SIGTERM, then SIGKILL when it does not stop in time; 0 when it exited
+ * with status 0, -ECHILD when it ended otherwise or before being told. */
+int bench_daemon_stop(pid_t pid, struct rusage *ret_usage);
+
 /* The services a benchmark counter calls: a mix of one, two, three and all
  * eight services, so that the counters' lists overlap as in an office. */
 uint64_t bench_counter_mask(size_t counter);
@@ -54,5 +74,14 @@ uint64_t bench_counter_mask(size_t counter);
  * written, or a negative errno (-ENOBUFS when size is too small). */
 int bench_config_text(char *buf, size_t size, const char *db,
 		      size_t n_counters);
+
+/* The config of the printing benchmark: the office of CONFIG.md's example
+ * (Romanian names, an address, a footer, a ticket URL for the QR code),
+ * BENCH_PRINT_SERVICES services A to D, two counters, kiosk k1 on printer
+ * "default" (driver tcp to host, CP852, 48 columns) and a printer "narrow"
+ * (driver none, 32 columns) that only the encoder uses. Returns the length
+ * written, or a negative errno (-ENOBUFS when size is too small). */
+int bench_print_config_text(char *buf, size_t size, const char *db,
+			    const char *host);
 
 #endif

@@ -10,9 +10,12 @@
 # /tmp, which may be in memory), and are removed afterwards; the whole
 # output is kept in BUILD_DIR/bench.log.
 # BENCH_SECONDS (default 10) is the measured time of each side of the
-# issuing benchmark. The load and the CPU and I/O pressure of the machine
-# are printed with the figures: other work on the machine, a shared disk
-# above all, moves them a lot.
+# issuing benchmark; BENCH_TICKETS (default 500) the tickets that the
+# printing benchmark prints one at a time to its TCP printer, before a
+# fifth as many again with 100 ms of idle time before each, as tickets come
+# at a kiosk. The load and the CPU and I/O pressure of the machine are
+# printed with the figures: other work on the machine, a shared disk above
+# all, moves them a lot.
 set -eu
 
 build=${1:-${BONOMAT_BUILD_DIR:-build/release}}
@@ -20,11 +23,14 @@ build=$(cd "$build" && pwd)
 BONOMAT_BUILD_DIR=${BONOMAT_BUILD_DIR:-$build}
 BONOMATD=${BONOMATD:-$build/bonomatd}
 seconds=${BENCH_SECONDS:-10}
+tickets=${BENCH_TICKETS:-500}
+idle_tickets=$((tickets / 5 > 0 ? tickets / 5 : 1))
 bench=$build/tests/bench
 scratch=$BONOMAT_BUILD_DIR/bench-tmp
 export BONOMAT_BUILD_DIR BONOMATD
 
-for prog in "$BONOMATD" "$bench/bench_issue" "$bench/bench_next"; do
+for prog in "$BONOMATD" "$bench/bench_issue" "$bench/bench_next" \
+	"$bench/bench_print"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is missing; run 'make bench'" >&2
 		exit 1
@@ -64,6 +70,21 @@ echo "== bench_next =="
 	"$bench/bench_next" --dir "$scratch" --sizes 1000,10000,100000 \
 		--calls 20000 --budget 5 --waiting 10000 --next 1000 \
 		--issue 200 || echo bench_next >>"$rc"
+} | tee -a "$log"
+echo
+echo "== bench_print: POST /api/v1/tickets to the first byte at a TCP" \
+	"printer, $tickets tickets one at a time; the encoder =="
+{
+	"$bench/bench_print" --daemon "$BONOMATD" --dir "$scratch" \
+		--tickets "$tickets" --warmup 20 --iterations 20000 ||
+		echo bench_print >>"$rc"
+} | tee -a "$log"
+echo
+echo "== bench_print: $idle_tickets tickets, 100 ms idle before each =="
+{
+	"$bench/bench_print" --daemon "$BONOMATD" --dir "$scratch" \
+		--tickets "$idle_tickets" --warmup 5 --gap 100 \
+		--iterations 0 || echo bench_print-idle >>"$rc"
 } | tee -a "$log"
 [ -s "$rc" ] && status=1
 rmdir "$scratch" 2>/dev/null || :

@@ -46,8 +46,7 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		size_t room = b->cap - b->len;
 
 		va_start(ap, fmt);
-		n = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt,
-			      ap);
+		n = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt, ap);
 		va_end(ap);
 		if (n < 0) {
 			b->failed = true;
@@ -187,8 +186,8 @@ static int query_day(const char *query, int64_t now, char day[11],
 			return -EINVAL;
 		}
 		have = true;
-		if (!eq || decode(eq + 1, len - klen - 1, value,
-				  sizeof(value)) < 0 ||
+		if (!eq ||
+		    decode(eq + 1, len - klen - 1, value, sizeof(value)) < 0 ||
 		    !stats_valid_day(value)) {
 			if (eq)
 				safe_echo(echo, sizeof(echo), eq + 1,
@@ -238,9 +237,8 @@ static int quality(const char *params, size_t len)
 		return 0;
 	v = (*q - '0') * 1000;
 	if (len > 1 && q[1] == '.') {
-		for (size_t i = 2; i < len && q[i] >= '0' && q[i] <= '9' &&
-				   scale > 1;
-		     i++) {
+		for (size_t i = 2;
+		     i < len && q[i] >= '0' && q[i] <= '9' && scale > 1; i++) {
 			scale /= 10;
 			v += (q[i] - '0') * scale;
 		}
@@ -394,9 +392,9 @@ static json_t *fairness_json(const struct stats_day *d)
 
 	ok &= put(f, "kinds", kinds);
 	ok &= put(f, "on_time_bookings", on_time);
+	ok &= put_size(f, "overtakes", d->overtakes);
 	ok &= put(f, "calls_by_reason", calls);
 	ok &= put(f, "counters", counters);
-	ok = ok && put_size(f, "overtakes", d->overtakes);
 	for (size_t k = 0; ok && k < STATS_KINDS; k++) {
 		json_t *o = json_object();
 
@@ -437,7 +435,8 @@ static json_t *fairness_json(const struct stats_day *d)
 
 static json_t *day_json(const struct config *cfg, const struct stats_day *d)
 {
-	json_t *o = json_object(), *totals = json_object(), *rows = json_array();
+	json_t *o = json_object(), *totals = json_object(),
+	       *rows = json_array();
 	bool ok = put(o, "date", json_string(d->day)) &&
 		  put(o, "generated_at", time_json(d->now));
 
@@ -491,8 +490,7 @@ static void csv_mean(struct buf *b, const struct stats_summary *s,
 		buf_printf(b, "%s", sep);
 }
 
-static void csv_seconds(struct buf *b, const struct stats_summary *s,
-			int64_t v)
+static void csv_seconds(struct buf *b, const struct stats_summary *s, int64_t v)
 {
 	if (s->n)
 		buf_printf(b, "%" PRId64 ",", v);
@@ -518,8 +516,8 @@ static void csv_row(struct buf *b, const char *day, const struct stats_row *r)
 	buf_printf(b, "%zu,%zu,%zu,", r->on_time.bookings, r->on_time.pending,
 		   r->on_time.within);
 	if (sh >= 0)
-		buf_printf(b, "%" PRId64 ".%04" PRId64 "\r\n",
-			   sh / SHARE_SCALE, sh % SHARE_SCALE);
+		buf_printf(b, "%" PRId64 ".%04" PRId64 "\r\n", sh / SHARE_SCALE,
+			   sh % SHARE_SCALE);
 	else
 		buf_printf(b, "\r\n");
 }
@@ -560,7 +558,8 @@ void api_stats_report(const struct config *cfg, struct stats *s,
 		goto out;
 	}
 	v = day_json(cfg, d);
-	len = v ? json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15)) :
+	len = v ? json_dumpb(v, NULL, 0,
+			     JSON_COMPACT | JSON_REAL_PRECISION(15)) :
 		  0;
 	free(ret->body);
 	ret->body = len ? malloc(len + 1) : NULL;

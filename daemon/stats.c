@@ -290,8 +290,8 @@ static const struct {
 	const char *name;
 	enum ev_type type;
 } ev_types[] = {
-	{"called", EV_CALLED},       {"served", EV_SERVED},
-	{"no_show", EV_NO_SHOW},     {"expired", EV_EXPIRED},
+	{"called", EV_CALLED},		 {"served", EV_SERVED},
+	{"no_show", EV_NO_SHOW},	 {"expired", EV_EXPIRED},
 	{"transferred", EV_TRANSFERRED}, {"paused", EV_PAUSED},
 	{"resumed", EV_RESUMED},
 };
@@ -308,13 +308,15 @@ struct tk {
 	int64_t issued_at, slot_start;
 	enum ticket_kind kind;
 	enum ticket_state table_state;
-	int svc_table;  /* service slot of the row */
-	int svc_issue;  /* where it was issued (first event) */
-	int svc_now;    /* where it is */
+	/* Service slots: the row's, where it was issued (its first event),
+	 * where it is now. */
+	int svc_table, svc_issue, svc_now;
 	enum tk_state state;
-	int counter;    /* config index while called, else -1 */
-	int64_t first_call, last_call; /* 0: never */
-	int64_t service_s; /* last call to served, -1 when not measured */
+	int counter; /* config index while called, else -1 */
+	/* 0 when never called. */
+	int64_t first_call, last_call;
+	/* Last call to served; -1 when not measured. */
+	int64_t service_s;
 };
 
 struct ev {
@@ -324,7 +326,7 @@ struct ev {
 	int svc;     /* service slot, -1 when none */
 	int counter; /* config index, -1 when none or unknown */
 	enum call_reason reason;
-	int tk;      /* index into the day's tickets, -1 when none */
+	int tk; /* index into the day's tickets, -1 when none */
 };
 
 /* Where a counter's time goes; see sweep(). */
@@ -351,8 +353,9 @@ struct day_ctx {
 	size_t n_tks;
 	struct ev *evs;
 	size_t n_evs;
-	size_t n_slots; /* services: the configured ones, then extra_ids */
-	size_t *waiting; /* per slot */
+	/* Service slots: the configured services, then extra_ids. */
+	size_t n_slots;
+	size_t *waiting;       /* per slot */
 	uint64_t waiting_mask; /* configured services with a waiting ticket */
 	struct ctr *ctrs;
 };
@@ -937,17 +940,18 @@ static int setup_rows(struct day_ctx *x)
 	x->waiting = calloc(x->n_slots ? x->n_slots : 1, sizeof(*x->waiting));
 	d->counters = calloc(cfg->n_counters ? cfg->n_counters : 1,
 			     sizeof(*d->counters));
-	x->ctrs = calloc(cfg->n_counters ? cfg->n_counters : 1,
-			 sizeof(*x->ctrs));
+	x->ctrs =
+		calloc(cfg->n_counters ? cfg->n_counters : 1, sizeof(*x->ctrs));
 	if (!d->rows || !x->waiting || !d->counters || !x->ctrs)
 		return -ENOMEM;
 	d->n_counters = cfg->n_counters;
 	for (size_t i = 0; i < d->n_rows; i++) {
 		size_t slot = i / STATS_KINDS;
 
-		d->rows[i].service = slot < cfg->n_services ?
-					     cfg->services[slot].id :
-					     d->extra_ids[slot - cfg->n_services];
+		d->rows[i].service =
+			slot < cfg->n_services ?
+				cfg->services[slot].id :
+				d->extra_ids[slot - cfg->n_services];
 		d->rows[i].kind = (enum ticket_kind)(i % STATS_KINDS);
 	}
 	for (size_t c = 0; c < cfg->n_counters; c++) {
@@ -1125,8 +1129,8 @@ int stats_live(struct stats *s, const char *day, struct stats_live **ret)
 		return -ENOMEM;
 	memcpy(l->day, day, sizeof(l->day));
 	l->n_services = s->cfg->n_services;
-	l->services = calloc(l->n_services ? l->n_services : 1,
-			     sizeof(*l->services));
+	l->services =
+		calloc(l->n_services ? l->n_services : 1, sizeof(*l->services));
 	if (!l->services) {
 		stats_live_free(l);
 		return -ENOMEM;
@@ -1146,8 +1150,8 @@ int stats_live(struct stats *s, const char *day, struct stats_live **ret)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct live_tk *t = &tks[i];
-		int issued_in = t->first_service >= 0 ? t->first_service :
-							t->service;
+		int issued_in =
+			t->first_service >= 0 ? t->first_service : t->service;
 		struct stats_live_service *ls;
 		int64_t wait;
 		size_t b;

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STATS_KINDS 3   /* enum ticket_kind */
+#define STATS_KINDS 3	/* enum ticket_kind */
 #define STATS_REASONS 7 /* enum call_reason, REASON_NONE included */
 /* An on-time booking counts as served on time when first called at most
  * this long after its slot start. */
@@ -53,10 +53,10 @@ struct stats_row {
 	enum ticket_kind kind;
 	size_t issued, served, no_show, expired;
 	size_t transferred_in, transferred_out;
-	size_t waiting, called; /* at the time of the query */
-	struct stats_summary wait;    /* issue to first call */
+	size_t waiting, called;		   /* at the time of the query */
+	struct stats_summary wait;	   /* issue to first call */
 	struct stats_summary service_time; /* last call to served */
-	struct stats_on_time on_time; /* appointments only */
+	struct stats_on_time on_time;	   /* appointments only */
 };
 
 struct stats_kind {
@@ -85,7 +85,7 @@ struct stats_day {
 	struct stats_kind kinds[STATS_KINDS];
 	struct stats_on_time on_time;
 	size_t overtakes;
-	size_t calls[STATS_REASONS]; /* 'called' events by reason */
+	size_t calls[STATS_REASONS];	/* 'called' events by reason */
 	struct stats_counter *counters; /* one per configured counter */
 	size_t n_counters;
 
@@ -112,8 +112,7 @@ struct stats_live {
 
 /* Opens the database at path read-only. The store must have created and
  * migrated it first. */
-int stats_open(const char *path, const struct config *cfg,
-	       struct stats **ret);
+int stats_open(const char *path, const struct config *cfg, struct stats **ret);
 void stats_close(struct stats *s); /* accepts NULL */
 
 /* Whether day is a real calendar date written YYYY-MM-DD. */

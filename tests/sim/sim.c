@@ -1,0 +1,607 @@
+/* bonomat_sim: a whole office day in process, Bonomat's call policy side
+ * by side with first come first served, and the goals of issue 4.
+ *
+ *   bonomat_sim [--seed N] [--days N] [--walkins N] [--bookings N]
+ *               [--counters N] [--policy MAX_WAIT,WALKIN_EVERY,EARLY_WINDOW]
+ *               [--small] [--long-bookings] [--sweep]
+ *
+ * --days N runs the days of seeds N..N+days-1 and judges the goals on
+ * them all, pooled. Exits 1 when a goal is missed (not with --sweep), 2 on
+ * bad usage or an error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "day.h"
+#include "queue.h"
+#include "report.h"
+#include "run.h"
+
+/*
+ * The default day: 12 counters with the example config's service times (5
+ * to 15 minutes, 8 on average) kept about 80% busy, the morning peak above
+ * what they serve. The 1,800 walk-ins and 600 bookings of the issue ask for
+ * 3.2 times what 12 counters give in eight hours; at the same 80% they need
+ * 48 (--walkins 1800 --bookings 600 --counters 48).
+ */
+#define DEFAULT_WALKINS 450
+#define DEFAULT_BOOKINGS 150
+#define DEFAULT_COUNTERS 12
+/* The small day of ctest: half the counters and half the citizens. */
+#define SMALL_WALKINS 180
+#define SMALL_BOOKINGS 60
+#define SMALL_COUNTERS 6
+/* Days a sweep pools by default: one day's mean wait moves by some 5%
+ * with any change of call order (see FIFO with counters reversed). */
+#define SWEEP_DAYS 20
+
+struct options {
+	uint64_t seed;
+	long walkins, bookings, counters, days;
+	struct queue_policy policy;
+	int late_grace;
+	bool long_bookings;
+	bool sweep;
+};
+
+static void usage(FILE *out)
+{
+	(void)fputs("usage: bonomat_sim [--seed N] [--days N] [--walkins N] "
+		    "[--bookings N]\n"
+		    "                   [--counters N] [--policy MAX_WAIT,"
+		    "WALKIN_EVERY,EARLY_WINDOW]\n"
+		    "                   [--small] [--long-bookings] [--sweep]\n"
+		    "Policy values in minutes; default: the daemon's.\n",
+		    out);
+}
+
+static int parse_long(const char *s, long min, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* "45,3,10", in minutes; the ranges are the config's. */
+static int parse_policy(const char *s, struct queue_policy *ret)
+{
+	char buf[64], *tok[3], *save = NULL;
+	long mw, we, ew;
+	int n = snprintf(buf, sizeof(buf), "%s", s);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -EINVAL;
+	tok[0] = strtok_r(buf, ",", &save);
+	tok[1] = strtok_r(NULL, ",", &save);
+	tok[2] = strtok_r(NULL, ",", &save);
+	if (!tok[0] || !tok[1] || !tok[2] || strtok_r(NULL, ",", &save) ||
+	    parse_long(tok[0], 1, 600, &mw) < 0 ||
+	    parse_long(tok[1], 0, 100, &we) < 0 ||
+	    parse_long(tok[2], 0, 240, &ew) < 0)
+		return -EINVAL;
+	ret->max_wait = mw * 60;
+	ret->walkin_every = (int)we;
+	ret->early_window = ew * 60;
+	return 0;
+}
+
+/* The daemon's default policy, read from a config that sets none of it,
+ * so that the simulator follows when the defaults are tuned. */
+static int daemon_defaults(struct queue_policy *ret, int *ret_late_grace)
+{
+	static const char text[] = "[server]\n"
+				   "admin_token = simulator\n"
+				   "[service.A]\n"
+				   "name = A\n"
+				   "[counter.1]\n"
+				   "services = A\n"
+				   "token = simulator-1\n";
+	struct config *c;
+	char err[256];
+	int r = config_parse(text, sizeof(text) - 1, "simulator", &c, err,
+			     sizeof(err));
+
+	if (r < 0) {
+		(void)fprintf(stderr, "bonomat_sim: %s\n", err);
+		return r;
+	}
+	ret->max_wait = (int64_t)c->policy.max_wait * 60;
+	ret->walkin_every = c->policy.walkin_every;
+	ret->early_window = (int64_t)c->policy.early_window * 60;
+	*ret_late_grace = c->policy.late_grace;
+	config_free(c);
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum {
+		OPT_SEED = 256,
+		OPT_DAYS,
+		OPT_WALKINS,
+		OPT_BOOKINGS,
+		OPT_COUNTERS,
+		OPT_POLICY,
+		OPT_SMALL,
+		OPT_LONG_BOOKINGS,
+		OPT_SWEEP,
+		OPT_HELP,
+	};
+	static const struct option longopts[] = {
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"days", required_argument, NULL, OPT_DAYS},
+		{"walkins", required_argument, NULL, OPT_WALKINS},
+		{"bookings", required_argument, NULL, OPT_BOOKINGS},
+		{"counters", required_argument, NULL, OPT_COUNTERS},
+		{"policy", required_argument, NULL, OPT_POLICY},
+		{"small", no_argument, NULL, OPT_SMALL},
+		{"long-bookings", no_argument, NULL, OPT_LONG_BOOKINGS},
+		{"sweep", no_argument, NULL, OPT_SWEEP},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	long walkins = -1, bookings = -1, counters = -1, days = -1;
+	bool small = false;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int r = 0;
+		switch (opt) {
+		case OPT_SEED:
+			r = parse_u64(optarg, &o->seed);
+			break;
+		case OPT_DAYS:
+			r = parse_long(optarg, 1, 10000, &days);
+			break;
+		case OPT_WALKINS:
+			r = parse_long(optarg, 0, 1000000, &walkins);
+			break;
+		case OPT_BOOKINGS:
+			r = parse_long(optarg, 0, 1000000, &bookings);
+			break;
+		case OPT_COUNTERS:
+			r = parse_long(optarg, 1, 256, &counters);
+			break;
+		case OPT_POLICY:
+			r = parse_policy(optarg, &o->policy);
+			break;
+		case OPT_SMALL:
+			small = true;
+			break;
+		case OPT_LONG_BOOKINGS:
+			o->long_bookings = true;
+			break;
+		case OPT_SWEEP:
+			o->sweep = true;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			return -EINVAL;
+		}
+		if (r < 0) {
+			(void)fprintf(stderr, "bonomat_sim: bad value: %s\n",
+				      optarg);
+			return r;
+		}
+	}
+	if (optind != argc)
+		return -EINVAL;
+	if (walkins < 0)
+		walkins = small ? SMALL_WALKINS : DEFAULT_WALKINS;
+	if (bookings < 0)
+		bookings = small ? SMALL_BOOKINGS : DEFAULT_BOOKINGS;
+	if (counters < 0)
+		counters = small ? SMALL_COUNTERS : DEFAULT_COUNTERS;
+	if (days < 0)
+		days = o->sweep ? SWEEP_DAYS : 1;
+	o->walkins = walkins;
+	o->bookings = bookings;
+	o->counters = counters;
+	o->days = days;
+	return 0;
+}
+
+/* The days of seeds seed..seed+days-1. */
+static int draw_days(const struct options *o, struct day ***ret)
+{
+	struct day **days = calloc((size_t)o->days, sizeof(*days));
+
+	if (!days)
+		return -ENOMEM;
+	for (long i = 0; i < o->days; i++) {
+		struct day_params p = {
+			.seed = o->seed + (uint64_t)i,
+			.walkins = (int)o->walkins,
+			.bookings = (int)o->bookings,
+			.counters = (int)o->counters,
+			.late_grace = o->late_grace,
+			.long_bookings = o->long_bookings,
+		};
+		int r = day_new(&p, &days[i]);
+		if (r < 0) {
+			if (r == -EINVAL)
+				(void)fprintf(stderr,
+					      "bonomat_sim: with %ld "
+					      "counters a service has none\n",
+					      o->counters);
+			while (i-- > 0)
+				day_free(days[i]);
+			free(days);
+			return r;
+		}
+	}
+	*ret = days;
+	return 0;
+}
+
+static void free_days(struct day **days, size_t n)
+{
+	for (size_t i = 0; days && i < n; i++)
+		day_free(days[i]);
+	free(days);
+}
+
+static const char *policy_name(enum run_policy policy)
+{
+	switch (policy) {
+	case RUN_BONOMAT:
+		return "Bonomat";
+	case RUN_FIFO:
+		return "FIFO";
+	case RUN_FIFO_REVERSED:
+		break;
+	}
+	return "FIFO reversed";
+}
+
+/* Runs one policy over days, reports on each day (per_day, optional) and
+ * on all of them pooled. */
+static int run_report(struct day *const *days, size_t n, enum run_policy policy,
+		      const struct queue_policy *qp, struct report *per_day,
+		      struct report *pooled)
+{
+	/* Zeroed: a result run_day() did not fill frees as nothing. */
+	struct run_result *res = calloc(n, sizeof(*res));
+	int r = -ENOMEM;
+
+	if (!res)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		r = run_day(days[i], policy, qp, &res[i]);
+		if (r < 0) {
+			(void)fprintf(stderr, "bonomat_sim: %s run: %s\n",
+				      policy_name(policy), strerror(-r));
+			goto out;
+		}
+		if (per_day) {
+			r = report_compute(&days[i], &res[i], 1, qp,
+					   &per_day[i]);
+			if (r < 0)
+				goto out;
+		}
+	}
+	r = report_compute(days, res, n, qp, pooled);
+out:
+	for (size_t i = 0; res && i < n; i++)
+		run_result_free(&res[i]);
+	free(res);
+	return r;
+}
+
+/* With several days, one line each before the pooled table. */
+static void print_days(struct day *const *days, size_t n,
+		       const struct report *b, const struct report *f)
+{
+	(void)printf("Day by day (Bonomat against FIFO):\n"
+		     "      seed  work  mean wait, min    on-time bookings"
+		     "  goals\n");
+	for (size_t i = 0; i < n; i++) {
+		struct report_goals g;
+		char missed[GOAL_COUNT + 1];
+		size_t m = 0;
+
+		report_goals(&b[i], &f[i], &g);
+		for (int k = 0; k < GOAL_COUNT; k++)
+			if (!g.ok[k])
+				missed[m++] = (char)('1' + k);
+		missed[m] = '\0';
+		(void)printf(
+			"  %8" PRIu64 "  %4.2f  %5.1f vs %5.1f     "
+			"%5.1f%% vs %5.1f%%  %s%s\n",
+			days[i]->seed, days[i]->load, b[i].wait[RUN_KINDS].mean,
+			f[i].wait[RUN_KINDS].mean, 100.0 * b[i].on_time_share,
+			100.0 * f[i].on_time_share, m ? "missed " : "all met",
+			missed);
+	}
+	(void)printf("\n");
+}
+
+static int simulate_days(const struct options *o)
+{
+	struct day **days = NULL;
+	struct report b, f, fr, *b_day = NULL, *f_day = NULL;
+	struct report_goals g;
+	size_t n = (size_t)o->days;
+	int ret = 2;
+
+	if (draw_days(o, &days) < 0)
+		return 2;
+	b_day = calloc(n, sizeof(*b_day));
+	f_day = calloc(n, sizeof(*f_day));
+	if (!b_day || !f_day)
+		goto out;
+	(void)printf("Bonomat day simulator: %zu day%s, seed %" PRIu64 "\n\n",
+		     n, n > 1 ? "s" : "", o->seed);
+	report_print_day(stdout, days[0], &o->policy, o->late_grace);
+	if (run_report(days, n, RUN_BONOMAT, &o->policy, b_day, &b) < 0 ||
+	    run_report(days, n, RUN_FIFO, &o->policy, f_day, &f) < 0 ||
+	    run_report(days, n, RUN_FIFO_REVERSED, &o->policy, NULL, &fr) < 0)
+		goto out;
+	if (n > 1)
+		print_days(days, n, b_day, f_day);
+	report_print_table(stdout, &b, &f, &fr, &o->policy);
+	report_goals(&b, &f, &g);
+	report_print_goals(stdout, &g, &o->policy);
+	(void)printf("seed %" PRIu64 "\n", o->seed);
+	ret = g.failed ? 1 : 0;
+out:
+	free(b_day);
+	free(f_day);
+	free_days(days, n);
+	return ret;
+}
+
+/* --- the sweep ----------------------------------------------------------- */
+
+#define MW_FROM 30
+#define MW_TO 60
+#define MW_STEP 5
+#define WE_FROM 2
+#define WE_TO 6
+#define EW_FROM 5
+#define EW_TO 15
+#define N_MW ((MW_TO - MW_FROM) / MW_STEP + 1)
+#define N_WE (WE_TO - WE_FROM + 1)
+#define N_EW (EW_TO - EW_FROM + 1)
+
+/* One combination of policy values over the days pooled. */
+struct cell {
+	unsigned missed;  /* bit g: goal g missed */
+	size_t days_met;  /* days on which every goal held */
+	double on_time;	  /* %, pooled */
+	double worst_day; /* %, the worst day's on-time share */
+	double mean;	  /* mean wait over FIFO's */
+	double walkin;	  /* walk-in mean wait over its limit */
+	double max_walkin, bound;
+};
+
+/* A small program's results, kept for the grid. */
+static struct cell cells[N_MW][N_WE][N_EW];
+
+static void print_grid(void)
+{
+	(void)printf(
+		"Cells: ok, or the goals missed (1 on-time bookings, "
+		"2 idle, 3 mean wait,\n"
+		"4 walk-ins' share, 5 max walk-in wait, 6 overtakes).\n\n");
+	(void)printf("max_wait  walkin_every  early_window:");
+	for (int ew = EW_FROM; ew <= EW_TO; ew++)
+		(void)printf("%4d", ew);
+	(void)printf("\n");
+	for (int i = 0; i < N_MW; i++)
+		for (int j = 0; j < N_WE; j++) {
+			(void)printf("%6d %11d %17s", MW_FROM + i * MW_STEP,
+				     WE_FROM + j, "");
+			for (int k = 0; k < N_EW; k++) {
+				char buf[GOAL_COUNT + 1];
+				size_t n = 0;
+				unsigned m = cells[i][j][k].missed;
+
+				for (int g = 0; g < GOAL_COUNT && n < 3; g++)
+					if (m & 1u << g)
+						buf[n++] = (char)('1' + g);
+				buf[n] = '\0';
+				(void)printf("%4s", m ? buf : "ok");
+			}
+			(void)printf("\n");
+		}
+}
+
+/* Which of two passing combinations to recommend: the one that meets
+ * every goal on more single days; then the one whose bookings fare better
+ * on their worst day; then the lower mean wait. */
+static bool better(const struct cell *a, const struct cell *b)
+{
+	if (a->days_met != b->days_met)
+		return a->days_met > b->days_met;
+	if (a->worst_day != b->worst_day)
+		return a->worst_day > b->worst_day;
+	return a->mean < b->mean;
+}
+
+/* A passing combination whose neighbours on the grid (one step along
+ * each axis) pass too: its pass is no accident of the days drawn. */
+static bool robust(int i, int j, int k)
+{
+	static const int step[6][3] = {{-1, 0, 0}, {1, 0, 0},  {0, -1, 0},
+				       {0, 1, 0},  {0, 0, -1}, {0, 0, 1}};
+
+	if (cells[i][j][k].missed)
+		return false;
+	for (int s = 0; s < 6; s++) {
+		int a = i + step[s][0], b = j + step[s][1], c = k + step[s][2];
+		if (a < 0 || a >= N_MW || b < 0 || b >= N_WE || c < 0 ||
+		    c >= N_EW)
+			continue;
+		if (cells[a][b][c].missed)
+			return false;
+	}
+	return true;
+}
+
+static int sweep_cell(struct day *const *days, size_t n,
+		      const struct report *f_day, const struct report *f,
+		      const struct queue_policy *qp, struct cell *c)
+{
+	struct report *b_day = calloc(n, sizeof(*b_day)), b;
+	struct report_goals g;
+	int r = -ENOMEM;
+
+	if (!b_day)
+		return r;
+	r = run_report(days, n, RUN_BONOMAT, qp, b_day, &b);
+	if (r < 0)
+		goto out;
+	report_goals(&b, f, &g);
+	memset(c, 0, sizeof(*c));
+	for (int k = 0; k < GOAL_COUNT; k++)
+		if (!g.ok[k])
+			c->missed |= 1u << k;
+	c->on_time = g.value[GOAL_ON_TIME];
+	c->worst_day = 100.0;
+	for (size_t i = 0; i < n; i++) {
+		struct report_goals gd;
+		report_goals(&b_day[i], &f_day[i], &gd);
+		if (!gd.failed)
+			c->days_met++;
+		if (gd.value[GOAL_ON_TIME] < c->worst_day)
+			c->worst_day = gd.value[GOAL_ON_TIME];
+	}
+	c->mean = f->wait[RUN_KINDS].mean > 0 ?
+			  b.wait[RUN_KINDS].mean / f->wait[RUN_KINDS].mean :
+			  1.0;
+	c->walkin = g.limit[GOAL_WALKIN_SHARE] > 0 ?
+			    g.value[GOAL_WALKIN_SHARE] /
+				    g.limit[GOAL_WALKIN_SHARE] :
+			    0;
+	c->max_walkin = g.value[GOAL_MAX_WALKIN];
+	c->bound = g.limit[GOAL_MAX_WALKIN];
+out:
+	free(b_day);
+	return r;
+}
+
+static void print_cell(const char *what, int mw, int we, int ew,
+		       const struct cell *c, size_t n)
+{
+	(void)printf("%s --policy %d,%d,%d: every goal met on %zu of %zu "
+		     "days;\n  on-time bookings %.1f%% (worst day %.1f%%), "
+		     "mean wait %.3f x FIFO's,\n  walk-in mean %.2f of its "
+		     "limit, max walk-in wait %.1f of %.1f min\n",
+		     what, mw, we, ew, c->days_met, n, c->on_time, c->worst_day,
+		     c->mean, c->walkin, c->max_walkin, c->bound);
+}
+
+static int sweep(const struct options *o)
+{
+	struct day **days = NULL;
+	struct report f, *f_day = NULL;
+	size_t n = (size_t)o->days, passing = 0, n_robust = 0;
+	int ret = 2, best[3] = {-1, -1, -1};
+
+	if (draw_days(o, &days) < 0)
+		return 2;
+	f_day = calloc(n, sizeof(*f_day));
+	if (!f_day || run_report(days, n, RUN_FIFO, &o->policy, f_day, &f) < 0)
+		goto out;
+	(void)printf("Bonomat day simulator: sweep over %zu days, seeds "
+		     "%" PRIu64 "..%" PRIu64 "\n\n",
+		     n, o->seed, o->seed + n - 1);
+	report_print_day(stdout, days[0], &o->policy, o->late_grace);
+	(void)printf("A combination passes when the goals hold over all the "
+		     "days' citizens pooled.\n");
+
+	for (int i = 0; i < N_MW; i++)
+		for (int j = 0; j < N_WE; j++)
+			for (int k = 0; k < N_EW; k++) {
+				struct queue_policy qp = {
+					.max_wait =
+						(MW_FROM + i * MW_STEP) * 60,
+					.walkin_every = WE_FROM + j,
+					.early_window = (EW_FROM + k) * 60,
+				};
+				struct cell *c = &cells[i][j][k];
+
+				if (sweep_cell(days, n, f_day, &f, &qp, c) < 0)
+					goto out;
+				if (!c->missed)
+					passing++;
+			}
+	for (int i = 0; i < N_MW; i++)
+		for (int j = 0; j < N_WE; j++)
+			for (int k = 0; k < N_EW; k++) {
+				if (!robust(i, j, k))
+					continue;
+				n_robust++;
+				if (best[0] < 0 ||
+				    better(&cells[i][j][k],
+					   &cells[best[0]][best[1]][best[2]])) {
+					best[0] = i;
+					best[1] = j;
+					best[2] = k;
+				}
+			}
+	print_grid();
+	(void)printf("\n%zu of %d combinations pass, %zu of them with every "
+		     "neighbour on the grid.\n",
+		     passing, N_MW * N_WE * N_EW, n_robust);
+	{
+		struct cell c;
+		if (sweep_cell(days, n, f_day, &f, &o->policy, &c) < 0)
+			goto out;
+		print_cell("Given", (int)(o->policy.max_wait / 60),
+			   o->policy.walkin_every,
+			   (int)(o->policy.early_window / 60), &c, n);
+	}
+	if (best[0] >= 0)
+		print_cell("Recommended", MW_FROM + best[0] * MW_STEP,
+			   WE_FROM + best[1], EW_FROM + best[2],
+			   &cells[best[0]][best[1]][best[2]], n);
+	(void)printf("seed %" PRIu64 "\n", o->seed);
+	ret = 0;
+out:
+	free(f_day);
+	free_days(days, n);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.seed = 1};
+
+	if (daemon_defaults(&o.policy, &o.late_grace) < 0)
+		return 2;
+	if (parse_options(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	return o.sweep ? sweep(&o) : simulate_days(&o);
+}

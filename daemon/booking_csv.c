@@ -168,12 +168,17 @@ int booking_csv_check_code(const char *what, const char *s, size_t n,
 			return -EINVAL;
 		}
 	}
-	if (n < BOOKING_CODE_MIN || n > BOOKING_CODE_MAX || alnums == 0) {
+	/* The daemon counts the letters and digits only. */
+	if (n > BOOKING_CODE_MAX || alnums < BOOKING_CODE_MIN) {
 		booking_csv_quote(s, n, q);
 		booking_csv_note(msg,
-				 "%s %s is not %d to %d letters, digits and "
-				 "dashes",
-				 what, q, BOOKING_CODE_MIN, BOOKING_CODE_MAX);
+				 n > BOOKING_CODE_MAX ?
+					 "%s %s is longer than %d characters" :
+					 "%s %s has fewer than %d letters "
+					 "and digits",
+				 what, q,
+				 n > BOOKING_CODE_MAX ? BOOKING_CODE_MAX :
+							BOOKING_CODE_MIN);
 		return -EINVAL;
 	}
 	memcpy(ret, s, n);
@@ -225,8 +230,8 @@ int booking_csv_check_phone(const char *what, const char *s, size_t n,
 	for (size_t i = 0; i < n && ok; i++) {
 		char c = s[i];
 
-		if (c == ' ' || c == '-' || c == '.' || c == '/' ||
-		    c == '(' || c == ')')
+		if (c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' ||
+		    c == ')')
 			continue;
 		if ((c == '+' && o == 0) || (c >= '0' && c <= '9')) {
 			if (o == BOOKING_PHONE_MAX)
@@ -310,8 +315,8 @@ refuse_v(struct booking_list *l, unsigned line, bool fatal, const char *fmt,
 	return 0;
 }
 
-int booking_csv_refuse(struct booking_list *l, unsigned line,
-		       const char *fmt, ...)
+int booking_csv_refuse(struct booking_list *l, unsigned line, const char *fmt,
+		       ...)
 {
 	va_list ap;
 	int r;
@@ -564,10 +569,11 @@ static int split(const char *s, size_t n, char *buf, struct fields *ret,
 			for (i++; i < n && blank(s[i]); i++)
 				;
 			if (i < n && s[i] != ',') {
-				booking_csv_note(msg,
-						 "%s has text after its closing "
-						 "quote",
-						 field_name(nf));
+				booking_csv_note(
+					msg,
+					"%s has text after its closing "
+					"quote",
+					field_name(nf));
 				return -EINVAL;
 			}
 		} else {
@@ -587,8 +593,8 @@ static int split(const char *s, size_t n, char *buf, struct fields *ret,
 	return 0;
 }
 
-static int check_time(const char *what, const char *s, size_t n,
-		      int64_t *ret, char msg[BOOKING_MSG_MAX])
+static int check_time(const char *what, const char *s, size_t n, int64_t *ret,
+		      char msg[BOOKING_MSG_MAX])
 {
 	char tmp[48], q[64];
 
@@ -631,8 +637,7 @@ static int check_status(const char *s, size_t n, enum booking_status *ret,
 		return 0;
 	}
 	booking_csv_quote(s, n, q);
-	booking_csv_note(msg, "status %s is not booked, cancelled or empty",
-			 q);
+	booking_csv_note(msg, "status %s is not booked, cancelled or empty", q);
 	return -EINVAL;
 }
 
@@ -660,8 +665,7 @@ static int check_header(struct booking_list *l, unsigned line,
 	booking_csv_quote(s, n, q);
 	return booking_csv_refuse_file(
 		l, line,
-		"the header is %s, not code,service,start,end,phone,status",
-		q);
+		"the header is %s, not code,service,start,end,phone,status", q);
 }
 
 static int parse_line(struct booking_list *l, unsigned line, const char *s,
@@ -707,8 +711,8 @@ static int parse_line(struct booking_list *l, unsigned line, const char *s,
 	memset(&b, 0, sizeof(b));
 	b.line = line;
 	(void)booking_csv_check_code("code", f.f[0], f.len[0], b.code, msg);
-	(void)booking_csv_check_service("service", f.f[1], f.len[1],
-					b.service, msg);
+	(void)booking_csv_check_service("service", f.f[1], f.len[1], b.service,
+					msg);
 	if (check_time("start", f.f[2], f.len[2], &b.start, msg) < 0)
 		times = false;
 	if (check_time("end", f.f[3], f.len[3], &b.end, msg) < 0)

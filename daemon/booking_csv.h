@@ -14,12 +14,12 @@
 #define BOOKING_SERVICE_MAX 31
 #define BOOKING_PHONE_MIN 6
 #define BOOKING_PHONE_MAX 20
-#define BOOKING_LINE_MAX 4096        /* bytes in a line, its end excluded */
+#define BOOKING_LINE_MAX 4096	     /* bytes in a line, its end excluded */
 #define BOOKING_FILE_MAX (4 << 20)   /* bytes in a file */
-#define BOOKING_MAX 10000            /* bookings in a file */
-#define BOOKING_ERRORS_MAX 1000      /* refusals kept; more are counted */
+#define BOOKING_MAX 10000	     /* bookings in a file */
+#define BOOKING_ERRORS_MAX 1000	     /* refusals kept; more are counted */
 #define BOOKING_SPAN_MAX (24 * 3600) /* the longest booking, seconds */
-#define BOOKING_MSG_MAX 320
+#define BOOKING_MSG_MAX 512
 
 enum booking_status {
 	BOOKING_BOOKED,
@@ -29,9 +29,9 @@ enum booking_status {
 struct booking {
 	char code[BOOKING_CODE_MAX + 1];       /* as written, trimmed */
 	char service[BOOKING_SERVICE_MAX + 1]; /* a service id */
-	int64_t start;                         /* unix seconds */
-	int64_t end;                           /* > start */
-	char *phone;                           /* "+40722123456" or NULL */
+	int64_t start;			       /* unix seconds */
+	int64_t end;			       /* > start */
+	char *phone;			       /* "+40722123456" or NULL */
 	enum booking_status status;
 	unsigned line; /* the CSV line, or the event's BEGIN:VEVENT line */
 };
@@ -46,9 +46,9 @@ struct booking_list {
 	struct booking *items; /* in the file's order */
 	size_t n;
 	struct booking_error *errors; /* sorted by line */
-	size_t n_errors;              /* kept: BOOKING_ERRORS_MAX (+1 fatal) */
-	size_t n_refused;             /* all refusals, the kept ones included */
-	bool fatal;                   /* the whole file was refused */
+	size_t n_errors;	      /* kept: BOOKING_ERRORS_MAX (+1 fatal) */
+	size_t n_refused;	      /* all refusals, the kept ones included */
+	bool fatal;		      /* the whole file was refused */
 	size_t cap, errors_cap;
 };
 
@@ -89,9 +89,8 @@ struct booking_list *booking_csv_list_new(void);
 /* Appends b, taking over b->phone (also when it is not kept). After
  * BOOKING_MAX bookings the file is refused as a whole at b->line. */
 int booking_csv_add(struct booking_list *l, struct booking *b);
-int booking_csv_refuse(struct booking_list *l, unsigned line,
-		       const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int booking_csv_refuse(struct booking_list *l, unsigned line, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
 /* Refuses the whole file at line: no bookings are imported. */
 int booking_csv_refuse_file(struct booking_list *l, unsigned line,
 			    const char *fmt, ...)

@@ -10,7 +10,7 @@
 
 #define DEPTH_MAX 8
 #define NAME_MAX_ICS 64 /* component, property and parameter names */
-#define TEXT_MAX 128    /* values of an event's properties that are kept */
+#define TEXT_MAX 128	/* values of an event's properties that are kept */
 
 /* A text property's value, unescaped; len counts all of it, also what did
  * not fit. */
@@ -40,7 +40,7 @@ struct event {
 /* One content line: NAME *(;PARAM=VALUE) :VALUE. */
 struct content {
 	char name[NAME_MAX_ICS]; /* upper case, cut */
-	const char *tzid;        /* the TZID parameter or NULL */
+	const char *tzid;	 /* the TZID parameter or NULL */
 	size_t tzid_len;
 	bool value_date; /* VALUE=DATE */
 	const char *value;
@@ -68,9 +68,9 @@ struct parser {
 /* Properties of an event that the parser reads; the service property must
  * not be one of them. */
 static const char *const used_props[] = {
-	"X-BOOKING-CODE", "UID",     "DTSTART", "DTEND",  "DURATION",
-	"STATUS",         "X-PHONE", "ATTENDEE", "CONTACT", "RRULE",
-	"RDATE",          "RECURRENCE-ID",
+	"X-BOOKING-CODE", "UID",    "DTSTART", "DTEND",
+	"DURATION",	  "STATUS", "X-PHONE", "ATTENDEE",
+	"CONTACT",	  "RRULE",  "RDATE",   "RECURRENCE-ID",
 };
 
 static bool blank(char c)
@@ -220,8 +220,7 @@ static bool text_fits(const char *name, const struct text *t,
 {
 	if (t->len < TEXT_MAX)
 		return true;
-	booking_csv_note(msg, "%s is longer than %d bytes", name,
-			 TEXT_MAX - 1);
+	booking_csv_note(msg, "%s is longer than %d bytes", name, TEXT_MAX - 1);
 	return false;
 }
 
@@ -281,8 +280,7 @@ static int parse_dt(const char *s, size_t n, struct civil *ret, bool *ret_utc)
 	c.mi = num(s + 11, 2);
 	c.s = num(s + 13, 2);
 	if (c.y < 1970 || c.mo < 1 || c.mo > 12 || c.d < 1 ||
-	    c.d > days_in_month(c.y, c.mo) || c.h > 23 || c.mi > 59 ||
-	    c.s > 59)
+	    c.d > days_in_month(c.y, c.mo) || c.h > 23 || c.mi > 59 || c.s > 59)
 		return -EINVAL;
 	*ret = c;
 	*ret_utc = n == 16;
@@ -291,8 +289,7 @@ static int parse_dt(const char *s, size_t n, struct civil *ret, bool *ret_utc)
 
 static int64_t utc_time(const struct civil *c)
 {
-	return days_from_civil(c->y, (unsigned)c->mo, (unsigned)c->d) *
-		       86400 +
+	return days_from_civil(c->y, (unsigned)c->mo, (unsigned)c->d) * 86400 +
 	       c->h * 3600 + c->mi * 60 + c->s;
 }
 
@@ -502,7 +499,8 @@ static void event_property(struct parser *p, unsigned line,
 	if (!service && !is_used(c->name))
 		return;
 	if (too_long) {
-		booking_csv_note(e->msg, "%s on line %u is longer than %d bytes",
+		booking_csv_note(e->msg,
+				 "%s on line %u is longer than %d bytes",
 				 c->name, line, BOOKING_LINE_MAX);
 		return;
 	}
@@ -568,8 +566,7 @@ static void event_property(struct parser *p, unsigned line,
 			text_set(&e->contact_tel, tel, tl, true);
 	} else if (!e->recurring) {
 		/* RRULE, RDATE, RECURRENCE-ID */
-		booking_csv_note(e->msg,
-				 "a recurring event (%s) is no booking",
+		booking_csv_note(e->msg, "a recurring event (%s) is no booking",
 				 c->name);
 		e->recurring = true;
 	}
@@ -626,15 +623,15 @@ static int finish_event(struct parser *p)
 						      e->msg);
 	} else if (e->attendee_tel.set || e->contact_tel.set) {
 		const char *name = e->attendee_tel.set ? "ATTENDEE" : "CONTACT";
-		const struct text *t =
-			e->attendee_tel.set ? &e->attendee_tel : &e->contact_tel;
+		const struct text *t = e->attendee_tel.set ? &e->attendee_tel :
+							     &e->contact_tel;
 
 		if (text_fits(name, t, e->msg))
-			(void)booking_csv_check_phone(name, t->v, t->len,
-						      phone, e->msg);
+			(void)booking_csv_check_phone(name, t->v, t->len, phone,
+						      e->msg);
 	}
-	b.status = e->cancelled || p->method_cancel ? BOOKING_CANCELLED
-						    : BOOKING_BOOKED;
+	b.status = e->cancelled || p->method_cancel ? BOOKING_CANCELLED :
+						      BOOKING_BOOKED;
 	if (e->msg[0]) {
 		const char *ident = q;
 
@@ -694,9 +691,8 @@ static int end(struct parser *p, unsigned line, const char *v, size_t n)
 			break;
 	if (k < 0) {
 		booking_csv_quote(name, strlen(name), q);
-		return booking_csv_refuse(p->l, line,
-					  "END:%s without its BEGIN; ignored",
-					  q);
+		return booking_csv_refuse(
+			p->l, line, "END:%s without its BEGIN; ignored", q);
 	}
 	while (p->depth > k) {
 		p->depth--;
@@ -748,8 +744,9 @@ static int content_line(struct parser *p, unsigned line, const char *s,
 	if (bad) {
 		if (p->in_event && p->depth == 2 &&
 		    (is_used(c.name) || strcmp(c.name, p->service_prop) == 0))
-			booking_csv_note(p->ev.msg, "%s on line %u is malformed",
-					 c.name, line);
+			booking_csv_note(p->ev.msg,
+					 "%s on line %u is malformed", c.name,
+					 line);
 		return 0;
 	}
 	if (strcmp(c.name, "BEGIN") == 0)
@@ -763,11 +760,10 @@ static int content_line(struct parser *p, unsigned line, const char *s,
 	return 0;
 }
 
-static int check_options(const struct booking_ics_options *o,
-			 struct parser *p)
+static int check_options(const struct booking_ics_options *o, struct parser *p)
 {
-	const char *prop = o->service_property ? o->service_property
-					       : "X-SERVICE";
+	const char *prop =
+		o->service_property ? o->service_property : "X-SERVICE";
 	size_t n = strlen(prop);
 
 	if (!o->tzid || !*o->tzid)
@@ -845,7 +841,8 @@ int booking_ics_parse(const char *data, size_t len,
 			too_long = false;
 		}
 		if (n - skip > BOOKING_LINE_MAX - blen) {
-			memcpy(p->buf + blen, s + skip, BOOKING_LINE_MAX - blen);
+			memcpy(p->buf + blen, s + skip,
+			       BOOKING_LINE_MAX - blen);
 			blen = BOOKING_LINE_MAX;
 			too_long = true;
 		} else {
@@ -860,8 +857,9 @@ int booking_ics_parse(const char *data, size_t len,
 			goto fail;
 	}
 	if (!p->l->fatal && !p->seen_calendar) {
-		r = booking_csv_refuse_file(p->l, line ? line : 1,
-					    "not iCalendar: no BEGIN:VCALENDAR");
+		r = booking_csv_refuse_file(
+			p->l, line ? line : 1,
+			"not iCalendar: no BEGIN:VCALENDAR");
 		if (r < 0)
 			goto fail;
 	}

@@ -414,7 +414,11 @@ int codepage_convert(enum codepage page, const char *in, size_t len,
 			if (i < len && cp < 0x80) {
 				size_t k = codepage_utf8_next(s + i, len - i,
 							      &mark);
-				uint32_t c = compose(cp, mark);
+				/* Most letters have no mark after them: the
+				 * table is searched only when one follows. */
+				uint32_t c = is_combining(mark)
+						     ? compose(cp, mark)
+						     : 0;
 
 				if (c) {
 					cp = c;

@@ -3,8 +3,9 @@
 never issued twice and leave no gaps, finished tickets stay finished.
 
 Each round starts bonomatd on the same database, lets 8 kiosk threads issue
-tickets (A and B alternately) while counter 1 calls and finishes them, kills
-the daemon with SIGKILL after a random 50-400 ms, restarts it and checks.
+tickets (A and B alternately, some of them priority) while counter 1 calls
+and finishes them, kills the daemon with SIGKILL after a random 50-400 ms,
+restarts it and checks.
 
   BONOMAT_CRASH_ROUNDS  rounds (default 12)
   BONOMAT_CRASH_SEED    random seed (default: random, printed)
@@ -18,7 +19,6 @@ import random
 import sys
 import threading
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 

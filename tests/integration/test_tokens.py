@@ -6,7 +6,6 @@ refused with the JSON error and changing nothing."""
 import base64
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 

@@ -60,3 +60,25 @@ void escpos_status_decode(bool have_printer, uint8_t printer,
 	}
 	set(ret, PRINTER_OK, "ready");
 }
+
+int escpos_status_ask(escpos_status_query_fn query, void *conn,
+		      struct printer_status *ret)
+{
+	static const uint8_t which[3] = {
+		ESCPOS_STATUS_PRINTER,
+		ESCPOS_STATUS_OFFLINE,
+		ESCPOS_STATUS_PAPER,
+	};
+	uint8_t reply[3] = {0};
+	bool have[3] = {false};
+
+	for (size_t i = 0; i < 3; i++) {
+		int r = query(conn, which[i], &reply[i]);
+		if (r < 0)
+			return r;
+		have[i] = r == 1;
+	}
+	escpos_status_decode(have[0], reply[0], have[1], reply[1], have[2],
+			     reply[2], ret);
+	return 0;
+}

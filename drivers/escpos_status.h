@@ -24,4 +24,12 @@ void escpos_status_decode(bool have_printer, uint8_t printer,
 			  bool have_paper, uint8_t paper,
 			  struct printer_status *ret);
 
+/* Sends one DLE EOT n and reads the reply: 1 with a valid byte in *ret,
+ * 0 when the printer stays silent, or a negative errno. */
+typedef int (*escpos_status_query_fn)(void *conn, uint8_t n, uint8_t *ret);
+
+/* Asks DLE EOT 1, 2 and 4 in turn and decodes the replies into ret. */
+int escpos_status_ask(escpos_status_query_fn query, void *conn,
+		      struct printer_status *ret);
+
 #endif

@@ -3,6 +3,7 @@
  * character device such as /dev/usb/lp0 (the kernel's usblp driver) is a
  * printer, two-way when the device lets us read its replies. */
 #include "escpos_status.h"
+#include "fdio.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -27,40 +28,6 @@ struct file_conn {
 	int status_timeout_ms;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	if (left <= 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
-}
-
-/* 1 when fd is ready (or in error, which the next call reports), 0 on
- * timeout, or a negative errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = {.fd = fd, .events = events};
-	int r;
-
-	for (;;) {
-		r = poll(&pfd, 1, remaining_ms(deadline));
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
 
 /* A device node is opened non-blocking: a printer that stops taking data
  * must cost a timeout, not a worker blocked in write() for good. Without
@@ -178,7 +145,7 @@ static int file_write(void *conn, const uint8_t *buf, size_t len)
 			continue;
 		if (!c->device || (errno != EAGAIN && errno != EWOULDBLOCK))
 			return -errno;
-		r = wait_fd(c->fd, POLLOUT, now_ms() + c->timeout_ms);
+		r = fdio_wait(c->fd, POLLOUT, fdio_now_ms() + c->timeout_ms);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -225,8 +192,10 @@ static int drain(struct file_conn *c)
 
 /* Sends DLE EOT n and waits for a valid reply byte: 1 with *ret set, 0 for
  * silence, or a negative errno. */
-static int query(struct file_conn *c, uint8_t n, uint8_t *ret)
+static int query(void *conn, uint8_t n, uint8_t *ret)
 {
+	struct file_conn *c = conn;
+
 	const uint8_t q[3] = {0x10, 0x04, n};
 	int64_t deadline;
 	uint8_t b;
@@ -235,9 +204,9 @@ static int query(struct file_conn *c, uint8_t n, uint8_t *ret)
 	r = file_write(c, q, sizeof(q));
 	if (r < 0)
 		return r;
-	deadline = now_ms() + c->status_timeout_ms;
+	deadline = fdio_now_ms() + c->status_timeout_ms;
 	for (;;) {
-		r = wait_fd(c->fd, POLLIN, deadline);
+		r = fdio_wait(c->fd, POLLIN, deadline);
 		if (r <= 0)
 			return r;
 		r = read_byte(c, &b);
@@ -264,13 +233,7 @@ static void set_status(struct printer_status *ret, enum printer_state state,
 
 static int file_status(void *conn, struct printer_status *ret)
 {
-	static const uint8_t which[3] = {
-		ESCPOS_STATUS_PRINTER, ESCPOS_STATUS_OFFLINE,
-		ESCPOS_STATUS_PAPER,
-	};
 	struct file_conn *c = conn;
-	uint8_t reply[3] = {0};
-	bool have[3] = {false};
 	int r;
 
 	if (!c)
@@ -290,15 +253,7 @@ static int file_status(void *conn, struct printer_status *ret)
 	}
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < 3; i++) {
-		r = query(c, which[i], &reply[i]);
-		if (r < 0)
-			return r;
-		have[i] = r == 1;
-	}
-	escpos_status_decode(have[0], reply[0], have[1], reply[1], have[2],
-			     reply[2], ret);
-	return 0;
+	return escpos_status_ask(query, c, ret);
 }
 
 static void file_close(void *conn)

@@ -2,6 +2,7 @@
  * ticket's bytes go down the socket as they are, and the printer answers
  * DLE EOT status queries on the same socket. */
 #include "escpos_status.h"
+#include "fdio.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -30,40 +31,6 @@ struct tcp_conn {
 	int status_timeout_ms;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	if (left <= 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
-}
-
-/* Waits for events on fd until deadline: 1 when ready (or in error, which
- * the next call on fd reports), 0 on timeout, or a negative errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd pfd = {.fd = fd, .events = events};
-	int r;
-
-	for (;;) {
-		r = poll(&pfd, 1, remaining_ms(deadline));
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
 
 /* Splits "host:port", "[v6]:port", "host" or a bare IPv6 address into a
  * host and a service (9100 when there is no port). */
@@ -172,7 +139,7 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 		return fd;
 	if (errno != EINPROGRESS && errno != EINTR)
 		goto fail_errno;
-	r = wait_fd(fd, POLLOUT, deadline);
+	r = fdio_wait(fd, POLLOUT, deadline);
 	if (r < 0) {
 		err = -r;
 		goto fail;
@@ -220,10 +187,10 @@ static int tcp_open(const struct transport_options *opt, void **ret_conn)
 	}
 	/* One deadline for all the addresses of a name, so that a name with
 	 * several dead addresses still answers within the timeout. */
-	deadline = now_ms() + c->timeout_ms;
+	deadline = fdio_now_ms() + c->timeout_ms;
 	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		fd = connect_one(ai, deadline);
-		if (fd >= 0 || remaining_ms(deadline) == 0)
+		if (fd >= 0 || fdio_remaining_ms(deadline) == 0)
 			break;
 	}
 	freeaddrinfo(res);
@@ -257,7 +224,7 @@ static int send_all(struct tcp_conn *c, const uint8_t *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_fd(c->fd, POLLOUT, now_ms() + c->timeout_ms);
+		r = fdio_wait(c->fd, POLLOUT, fdio_now_ms() + c->timeout_ms);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -310,8 +277,10 @@ static int drain(struct tcp_conn *c)
 /* Sends DLE EOT n and waits for a reply byte: 1 with *ret set, 0 when the
  * printer stays silent, or a negative errno. Bytes that cannot be a status
  * reply are skipped. */
-static int query(struct tcp_conn *c, uint8_t n, uint8_t *ret)
+static int query(void *conn, uint8_t n, uint8_t *ret)
 {
+	struct tcp_conn *c = conn;
+
 	const uint8_t q[3] = {0x10, 0x04, n};
 	int64_t deadline;
 	uint8_t b;
@@ -321,9 +290,9 @@ static int query(struct tcp_conn *c, uint8_t n, uint8_t *ret)
 	r = send_all(c, q, sizeof(q));
 	if (r < 0)
 		return r;
-	deadline = now_ms() + c->status_timeout_ms;
+	deadline = fdio_now_ms() + c->status_timeout_ms;
 	for (;;) {
-		r = wait_fd(c->fd, POLLIN, deadline);
+		r = fdio_wait(c->fd, POLLIN, deadline);
 		if (r <= 0)
 			return r;
 		got = recv(c->fd, &b, 1, MSG_DONTWAIT);
@@ -343,13 +312,7 @@ static int query(struct tcp_conn *c, uint8_t n, uint8_t *ret)
 
 static int tcp_status(void *conn, struct printer_status *ret)
 {
-	static const uint8_t which[3] = {
-		ESCPOS_STATUS_PRINTER, ESCPOS_STATUS_OFFLINE,
-		ESCPOS_STATUS_PAPER,
-	};
 	struct tcp_conn *c = conn;
-	uint8_t reply[3] = {0};
-	bool have[3] = {false};
 	int r;
 
 	if (!c)
@@ -357,15 +320,7 @@ static int tcp_status(void *conn, struct printer_status *ret)
 	r = drain(c);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < 3; i++) {
-		r = query(c, which[i], &reply[i]);
-		if (r < 0)
-			return r;
-		have[i] = r == 1;
-	}
-	escpos_status_decode(have[0], reply[0], have[1], reply[1], have[2],
-			     reply[2], ret);
-	return 0;
+	return escpos_status_ask(query, c, ret);
 }
 
 static void tcp_close(void *conn)

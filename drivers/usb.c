@@ -4,6 +4,7 @@
  * context, so a printer unplugged and plugged in again is simply found by
  * the next open. */
 #include "escpos_status.h"
+#include "fdio.h"
 #include "transport.h"
 
 #include <errno.h>
@@ -75,14 +76,6 @@ static int usb_errno(int r)
 	default:
 		return -EIO;
 	}
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The bulk endpoints of an alternate setting: true when it has a bulk OUT
@@ -338,8 +331,10 @@ static int drain(struct usb_conn *c)
 /* Sends DLE EOT n and waits for a reply byte: 1 with *ret set, 0 when the
  * printer stays silent, or a negative errno. Bytes that cannot be a status
  * reply are skipped; of several in one read, the last is the freshest. */
-static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
+static int query(void *conn, uint8_t n, uint8_t *ret)
 {
+	struct usb_conn *c = conn;
+
 	const uint8_t q[3] = {0x10, 0x04, n};
 	uint8_t buf[USB_PACKET_MAX];
 	int64_t deadline, left;
@@ -348,9 +343,9 @@ static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
 	r = send_all(c, q, sizeof(q));
 	if (r < 0)
 		return r;
-	deadline = now_ms() + c->status_timeout_ms;
+	deadline = fdio_now_ms() + c->status_timeout_ms;
 	/* A timeout of 0 would mean none at all to libusb. */
-	while ((left = deadline - now_ms()) > 0) {
+	while ((left = deadline - fdio_now_ms()) > 0) {
 		int got = 0;
 
 		r = libusb_bulk_transfer(c->h, c->ep_in, buf, c->in_packet,
@@ -371,33 +366,20 @@ static int query(struct usb_conn *c, uint8_t n, uint8_t *ret)
 
 static int usb_status(void *conn, struct printer_status *ret)
 {
-	static const uint8_t which[3] = {
-		ESCPOS_STATUS_PRINTER,
-		ESCPOS_STATUS_OFFLINE,
-		ESCPOS_STATUS_PAPER,
-	};
 	struct usb_conn *c = conn;
-	uint8_t reply[3] = {0};
-	bool have[3] = {false};
 	int r;
 
 	if (!c || !ret)
 		return -EINVAL;
 	/* A unidirectional printer has nothing to answer with. */
-	if (c->ep_in) {
-		r = drain(c);
-		if (r < 0)
-			return r;
-		for (size_t i = 0; i < 3; i++) {
-			r = query(c, which[i], &reply[i]);
-			if (r < 0)
-				return r;
-			have[i] = r == 1;
-		}
+	if (!c->ep_in) {
+		escpos_status_decode(false, 0, false, 0, false, 0, ret);
+		return 0;
 	}
-	escpos_status_decode(have[0], reply[0], have[1], reply[1], have[2],
-			     reply[2], ret);
-	return 0;
+	r = drain(c);
+	if (r < 0)
+		return r;
+	return escpos_status_ask(query, c, ret);
 }
 
 static void usb_close(void *conn)

@@ -677,7 +677,12 @@ static int parse_id(const char *s, int64_t *ret)
 	return 0;
 }
 
-static void h_ticket(struct ctx *c, struct api_response *ret)
+typedef int (*ticket_op)(struct office *o, int64_t id, int64_t now,
+			 struct ticket *ret, struct office_error *err);
+
+/* A request about the ticket whose id is the path's parameter. */
+static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
+		      int status)
 {
 	struct office_error err;
 	struct ticket t;
@@ -694,11 +699,16 @@ static void h_ticket(struct ctx *c, struct api_response *ret)
 	}
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_ticket(c->a->office, id, c->now, &t, &err) < 0) {
+	if (op(c->a->office, id, c->now, &t, &err) < 0) {
 		office_failed(c, ret, &err);
 		return;
 	}
-	respond(c, ret, 200, ticket_json(c->a, &t));
+	respond(c, ret, status, ticket_json(c->a, &t));
+}
+
+static void h_ticket(struct ctx *c, struct api_response *ret)
+{
+	on_ticket(c, ret, office_ticket, 200);
 }
 
 static void h_display(struct ctx *c, struct api_response *ret)
@@ -1130,26 +1140,7 @@ static void h_test_clock(struct ctx *c, struct api_response *ret)
 
 static void h_reprint(struct ctx *c, struct api_response *ret)
 {
-	struct office_error err;
-	struct ticket t;
-	char buf[ECHO_MAX];
-	int64_t id;
-
-	if (no_body(c, ret) < 0)
-		return;
-	if (parse_id(c->param[0], &id) < 0) {
-		echo(buf, sizeof(buf), c->param[0]);
-		errorf(ret, 404, "not_found", "There is no ticket \"%s\".",
-		       buf);
-		return;
-	}
-	memset(&t, 0, sizeof(t));
-	memset(&err, 0, sizeof(err));
-	if (office_reprint(c->a->office, id, c->now, &t, &err) < 0) {
-		office_failed(c, ret, &err);
-		return;
-	}
-	respond(c, ret, 202, ticket_json(c->a, &t));
+	on_ticket(c, ret, office_reprint, 202);
 }
 
 static json_t *printer_state_json(const struct api *a, size_t i,

@@ -34,6 +34,7 @@ struct streams {
 	pthread_mutex_t lock; /* the parked list and every client's parked */
 	struct client *parked;
 	bool stopping;
+	bool published; /* an event waits to be sent to parked streams */
 	pthread_t ticker;
 	bool ticker_running;
 	pthread_cond_t tick;
@@ -46,10 +47,12 @@ static time_t mono_s(void)
 	return ts.tv_sec;
 }
 
-/* Called with s->lock held. */
-static void resume_all(struct streams *s, bool due_only)
+/* Takes the parked clients (those owing a keepalive with due_only) off
+ * the list; called with s->lock held. They stay suspended, so MHD cannot
+ * free them, until resume() is called on the list. */
+static struct client *detach(struct streams *s, bool due_only)
 {
-	struct client **pp = &s->parked, *c;
+	struct client **pp = &s->parked, *c, *taken = NULL;
 	time_t now = mono_s();
 
 	while ((c = *pp)) {
@@ -58,34 +61,70 @@ static void resume_all(struct streams *s, bool due_only)
 			continue;
 		}
 		*pp = c->next;
-		c->next = NULL;
 		c->parked = false;
+		c->next = taken;
+		taken = c;
+	}
+	return taken;
+}
+
+/* Resumes without the lock: a resumed client may park again at once. */
+static void resume(struct client *c)
+{
+	while (c) {
+		struct client *next = c->next;
+		c->next = NULL;
 		MHD_resume_connection(c->conn);
+		c = next;
 	}
 }
 
+/* Publishing happens with the office locked: resuming hundreds of parked
+ * streams is left to the ticker thread, which the publisher only wakes. */
 static void on_publish(void *userdata)
 {
 	struct streams *s = userdata;
 
 	pthread_mutex_lock(&s->lock);
-	resume_all(s, false);
+	s->published = true;
+	pthread_cond_signal(&s->tick);
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Wakes parked clients that owe a keepalive, once a second. */
+/* Resumes the parked streams when something was published, and those that
+ * owe a keepalive once a second. */
 static void *ticker(void *arg)
 {
 	struct streams *s = arg;
 	struct timespec until;
 
 	pthread_mutex_lock(&s->lock);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	while (!s->stopping) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += 1;
-		pthread_cond_timedwait(&s->tick, &s->lock, &until);
-		if (!s->stopping)
-			resume_all(s, true);
+		struct client *wake = NULL;
+
+		if (!s->published &&
+		    pthread_cond_timedwait(&s->tick, &s->lock, &until) ==
+			    ETIMEDOUT) {
+			wake = detach(s, true);
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += 1;
+		}
+		if (s->published && !s->stopping) {
+			s->published = false;
+			struct client *more = detach(s, false);
+			while (more) {
+				struct client *next = more->next;
+				more->next = wake;
+				wake = more;
+				more = next;
+			}
+		}
+		if (wake) {
+			pthread_mutex_unlock(&s->lock);
+			resume(wake);
+			pthread_mutex_lock(&s->lock);
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -124,13 +163,18 @@ void streams_shutdown(struct streams *s)
 	events_set_wake(s->events, NULL, NULL);
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
-	resume_all(s, false);
 	pthread_cond_signal(&s->tick);
 	pthread_mutex_unlock(&s->lock);
 	if (s->ticker_running) {
 		pthread_join(s->ticker, NULL);
 		s->ticker_running = false;
 	}
+	/* The ticker is gone: what is still parked is resumed here, once and
+	 * for all (a resumed stream sees stopping and ends). */
+	pthread_mutex_lock(&s->lock);
+	struct client *rest = detach(s, false);
+	pthread_mutex_unlock(&s->lock);
+	resume(rest);
 }
 
 void streams_free(struct streams *s)

@@ -13,9 +13,11 @@
 # issuing benchmark; BENCH_TICKETS (default 500) the tickets that the
 # printing benchmark prints one at a time to its TCP printer, before a
 # fifth as many again with 100 ms of idle time before each, as tickets come
-# at a kiosk. The load and the CPU and I/O pressure of the machine are
-# printed with the figures: other work on the machine, a shared disk above
-# all, moves them a lot.
+# at a kiosk. BENCH_STREAMS (default 300) is the number of idle event
+# streams that the events benchmark holds open while 50 tickets are called
+# (about 30 s, half of it waiting for their keepalive comment). The load
+# and the CPU and I/O pressure of the machine are printed with the figures:
+# other work on the machine, a shared disk above all, moves them a lot.
 set -eu
 
 build=${1:-${BONOMAT_BUILD_DIR:-build/release}}
@@ -24,13 +26,14 @@ BONOMAT_BUILD_DIR=${BONOMAT_BUILD_DIR:-$build}
 BONOMATD=${BONOMATD:-$build/bonomatd}
 seconds=${BENCH_SECONDS:-10}
 tickets=${BENCH_TICKETS:-500}
+streams=${BENCH_STREAMS:-300}
 idle_tickets=$((tickets / 5 > 0 ? tickets / 5 : 1))
 bench=$build/tests/bench
 scratch=$BONOMAT_BUILD_DIR/bench-tmp
 export BONOMAT_BUILD_DIR BONOMATD
 
 for prog in "$BONOMATD" "$bench/bench_issue" "$bench/bench_next" \
-	"$bench/bench_print"; do
+	"$bench/bench_print" "$bench/bench_events"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is missing; run 'make bench'" >&2
 		exit 1
@@ -85,6 +88,14 @@ echo "== bench_print: $idle_tickets tickets, 100 ms idle before each =="
 	"$bench/bench_print" --daemon "$BONOMATD" --dir "$scratch" \
 		--tickets "$idle_tickets" --warmup 5 --gap 100 \
 		--iterations 0 || echo bench_print-idle >>"$rc"
+} | tee -a "$log"
+echo
+echo "== bench_events: $streams idle event streams, 10 s idle, 50 calls" \
+	"delivered to each, then their keepalive =="
+{
+	"$bench/bench_events" --daemon "$BONOMATD" --dir "$scratch" \
+		--clients "$streams" --calls 50 --idle 10 ||
+		echo bench_events >>"$rc"
 } | tee -a "$log"
 [ -s "$rc" ] && status=1
 rmdir "$scratch" 2>/dev/null || :

@@ -48,7 +48,7 @@ test:
 
 # The npm packages the tests use, exactly as package-lock.json pins them,
 # installed again only when the lock file changed.
-NPM_DIRS = tests/encoder
+NPM_DIRS = tests/encoder tests/browser
 node-modules:
 	@for d in $(NPM_DIRS); do \
 		if [ ! -f $$d/node_modules/.package-lock.json ] || \

@@ -16,15 +16,14 @@ libusb-1.0-0-dev libcups2-dev"
 # Unit tests (cmocka), integration tests (Python's standard library), and
 # the sqlite3 shell some tests use to look inside a database.
 TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups
-umockdev libumockdev-dev libglib2.0-dev"
+umockdev libumockdev-dev libglib2.0-dev chromium"
 
-# NOT YET USED: the rigs of TESTING.md for the tests that do not exist yet
-# (emulated USB printer, private cupsd, headless browser). All of them exist
-# in Debian 12 (checked with apt-cache policy). Move them into TEST_PKGS when
-# the first test needs them; until then "scripts/deps.sh rigs" installs them.
-# Installing cups may try to start the system's cupsd; the tests start their
-# own. Never add nodejs/npm here: see TESTING.md.
-TEST_RIG_PKGS="chromium"
+# The test rigs of TESTING.md are in TEST_PKGS above: the private cupsd
+# (installing cups may try to start the system's cupsd; the tests start
+# their own), the emulated USB printer, the browser. "rigs" is kept as an
+# empty set for scripts that name it. nodejs/npm are added below only when
+# the machine has no node at all (TESTING.md).
+TEST_RIG_PKGS=""
 
 # -fsanitize=fuzzer and the sanitizer runtimes of clang 14 are in
 # libclang-rt-14-dev, which clang-14 only recommends (so

@@ -35,7 +35,7 @@ async function loadServices() {
         b.innerHTML = esc(s.name) + '<small>' + esc(s.info) + '</small>';
         b.onclick = () => say($('ticket'), esc(s.name) + ': ' + esc(s.info));
       } else {
-        const wait = s.est_wait_min === null ? '' : ', ~' + s.est_wait_min + ' min';
+        const wait = s.est_wait_min === null || !s.waiting ? '' : ', ~' + s.est_wait_min + ' min';
         b.innerHTML = esc(s.name) + '<small>' + s.waiting + ' waiting' + wait + '</small>';
         b.onclick = () => take(s.id);
       }

@@ -1,0 +1,505 @@
+// The kiosk: a citizen takes a queue ticket for a service, a priority
+// ticket, or checks in with a booking code (keypad or scanner). The page
+// is /kiosk?kiosk=k1; the kiosk id names the [kiosk.ID] of the config and
+// with it the printer.
+
+import { get, post } from '/shared/api.js';
+import { connectLive } from '/shared/events.js';
+import { t, setLang, getLang, describeKioskError, lateText } from '/shared/i18n.js';
+import { office } from '/shared/office.js';
+
+const IDLE_MS = 20000;        // back to the start screen after this long untouched
+const IDLE_SHOWN_MS = 10000;  // the countdown shows for this long
+const PRINT_WATCH_MS = 3000;  // a print still "pending" after this is in doubt
+const PRINT_POLL_MS = 400;
+const PRINT_POLL_SLOW_MS = 1500;
+const PRINT_GIVE_UP_MS = 20000;
+const GUARD_MS = 500;         // taps ignored after a screen change (a double tap's second half)
+const BUSY_SHOWN_MS = 250;    // the "please wait" overlay only for slow answers
+const SCAN_BURST_GAP_MS = 1000; // keys closer than this are one scan
+const CODE_MAX = 24;
+
+const KEY_ROWS = ['1234567890', 'QWERTYUIOP', 'ASDFGHJKL⌫', 'ZXCVBNM'];
+
+const kioskId = new URLSearchParams(location.search).get('kiosk') || 'k1';
+const $ = (id) => document.getElementById(id);
+const main = $('main');
+
+const state = {
+	services: [],
+	screen: 'home',
+	busy: false,
+	code: '',
+	ticket: null,        // the ticket screen's ticket
+	printWatch: 'done',  // 'watching' | 'done' | 'timeout'
+	message: null,       // what the message screen says, kept to re-render in another language
+	guardUntil: 0,
+	lastInput: Date.now(),
+};
+
+// ---- screens ------------------------------------------------------------
+
+function show(screen) {
+	for (const s of main.querySelectorAll('.screen'))
+		s.hidden = s.id !== screen;
+	state.screen = screen;
+	state.guardUntil = performance.now() + GUARD_MS;
+	noteActivity();
+	document.body.dataset.screen = screen;
+	document.body.dataset.guardUntil = String(state.guardUntil);
+	const heading = $(screen).querySelector('h2, .lead');
+	if (heading) {
+		heading.tabIndex = -1;
+		heading.focus({ preventScroll: true });
+	}
+}
+
+function goHome() {
+	state.code = '';
+	state.ticket = null;
+	state.message = null;
+	renderCode();
+	show('home');
+}
+
+function noteActivity() {
+	state.lastInput = Date.now();
+}
+
+// A screen left untouched goes back to the start, and to Romanian for the
+// next citizen.
+function checkIdle() {
+	const left = IDLE_MS - (Date.now() - state.lastInput);
+	if (left <= 0 && !state.busy) {
+		if (state.screen !== 'home')
+			goHome();
+		if (getLang() !== 'ro') {
+			setLang('ro');
+			renderAll();
+		}
+		noteActivity();
+		return;
+	}
+	const text = state.screen !== 'home' && left <= IDLE_SHOWN_MS
+		? t('kiosk.idle', { n: Math.ceil(left / 1000) }) : '';
+	for (const p of main.querySelectorAll('.screen:not([hidden]) .idle'))
+		p.textContent = text;
+}
+
+// Every button is disabled while a request runs, so that a double tap
+// never makes two tickets; the overlay shows only when it takes a while.
+let busyTimer = 0;
+function setBusy(busy, text = '') {
+	state.busy = busy;
+	main.setAttribute('aria-busy', String(busy));
+	for (const b of main.querySelectorAll('button'))
+		b.disabled = busy;
+	clearTimeout(busyTimer);
+	if (busy) {
+		$('busy-text').textContent = text;
+		busyTimer = setTimeout(() => { $('busy').hidden = false; }, BUSY_SHOWN_MS);
+	} else {
+		$('busy').hidden = true;
+	}
+}
+
+// ---- rendering ----------------------------------------------------------
+
+function renderStatic() {
+	for (const el of document.querySelectorAll('[data-t]'))
+		el.textContent = t(el.dataset.t);
+	const other = getLang() === 'ro' ? 'en' : 'ro';
+	const lang = $('lang');
+	lang.lang = other;
+	lang.setAttribute('aria-label', t('lang.switch.label'));
+	$('office-name').textContent = office.name;
+	$('footer').textContent = t('kiosk.footer', { site: office.booking });
+	$('del-key').setAttribute('aria-label', t('kiosk.code.del'));
+}
+
+function serviceMeta(s) {
+	if (!s.open)
+		return t('kiosk.closed');
+	if (!s.waiting)
+		return t('kiosk.nobody');
+	const wait = s.est_wait_min === null || s.est_wait_min === undefined
+		? '' : ' · ~' + s.est_wait_min + ' min';
+	return t('kiosk.waiting', { n: s.waiting }) + wait;
+}
+
+function tile(cls, onTap) {
+	const b = document.createElement('button');
+	b.type = 'button';
+	b.className = 'tile ' + cls;
+	b.innerHTML = '<span class="tile-prefix" aria-hidden="true"></span>' +
+		'<span class="tile-text"><span class="tile-name"></span>' +
+		'<span class="tile-meta"></span></span>';
+	b.addEventListener('click', onTap);
+	return b;
+}
+
+function fillTile(b, prefix, name, meta) {
+	b.querySelector('.tile-prefix').textContent = prefix;
+	b.querySelector('.tile-name').textContent = name;
+	b.querySelector('.tile-meta').textContent = meta;
+}
+
+// Tiles are updated in place when the list of services is the same, so that
+// a tile never moves under a finger when the waiting counts change.
+function renderTiles(box, services, make, fill) {
+	const ids = services.map((s) => s.id).join('\n');
+	if (box.dataset.ids !== ids) {
+		box.textContent = '';
+		for (const s of services) {
+			const b = make(s);
+			b.dataset.service = s.id;
+			box.appendChild(b);
+		}
+		box.dataset.ids = ids;
+	}
+	services.forEach((s, i) => fill(box.children[i], s));
+	for (const b of box.children)
+		b.disabled = state.busy;
+}
+
+function renderServices() {
+	const tickets = state.services.filter((s) => s.kind !== 'info');
+	const infos = state.services.filter((s) => s.kind === 'info');
+	const fillService = (b, s) => {
+		fillTile(b, s.prefix || s.id, s.name, serviceMeta(s));
+		b.classList.toggle('is-closed', !s.open);
+	};
+	renderTiles($('services'), tickets,
+		(s) => tile('tile-service', () => issue(s.id, false)), fillService);
+	renderTiles($('priority-services'), tickets,
+		(s) => tile('tile-service', () => issue(s.id, true)), fillService);
+	renderTiles($('infos'), infos,
+		(s) => tile('tile-info', () => showInfo(s.id)),
+		(b, s) => fillTile(b, 'i', s.name, t('kiosk.info.badge')));
+	document.body.dataset.services = String(tickets.length);
+}
+
+function serviceName(id) {
+	const s = state.services.find((x) => x.id === id);
+	return s ? s.name : id;
+}
+
+function setText(id, text) {
+	const el = $(id);
+	el.textContent = text || '';
+	el.hidden = !text;
+}
+
+// What the ticket screen says about the paper: ok, pending (still being
+// watched), unsure (pending for too long), failed, or none (no printer).
+function printState(tk) {
+	if (tk.printed === 'pending')
+		return state.printWatch === 'watching' ? 'pending' : 'unsure';
+	return ['failed', 'none'].includes(tk.printed) ? tk.printed : 'ok';
+}
+
+function renderTicket() {
+	const tk = state.ticket;
+	if (!tk)
+		return;
+	$('ticket-number').textContent = tk.number;
+	$('ticket-number').dataset.len = String(Math.min(tk.number.length, 7));
+	$('ticket-service').textContent = serviceName(tk.service);
+	setText('ticket-kind', tk.kind === 'priority' ? t('kiosk.ticket.priority')
+		: tk.kind === 'appointment' ? t('kiosk.ticket.appointment') : '');
+	$('ticket-ahead').textContent = tk.ahead > 0
+		? t('kiosk.ahead', { people: t('people', { n: tk.ahead }) })
+		: t('kiosk.ahead.none');
+	setText('ticket-wait', tk.ahead > 0 && tk.est_wait_min != null
+		? t('kiosk.wait', { n: tk.est_wait_min }) : '');
+	setText('ticket-late', tk.late ? lateText(tk.message) : '');
+
+	const ps = printState(tk);
+	const box = $('ticket-print');
+	box.className = 'print print-' + ps;
+	box.setAttribute('role', ps === 'failed' ? 'alert' : 'status');
+	box.textContent = '';
+	if (ps === 'pending')
+		box.insertAdjacentHTML('beforeend', '<span class="spinner" aria-hidden="true"></span>');
+	if (ps === 'failed')
+		box.appendChild(document.createElement('strong')).textContent = t('kiosk.print.failed.title');
+	box.appendChild(document.createElement('span')).textContent = t('kiosk.print.' + ps);
+	$('ticket').classList.toggle('is-print-failed', tk.printed === 'failed');
+}
+
+function renderMessage() {
+	const m = state.message;
+	if (!m)
+		return;
+	let text;
+	if (m.info) {
+		const s = state.services.find((x) => x.id === m.info) || {};
+		text = { title: s.name || m.info, text: s.info || '', kicker: t('kiosk.info.title') };
+	} else {
+		text = describeKioskError(m.error, m.what);
+	}
+	$('message-box').className = 'message-box ' + (m.info ? 'is-info' : 'is-error');
+	$('message-h').textContent = text.kicker ? text.kicker + ': ' + text.title : text.title;
+	$('message-text').textContent = text.text;
+	setText('message-booking', text.booking ? t('closed.booking', { site: office.booking }) : '');
+	setText('message-detail', text.detail ? t('detail.server', { message: text.detail }) : '');
+}
+
+function renderCode() {
+	const v = $('code-value');
+	v.textContent = state.code || t('kiosk.code.empty');
+	v.classList.toggle('is-empty', !state.code);
+}
+
+function renderAll() {
+	renderStatic();
+	renderServices();
+	renderTicket();
+	renderMessage();
+	renderCode();
+}
+
+// ---- actions ------------------------------------------------------------
+
+async function issue(service, priority) {
+	if (state.busy)
+		return;
+	setBusy(true, t('kiosk.issuing'));
+	try {
+		const { data } = await post('/api/v1/tickets', { service, kiosk: kioskId, priority });
+		showTicket(data);
+	} catch (e) {
+		showError(e, 'issue');
+	} finally {
+		setBusy(false);
+	}
+}
+
+async function checkin(code) {
+	if (state.busy)
+		return;
+	if (!code) {
+		renderCode();
+		return;
+	}
+	setBusy(true, t('kiosk.code.checking'));
+	try {
+		const { data } = await post('/api/v1/checkins', { code, kiosk: kioskId });
+		showTicket(data);
+	} catch (e) {
+		showError(e, 'checkin');
+	} finally {
+		setBusy(false);
+	}
+}
+
+function showTicket(ticket) {
+	state.ticket = ticket;
+	state.code = '';
+	state.printWatch = ticket.printed === 'pending' ? 'watching' : 'done';
+	renderTicket();
+	show('ticket');
+	if (ticket.printed === 'pending')
+		watchPrinting(ticket);
+	live.refresh();
+}
+
+// A ticket is committed before it is printed: its printed state says,
+// within a few seconds, whether the paper came out. After PRINT_WATCH_MS
+// the citizen is told to note the number if nothing came out; the page
+// keeps asking, more slowly, while the ticket is on the screen.
+async function watchPrinting(ticket) {
+	const start = performance.now();
+	while (performance.now() - start < PRINT_GIVE_UP_MS) {
+		const waited = performance.now() - start;
+		await new Promise((r) => setTimeout(r, waited < PRINT_WATCH_MS ? PRINT_POLL_MS : PRINT_POLL_SLOW_MS));
+		if (state.ticket !== ticket)
+			return;
+		if (state.printWatch === 'watching' && performance.now() - start >= PRINT_WATCH_MS) {
+			state.printWatch = 'timeout';
+			renderTicket();
+		}
+		try {
+			const { data } = await get('/api/v1/tickets/' + ticket.id);
+			if (state.ticket !== ticket)
+				return;
+			if (data.printed !== 'pending') {
+				ticket.printed = data.printed;
+				state.printWatch = 'done';
+				renderTicket();
+				return;
+			}
+		} catch (e) {
+			// The number is on the screen; the next try may answer.
+		}
+	}
+}
+
+function showError(error, what) {
+	state.message = { error, what };
+	renderMessage();
+	show('message');
+	$('message').dataset.back = what === 'checkin' && [400, 404].includes(error.status) ? 'code' : 'home';
+}
+
+function showInfo(id) {
+	state.message = { info: id };
+	renderMessage();
+	show('message');
+	$('message').dataset.back = 'home';
+}
+
+function openCode(code = '') {
+	state.code = code;
+	renderCode();
+	show('code');
+}
+
+function typeKey(k) {
+	if (k === '⌫')
+		state.code = state.code.slice(0, -1);
+	else if (state.code.length < CODE_MAX)
+		state.code += k;
+	renderCode();
+}
+
+// ---- the keypad and a scanner ---------------------------------------------
+
+function buildKeypad() {
+	const pad = $('keypad');
+	for (const row of KEY_ROWS) {
+		const r = document.createElement('div');
+		r.className = 'keypad-row';
+		for (const k of row) {
+			const b = document.createElement('button');
+			b.type = 'button';
+			b.className = 'key' + (k === '⌫' ? ' key-del' : '');
+			b.textContent = k;
+			if (k === '⌫')
+				b.id = 'del-key';
+			b.addEventListener('click', () => typeKey(k));
+			r.appendChild(b);
+		}
+		pad.appendChild(r);
+	}
+}
+
+// What a scanner read: the code itself, or a link that ends with it.
+function codeFromScan(raw) {
+	const parts = raw.split(/[/?&=#:]/).map((p) => p.replace(/[^0-9A-Za-z]/g, '')).filter(Boolean);
+	return (parts.pop() || '').toUpperCase().slice(0, CODE_MAX);
+}
+
+// A scanner "types" the code (or a link that ends with it) and Enter, as
+// a keyboard would: a burst of keys, then Enter. On the start screen such a
+// burst checks the code in; on the code screen it replaces what was there.
+// A kiosk has no other keyboard, so no speed test is needed (a loaded
+// machine delivers a scanner's keys unevenly anyway).
+const scan = { text: '', last: 0 };
+function onKey(ev) {
+	noteActivity();
+	if (ev.ctrlKey || ev.altKey || ev.metaKey)
+		return;
+	const now = performance.now();
+	if (now - scan.last > SCAN_BURST_GAP_MS)
+		scan.text = '';
+	scan.last = now;
+	if (ev.key === 'Enter') {
+		const scanned = scan.text.length >= 4 ? codeFromScan(scan.text) : '';
+		scan.text = '';
+		if (state.screen !== 'code' && !scanned)
+			return;
+		ev.preventDefault();
+		if (state.busy)
+			return;
+		if (state.screen !== 'code')
+			openCode(scanned);
+		else if (scanned)
+			state.code = scanned;
+		checkin(state.code);
+		return;
+	}
+	if (ev.key.length !== 1)
+		return;
+	scan.text += ev.key;
+	if (state.screen === 'code') {
+		ev.preventDefault();
+		if (!state.busy && /^[0-9A-Za-z]$/.test(ev.key))
+			typeKey(ev.key.toUpperCase());
+	}
+}
+
+// ---- wiring -------------------------------------------------------------
+
+function tick() {
+	const now = new Date();
+	const clock = $('clock');
+	clock.textContent = new Intl.DateTimeFormat('ro-RO', {
+		hour: '2-digit', minute: '2-digit', timeZone: office.timeZone,
+	}).format(now);
+	clock.dateTime = now.toISOString();
+}
+
+const live = connectLive({
+	reload: async () => {
+		const { data } = await get('/api/v1/services');
+		state.services = Array.isArray(data) ? data : [];
+		renderServices();
+		if (state.screen === 'message')
+			renderMessage();
+	},
+	onEvent: (type, data) => {
+		if (type !== 'queue' || !data || !Array.isArray(data.services))
+			return;
+		for (const q of data.services) {
+			const s = state.services.find((x) => x.id === q.id);
+			if (s) {
+				s.waiting = q.waiting;
+				s.est_wait_min = q.est_wait_min;
+				if (typeof q.open === 'boolean')
+					s.open = q.open;
+			}
+		}
+		renderServices();
+	},
+	onStatus: (online) => {
+		$('offline').hidden = online;
+		document.body.classList.toggle('is-offline', !online);
+	},
+});
+
+buildKeypad();
+renderAll();
+show('home');
+tick();
+setInterval(tick, 5000);
+setInterval(checkIdle, 500);
+
+$('booking-tile').addEventListener('click', () => openCode());
+$('priority-tile').addEventListener('click', () => show('priority'));
+$('code-ok').addEventListener('click', () => checkin(state.code));
+$('code-clear').addEventListener('click', () => { state.code = ''; renderCode(); });
+$('lang').addEventListener('click', () => {
+	setLang(getLang() === 'ro' ? 'en' : 'ro');
+	renderAll();
+});
+main.addEventListener('click', (ev) => {
+	const b = ev.target.closest('[data-action="home"]');
+	if (!b)
+		return;
+	// After a wrong code the citizen corrects it; otherwise, the start.
+	if (state.screen === 'message' && $('message').dataset.back === 'code')
+		openCode(state.code);
+	else
+		goHome();
+});
+// The second half of a double tap must not press what appeared under it.
+document.addEventListener('click', (ev) => {
+	if (performance.now() < state.guardUntil) {
+		ev.preventDefault();
+		ev.stopPropagation();
+	}
+}, true);
+document.addEventListener('pointerdown', noteActivity, true);
+document.addEventListener('keydown', onKey);
+document.addEventListener('contextmenu', (ev) => ev.preventDefault());

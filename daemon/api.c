@@ -1199,9 +1199,24 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 			  ret);
 }
 
+/* What the pages show of the office, from the config's [office]. */
+static void h_office(struct ctx *c, struct api_response *ret)
+{
+	const struct config *cfg = c->a->cfg;
+
+	if (no_body(c, ret) < 0)
+		return;
+	respond(c, ret, 200,
+		json_pack("{s:s, s:s, s:s, s:s}", "name", cfg->office.name,
+			  "address", cfg->office.address, "footer",
+			  cfg->office.footer, "timezone",
+			  cfg->office.timezone));
+}
+
 static const struct route routes[] = {
 	{"GET", "/healthz", AUTH_NONE, h_healthz},
 	{"GET", "/api/v1/services", AUTH_NONE, h_services},
+	{"GET", "/api/v1/office", AUTH_NONE, h_office},
 	{"POST", "/api/v1/tickets", AUTH_KIOSK, h_issue},
 	{"GET", "/api/v1/tickets/{}", AUTH_NONE, h_ticket},
 	{"GET", "/api/v1/display", AUTH_NONE, h_display},

@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_TOKEN, Daemon, launchBrowser, openPage, settle, unexpectedProblems } from './harness.mjs';
+import {
+	ADMIN_TOKEN, BOOKING_SITE, Daemon, launchBrowser, openPage, settle, unexpectedProblems,
+} from './harness.mjs';
 
 const DAY = '2026-12-03';
 const at = (hhmm, day = DAY) => `${day}T${hhmm}:00+02:00`;
@@ -172,7 +174,7 @@ describe('a kiosk after the walk-in cut-off', () => {
 		assert.equal(await page.textContent('#message-h'), 'Nu se mai eliberează bonuri acum.');
 		assert.equal(await page.textContent('#message-text'),
 			'Azi nu se mai eliberează bonuri: biroul se închide la 18:30, iar bonurile se opresc cu 15 minute înainte.');
-		assert.equal(await page.textContent('#message-booking'), 'Vă puteți programa online pe programare.primariasector1.ro.');
+		assert.equal(await page.textContent('#message-booking'), `Vă puteți programa online pe ${BOOKING_SITE}.`);
 		assert.equal(await page.textContent('#message-detail'), 'Mesajul sistemului: ' + err.message);
 		assert.deepEqual(unexpectedProblems(page, [/\/api\/v1\/tickets$/]), []);
 	});

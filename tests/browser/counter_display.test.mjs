@@ -112,7 +112,8 @@ describe('counter and display', () => {
 		t.diagnostic(`the display showed ${called.number} ${took} ms after the key press`);
 		assert.ok(took <= CALL_DEADLINE_MS, `the display took ${took} ms`);
 		assert.equal(await shownCurrent(), called.number);
-		assert.equal(await status(), `Ați chemat bonul ${called.number}.`);
+		await waitFor(async () => (await status()) === `Ați chemat bonul ${called.number}.`,
+			{ what: 'the status line ' + JSON.stringify(`Ați chemat bonul ${called.number}.`) });
 		await waitFor(async () => (await announcements()).includes(
 			`Bonul ${called.number.split('').join(' ')}, la ghișeul 1`), { timeout: 8000, what: 'the announcement' });
 		const log = await display.evaluate(() => window.bonomatAnnouncer.log);
@@ -128,7 +129,8 @@ describe('counter and display', () => {
 		await display.waitForFunction(() => document.getElementById('now').classList.contains('is-flashing'), null, { timeout: CALL_DEADLINE_MS });
 		assert.equal(await display.textContent('#now-number'), number);
 		assert.equal(await display.isVisible('#now-recalled'), true);
-		assert.equal(await status(), `Bonul ${number} a fost chemat din nou.`);
+		await waitFor(async () => (await status()) === `Bonul ${number} a fost chemat din nou.`,
+			{ what: 'the status line ' + JSON.stringify(`Bonul ${number} a fost chemat din nou.`) });
 		await waitFor(async () => (await announcements()).length === heard + 1, { timeout: 10000, what: 'a second announcement' });
 	});
 
@@ -143,7 +145,8 @@ describe('counter and display', () => {
 		await displayShows(noShow.number, 'Ghișeul 1', Date.now());
 		res = await press('x', 'done');
 		assert.equal((await ticket(noShow.id)).state, 'no_show');
-		assert.equal(await status(), `Bonul ${noShow.number} a fost marcat ca absent.`);
+		await waitFor(async () => (await status()) === `Bonul ${noShow.number} a fost marcat ca absent.`,
+			{ what: 'the status line ' + JSON.stringify(`Bonul ${noShow.number} a fost marcat ca absent.`) });
 
 		res = await press('n', 'next');
 		const moved = await res.json();

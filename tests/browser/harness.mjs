@@ -23,6 +23,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SOURCE_DIR = process.env.BONOMAT_SOURCE_DIR || path.resolve(HERE, '..', '..');
 
 export const ADMIN_TOKEN = 'admin-browser-tests';
+// Not the values of ui/shared/office.js: the pages must show the config's.
+export const OFFICE_NAME = 'Primăria Sectorului 1 — Biroul Cetățeanului (test)';
+export const BOOKING_SITE = 'programari-test.primariasector1.ro';
 export const COUNTERS = {
 	1: { name: 'Ghișeul 1', services: ['A', 'B'], token: 'counter-1-browser' },
 	2: { name: 'Ghișeul 2', services: ['A'], token: 'counter-2-browser' },
@@ -128,10 +131,10 @@ token = ${c.token}
 		: 'driver = none\n';
 	return `; written by tests/browser/harness.mjs
 [office]
-name = Primăria Sectorului 1 — Biroul Cetățeanului
+name = ${OFFICE_NAME}
 address = Str. Mureș nr. 18–24, parter
 timezone = Europe/Bucharest
-footer = Programări online: programare.primariasector1.ro
+footer = Programări online: ${BOOKING_SITE}
 
 [server]
 listen = 127.0.0.1:${port}

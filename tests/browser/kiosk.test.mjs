@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	ADMIN_TOKEN, Daemon, launchBrowser, openPage, settle, smallTargets, startPrinter,
+	ADMIN_TOKEN, BOOKING_SITE, OFFICE_NAME, Daemon, launchBrowser, openPage, settle, smallTargets, startPrinter,
 	unexpectedProblems, waitFor,
 } from './harness.mjs';
 
@@ -58,6 +58,9 @@ describe('kiosk', () => {
 		assert.equal(shown, stored.data.number);
 		assert.match(shown, /^A\d{3}$/);
 		assert.equal(await page.textContent('#ticket-service'), 'Taxe și impozite locale');
+		// The office is the config's ([office]), not a copy in the page.
+		assert.equal(await page.textContent('#office-name'), OFFICE_NAME);
+		assert.match(await page.textContent('#footer'), new RegExp(BOOKING_SITE.replace(/\./g, '\\.')));
 
 		await waitFor(() => printer.data().subarray(before).includes(Buffer.from(shown)),
 			{ what: 'the ticket number in the printer bytes' });

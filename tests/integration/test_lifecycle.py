@@ -26,6 +26,23 @@ class Health(DaemonTestCase):
         self.assertEqual(r.data, {"status": "ok"})
 
 
+class Office(DaemonTestCase):
+    def test_office_is_the_configs(self):
+        """GET /api/v1/office: what the pages show of the office comes from
+        the config's [office] section."""
+        d = self.start_daemon()
+        r = d.get("/api/v1/office")
+        self.assertStatus(r, 200)
+        self.assertJsonContentType(r)
+        self.assertEqual(r.data, {
+            "name": "Primăria Sectorului 1 — Biroul Cetățeanului",
+            "address": "Str. Mureș nr. 18–24, parter",
+            "footer": "Programări online: programare.primariasector1.ro",
+            "timezone": "Europe/Bucharest",
+        })
+        self.assertError(d.post("/api/v1/office", {}), 405)
+
+
 class Services(DaemonTestCase):
     def test_services_list_ticket_and_info_services(self):
         d = self.start_daemon()

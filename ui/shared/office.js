@@ -1,10 +1,40 @@
-// What the pages say about the office itself. The API has no endpoint for
-// the [office] section of the config, so an office that installs Bonomat
-// edits these few lines to match its bonomat.conf.
-export const office = Object.freeze({
+// What the pages say about the office itself: its name, the time zone of
+// its clocks and where citizens book online, from the [office] section of
+// the daemon's config (GET /api/v1/office). The values below stand in only
+// while the daemon cannot be reached when a page loads.
+const fallback = {
 	name: 'Primăria Sectorului 1 — Biroul Cetățeanului',
 	// Where citizens book online; the kiosk points there when walk-in
 	// tickets are no longer issued.
 	booking: 'programare.primariasector1.ro',
 	timeZone: 'Europe/Bucharest',
-});
+};
+
+// The booking address is the web address in the config's footer
+// ("Programări online: programare.primariasector1.ro").
+function bookingSite(footer) {
+	const m = /(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,}(?:\/[^\s]*)?)/i.exec(footer || '');
+	return m ? m[1] : '';
+}
+
+async function load() {
+	const abort = new AbortController();
+	const timer = setTimeout(() => abort.abort(), 2000);
+	try {
+		const res = await fetch('/api/v1/office', { cache: 'no-store', signal: abort.signal });
+		if (!res.ok)
+			return fallback;
+		const o = await res.json();
+		return {
+			name: o.name || fallback.name,
+			booking: bookingSite(o.footer) || fallback.booking,
+			timeZone: o.timezone || fallback.timeZone,
+		};
+	} catch (e) {
+		return fallback;
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+export const office = Object.freeze(await load());

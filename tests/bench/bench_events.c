@@ -166,19 +166,6 @@ struct streams {
 	atomic_int error;	 /* an errno of the loop itself */
 };
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -211,8 +198,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *dir = NULL, *build = getenv("BONOMAT_BUILD_DIR");
-	int c, n;
+	const char *dir = NULL;
+	int c;
 
 	o->daemon = getenv("BONOMATD");
 	o->clients = 300;
@@ -230,19 +217,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 			dir = optarg;
 			break;
 		case 'c':
-			r = parse_long(optarg, 1, CLIENTS_MAX, &o->clients);
+			r = bench_parse_long(optarg, 1, CLIENTS_MAX, &o->clients);
 			break;
 		case 'n':
-			r = parse_long(optarg, 1, CALLS_MAX, &o->calls);
+			r = bench_parse_long(optarg, 1, CALLS_MAX, &o->calls);
 			break;
 		case 'i':
-			r = parse_long(optarg, 0, 3600, &o->idle_s);
+			r = bench_parse_long(optarg, 0, 3600, &o->idle_s);
 			break;
 		case 'g':
-			r = parse_long(optarg, 0, 10000, &o->gap_ms);
+			r = bench_parse_long(optarg, 0, 10000, &o->gap_ms);
 			break;
 		case 'K':
-			r = parse_long(optarg, 0, 600, &o->keepalive_s);
+			r = bench_parse_long(optarg, 0, 600, &o->keepalive_s);
 			break;
 		case 'k':
 			o->keep = true;
@@ -267,14 +254,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (dir)
-		n = snprintf(o->base, sizeof(o->base), "%s", dir);
-	else
-		n = snprintf(o->base, sizeof(o->base), "%s/bench-tmp",
-			     build && *build ? build : ".");
-	if (n < 0 || (size_t)n >= sizeof(o->base))
-		return -ENAMETOOLONG;
-	return 0;
+	return bench_scratch_dir(dir, o->base, sizeof(o->base));
 }
 
 /* Enough descriptors for the streams, the HTTP client and stdio. */

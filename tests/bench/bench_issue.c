@@ -71,19 +71,6 @@ struct client {
 	size_t resp_len;
 };
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench_issue [--daemon PATH] [--dir DIR] "
@@ -110,8 +97,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *dir = NULL, *build = getenv("BONOMAT_BUILD_DIR");
-	int c, n;
+	const char *dir = NULL;
+	int c;
 
 	o->daemon = getenv("BONOMATD");
 	o->clients = 8;
@@ -128,16 +115,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			dir = optarg;
 			break;
 		case 'c':
-			r = parse_long(optarg, 1, CLIENTS_MAX, &o->clients);
+			r = bench_parse_long(optarg, 1, CLIENTS_MAX, &o->clients);
 			break;
 		case 's':
-			r = parse_long(optarg, 1, 120, &o->seconds);
+			r = bench_parse_long(optarg, 1, 120, &o->seconds);
 			break;
 		case 'r':
-			r = parse_long(optarg, 1, ROUNDS_MAX, &o->rounds);
+			r = bench_parse_long(optarg, 1, ROUNDS_MAX, &o->rounds);
 			break;
 		case 'w':
-			r = parse_long(optarg, 0, 30, &o->warmup);
+			r = bench_parse_long(optarg, 0, 30, &o->warmup);
 			break;
 		case 'k':
 			o->keep = true;
@@ -162,14 +149,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (dir)
-		n = snprintf(o->base, sizeof(o->base), "%s", dir);
-	else
-		n = snprintf(o->base, sizeof(o->base), "%s/bench-tmp",
-			     build && *build ? build : ".");
-	if (n < 0 || (size_t)n >= sizeof(o->base))
-		return -ENAMETOOLONG;
-	return 0;
+	return bench_scratch_dir(dir, o->base, sizeof(o->base));
 }
 
 /* A "Key:   1234 kB" line of /proc/PID/status, in kB. */

@@ -48,19 +48,6 @@ struct options {
 	bool keep;
 };
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static int parse_sizes(const char *s, struct options *o)
 {
 	char buf[128], *tok, *save = NULL;
@@ -73,7 +60,7 @@ static int parse_sizes(const char *s, struct options *o)
 	     tok = strtok_r(NULL, ",", &save)) {
 		long v;
 		if (o->n_sizes == SIZES_MAX ||
-		    parse_long(tok, 100, 10000000, &v) < 0)
+		    bench_parse_long(tok, 100, 10000000, &v) < 0)
 			return -EINVAL;
 		o->sizes[o->n_sizes++] = (size_t)v;
 	}
@@ -109,8 +96,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *dir = NULL, *build = getenv("BONOMAT_BUILD_DIR");
-	int c, n;
+	const char *dir = NULL;
+	int c;
 
 	o->sizes[0] = 10000;
 	o->sizes[1] = 100000;
@@ -127,19 +114,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 			r = parse_sizes(optarg, o);
 			break;
 		case 'c':
-			r = parse_long(optarg, 1, 10000000, &o->calls);
+			r = bench_parse_long(optarg, 1, 10000000, &o->calls);
 			break;
 		case 'b':
-			r = parse_long(optarg, 1, 600, &o->budget);
+			r = bench_parse_long(optarg, 1, 600, &o->budget);
 			break;
 		case 'w':
-			r = parse_long(optarg, 0, 1000000, &o->waiting);
+			r = bench_parse_long(optarg, 0, 1000000, &o->waiting);
 			break;
 		case 'n':
-			r = parse_long(optarg, 1, 1000000, &o->next);
+			r = bench_parse_long(optarg, 1, 1000000, &o->next);
 			break;
 		case 'i':
-			r = parse_long(optarg, 0, 100000, &o->issue);
+			r = bench_parse_long(optarg, 0, 100000, &o->issue);
 			break;
 		case 'D':
 			dir = optarg;
@@ -163,12 +150,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (dir)
-		n = snprintf(o->base, sizeof(o->base), "%s", dir);
-	else
-		n = snprintf(o->base, sizeof(o->base), "%s/bench-tmp",
-			     build && *build ? build : ".");
-	return n < 0 || (size_t)n >= sizeof(o->base) ? -ENAMETOOLONG : 0;
+	return bench_scratch_dir(dir, o->base, sizeof(o->base));
 }
 
 static double us(int64_t ns)

@@ -116,19 +116,6 @@ struct printer {
 	int error;
 };
 
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench_print [--daemon PATH] [--dir DIR] "
@@ -160,8 +147,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	const char *dir = NULL, *build = getenv("BONOMAT_BUILD_DIR");
-	int c, n;
+	const char *dir = NULL;
+	int c;
 
 	o->daemon = getenv("BONOMATD");
 	o->tickets = 500;
@@ -177,19 +164,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 			dir = optarg;
 			break;
 		case 't':
-			r = parse_long(optarg, 1, TICKETS_MAX / 2, &o->tickets);
+			r = bench_parse_long(optarg, 1, TICKETS_MAX / 2, &o->tickets);
 			break;
 		case 'w':
-			r = parse_long(optarg, 0, TICKETS_MAX / 2, &o->warmup);
+			r = bench_parse_long(optarg, 0, TICKETS_MAX / 2, &o->warmup);
 			break;
 		case 'g':
-			r = parse_long(optarg, 0, 10000, &o->gap_ms);
+			r = bench_parse_long(optarg, 0, 10000, &o->gap_ms);
 			break;
 		case 'b':
 			o->back_to_back = true;
 			break;
 		case 'i':
-			r = parse_long(optarg, 0, 10000000, &o->iterations);
+			r = bench_parse_long(optarg, 0, 10000000, &o->iterations);
 			break;
 		case 'k':
 			o->keep = true;
@@ -214,14 +201,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (dir)
-		n = snprintf(o->base, sizeof(o->base), "%s", dir);
-	else
-		n = snprintf(o->base, sizeof(o->base), "%s/bench-tmp",
-			     build && *build ? build : ".");
-	if (n < 0 || (size_t)n >= sizeof(o->base))
-		return -ENAMETOOLONG;
-	return 0;
+	return bench_scratch_dir(dir, o->base, sizeof(o->base));
 }
 
 /* Called with the printer's lock held. */

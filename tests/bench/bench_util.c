@@ -495,3 +495,29 @@ int bench_print_config_text(char *buf, size_t size, const char *db,
 		return -ENOBUFS;
 	return (int)len;
 }
+
+int bench_parse_long(const char *s, long min, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int bench_scratch_dir(const char *dir, char *ret, size_t size)
+{
+	const char *build = getenv("BONOMAT_BUILD_DIR");
+	int n;
+
+	if (dir)
+		n = snprintf(ret, size, "%s", dir);
+	else
+		n = snprintf(ret, size, "%s/bench-tmp",
+			     build && *build ? build : ".");
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}

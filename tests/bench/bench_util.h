@@ -84,4 +84,10 @@ int bench_config_text(char *buf, size_t size, const char *db,
 int bench_print_config_text(char *buf, size_t size, const char *db,
 			    const char *host);
 
+/* A whole number from min to max, as an option's value. */
+int bench_parse_long(const char *s, long min, long max, long *ret);
+/* dir, or $BONOMAT_BUILD_DIR/bench-tmp (./bench-tmp without it), into ret:
+ * where a benchmark puts its databases. */
+int bench_scratch_dir(const char *dir, char *ret, size_t size);
+
 #endif

@@ -195,7 +195,6 @@ static int drain(struct file_conn *c)
 static int query(void *conn, uint8_t n, uint8_t *ret)
 {
 	struct file_conn *c = conn;
-
 	const uint8_t q[3] = {0x10, 0x04, n};
 	int64_t deadline;
 	uint8_t b;

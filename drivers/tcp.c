@@ -280,7 +280,6 @@ static int drain(struct tcp_conn *c)
 static int query(void *conn, uint8_t n, uint8_t *ret)
 {
 	struct tcp_conn *c = conn;
-
 	const uint8_t q[3] = {0x10, 0x04, n};
 	int64_t deadline;
 	uint8_t b;

@@ -334,7 +334,6 @@ static int drain(struct usb_conn *c)
 static int query(void *conn, uint8_t n, uint8_t *ret)
 {
 	struct usb_conn *c = conn;
-
 	const uint8_t q[3] = {0x10, 0x04, n};
 	uint8_t buf[USB_PACKET_MAX];
 	int64_t deadline, left;

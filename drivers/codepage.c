@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "text.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* clang-format off */
@@ -248,47 +250,6 @@ uint32_t codepage_to_unicode(enum codepage page, uint8_t b)
 	return high_table(page)[b - 0x80];
 }
 
-size_t codepage_utf8_next(const uint8_t *s, size_t len, uint32_t *ret_cp)
-{
-	uint32_t cp, min;
-	size_t n;
-
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		*ret_cp = CODEPAGE_INVALID;
-		return 1;
-	}
-	if (len < n)
-		goto invalid;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto invalid;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		goto invalid;
-	*ret_cp = cp;
-	return n;
-invalid:
-	*ret_cp = CODEPAGE_INVALID;
-	return 1;
-}
-
 static const struct fold *find_fold(const struct fold *table, size_t n,
 				    uint32_t cp)
 {
@@ -403,8 +364,8 @@ int codepage_convert(enum codepage page, const char *in, size_t len,
 		uint32_t cp, mark;
 		size_t n;
 
-		i += codepage_utf8_next(s + i, len - i, &cp);
-		if (cp == CODEPAGE_INVALID) {
+		i += text_utf8_next(s + i, len - i, &cp);
+		if (cp == TEXT_INVALID) {
 			bytes[0] = CODEPAGE_SUBSTITUTE;
 			n = 1;
 		} else {
@@ -412,7 +373,7 @@ int codepage_convert(enum codepage page, const char *in, size_t len,
 			 * where a code page has the composed letter; further
 			 * marks are dropped ("a" + breve + acute is ă). */
 			if (i < len && cp < 0x80) {
-				size_t k = codepage_utf8_next(s + i, len - i,
+				size_t k = text_utf8_next(s + i, len - i,
 							      &mark);
 				/* Most letters have no mark after them: the
 				 * table is searched only when one follows. */

@@ -21,10 +21,6 @@ enum codepage {
 /* The most bytes that one code point becomes ("...", "EUR"). */
 #define CODEPAGE_MAX_BYTES 3
 
-/* Returned by codepage_utf8_next() for a byte that starts no valid
- * sequence. */
-#define CODEPAGE_INVALID UINT32_MAX
-
 /* "cp852" or "cp1250"; -EINVAL for anything else. */
 int codepage_from_name(const char *name, enum codepage *ret_page);
 const char *codepage_name(enum codepage page);
@@ -36,11 +32,6 @@ unsigned codepage_epson_number(enum codepage page);
 /* The Unicode character that byte b shows in page, 0 where the code page
  * leaves b undefined (or b is a control byte). */
 uint32_t codepage_to_unicode(enum codepage page, uint8_t b);
-
-/* Decodes the UTF-8 sequence at s (len > 0) strictly: overlong forms,
- * surrogates and values past U+10FFFF are invalid. Returns the number of
- * bytes consumed, 1 for an invalid byte (*ret_cp = CODEPAGE_INVALID). */
-size_t codepage_utf8_next(const uint8_t *s, size_t len, uint32_t *ret_cp);
 
 /* Maps one code point: writes 0 to CODEPAGE_MAX_BYTES bytes to out and
  * returns their number. In order: printable ASCII is itself, '\n' stays a

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 #define ESC 0x1b
 #define FS 0x1c
 #define GS 0x1d
@@ -28,22 +30,14 @@ void escpos_buf_free(struct escpos_buf *buf)
 
 int escpos_buf_append(struct escpos_buf *buf, const void *data, size_t n)
 {
+	int r;
+
 	if (n > ESCPOS_BUF_MAX - buf->len)
 		return -E2BIG;
-	if (n > buf->cap - buf->len) {
-		size_t cap = buf->cap ? buf->cap : 256;
-		uint8_t *p;
-
-		while (cap - buf->len < n)
-			cap *= 2;
-		if (cap > ESCPOS_BUF_MAX)
-			cap = ESCPOS_BUF_MAX;
-		p = realloc(buf->data, cap);
-		if (!p)
-			return -ENOMEM;
-		buf->data = p;
-		buf->cap = cap;
-	}
+	r = array_reserve(&buf->data, &buf->cap, buf->len + n, 1, 256,
+			  ESCPOS_BUF_MAX);
+	if (r < 0)
+		return r;
 	if (n > 0)
 		memcpy(buf->data + buf->len, data, n);
 	buf->len += n;
@@ -56,6 +50,7 @@ void escpos_doc_init(struct escpos_doc *doc)
 	doc->strings = NULL;
 	doc->count = 0;
 	doc->cap = 0;
+	doc->strings_cap = 0;
 }
 
 void escpos_doc_free(struct escpos_doc *doc)
@@ -79,21 +74,14 @@ int escpos_doc_add(struct escpos_doc *doc, const struct escpos_item *item)
 		return r;
 	if (doc->count == ESCPOS_DOC_MAX)
 		return -E2BIG;
-	if (doc->count == doc->cap) {
-		size_t cap = doc->cap ? doc->cap * 2 : 16;
-		struct escpos_item *items;
-		char **strings;
-
-		items = realloc(doc->items, cap * sizeof(*items));
-		if (!items)
-			return -ENOMEM;
-		doc->items = items;
-		strings = realloc(doc->strings, cap * sizeof(*strings));
-		if (!strings)
-			return -ENOMEM;
-		doc->strings = strings;
-		doc->cap = cap;
-	}
+	r = array_reserve(&doc->items, &doc->cap, doc->count + 1,
+			  sizeof(*doc->items), 16, ESCPOS_DOC_MAX);
+	if (r == 0)
+		r = array_reserve(&doc->strings, &doc->strings_cap,
+				  doc->count + 1, sizeof(*doc->strings), 16,
+				  ESCPOS_DOC_MAX);
+	if (r < 0)
+		return r;
 	if (item->text) {
 		size_t n = strlen(item->text);
 

@@ -111,8 +111,8 @@ int escpos_buf_append(struct escpos_buf *buf, const void *data, size_t n);
 /* A document that owns copies of its items' strings. */
 struct escpos_doc {
 	struct escpos_item *items;
-	char **strings;
-	size_t count, cap;
+	char **strings;     /* strings[i] is items[i].text, owned */
+	size_t count, cap, strings_cap;
 };
 
 void escpos_doc_init(struct escpos_doc *doc);

@@ -22,6 +22,8 @@
 
 #include <ini.h>
 
+#include "text.h"
+
 #define FILE_MAX (1024 * 1024)
 #define ID_MAX 31
 #define TEXT_MAX 200
@@ -232,46 +234,13 @@ static int parse_long(const char *s, long min, long max, long *ret)
 	return 0;
 }
 
-/* The length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	uint32_t cp, min;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static int check_bytes(struct parser *p, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
 	for (size_t i = 0; i < len;) {
 		if (u[i] >= 0x80) {
-			size_t n = utf8_len(u + i, len - i);
+			size_t n = text_utf8_len(s + i, len - i);
 			if (n == 0)
 				return fail(p, p->line,
 					    "the line is not valid UTF-8");

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 /*
  * Storage: the active tickets sit in slots t[0..n-1] in no order, found by
  * id through an open-addressing hash. The waiting ones are also listed per
@@ -236,15 +238,12 @@ static int list_insert(struct queue *q, size_t slot)
 	const struct ticket *t = &q->t[slot];
 	struct list *l = list_for(q, t);
 	size_t i;
+	int r;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		size_t *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	r = array_reserve(&l->v, &l->cap, l->n + 1, sizeof(*l->v), 64,
+			  QUEUE_TICKETS_MAX);
+	if (r < 0)
+		return r;
 	/* New tickets are the newest: the search ends at the tail. */
 	i = lower_bound(q, l, list_of(t), t);
 	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof(*l->v));
@@ -286,14 +285,10 @@ int queue_add(struct queue *q, const struct ticket *t)
 	}
 	if (find(q, t->id))
 		return -EEXIST;
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 256;
-		struct ticket *nt = realloc(q->t, cap * sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		q->t = nt;
-		q->cap = cap;
-	}
+	r = array_reserve(&q->t, &q->cap, q->n + 1, sizeof(*q->t), 256,
+			  QUEUE_TICKETS_MAX);
+	if (r < 0)
+		return r;
 	r = hash_grow(q, q->n + 1);
 	if (r < 0)
 		return r;

@@ -11,6 +11,10 @@
 
 #include "ticket.h"
 
+/* The most active tickets the engine holds (a day of a large office has a
+ * few thousand); queue_add() refuses more with -E2BIG. */
+#define QUEUE_TICKETS_MAX 1000000
+
 struct queue_policy {
 	int64_t max_wait;     /* seconds; starvation guard */
 	int walkin_every;     /* 0 = no interleave */

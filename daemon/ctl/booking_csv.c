@@ -7,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "hours.h"
+#include "text.h"
 
 #define N_FIELDS 6
 
@@ -24,103 +26,6 @@ static bool alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	       (c >= '0' && c <= '9');
-}
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n > 0 && blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && blank((*s)[*n - 1]))
-		(*n)--;
-}
-
-/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. C1
- * controls count as invalid: terminals act on them. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		if (c == 0xc2)
-			lo = 0xa0;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* Cuts a string that vsnprintf truncated inside a UTF-8 sequence. */
-static void utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
-		i--;
-	if (i > 0 && (unsigned char)s[i - 1] >= 0xc0 &&
-	    utf8_len((const unsigned char *)s + i - 1, n - i + 1) == 0)
-		s[i - 1] = '\0';
-}
-
-void booking_csv_quote(const char *s, size_t n, char ret[64])
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	const size_t room = 56; /* then "...", the quote and the NUL */
-	size_t o = 0, i = 0;
-
-	ret[o++] = '"';
-	while (i < n) {
-		char piece[4];
-		size_t k, take = 1, ul;
-
-		if (u[i] >= 0x20 && u[i] < 0x7f) {
-			k = 0;
-			if (u[i] == '"' || u[i] == '\\')
-				piece[k++] = '\\';
-			piece[k++] = (char)u[i];
-		} else if (u[i] >= 0x80 && (ul = utf8_len(u + i, n - i))) {
-			memcpy(piece, u + i, ul);
-			k = take = ul;
-		} else {
-			piece[0] = '\\';
-			piece[1] = 'x';
-			piece[2] = hex[u[i] >> 4];
-			piece[3] = hex[u[i] & 15];
-			k = 4;
-		}
-		if (o + k > room)
-			break;
-		memcpy(ret + o, piece, k);
-		o += k;
-		i += take;
-	}
-	if (i < n) {
-		memcpy(ret + o, "...", 3);
-		o += 3;
-	}
-	ret[o++] = '"';
-	ret[o] = '\0';
 }
 
 void booking_csv_note(char msg[BOOKING_MSG_MAX], const char *fmt, ...)
@@ -141,7 +46,7 @@ void booking_csv_note(char msg[BOOKING_MSG_MAX], const char *fmt, ...)
 	if (r < 0)
 		msg[len] = '\0';
 	else if ((size_t)r >= BOOKING_MSG_MAX - len)
-		utf8_cut(msg);
+		text_utf8_cut(msg);
 }
 
 int booking_csv_check_code(const char *what, const char *s, size_t n,
@@ -149,41 +54,27 @@ int booking_csv_check_code(const char *what, const char *s, size_t n,
 			   char msg[BOOKING_MSG_MAX])
 {
 	char q[64];
-	size_t alnums = 0;
+	int r;
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	if (n == 0) {
 		booking_csv_note(msg, "%s is empty", what);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (alnum(s[i])) {
-			alnums++;
-		} else if (s[i] != '-') {
-			booking_csv_quote(s, n, q);
-			booking_csv_note(msg,
-					 "%s %s may hold only letters, digits "
-					 "and dashes",
-					 what, q);
-			return -EINVAL;
-		}
-	}
-	/* The daemon counts the letters and digits only. */
-	if (n > BOOKING_CODE_MAX || alnums < BOOKING_CODE_MIN) {
-		booking_csv_quote(s, n, q);
+	r = booking_code_normalize(s, n, ret);
+	if (r == 0)
+		return 0;
+	text_quote(q, sizeof(q), s, n);
+	if (r == -EINVAL)
 		booking_csv_note(msg,
-				 n > BOOKING_CODE_MAX ?
-					 "%s %s is longer than %d characters" :
-					 "%s %s has fewer than %d letters "
-					 "and digits",
-				 what, q,
-				 n > BOOKING_CODE_MAX ? BOOKING_CODE_MAX :
-							BOOKING_CODE_MIN);
-		return -EINVAL;
-	}
-	memcpy(ret, s, n);
-	ret[n] = '\0';
-	return 0;
+				 "%s %s may hold only letters, digits, "
+				 "spaces and dashes",
+				 what, q);
+	else
+		booking_csv_note(msg,
+				 "%s %s is not %d to %d letters and digits",
+				 what, q, BOOKING_CODE_MIN, BOOKING_CODE_MAX);
+	return -EINVAL;
 }
 
 int booking_csv_check_service(const char *what, const char *s, size_t n,
@@ -192,14 +83,14 @@ int booking_csv_check_service(const char *what, const char *s, size_t n,
 {
 	char q[64];
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	if (n == 0) {
 		booking_csv_note(msg, "%s is empty", what);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!alnum(s[i]) && s[i] != '_' && s[i] != '-') {
-			booking_csv_quote(s, n, q);
+			text_quote(q, sizeof(q), s, n);
 			booking_csv_note(msg,
 					 "%s %s is no service id (letters, "
 					 "digits, '_' and '-')",
@@ -208,7 +99,7 @@ int booking_csv_check_service(const char *what, const char *s, size_t n,
 		}
 	}
 	if (n > BOOKING_SERVICE_MAX) {
-		booking_csv_quote(s, n, q);
+		text_quote(q, sizeof(q), s, n);
 		booking_csv_note(msg, "%s %s is longer than %d characters",
 				 what, q, BOOKING_SERVICE_MAX);
 		return -EINVAL;
@@ -222,52 +113,30 @@ int booking_csv_check_phone(const char *what, const char *s, size_t n,
 			    char ret[BOOKING_PHONE_MAX + 1],
 			    char msg[BOOKING_MSG_MAX])
 {
-	char out[BOOKING_PHONE_MAX + 1], q[64];
-	size_t o = 0;
-	bool ok = true;
+	char q[64];
 
-	trim(&s, &n);
-	for (size_t i = 0; i < n && ok; i++) {
-		char c = s[i];
-
-		if (c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' ||
-		    c == ')')
-			continue;
-		if ((c == '+' && o == 0) || (c >= '0' && c <= '9')) {
-			if (o == BOOKING_PHONE_MAX)
-				ok = false;
-			else
-				out[o++] = c;
-		} else {
-			ok = false;
-		}
-	}
-	if (!ok || o < BOOKING_PHONE_MIN) {
-		booking_csv_quote(s, n, q);
-		booking_csv_note(msg,
-				 "%s %s is no phone number (+ and digits, %d "
-				 "to %d of them)",
-				 what, q, BOOKING_PHONE_MIN, BOOKING_PHONE_MAX);
-		return -EINVAL;
-	}
-	memcpy(ret, out, o);
-	ret[o] = '\0';
-	return 0;
+	text_trim(&s, &n);
+	if (booking_phone_normalize(s, n, ret) == 0)
+		return 0;
+	text_quote(q, sizeof(q), s, n);
+	booking_csv_note(msg,
+			 "%s %s is no phone number (+ and digits, %d "
+			 "to %d of them)",
+			 what, q, BOOKING_PHONE_MIN, BOOKING_PHONE_MAX);
+	return -EINVAL;
 }
 
 int booking_csv_check_span(int64_t start, int64_t end,
 			   char msg[BOOKING_MSG_MAX])
 {
-	if (end <= start) {
+	int r = booking_span_check(start, end);
+
+	if (r == -EINVAL)
 		booking_csv_note(msg, "the end is not after the start");
-		return -EINVAL;
-	}
-	if (end - start > BOOKING_SPAN_MAX) {
+	else if (r < 0)
 		booking_csv_note(msg, "the booking lasts more than %d hours",
 				 BOOKING_SPAN_MAX / 3600);
-		return -EINVAL;
-	}
-	return 0;
+	return r < 0 ? -EINVAL : 0;
 }
 
 struct booking_list *booking_csv_list_new(void)
@@ -295,23 +164,14 @@ refuse_v(struct booking_list *l, unsigned line, bool fatal, const char *fmt,
 	l->n_refused++;
 	if (l->n_errors >= BOOKING_ERRORS_MAX + (fatal ? 1 : 0))
 		return 0;
-	if (l->n_errors == l->errors_cap) {
-		size_t cap = l->errors_cap ? l->errors_cap * 2 : 16;
-		void *p;
-
-		if (cap > BOOKING_ERRORS_MAX + 1)
-			cap = BOOKING_ERRORS_MAX + 1;
-		p = realloc(l->errors, cap * sizeof(*l->errors));
-		if (!p)
-			return -ENOMEM;
-		l->errors = p;
-		l->errors_cap = cap;
-	}
+	if (array_reserve(&l->errors, &l->errors_cap, l->n_errors + 1,
+			  sizeof(*l->errors), 16, BOOKING_ERRORS_MAX + 1) < 0)
+		return -ENOMEM;
 	e = &l->errors[l->n_errors++];
 	e->line = line;
 	if (vsnprintf(e->msg, sizeof(e->msg), fmt, ap) < 0)
 		e->msg[0] = '\0';
-	utf8_cut(e->msg);
+	text_utf8_cut(e->msg);
 	return 0;
 }
 
@@ -358,20 +218,11 @@ int booking_csv_add(struct booking_list *l, struct booking *b)
 			"imported; split the file",
 			BOOKING_MAX);
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		void *p;
-
-		if (cap > BOOKING_MAX)
-			cap = BOOKING_MAX;
-		p = realloc(l->items, cap * sizeof(*l->items));
-		if (!p) {
-			free(b->phone);
-			b->phone = NULL;
-			return -ENOMEM;
-		}
-		l->items = p;
-		l->cap = cap;
+	if (array_reserve(&l->items, &l->cap, l->n + 1, sizeof(*l->items), 64,
+			  BOOKING_MAX) < 0) {
+		free(b->phone);
+		b->phone = NULL;
+		return -ENOMEM;
 	}
 	l->items[l->n++] = *b;
 	b->phone = NULL;
@@ -393,23 +244,6 @@ static int dup_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* The daemon matches codes ignoring case, spaces and dashes. */
-static void code_key(const char *code, char ret[BOOKING_CODE_MAX + 1])
-{
-	size_t o = 0;
-
-	for (; *code; code++) {
-		char c = *code;
-
-		if (c == '-' || c == ' ')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		ret[o++] = c;
-	}
-	ret[o] = '\0';
-}
-
 static int refuse_duplicates(struct booking_list *l)
 {
 	struct dup_key *keys = NULL;
@@ -426,7 +260,7 @@ static int refuse_duplicates(struct booking_list *l)
 		goto out;
 	}
 	for (size_t i = 0; i < l->n; i++) {
-		code_key(l->items[i].code, keys[i].key);
+		memcpy(keys[i].key, l->items[i].code, sizeof(keys[i].key));
 		keys[i].idx = i;
 	}
 	qsort(keys, l->n, sizeof(*keys), dup_cmp);
@@ -451,11 +285,11 @@ static int refuse_duplicates(struct booking_list *l)
 			l->items[out++] = *b;
 			continue;
 		}
-		booking_csv_quote(b->code, strlen(b->code), q);
+		text_quote(q, sizeof(q), b->code, strlen(b->code));
 		rr = booking_csv_refuse(l, b->line,
 					"code %s: the booking on line %u has "
 					"the same code (codes are compared "
-					"ignoring case and dashes)",
+					"ignoring case, spaces and dashes)",
 					q, other[i]);
 		if (rr < 0)
 			r = rr;
@@ -598,7 +432,7 @@ static int check_time(const char *what, const char *s, size_t n, int64_t *ret,
 {
 	char tmp[48], q[64];
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	if (n == 0) {
 		booking_csv_note(msg, "%s is empty", what);
 		return -EINVAL;
@@ -609,7 +443,7 @@ static int check_time(const char *what, const char *s, size_t n, int64_t *ret,
 		if (hours_parse_rfc3339(tmp, ret) == 0)
 			return 0;
 	}
-	booking_csv_quote(s, n, q);
+	text_quote(q, sizeof(q), s, n);
 	booking_csv_note(msg,
 			 "%s %s is no RFC 3339 time with an offset, such as "
 			 "2026-12-03T09:15:00+02:00",
@@ -627,7 +461,7 @@ static int check_status(const char *s, size_t n, enum booking_status *ret,
 {
 	char q[64];
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	if (n == 0 || is_word(s, n, "booked")) {
 		*ret = BOOKING_BOOKED;
 		return 0;
@@ -636,7 +470,7 @@ static int check_status(const char *s, size_t n, enum booking_status *ret,
 		*ret = BOOKING_CANCELLED;
 		return 0;
 	}
-	booking_csv_quote(s, n, q);
+	text_quote(q, sizeof(q), s, n);
 	booking_csv_note(msg, "status %s is not booked, cancelled or empty", q);
 	return -EINVAL;
 }
@@ -651,7 +485,7 @@ static int check_header(struct booking_list *l, unsigned line,
 		const char *v = f->f[i];
 		size_t len = f->len[i];
 
-		trim(&v, &len);
+		text_trim(&v, &len);
 		ok = is_word(v, len, field_names[i]);
 	}
 	if (ok)
@@ -662,7 +496,7 @@ static int check_header(struct booking_list *l, unsigned line,
 			"the header's fields are separated by ';': save the "
 			"file as CSV with commas, "
 			"code,service,start,end,phone,status");
-	booking_csv_quote(s, n, q);
+	text_quote(q, sizeof(q), s, n);
 	return booking_csv_refuse_file(
 		l, line,
 		"the header is %s, not code,service,start,end,phone,status", q);
@@ -679,7 +513,7 @@ static int parse_line(struct booking_list *l, unsigned line, const char *s,
 	size_t tn = n;
 	bool times = true;
 
-	trim(&t, &tn);
+	text_trim(&t, &tn);
 	if (tn == 0)
 		return 0;
 	if (n > BOOKING_LINE_MAX) {
@@ -721,7 +555,7 @@ static int parse_line(struct booking_list *l, unsigned line, const char *s,
 		(void)booking_csv_check_span(b.start, b.end, msg);
 	t = f.f[4];
 	tn = f.len[4];
-	trim(&t, &tn);
+	text_trim(&t, &tn);
 	phone[0] = '\0';
 	if (tn > 0)
 		(void)booking_csv_check_phone("phone", t, tn, phone, msg);

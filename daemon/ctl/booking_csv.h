@@ -9,16 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOKING_CODE_MIN 4
-#define BOOKING_CODE_MAX 32
+#include "booking.h" /* the code, phone and span rules */
+
 #define BOOKING_SERVICE_MAX 31
-#define BOOKING_PHONE_MIN 6
-#define BOOKING_PHONE_MAX 20
 #define BOOKING_LINE_MAX 4096	     /* bytes in a line, its end excluded */
 #define BOOKING_FILE_MAX (4 << 20)   /* bytes in a file */
 #define BOOKING_MAX 10000	     /* bookings in a file */
 #define BOOKING_ERRORS_MAX 1000	     /* refusals kept; more are counted */
-#define BOOKING_SPAN_MAX (24 * 3600) /* the longest booking, seconds */
 #define BOOKING_MSG_MAX 512
 
 enum booking_status {
@@ -27,7 +24,7 @@ enum booking_status {
 };
 
 struct booking {
-	char code[BOOKING_CODE_MAX + 1];       /* as written, trimmed */
+	char code[BOOKING_CODE_MAX + 1];       /* normalised (booking.h) */
 	char service[BOOKING_SERVICE_MAX + 1]; /* a service id */
 	int64_t start;			       /* unix seconds */
 	int64_t end;			       /* > start */
@@ -62,24 +59,20 @@ int booking_csv_parse(const char *data, size_t len,
 void booking_csv_free(struct booking_list *l);
 
 /* Shared with booking_ics.c. The checks copy s (n bytes), trimmed and
- * normalized, into ret and return 0; or they append to msg why `what`
- * (the field's name) is refused and return -EINVAL. */
+ * normalised by the rules of booking.h, into ret and return 0; or they
+ * append to msg why `what` (the field's name) is refused and return
+ * -EINVAL. */
 int booking_csv_check_code(const char *what, const char *s, size_t n,
 			   char ret[BOOKING_CODE_MAX + 1],
 			   char msg[BOOKING_MSG_MAX]);
 int booking_csv_check_service(const char *what, const char *s, size_t n,
 			      char ret[BOOKING_SERVICE_MAX + 1],
 			      char msg[BOOKING_MSG_MAX]);
-/* Visual separators (spaces, dashes, dots, slashes, parentheses) are
- * dropped: "+40 722-123.456" is +40722123456. */
 int booking_csv_check_phone(const char *what, const char *s, size_t n,
 			    char ret[BOOKING_PHONE_MAX + 1],
 			    char msg[BOOKING_MSG_MAX]);
 int booking_csv_check_span(int64_t start, int64_t end,
 			   char msg[BOOKING_MSG_MAX]);
-/* s (n bytes) for a message: in double quotes, at most about 40 bytes of
- * it, control bytes and invalid UTF-8 escaped as \xNN. */
-void booking_csv_quote(const char *s, size_t n, char ret[64]);
 /* Appends a printf-formatted note to msg, after "; " when msg is not
  * empty, truncated to BOOKING_MSG_MAX. */
 void booking_csv_note(char msg[BOOKING_MSG_MAX], const char *fmt, ...)
@@ -95,8 +88,8 @@ int booking_csv_refuse(struct booking_list *l, unsigned line, const char *fmt,
 int booking_csv_refuse_file(struct booking_list *l, unsigned line,
 			    const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Refuses every booking whose code another one in the file has too (as the
- * daemon compares codes: ignoring case and dashes), sorts the refusals by
+/* Refuses every booking whose code another one in the file has too (the
+ * codes are normalised, so this is how the daemon compares them), sorts the refusals by
  * line, and empties a fatally refused list. */
 int booking_csv_finish(struct booking_list *l);
 

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "text.h"
+
 #define DEPTH_MAX 8
 #define NAME_MAX_ICS 64 /* component, property and parameter names */
 #define TEXT_MAX 128	/* values of an event's properties that are kept */
@@ -94,16 +96,6 @@ static char upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
-static void trim(const char **s, size_t *n)
-{
-	while (*n > 0 && blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && blank((*s)[*n - 1]))
-		(*n)--;
-}
-
 static bool is_word(const char *s, size_t n, const char *word)
 {
 	return n == strlen(word) && strncasecmp(s, word, n) == 0;
@@ -114,7 +106,7 @@ static void upper_name(const char *s, size_t n, char ret[NAME_MAX_ICS])
 {
 	size_t o = 0;
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	for (size_t i = 0; i < n && o < NAME_MAX_ICS - 1; i++)
 		ret[o++] = upper(s[i]);
 	ret[o] = '\0';
@@ -192,7 +184,7 @@ static void text_set(struct text *t, const char *s, size_t n, bool unescape)
 {
 	size_t o = 0, len = 0;
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	for (size_t i = 0; i < n; i++, len++) {
 		char c = s[i];
 
@@ -402,9 +394,9 @@ static void event_time(struct parser *p, const struct content *c,
 		return;
 	}
 	d->set = true;
-	trim(&v, &n);
+	text_trim(&v, &n);
 	r = parse_dt(v, n, &cv, &utc);
-	booking_csv_quote(v, n, q);
+	text_quote(q, sizeof(q), v, n);
 	if (r == -EDOM || (r == 0 && c->value_date)) {
 		booking_csv_note(msg,
 				 "%s %s is a date without a time (an all-day "
@@ -422,7 +414,7 @@ static void event_time(struct parser *p, const struct content *c,
 	if (utc) {
 		d->t = utc_time(&cv);
 	} else if (c->tzid && !tzid_is_office(p, c->tzid, c->tzid_len)) {
-		booking_csv_quote(c->tzid, c->tzid_len, q);
+		text_quote(q, sizeof(q), c->tzid, c->tzid_len);
 		booking_csv_note(msg,
 				 "%s has TZID=%s, not the office's %s (or "
 				 "UTC)",
@@ -456,7 +448,7 @@ static void event_categories(struct event *e, const char *s, size_t n)
 		v = s + start;
 		vl = i - start;
 		start = i + 1;
-		trim(&v, &vl);
+		text_trim(&v, &vl);
 		if (vl == 0)
 			continue;
 		if (e->n_categories++ == 0)
@@ -469,7 +461,7 @@ static const char *tel_uri(const char *s, size_t n, size_t *ret_len)
 {
 	const char *semi;
 
-	trim(&s, &n);
+	text_trim(&s, &n);
 	if (n < 4 || strncasecmp(s, "tel:", 4) != 0)
 		return NULL;
 	s += 4;
@@ -519,12 +511,12 @@ static void event_property(struct parser *p, unsigned line,
 	} else if (strcmp(c->name, "DURATION") == 0) {
 		char q[64];
 
-		trim(&v, &n);
+		text_trim(&v, &n);
 		if (e->has_duration) {
 			booking_csv_note(e->msg, "DURATION appears twice");
 			e->duration_ok = false;
 		} else if (parse_duration(v, n, &e->duration) < 0) {
-			booking_csv_quote(v, n, q);
+			text_quote(q, sizeof(q), v, n);
 			booking_csv_note(e->msg,
 					 "DURATION %s is no duration such as "
 					 "PT15M",
@@ -536,14 +528,14 @@ static void event_property(struct parser *p, unsigned line,
 	} else if (strcmp(c->name, "STATUS") == 0) {
 		char q[64];
 
-		trim(&v, &n);
+		text_trim(&v, &n);
 		if (e->has_status) {
 			booking_csv_note(e->msg, "STATUS appears twice");
 		} else if (is_word(v, n, "CANCELLED")) {
 			e->cancelled = true;
 		} else if (!is_word(v, n, "CONFIRMED") &&
 			   !is_word(v, n, "TENTATIVE")) {
-			booking_csv_quote(v, n, q);
+			text_quote(q, sizeof(q), v, n);
 			booking_csv_note(e->msg,
 					 "STATUS %s is not CONFIRMED, "
 					 "TENTATIVE or CANCELLED",
@@ -636,10 +628,10 @@ static int finish_event(struct parser *p)
 		const char *ident = q;
 
 		if (code_ok)
-			booking_csv_quote(b.code, strlen(b.code), q);
+			text_quote(q, sizeof(q), b.code, strlen(b.code));
 		else if (code->set)
-			booking_csv_quote(code->v, strnlen(code->v, TEXT_MAX),
-					  q);
+			text_quote(q, sizeof(q), code->v,
+				   strnlen(code->v, TEXT_MAX));
 		else
 			ident = "without a code";
 		return booking_csv_refuse(p->l, e->line, "event %s: %s", ident,
@@ -690,7 +682,7 @@ static int end(struct parser *p, unsigned line, const char *v, size_t n)
 		if (strcmp(p->stack[k], name) == 0)
 			break;
 	if (k < 0) {
-		booking_csv_quote(name, strlen(name), q);
+		text_quote(q, sizeof(q), name, strlen(name));
 		return booking_csv_refuse(
 			p->l, line, "END:%s without its BEGIN; ignored", q);
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "booking.h"
 #include "booking_csv.h"
 
 #define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -26,19 +27,25 @@ static void booking_check(const struct booking_list *l, unsigned lines)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct booking *b = &l->items[i];
 		size_t cl = strlen(b->code), sl = strlen(b->service);
-		const char *digits = b->phone;
+		char code[BOOKING_CODE_MAX + 1], phone[BOOKING_PHONE_MAX + 1];
 
-		if (cl < BOOKING_CODE_MIN || cl > BOOKING_CODE_MAX ||
-		    !only(b->code, ALNUM "-") || sl < 1 ||
-		    sl > BOOKING_SERVICE_MAX || !only(b->service, ALNUM "_-"))
+		/* Codes and numbers come out in the normal form of the one
+		 * rule (booking.h): normalising them again changes nothing,
+		 * and a code holds only upper-case letters and digits. */
+		if (booking_code_normalize(b->code, cl, code) < 0 ||
+		    strcmp(code, b->code) != 0 ||
+		    !only(b->code, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") ||
+		    sl < 1 || sl > BOOKING_SERVICE_MAX ||
+		    !only(b->service, ALNUM "_-"))
 			abort();
-		if (b->end <= b->start || b->end - b->start > BOOKING_SPAN_MAX)
+		if (booking_span_check(b->start, b->end) < 0 ||
+		    b->end <= b->start || b->end - b->start > BOOKING_SPAN_MAX)
 			abort();
-		if (digits && *digits == '+')
-			digits++;
-		if (b->phone && (strlen(b->phone) < BOOKING_PHONE_MIN ||
-				 strlen(b->phone) > BOOKING_PHONE_MAX ||
-				 !only(digits, "0123456789")))
+		if (b->phone &&
+		    (booking_phone_normalize(b->phone, strlen(b->phone),
+					     phone) < 0 ||
+		     strcmp(phone, b->phone) != 0 ||
+		     !only(b->phone + (b->phone[0] == '+'), "0123456789")))
 			abort();
 		if (b->status != BOOKING_BOOKED &&
 		    b->status != BOOKING_CANCELLED)

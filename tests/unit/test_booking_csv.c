@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "booking_csv.h"
+#include "text.h"
 #include "hours.h"
 
 #define HDR "code,service,start,end,phone,status\n"
@@ -56,7 +57,7 @@ static const struct csv_case cases[] = {
 			  "2026-12-03T07:45:00Z,,\n",
 		.b = {{2, "X7K2P9", "A", T0, T1, "+40722123456",
 		       BOOKING_BOOKED},
-		      {3, "ab-12", "SC", "2026-12-03T09:30:00+02:00",
+		      {3, "AB12", "SC", "2026-12-03T09:30:00+02:00",
 		       "2026-12-03T09:45:00+02:00", NULL, BOOKING_BOOKED}},
 	},
 	{
@@ -100,14 +101,23 @@ static const struct csv_case cases[] = {
 			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456,A," SLOT ",,\n"
 			  "A-B-C,A," SLOT ",,\n"
 			  ",A," SLOT ",,\n"
-			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345,A," SLOT ",,\n",
-		.b = {{7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", "A", T0, T1, NULL,
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345,A," SLOT ",,\n"
+			  "abcd-efgh-ijkl-mnop-qrst-uvwx-yz98-7654,A," SLOT
+			  ",,\n"
+			  "X7K2_P9,A," SLOT ",,\n",
+		/* One rule with the daemon (booking.h): case, spaces and
+		 * dashes are ignored, 4 to 32 letters and digits remain. */
+		.b = {{3, "X7K2P9", "A", T0, T1, NULL, BOOKING_BOOKED},
+		      {7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", "A", T0, T1, NULL,
+		       BOOKING_BOOKED},
+		      {8, "ABCDEFGHIJKLMNOPQRSTUVWXYZ987654", "A", T0, T1, NULL,
 		       BOOKING_BOOKED}},
-		.e = {E(2, "code \"AB1\" has fewer than 4 letters and digits"),
-		      E(3, "code \"X7K2 P9\" may hold only"),
-		      E(4, "is longer than 32 characters"),
-		      E(5, "code \"A-B-C\" has fewer than 4"),
-		      E(6, "code is empty")},
+		.e = {E(2, "code \"AB1\" is not 4 to 32 letters and digits"),
+		      E(4, "is not 4 to 32 letters and digits"),
+		      E(5, "code \"A-B-C\" is not 4 to 32"),
+		      E(6, "code is empty"),
+		      E(9, "code \"X7K2_P9\" may hold only letters, digits, "
+			   "spaces and dashes")},
 	},
 	{
 		.name = "services",
@@ -170,7 +180,7 @@ static const struct csv_case cases[] = {
 			  "x7k2-p9,B," SLOT ",,\n",
 		.b = {{3, "Q1W2E3", "A", T0, T1, NULL, BOOKING_BOOKED}},
 		.e = {E(2, "code \"X7K2P9\": the booking on line 4"),
-		      E(4, "code \"x7k2-p9\": the booking on line 2")},
+		      E(4, "code \"X7K2P9\": the booking on line 2")},
 	},
 	{
 		.name = "a NUL byte is refused, not cut",
@@ -404,13 +414,13 @@ static void quote_and_note(void **state)
 	char longer[200];
 
 	(void)state;
-	booking_csv_quote("a\"b\\c\n", 6, q);
+	text_quote(q, sizeof(q), "a\"b\\c\n", 6);
 	assert_string_equal(q, "\"a\\\"b\\\\c\\x0a\"");
 	/* C1 controls and a cut sequence are escaped, UTF-8 is kept. */
-	booking_csv_quote("ț\xc2\x9b\xe2\x82", 6, q);
+	text_quote(q, sizeof(q), "ț\xc2\x9b\xe2\x82", 6);
 	assert_string_equal(q, "\"ț\\xc2\\x9b\\xe2\\x82\"");
 	memset(longer, 'x', sizeof(longer));
-	booking_csv_quote(longer, sizeof(longer), q);
+	text_quote(q, sizeof(q), longer, sizeof(longer));
 	assert_true(strlen(q) < sizeof(q));
 	assert_non_null(strstr(q, "...\""));
 	booking_csv_note(msg, "one");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codepage.h"
+#include "text.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -73,7 +74,7 @@ static uint32_t iconv_char(iconv_t cd, uint8_t b)
 	(void)iconv(cd, NULL, NULL, NULL, NULL);
 	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
 		return 0;
-	n = codepage_utf8_next((const uint8_t *)out, (size_t)(op - out), &cp);
+	n = text_utf8_next((const uint8_t *)out, (size_t)(op - out), &cp);
 	assert_int_equal(n, (size_t)(op - out));
 	return cp;
 }
@@ -324,19 +325,19 @@ static void utf8_decoder(void **state)
 		{"\xee\x80\x80", 3, 0xe000},
 		{"\xf0\x90\x80\x80", 4, 0x10000},
 		{"\xf4\x8f\xbf\xbf", 4, 0x10ffff},
-		{"\xc0\x80", 1, CODEPAGE_INVALID},
-		{"\xe0\x9f\xbf", 1, CODEPAGE_INVALID},
-		{"\xf0\x8f\xbf\xbf", 1, CODEPAGE_INVALID},
-		{"\xed\xbf\xbf", 1, CODEPAGE_INVALID},
-		{"\xf4\x90\x80\x80", 1, CODEPAGE_INVALID},
-		{"\xc3(", 1, CODEPAGE_INVALID},
+		{"\xc0\x80", 1, TEXT_INVALID},
+		{"\xe0\x9f\xbf", 1, TEXT_INVALID},
+		{"\xf0\x8f\xbf\xbf", 1, TEXT_INVALID},
+		{"\xed\xbf\xbf", 1, TEXT_INVALID},
+		{"\xf4\x90\x80\x80", 1, TEXT_INVALID},
+		{"\xc3(", 1, TEXT_INVALID},
 	};
 	/* clang-format on */
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint32_t cp = 0;
-		size_t n = codepage_utf8_next((const uint8_t *)cases[i].in,
+		size_t n = text_utf8_next((const uint8_t *)cases[i].in,
 					      strlen(cases[i].in), &cp);
 
 		assert_int_equal(n, cases[i].len);

@@ -63,14 +63,20 @@ const struct transport transport_none = {
 	.close = none_close,
 };
 
+const struct transport *transport_for(enum printer_driver d)
+{
+	static const struct transport *const by_driver[DRIVER_COUNT] = {
+		[DRIVER_NONE] = &transport_none, [DRIVER_USB] = &transport_usb,
+		[DRIVER_CUPS] = &transport_cups, [DRIVER_TCP] = &transport_tcp,
+		[DRIVER_FILE] = &transport_file,
+	};
+	return (unsigned)d < DRIVER_COUNT ? by_driver[d] : NULL;
+}
+
 const struct transport *transport_find(const char *name)
 {
-	static const struct transport *const all[] = {
-		&transport_none, &transport_file, &transport_tcp,
-		&transport_cups, &transport_usb,
-	};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (name && strcmp(all[i]->name, name) == 0)
-			return all[i];
-	return NULL;
+	enum printer_driver d;
+
+	return printer_driver_from_name(name, &d) == 0 ? transport_for(d)
+						       : NULL;
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "printer_driver.h"
+
 enum printer_state {
 	PRINTER_UNKNOWN,    /* no answer to a status query: not offline */
 	PRINTER_OK,
@@ -57,6 +59,8 @@ extern const struct transport transport_tcp;
 extern const struct transport transport_cups;
 extern const struct transport transport_usb;
 
+/* The transport of a driver (printer_driver.h), NULL out of range. */
+const struct transport *transport_for(enum printer_driver d);
 /* The transport called name ("usb", "cups", "tcp", "file", "none"). */
 const struct transport *transport_find(const char *name);
 

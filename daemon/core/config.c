@@ -632,18 +632,13 @@ static int set_closed(struct parser *p, const struct key *k, void *field,
 static int set_driver(struct parser *p, const struct key *k, void *field,
 		      const char *value, bool more)
 {
-	static const enum printer_driver drivers[] = {
-		DRIVER_USB, DRIVER_CUPS, DRIVER_TCP, DRIVER_FILE, DRIVER_NONE,
-	};
+	char names[64];
 
 	(void)more;
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		if (!strcasecmp(value, printer_driver_name(drivers[i]))) {
-			*(enum printer_driver *)field = drivers[i];
-			return 0;
-		}
-	}
-	return bad_value(p, k, value, "usb, cups, tcp, file or none");
+	if (printer_driver_from_name(value, field) == 0)
+		return 0;
+	printer_driver_names(names, sizeof(names));
+	return bad_value(p, k, value, "%s", names);
 }
 
 static int parse_hex16(const char **s, uint16_t *ret)
@@ -1439,8 +1434,11 @@ static int finish_printer(struct parser *p, const struct section *s)
 {
 	struct cfg_printer *pr = &p->c->printers[s->item];
 
-	if (!key_line(s, "driver"))
-		return missing(p, s, "driver", "usb, cups, tcp, file or none");
+	if (!key_line(s, "driver")) {
+		char names[64];
+		printer_driver_names(names, sizeof(names));
+		return missing(p, s, "driver", names);
+	}
 	if (pr->driver == DRIVER_FILE && !pr->path)
 		return missing(p, s, "path", "needed by driver = file");
 	if (pr->driver == DRIVER_CUPS && !pr->queue)
@@ -1806,21 +1804,4 @@ int config_printer_index(const struct config *c, const char *name)
 		if (!strcmp(c->printers[i].name, name))
 			return (int)i;
 	return -1;
-}
-
-const char *printer_driver_name(enum printer_driver d)
-{
-	switch (d) {
-	case DRIVER_NONE:
-		return "none";
-	case DRIVER_USB:
-		return "usb";
-	case DRIVER_CUPS:
-		return "cups";
-	case DRIVER_TCP:
-		return "tcp";
-	case DRIVER_FILE:
-		return "file";
-	}
-	return "unknown";
 }

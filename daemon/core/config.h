@@ -7,18 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "codepage.h" /* enum codepage, shared with the drivers */
+#include "codepage.h"	      /* enum codepage, shared with the drivers */
+#include "printer_driver.h" /* enum printer_driver, likewise */
 
 #define CONFIG_MAX_SERVICES 64 /* a counter's services are a 64-bit mask */
 #define CONFIG_ERR_MAX 512
-
-enum printer_driver {
-	DRIVER_NONE,
-	DRIVER_USB,
-	DRIVER_CUPS,
-	DRIVER_TCP,
-	DRIVER_FILE,
-};
 
 struct cfg_service {
 	char *id;     /* section name after "service." */
@@ -123,7 +116,5 @@ int config_service_index(const struct config *c, const char *id);
 int config_counter_index(const struct config *c, const char *id);
 int config_kiosk_index(const struct config *c, const char *id);
 int config_printer_index(const struct config *c, const char *name);
-
-const char *printer_driver_name(enum printer_driver d);
 
 #endif

@@ -280,7 +280,7 @@ int printers_start(const struct config *cfg,
 		w->pool = p;
 		w->index = (int)i;
 		w->cfg = c;
-		w->tr = transport_find(printer_driver_name(c->driver));
+		w->tr = transport_for(c->driver);
 		w->opt = (struct transport_options){
 			.path = c->path,
 			.queue = c->queue,

@@ -5,8 +5,8 @@
 #include <strings.h>
 
 static const char *const names[DRIVER_COUNT] = {
-	[DRIVER_NONE] = "none", [DRIVER_USB] = "usb",  [DRIVER_CUPS] = "cups",
-	[DRIVER_TCP] = "tcp",   [DRIVER_FILE] = "file",
+	[DRIVER_NONE] = "none", [DRIVER_USB] = "usb",	[DRIVER_CUPS] = "cups",
+	[DRIVER_TCP] = "tcp",	[DRIVER_FILE] = "file",
 };
 
 const char *printer_driver_name(enum printer_driver d)
@@ -35,7 +35,7 @@ void printer_driver_names(char *buf, size_t size)
 	/* The real drivers in the table's order, then none. */
 	for (unsigned d = 1; d <= DRIVER_COUNT && o < size; d++) {
 		int n = snprintf(buf + o, size - o, "%s%s",
-				 d == 1		     ? "" :
+				 d == 1		   ? "" :
 				 d == DRIVER_COUNT ? " or " :
 						     ", ",
 				 names[d % DRIVER_COUNT]);

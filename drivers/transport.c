@@ -77,6 +77,6 @@ const struct transport *transport_find(const char *name)
 {
 	enum printer_driver d;
 
-	return printer_driver_from_name(name, &d) == 0 ? transport_for(d)
-						       : NULL;
+	return printer_driver_from_name(name, &d) == 0 ? transport_for(d) :
+							 NULL;
 }

@@ -25,12 +25,15 @@
 #include "text.h"
 
 #define FILE_MAX (1024 * 1024)
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define TOKEN_RANGE                 \
+	STRINGIFY(CONFIG_TOKEN_MIN) \
+	" to " STRINGIFY(CONFIG_TOKEN_MAX) " characters"
 #define ID_MAX 31
 #define TEXT_MAX 200
 #define INFO_MAX 500
 #define PATH_LEN_MAX 4095
-#define TOKEN_MIN 8
-#define TOKEN_MAX 128
 #define QUEUE_MAX 127
 #define HOSTNAME_MAX 253
 #define COUNTERS_MAX 256
@@ -41,7 +44,6 @@
 #define KEYS_MAX 12
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 
-#define DEFAULT_TIMEZONE "Europe/Bucharest"
 #define DEFAULT_LISTEN_HOST "127.0.0.1"
 #define DEFAULT_LISTEN_PORT 8080
 #define DEFAULT_UI_DIR "ui"
@@ -334,11 +336,12 @@ static int set_token(struct parser *p, const struct key *k, void *field,
 				    "[%s] %s: only printable ASCII "
 				    "characters without spaces are allowed",
 				    cur_name(p), k->name);
-	if (n < TOKEN_MIN || n > TOKEN_MAX)
+	if (n < CONFIG_TOKEN_MIN || n > CONFIG_TOKEN_MAX)
 		return fail(
 			p, p->line,
 			"[%s] %s: must be %d to %d characters long, not %zu",
-			cur_name(p), k->name, TOKEN_MIN, TOKEN_MAX, n);
+			cur_name(p), k->name, CONFIG_TOKEN_MIN,
+			CONFIG_TOKEN_MAX, n);
 	*out = strdup(value);
 	return *out ? 0 : oom(p);
 }
@@ -1398,7 +1401,7 @@ static int finish_counter(struct parser *p, const struct section *s)
 
 	if (!ct->token)
 		return missing(p, s, "token",
-			       "the counter's secret, 8 to 128 characters");
+			       "the counter's secret, " TOKEN_RANGE);
 	if (!key_line(s, "services"))
 		return missing(p, s, "services",
 			       "the ids of the services it calls, separated "
@@ -1561,7 +1564,8 @@ static int finish(struct parser *p)
 		return r;
 	if (default_string(p, &c->office.name, "") < 0 ||
 	    default_string(p, &c->office.address, "") < 0 ||
-	    default_string(p, &c->office.timezone, DEFAULT_TIMEZONE) < 0 ||
+	    default_string(p, &c->office.timezone, CONFIG_DEFAULT_TIMEZONE) <
+		    0 ||
 	    default_string(p, &c->office.footer, "") < 0 ||
 	    default_string(p, &c->office.ticket_url, "") < 0 ||
 	    default_string(p, &c->server.listen_host, DEFAULT_LISTEN_HOST) <
@@ -1574,12 +1578,12 @@ static int finish(struct parser *p)
 	if (!c->server.admin_token) {
 		server = find_section(p, SEC_SERVER, 0);
 		if (server)
-			return missing(p, server, "admin_token",
-				       "the secret for admin requests, 8 to "
-				       "128 characters");
+			return missing(
+				p, server, "admin_token",
+				"the secret for admin requests, " TOKEN_RANGE);
 		return fail(p, 0,
 			    "missing [server] admin_token (the secret for "
-			    "admin requests, 8 to 128 characters)");
+			    "admin requests, " TOKEN_RANGE ")");
 	}
 	for (size_t i = 0; i < c->n_services; i++)
 		if (!c->services[i].info)

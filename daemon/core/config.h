@@ -12,6 +12,11 @@
 
 #define CONFIG_MAX_SERVICES 64 /* a counter's services are a 64-bit mask */
 #define CONFIG_ERR_MAX 512
+/* The length of a token (admin, counters): the API accepts no longer. */
+#define CONFIG_TOKEN_MIN 8
+#define CONFIG_TOKEN_MAX 128
+/* [office] timezone when the file names none; bonomatctl's default too. */
+#define CONFIG_DEFAULT_TIMEZONE "Europe/Bucharest"
 
 struct cfg_service {
 	char *id;     /* section name after "service." */

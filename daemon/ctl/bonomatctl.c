@@ -13,22 +13,21 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "api_limits.h"
 #include "booking_csv.h"
 #include "booking_ics.h"
+#include "config.h"
 #include "hours.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2
 
 #define BATCH_MAX 1000	       /* bookings in one request */
-#define BODY_MAX (64 * 1024)   /* API.md: larger bodies get 413 */
 #define ANSWER_MAX (64 * 1024) /* the daemon's answers are small */
 #define URL_MAX 1024
-#define TOKEN_MAX 512
 #define PROPERTY_MAX 63
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
-#define DEFAULT_ZONE "Europe/Bucharest"
 #define ENDPOINT "/api/v1/appointments"
 
 enum format {
@@ -79,7 +78,8 @@ static void usage(FILE *f)
 		"  --token TOKEN     the admin token; better in the environment\n"
 		"                    as BONOMAT_ADMIN_TOKEN (ps shows options)\n"
 		"  --format FORMAT   csv or ics (default: by the file's name)\n"
-		"  --timezone ZONE   the office's (default " DEFAULT_ZONE "):\n"
+		"  --timezone ZONE   the office's (default " CONFIG_DEFAULT_TIMEZONE
+		"):\n"
 		"                    iCalendar local times are read in it\n"
 		"  --service-property NAME\n"
 		"                    the iCalendar property with the service\n"
@@ -92,7 +92,7 @@ static void usage(FILE *f)
 		"stored whole or not at all; the first refused request ends\n"
 		"the import. Exit status: 0 all imported, 1 something was\n"
 		"refused or failed, 2 usage error.\n",
-		BATCH_MAX, BODY_MAX / 1024);
+		BATCH_MAX, API_BODY_MAX / 1024);
 }
 
 /* s for the terminal: control characters, C1 ones too, become '?'. */
@@ -132,7 +132,7 @@ static bool printable_token(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > TOKEN_MAX)
+	if (n == 0 || n > CONFIG_TOKEN_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
@@ -205,7 +205,7 @@ static int parse_args(int argc, char **argv, struct import *im)
 	int c;
 
 	im->url = DEFAULT_URL;
-	im->zone = DEFAULT_ZONE;
+	im->zone = CONFIG_DEFAULT_TIMEZONE;
 	im->token = getenv("BONOMAT_ADMIN_TOKEN");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -274,7 +274,7 @@ static int parse_args(int argc, char **argv, struct import *im)
 		fprintf(stderr,
 			"bonomatctl: the admin token must be 1 to %d "
 			"printable characters without blanks\n",
-			TOKEN_MAX);
+			CONFIG_TOKEN_MAX);
 		return EXIT_USAGE;
 	}
 	if (hours_set_zone(im->zone) < 0) {
@@ -384,12 +384,12 @@ static int make_batches(const struct import *im, struct batch **ret,
 	for (size_t i = 0; i < n_items; i++) {
 		size_t item = json_dumpb(im->items[i], NULL, 0, JSON_COMPACT);
 
-		if (item == 0 || item + wrapper > BODY_MAX) {
+		if (item == 0 || item + wrapper > API_BODY_MAX) {
 			free(b);
 			return -E2BIG;
 		}
 		if (n == 0 || b[n - 1].n == BATCH_MAX ||
-		    size + 1 + item > BODY_MAX) {
+		    size + 1 + item > API_BODY_MAX) {
 			b[n].first = i;
 			n++;
 			size = wrapper;
@@ -605,7 +605,7 @@ static int send_all(const struct import *im, const struct batch *batches,
 		"Expect:",
 	};
 	const struct booking_list *l = im->list;
-	char err[CURL_ERROR_SIZE] = "", auth[TOKEN_MAX + 32];
+	char err[CURL_ERROR_SIZE] = "", auth[CONFIG_TOKEN_MAX + 32];
 	struct curl_slist *headers = NULL, *h;
 	struct answer a = {.data = malloc(ANSWER_MAX + 1)};
 	json_int_t created = 0, updated = 0;
@@ -633,7 +633,7 @@ static int send_all(const struct import *im, const struct batch *batches,
 			"%s: %zu bookings in %zu requests (at most %d "
 			"bookings and %d KiB each); each request is stored "
 			"whole or not at all\n",
-			im->file, l->n, n, BATCH_MAX, BODY_MAX / 1024);
+			im->file, l->n, n, BATCH_MAX, API_BODY_MAX / 1024);
 	for (i = 0; i < n; i++) {
 		const struct batch *b = &batches[i];
 		json_int_t cr = 0, up = 0;

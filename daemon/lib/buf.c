@@ -84,10 +84,11 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	} else if (b->data && (size_t)n < b->cap - b->len) {
 		b->len += (size_t)n;
 	} else {
-		r = array_reserve(&b->data, &b->cap, b->len + (size_t)n + 1,
-				  1, 256, b->max + 1);
+		r = array_reserve(&b->data, &b->cap, b->len + (size_t)n + 1, 1,
+				  256, b->max + 1);
 		if (r == 0) {
-			vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+			vsnprintf(b->data + b->len, b->cap - b->len, fmt,
+				  again);
 			b->len += (size_t)n;
 		}
 	}

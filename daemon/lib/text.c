@@ -133,8 +133,8 @@ static int hexval(char c)
 	return -1;
 }
 
-int text_percent_decode(const char *s, size_t len, unsigned flags,
-			char *buf, size_t size, size_t *ret_len)
+int text_percent_decode(const char *s, size_t len, unsigned flags, char *buf,
+			size_t size, size_t *ret_len)
 {
 	size_t o = 0;
 
@@ -150,7 +150,8 @@ int text_percent_decode(const char *s, size_t len, unsigned flags,
 			c = hi * 16 + lo;
 			i += 2;
 		}
-		if ((flags & TEXT_PERCENT_NO_CONTROL) && (c < 0x20 || c == 0x7f))
+		if ((flags & TEXT_PERCENT_NO_CONTROL) &&
+		    (c < 0x20 || c == 0x7f))
 			return -EINVAL;
 		if (o + 1 >= size)
 			return -E2BIG;

@@ -41,16 +41,16 @@ void text_utf8_cut(char *s);
 size_t text_quote(char *buf, size_t size, const char *s, size_t len);
 
 enum text_percent_flags {
-	TEXT_PERCENT_PLUS_SPACE = 1 << 0,  /* '+' means ' ' (query strings) */
-	TEXT_PERCENT_NO_CONTROL = 1 << 1,  /* refuse decoded C0 and DEL */
+	TEXT_PERCENT_PLUS_SPACE = 1 << 0, /* '+' means ' ' (query strings) */
+	TEXT_PERCENT_NO_CONTROL = 1 << 1, /* refuse decoded C0 and DEL */
 };
 
 /* Percent-decodes s[0..len) into buf (size bytes, NUL-terminated) and
  * sets *ret_len. -EINVAL for a malformed escape or an encoded NUL (never
  * guessed at), or a control character under TEXT_PERCENT_NO_CONTROL;
  * -E2BIG when the result does not fit. buf is unspecified on failure. */
-int text_percent_decode(const char *s, size_t len, unsigned flags,
-			char *buf, size_t size, size_t *ret_len);
+int text_percent_decode(const char *s, size_t len, unsigned flags, char *buf,
+			size_t size, size_t *ret_len);
 
 /* Drops spaces and tabs at both ends of s[0..*len). */
 void text_trim(const char **s, size_t *len);

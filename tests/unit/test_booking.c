@@ -24,9 +24,9 @@ static void codes(void **state)
 		{"x7k2p9", 0, "X7K2P9"},
 		{" x7k2-p9\t", 0, "X7K2P9"},
 		{"X7 K2 - P9", 0, "X7K2P9"},
-		{"ABCD", 0, "ABCD"},                /* the shortest */
+		{"ABCD", 0, "ABCD"}, /* the shortest */
 		{"ABC", -ERANGE, NULL},
-		{"A-B-C", -ERANGE, NULL},           /* separators don't count */
+		{"A-B-C", -ERANGE, NULL}, /* separators don't count */
 		{"", -ERANGE, NULL},
 		{"---", -ERANGE, NULL},
 		{"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", 0,
@@ -41,18 +41,19 @@ static void codes(void **state)
 		{"X7K2\nP9", -EINVAL, NULL},
 		/* 4 letters among more than 64 bytes of separators. */
 		{"A                                                            "
-		 "    BCD", -ERANGE, NULL},
+		 "    BCD",
+		 -ERANGE, NULL},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[BOOKING_CODE_MAX + 1] = "untouched";
-		int r = booking_code_normalize(cases[i].in,
-					       strlen(cases[i].in), out);
+		int r = booking_code_normalize(cases[i].in, strlen(cases[i].in),
+					       out);
 
 		if (r != cases[i].r)
 			fail_msg("%s: %d, not %d", cases[i].in, r, cases[i].r);
-		assert_string_equal(out, cases[i].out ? cases[i].out
-						      : "untouched");
+		assert_string_equal(out,
+				    cases[i].out ? cases[i].out : "untouched");
 	}
 	/* A NUL inside is a character like any other: refused. */
 	char out[BOOKING_CODE_MAX + 1];
@@ -69,12 +70,12 @@ static void phones(void **state)
 		{"+40722123456", 0, "+40722123456"},
 		{"0722 123 456", 0, "0722123456"},
 		{"+40 (722) 123-45.6/7", 0, "+407221234567"},
-		{"123456", 0, "123456"},            /* 6: the shortest */
+		{"123456", 0, "123456"}, /* 6: the shortest */
 		{"12345", -EINVAL, NULL},
 		{"+1234", -EINVAL, NULL},
 		{"12345678901234567890", 0, "12345678901234567890"}, /* 20 */
 		{"123456789012345678901", -EINVAL, NULL},
-		{"0722+123456", -EINVAL, NULL},     /* + only in front */
+		{"0722+123456", -EINVAL, NULL}, /* + only in front */
 		{"0722x123456", -EINVAL, NULL},
 		{"", -EINVAL, NULL},
 		{"0722 123 456                                 ", -EINVAL,
@@ -88,8 +89,8 @@ static void phones(void **state)
 
 		if (r != cases[i].r)
 			fail_msg("%s: %d, not %d", cases[i].in, r, cases[i].r);
-		assert_string_equal(out, cases[i].out ? cases[i].out
-						      : "untouched");
+		assert_string_equal(out,
+				    cases[i].out ? cases[i].out : "untouched");
 	}
 }
 

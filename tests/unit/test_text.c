@@ -24,19 +24,19 @@ static void utf8_cases(void **state)
 	static const struct utf8_case cases[] = {
 		{"A", 1, 'A', 1},
 		{"\x00", 1, 0, 1},
-		{"\xc8\x99", 2, 0x0219, 2},       /* ș, comma below */
-		{"\xe2\x82\xac", 3, 0x20ac, 3},   /* € */
+		{"\xc8\x99", 2, 0x0219, 2},	/* ș, comma below */
+		{"\xe2\x82\xac", 3, 0x20ac, 3}, /* € */
 		{"\xf0\x9f\x98\x80", 4, 0x1f600, 4},
 		{"\xf4\x8f\xbf\xbf", 4, 0x10ffff, 4},
 		{"\xc0\xaf", 2, TEXT_INVALID, 1}, /* overlong '/' */
 		{"\xc1\xbf", 2, TEXT_INVALID, 1},
 		{"\xe0\x80\xaf", 3, TEXT_INVALID, 1}, /* overlong */
 		{"\xf0\x80\x80\xaf", 4, TEXT_INVALID, 1},
-		{"\xed\xa0\x80", 3, TEXT_INVALID, 1}, /* surrogate */
+		{"\xed\xa0\x80", 3, TEXT_INVALID, 1},	  /* surrogate */
 		{"\xf4\x90\x80\x80", 4, TEXT_INVALID, 1}, /* > U+10FFFF */
 		{"\xf5\x80\x80\x80", 4, TEXT_INVALID, 1},
-		{"\x80", 1, TEXT_INVALID, 1},   /* lone continuation */
-		{"\xc8", 1, TEXT_INVALID, 1},   /* truncated */
+		{"\x80", 1, TEXT_INVALID, 1}, /* lone continuation */
+		{"\xc8", 1, TEXT_INVALID, 1}, /* truncated */
 		{"\xe2\x82", 2, TEXT_INVALID, 1},
 		{"\xc8\x41", 2, TEXT_INVALID, 1}, /* no continuation */
 		{"\xff", 1, TEXT_INVALID, 1},
@@ -85,8 +85,8 @@ static void utf8_against_iconv(void **state)
 			if (a >= 0xe0)
 				continue; /* longer leads: below */
 			if ((got == want) != ok)
-				fail_msg("%02x %02x: iconv %d, ours %zu", a,
-					 b, ok, got);
+				fail_msg("%02x %02x: iconv %d, ours %zu", a, b,
+					 ok, got);
 			checked++;
 		}
 	}
@@ -113,7 +113,10 @@ static void utf8_prefix_and_cut(void **state)
 	char s[16];
 
 	(void)state;
-	assert_int_equal(text_utf8_prefix("ab\xc8\x99\xff" "cd", 7), 4);
+	assert_int_equal(text_utf8_prefix("ab\xc8\x99\xff"
+					  "cd",
+					  7),
+			 4);
 	assert_int_equal(text_utf8_prefix("", 0), 0);
 	assert_int_equal(text_utf8_prefix("\xc8", 1), 0);
 	strcpy(s, "ab\xc8\x99");
@@ -170,15 +173,16 @@ static void percent(void **state)
 	size_t n = 99;
 
 	(void)state;
-	assert_int_equal(text_percent_decode("/a%20b%C8%99", 12, 0, b,
-					     sizeof(b), &n), 0);
+	assert_int_equal(
+		text_percent_decode("/a%20b%C8%99", 12, 0, b, sizeof(b), &n),
+		0);
 	assert_string_equal(b, "/a bș");
 	assert_int_equal(n, 6);
-	assert_int_equal(text_percent_decode("a+b", 3, 0, b, sizeof(b), &n),
-			 0);
+	assert_int_equal(text_percent_decode("a+b", 3, 0, b, sizeof(b), &n), 0);
 	assert_string_equal(b, "a+b");
 	assert_int_equal(text_percent_decode("a+b", 3, TEXT_PERCENT_PLUS_SPACE,
-					     b, sizeof(b), &n), 0);
+					     b, sizeof(b), &n),
+			 0);
 	assert_string_equal(b, "a b");
 	/* Malformed, encoded NUL, controls when asked, too long. */
 	assert_int_equal(text_percent_decode("%2", 2, 0, b, sizeof(b), &n),
@@ -187,17 +191,19 @@ static void percent(void **state)
 			 -EINVAL);
 	assert_int_equal(text_percent_decode("%00", 3, 0, b, sizeof(b), &n),
 			 -EINVAL);
-	assert_int_equal(text_percent_decode("%0a", 3, 0, b, sizeof(b), &n),
-			 0);
+	assert_int_equal(text_percent_decode("%0a", 3, 0, b, sizeof(b), &n), 0);
 	assert_int_equal(text_percent_decode("%0a", 3, TEXT_PERCENT_NO_CONTROL,
-					     b, sizeof(b), &n), -EINVAL);
-	assert_int_equal(text_percent_decode("\x7f", 1,
-					     TEXT_PERCENT_NO_CONTROL, b,
-					     sizeof(b), &n), -EINVAL);
+					     b, sizeof(b), &n),
+			 -EINVAL);
+	assert_int_equal(text_percent_decode("\x7f", 1, TEXT_PERCENT_NO_CONTROL,
+					     b, sizeof(b), &n),
+			 -EINVAL);
 	assert_int_equal(text_percent_decode("0123456789abcdef", 16, 0, b,
-					     sizeof(b), &n), -E2BIG);
-	assert_int_equal(text_percent_decode("0123456789abcde", 15, 0, b,
-					     sizeof(b), &n), 0);
+					     sizeof(b), &n),
+			 -E2BIG);
+	assert_int_equal(
+		text_percent_decode("0123456789abcde", 15, 0, b, sizeof(b), &n),
+		0);
 	assert_int_equal(n, 15);
 }
 

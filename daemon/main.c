@@ -28,7 +28,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bonomatd -c FILE [--check] [-v]\n"
 		   "  -c, --config FILE  the configuration (INI, see "
-		   "CONFIG.md)\n"
+		   "docs/CONFIG.md)\n"
 		   "      --check        validate the configuration and exit\n"
 		   "      --test-clock T start the clock at T (RFC 3339) and let\n"
 		   "                     POST /api/v1/test/clock move it (tests)\n"

@@ -1,4 +1,4 @@
-/* Strict parsing of the configuration file (CONFIG.md) with libinih.
+/* Strict parsing of the configuration file (docs/CONFIG.md) with libinih.
  *
  * Debian's libinih gives the handler no line numbers and reads into a fixed
  * buffer that silently splits longer lines. So inih reads through our own

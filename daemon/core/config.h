@@ -1,4 +1,4 @@
-/* The daemon's configuration: one INI file (CONFIG.md), parsed strictly
+/* The daemon's configuration: one INI file (docs/CONFIG.md), parsed strictly
  * with libinih into one struct that the rest of the daemon reads. */
 #ifndef BONOMAT_CONFIG_H
 #define BONOMAT_CONFIG_H

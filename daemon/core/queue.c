@@ -422,7 +422,7 @@ static void offer(struct pick *best, const struct ticket *t, size_t s,
 /*
  * The next call of a counter serving `services`, given where each
  * service's lists stand (c) and the interleave streaks: the rules of
- * DESIGN.md in order, each looking at list heads only.
+ * docs/DESIGN.md in order, each looking at list heads only.
  */
 static enum call_reason next_call(const struct queue *q, uint64_t services,
 				  const struct cursor *c, const int *streak,

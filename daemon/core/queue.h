@@ -1,5 +1,5 @@
 /* The queue engine: the active tickets (waiting or called) of the day, the
- * counters' state and the call policy of DESIGN.md. Pure: no I/O, no clock;
+ * counters' state and the call policy of docs/DESIGN.md. Pure: no I/O, no clock;
  * every decision takes `now`. Callers decide with queue_pick(), make the
  * change durable, then apply it here. */
 #ifndef BONOMAT_QUEUE_H

@@ -20,7 +20,7 @@ enum ticket_state {
 	TICKET_EXPIRED,
 };
 
-/* The policy rule that chose a called ticket (DESIGN.md, in rule order). */
+/* The policy rule that chose a called ticket (docs/DESIGN.md, in rule order). */
 enum call_reason {
 	REASON_NONE,
 	REASON_STARVATION_GUARD,

@@ -1,7 +1,7 @@
 /* bonomatctl: the office's command line tool. "import FILE" reads the
  * booking platform's export (CSV or iCalendar), reports the lines it
  * refuses, and sends the rest to a running bonomatd with POST
- * /api/v1/appointments (API.md). */
+ * /api/v1/appointments (docs/API.md). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>

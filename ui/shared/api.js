@@ -1,6 +1,6 @@
 // Talking to bonomatd: one function for every request, and one error type
 // that says whether the daemon answered at all (network) or refused
-// (status + the API's error code and message, see API.md "Errors").
+// (status + the API's error code and message, see docs/API.md "Errors").
 
 export class ApiError extends Error {
 	constructor(status, code, message) {

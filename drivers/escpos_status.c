@@ -1,7 +1,11 @@
 #include "escpos_status.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "fdio.h"
 
 bool escpos_status_valid(uint8_t b)
 {
@@ -59,6 +63,34 @@ void escpos_status_decode(bool have_printer, uint8_t printer,
 		return;
 	}
 	set(ret, PRINTER_OK, "ready");
+}
+
+int escpos_status_query_fd(const struct escpos_status_fd *io, uint8_t n,
+			   uint8_t *ret)
+{
+	const uint8_t q[3] = {0x10, 0x04, n};
+	int64_t deadline;
+	uint8_t b;
+	int r;
+
+	r = io->send(io->conn, q, sizeof(q));
+	if (r < 0)
+		return r;
+	deadline = fdio_now_ms() + io->timeout_ms;
+	for (;;) {
+		r = fdio_wait(io->fd, POLLIN, deadline);
+		if (r <= 0)
+			return r;
+		r = io->read_byte(io->conn, &b);
+		if (r == -EAGAIN)
+			continue;
+		if (r <= 0)
+			return r;
+		if (escpos_status_valid(b)) {
+			*ret = b;
+			return 1;
+		}
+	}
 }
 
 int escpos_status_ask(escpos_status_query_fn query, void *conn,

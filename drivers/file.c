@@ -157,8 +157,9 @@ static int file_write(void *conn, const uint8_t *buf, size_t len)
 /* Reads one byte: 1, 0 when there is nothing (now, or ever: a device that
  * reads end of file has no back channel), or a negative errno such as
  * -ENODEV for an unplugged printer. */
-static int read_byte(struct file_conn *c, uint8_t *ret)
+static int read_byte(void *conn, uint8_t *ret)
 {
+	struct file_conn *c = conn;
 	ssize_t n;
 
 	for (;;) {
@@ -191,36 +192,21 @@ static int drain(struct file_conn *c)
 }
 
 /* Sends DLE EOT n and waits for a valid reply byte: 1 with *ret set, 0 for
- * silence, or a negative errno. */
+ * silence, or a negative errno. A device that is ready to read with nothing
+ * to read is at end of file, which stays so (read_byte() answers 0, and
+ * waiting on would only spin): silence. */
 static int query(void *conn, uint8_t n, uint8_t *ret)
 {
 	struct file_conn *c = conn;
-	const uint8_t q[3] = {0x10, 0x04, n};
-	int64_t deadline;
-	uint8_t b;
-	int r;
+	const struct escpos_status_fd io = {
+		.conn = c,
+		.fd = c->fd,
+		.timeout_ms = c->status_timeout_ms,
+		.send = file_write,
+		.read_byte = read_byte,
+	};
 
-	r = file_write(c, q, sizeof(q));
-	if (r < 0)
-		return r;
-	deadline = fdio_now_ms() + c->status_timeout_ms;
-	for (;;) {
-		r = fdio_wait(c->fd, POLLIN, deadline);
-		if (r <= 0)
-			return r;
-		r = read_byte(c, &b);
-		if (r < 0)
-			return r;
-		if (r == 0) {
-			/* Ready but nothing to read: end of file, which
-			 * stays so; waiting on would only spin. */
-			return 0;
-		}
-		if (escpos_status_valid(b)) {
-			*ret = b;
-			return 1;
-		}
-	}
+	return escpos_status_query_fd(&io, n, ret);
 }
 
 static void set_status(struct printer_status *ret, enum printer_state state,

@@ -274,39 +274,34 @@ static int drain(struct tcp_conn *c)
 	return 0;
 }
 
+static int read_byte(void *conn, uint8_t *ret)
+{
+	struct tcp_conn *c = conn;
+	ssize_t got = recv(c->fd, ret, 1, MSG_DONTWAIT);
+
+	if (got == 1)
+		return 1;
+	if (got < 0 && (errno == EINTR || errno == EAGAIN ||
+			errno == EWOULDBLOCK))
+		return -EAGAIN;
+	return recv_error(got);
+}
+
 /* Sends DLE EOT n and waits for a reply byte: 1 with *ret set, 0 when the
  * printer stays silent, or a negative errno. Bytes that cannot be a status
  * reply are skipped. */
 static int query(void *conn, uint8_t n, uint8_t *ret)
 {
 	struct tcp_conn *c = conn;
-	const uint8_t q[3] = {0x10, 0x04, n};
-	int64_t deadline;
-	uint8_t b;
-	ssize_t got;
-	int r;
+	const struct escpos_status_fd io = {
+		.conn = c,
+		.fd = c->fd,
+		.timeout_ms = c->status_timeout_ms,
+		.send = tcp_write,
+		.read_byte = read_byte,
+	};
 
-	r = send_all(c, q, sizeof(q));
-	if (r < 0)
-		return r;
-	deadline = fdio_now_ms() + c->status_timeout_ms;
-	for (;;) {
-		r = fdio_wait(c->fd, POLLIN, deadline);
-		if (r <= 0)
-			return r;
-		got = recv(c->fd, &b, 1, MSG_DONTWAIT);
-		if (got == 1) {
-			if (escpos_status_valid(b)) {
-				*ret = b;
-				return 1;
-			}
-			continue;
-		}
-		if (got < 0 && (errno == EINTR || errno == EAGAIN ||
-				errno == EWOULDBLOCK))
-			continue;
-		return recv_error(got);
-	}
+	return escpos_status_query_fd(&io, n, ret);
 }
 
 static int tcp_status(void *conn, struct printer_status *ret)

@@ -125,13 +125,9 @@ void api_error(struct api_response *ret, int status, const char *code,
 	       const char *message)
 {
 	char msg[MESSAGE_MAX];
-	size_t len = strnlen(message, sizeof(msg) - 1);
 	json_t *v;
 
-	len = utf8_prefix(message, len);
-	memcpy(msg, message, len);
-	msg[len] = '\0';
-
+	api_echo(msg, sizeof(msg), message);
 	free(ret->body);
 	ret->body = NULL;
 	ret->body_len = 0;

@@ -140,13 +140,11 @@ static void h_issue(struct ctx *c, struct api_response *ret)
 		{"kiosk", API_FIELD_STRING, false, API_ID_MAX},
 		{"priority", API_FIELD_BOOL, false, 0},
 	};
-	const struct config *cfg = c->a->cfg;
 	struct office_error err;
 	struct ticket t;
 	json_t *body, *v;
-	int service, kiosk = cfg->n_kiosks > 0 ? 0 : -1;
+	int service, kiosk;
 	bool priority = false;
-	char buf[API_ECHO_MAX];
 
 	if (api_body_object(c->req, ret, fields, 3, &body) < 0)
 		return;
@@ -154,16 +152,8 @@ static void h_issue(struct ctx *c, struct api_response *ret)
 		c, ret, json_string_value(json_object_get(body, "service")));
 	if (service < 0)
 		goto out;
-	v = json_object_get(body, "kiosk");
-	if (v) {
-		kiosk = config_kiosk_index(cfg, json_string_value(v));
-		if (kiosk < 0) {
-			api_echo(buf, sizeof(buf), json_string_value(v));
-			api_errorf(ret, 422, "unprocessable",
-				   "Unknown kiosk \"%s\".", buf);
-			goto out;
-		}
-	}
+	if (api_body_kiosk(c->a->cfg, body, ret, &kiosk) < 0)
+		goto out;
 	v = json_object_get(body, "priority");
 	if (v)
 		priority = json_is_true(v);

@@ -7,6 +7,37 @@
 
 #include "api_response.h"
 
+static bool is_string(const json_t *v)
+{
+	return json_is_string(v);
+}
+
+static bool is_boolean(const json_t *v)
+{
+	return json_is_boolean(v);
+}
+
+static bool is_array(const json_t *v)
+{
+	return json_is_array(v);
+}
+
+static bool is_integer(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+/* How each type of field is checked, and named in a refusal. */
+static const struct {
+	bool (*is)(const json_t *v);
+	const char *what;
+} field_types[] = {
+	[API_FIELD_STRING] = {is_string, "a string"},
+	[API_FIELD_BOOL] = {is_boolean, "true or false"},
+	[API_FIELD_ARRAY] = {is_array, "an array"},
+	[API_FIELD_INTEGER] = {is_integer, "an integer"},
+};
+
 /* Parses the body as a JSON object with exactly the fields allowed: every
  * problem gets a 400 that names the field. An empty body stands for {}
  * when nothing is required. On success *ret_obj (may be NULL when the
@@ -81,56 +112,22 @@ int api_body_object(const struct api_request *req, struct api_response *ret,
 		const struct api_field *f = &fields[i];
 
 		v = json_object_get(obj, f->name);
-		if (!v) {
-			if (!f->required)
-				continue;
+		if (!v && !f->required)
+			continue;
+		if (!v)
 			api_errorf(ret, 400, "bad_request",
 				   "Missing field \"%s\".", f->name);
-			json_decref(obj);
-			return -EINVAL;
-		}
-		switch (f->type) {
-		case API_FIELD_STRING:
-			if (!json_is_string(v)) {
-				api_errorf(ret, 400, "bad_request",
-					   "Field \"%s\" must be a string.",
-					   f->name);
-				break;
-			}
-			if (json_string_length(v) > f->max_len) {
-				api_errorf(ret, 400, "bad_request",
-					   "Field \"%s\" is longer than %zu "
-					   "bytes.",
-					   f->name, f->max_len);
-				break;
-			}
+		else if (!field_types[f->type].is(v))
+			api_errorf(ret, 400, "bad_request",
+				   "Field \"%s\" must be %s.", f->name,
+				   field_types[f->type].what);
+		else if (f->type == API_FIELD_STRING &&
+			 json_string_length(v) > f->max_len)
+			api_errorf(ret, 400, "bad_request",
+				   "Field \"%s\" is longer than %zu bytes.",
+				   f->name, f->max_len);
+		else
 			continue;
-		case API_FIELD_BOOL:
-			if (!json_is_boolean(v)) {
-				api_errorf(
-					ret, 400, "bad_request",
-					"Field \"%s\" must be true or false.",
-					f->name);
-				break;
-			}
-			continue;
-		case API_FIELD_ARRAY:
-			if (!json_is_array(v)) {
-				api_errorf(ret, 400, "bad_request",
-					   "Field \"%s\" must be an array.",
-					   f->name);
-				break;
-			}
-			continue;
-		case API_FIELD_INTEGER:
-			if (!json_is_integer(v)) {
-				api_errorf(ret, 400, "bad_request",
-					   "Field \"%s\" must be an integer.",
-					   f->name);
-				break;
-			}
-			continue;
-		}
 		json_decref(obj);
 		return -EINVAL;
 	}
@@ -145,4 +142,24 @@ done:
 int api_body_none(const struct api_request *req, struct api_response *ret)
 {
 	return api_body_object(req, ret, NULL, 0, NULL);
+}
+
+int api_body_kiosk(const struct config *cfg, const json_t *body,
+		   struct api_response *ret, int *ret_kiosk)
+{
+	const char *id = json_string_value(json_object_get(body, "kiosk"));
+	char buf[API_ECHO_MAX];
+	int kiosk = cfg->n_kiosks > 0 ? 0 : -1;
+
+	if (id) {
+		kiosk = config_kiosk_index(cfg, id);
+		if (kiosk < 0) {
+			api_echo(buf, sizeof(buf), id);
+			api_errorf(ret, 422, "unprocessable",
+				   "Unknown kiosk \"%s\".", buf);
+			return -ENOENT;
+		}
+	}
+	*ret_kiosk = kiosk;
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "api_response.h"
+#include "config.h"
 
 enum api_field_type {
 	API_FIELD_STRING,
@@ -34,5 +35,9 @@ int api_body_object(const struct api_request *req, struct api_response *ret,
 		    json_t **ret_obj);
 /* The same for a route that takes no fields. */
 int api_body_none(const struct api_request *req, struct api_response *ret);
+/* The kiosk a body's optional string field "kiosk" names: without it the
+ * first kiosk, or -1 when none is configured; an unknown one is a 422. */
+int api_body_kiosk(const struct config *cfg, const json_t *body,
+		   struct api_response *ret, int *ret_kiosk);
 
 #endif

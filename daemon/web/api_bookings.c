@@ -20,25 +20,16 @@ void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 		{"code", API_FIELD_STRING, true, 64},
 		{"kiosk", API_FIELD_STRING, false, API_ID_MAX},
 	};
-	const struct config *cfg = c->a->cfg;
 	struct office_error err;
 	struct ticket t;
-	json_t *body, *v, *o;
-	int kiosk = cfg->n_kiosks > 0 ? 0 : -1;
-	char buf[API_ECHO_MAX], message[256];
+	json_t *body, *o;
+	int kiosk;
+	char message[256];
 
 	if (api_body_object(c->req, ret, fields, 2, &body) < 0)
 		return;
-	v = json_object_get(body, "kiosk");
-	if (v) {
-		kiosk = config_kiosk_index(cfg, json_string_value(v));
-		if (kiosk < 0) {
-			api_echo(buf, sizeof(buf), json_string_value(v));
-			api_errorf(ret, 422, "unprocessable",
-				   "Unknown kiosk \"%s\".", buf);
-			goto out;
-		}
-	}
+	if (api_body_kiosk(c->a->cfg, body, ret, &kiosk) < 0)
+		goto out;
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
 	if (office_checkin(c->a->office,

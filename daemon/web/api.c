@@ -133,6 +133,18 @@ static int ticket_service(const struct ctx *c, struct api_response *ret,
 	return s;
 }
 
+/* Answers an office operation on a ticket that returned r: the ticket t
+ * with status, or the refusal in err. */
+static void answer_ticket(const struct ctx *c, struct api_response *ret,
+			  int r, int status, const struct ticket *t,
+			  struct office_error *err)
+{
+	if (r < 0)
+		api_office_failed(c->req, ret, err);
+	else
+		api_respond(c->req, ret, status, api_json_ticket(c->a->cfg, t));
+}
+
 static void h_issue(struct ctx *c, struct api_response *ret)
 {
 	static const struct api_field fields[] = {
@@ -143,7 +155,7 @@ static void h_issue(struct ctx *c, struct api_response *ret)
 	struct office_error err;
 	struct ticket t;
 	json_t *body, *v;
-	int service, kiosk;
+	int service, kiosk, r;
 	bool priority = false;
 
 	if (api_body_object(c->req, ret, fields, 3, &body) < 0)
@@ -160,12 +172,9 @@ static void h_issue(struct ctx *c, struct api_response *ret)
 
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_issue(c->a->office, service, kiosk, priority, c->now, &t,
-			 &err) < 0) {
-		api_office_failed(c->req, ret, &err);
-		goto out;
-	}
-	api_respond(c->req, ret, 201, api_json_ticket(c->a->cfg, &t));
+	r = office_issue(c->a->office, service, kiosk, priority, c->now, &t,
+			 &err);
+	answer_ticket(c, ret, r, 201, &t, &err);
 out:
 	json_decref(body);
 }
@@ -199,6 +208,7 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 	struct ticket t;
 	char buf[API_ECHO_MAX];
 	int64_t id;
+	int r;
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
@@ -210,11 +220,8 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 	}
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (op(c->a->office, id, c->now, &t, &err) < 0) {
-		api_office_failed(c->req, ret, &err);
-		return;
-	}
-	api_respond(c->req, ret, status, api_json_ticket(c->a->cfg, &t));
+	r = op(c->a->office, id, c->now, &t, &err);
+	answer_ticket(c, ret, r, status, &t, &err);
 }
 
 static void h_ticket(struct ctx *c, struct api_response *ret)
@@ -296,37 +303,32 @@ static void h_next(struct ctx *c, struct api_response *ret)
 	struct office_error err;
 	struct ticket t;
 	bool none = false;
+	int r;
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_next(c->a->office, c->counter, c->now, &t, &none, &err) <
-	    0) {
-		api_office_failed(c->req, ret, &err);
-		return;
-	}
-	if (none) {
+	r = office_next(c->a->office, c->counter, c->now, &t, &none, &err);
+	if (r >= 0 && none) {
 		ret->status = 204;
 		return;
 	}
-	api_respond(c->req, ret, 200, api_json_ticket(c->a->cfg, &t));
+	answer_ticket(c, ret, r, 200, &t, &err);
 }
 
 static void h_recall(struct ctx *c, struct api_response *ret)
 {
 	struct office_error err;
 	struct ticket t;
+	int r;
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_recall(c->a->office, c->counter, c->now, &t, &err) < 0) {
-		api_office_failed(c->req, ret, &err);
-		return;
-	}
-	api_respond(c->req, ret, 200, api_json_ticket(c->a->cfg, &t));
+	r = office_recall(c->a->office, c->counter, c->now, &t, &err);
+	answer_ticket(c, ret, r, 200, &t, &err);
 }
 
 static void h_done(struct ctx *c, struct api_response *ret)
@@ -339,6 +341,7 @@ static void h_done(struct ctx *c, struct api_response *ret)
 	const char *outcome;
 	bool served;
 	json_t *body;
+	int r;
 
 	if (api_body_object(c->req, ret, fields, 1, &body) < 0)
 		return;
@@ -355,12 +358,8 @@ static void h_done(struct ctx *c, struct api_response *ret)
 	}
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_done(c->a->office, c->counter, served, c->now, &t, &err) <
-	    0) {
-		api_office_failed(c->req, ret, &err);
-		goto out;
-	}
-	api_respond(c->req, ret, 200, api_json_ticket(c->a->cfg, &t));
+	r = office_done(c->a->office, c->counter, served, c->now, &t, &err);
+	answer_ticket(c, ret, r, 200, &t, &err);
 out:
 	json_decref(body);
 }
@@ -373,7 +372,7 @@ static void h_transfer(struct ctx *c, struct api_response *ret)
 	struct office_error err;
 	struct ticket t;
 	json_t *body;
-	int service;
+	int service, r;
 
 	if (api_body_object(c->req, ret, fields, 1, &body) < 0)
 		return;
@@ -383,12 +382,9 @@ static void h_transfer(struct ctx *c, struct api_response *ret)
 		goto out;
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
-	if (office_transfer(c->a->office, c->counter, service, c->now, &t,
-			    &err) < 0) {
-		api_office_failed(c->req, ret, &err);
-		goto out;
-	}
-	api_respond(c->req, ret, 200, api_json_ticket(c->a->cfg, &t));
+	r = office_transfer(c->a->office, c->counter, service, c->now, &t,
+			    &err);
+	answer_ticket(c, ret, r, 200, &t, &err);
 out:
 	json_decref(body);
 }

@@ -79,7 +79,6 @@ static void h_services(struct ctx *c, struct api_response *ret)
 		return;
 	}
 	for (size_t i = 0; i < cfg->n_services; i++) {
-		const struct cfg_service *s = &cfg->services[i];
 		struct office_service_view v;
 		json_t *item;
 
@@ -90,16 +89,7 @@ static void h_services(struct ctx *c, struct api_response *ret)
 				     "cannot read a service's queue");
 			return;
 		}
-		/* clang-format off */
-		item = json_pack("{s:s,s:s,s:s?,s:s,s:s?,s:b,s:I,s:o}",
-				 "id", s->id, "name", s->name,
-				 "prefix", s->info ? NULL : s->prefix,
-				 "kind", s->info ? "info" : "ticket",
-				 "info", s->info,
-				 "open", (int)v.open,
-				 "waiting", (json_int_t)v.waiting,
-				 "est_wait_min", api_json_int_or_null(v.est_wait_min));
-		/* clang-format on */
+		item = api_json_service(cfg, i, &v);
 		if (json_array_append_new(arr, item)) {
 			json_decref(arr);
 			api_internal(c->req, ret, "cannot render a service");

@@ -28,6 +28,23 @@ json_t *api_json_int_or_null(int v)
 	return v < 0 ? json_null() : json_integer(v);
 }
 
+json_t *api_json_service(const struct config *cfg, size_t i,
+			 const struct office_service_view *v)
+{
+	const struct cfg_service *s = &cfg->services[i];
+
+	/* clang-format off */
+	return json_pack("{s:s,s:s,s:s?,s:s,s:s?,s:b,s:I,s:o}",
+			 "id", s->id, "name", s->name,
+			 "prefix", s->info ? NULL : s->prefix,
+			 "kind", s->info ? "info" : "ticket",
+			 "info", s->info,
+			 "open", (int)v->open,
+			 "waiting", (json_int_t)v->waiting,
+			 "est_wait_min", api_json_int_or_null(v->est_wait_min));
+	/* clang-format on */
+}
+
 json_t *api_json_ticket(const struct config *cfg, const struct ticket *t)
 {
 	char issued[32], called[32];

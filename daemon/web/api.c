@@ -14,10 +14,8 @@
 #include "api_json.h"
 #include "api_response.h"
 #include "api_stats.h"
-#include "events.h"
 #include "hours.h"
 #include "log.h"
-#include "printers.h"
 #include "ticket.h"
 
 #define DISPLAY_CALLS 10

@@ -1,5 +1,11 @@
 /* The HTTP API of API.md as a function from request to response, with no
- * knowledge of sockets: http.c feeds it, tests and fuzzers call it. */
+ * knowledge of sockets: http.c feeds it, tests and fuzzers call it.
+ *
+ * api.c routes a request to its handler (tickets, counters, display,
+ * printers, test clock). Below it: api_auth (who may call a route),
+ * api_bookings (check-in, appointments), api_stats (statistics, metrics),
+ * api_events (live events), api_body (strict bodies), api_json (the
+ * shapes of API.md) and api_response (the request, the answer, errors). */
 #ifndef BONOMAT_API_H
 #define BONOMAT_API_H
 
@@ -7,40 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api_events.h"   /* live events: api_office_event, ... */
+#include "api_response.h" /* the request, the response, api_error */
 #include "config.h"
 #include "office.h"
 
 #define API_BODY_MAX (64 * 1024)
 /* Longest bearer token accepted; configured tokens must not exceed it. */
 #define API_TOKEN_MAX 256
-#define API_HEADERS_MAX 4
-#define API_HEADER_VALUE_MAX 96
-
-struct api_request {
-	const char *method;
-	const char *path;          /* without the query string */
-	const char *query;         /* after '?', or NULL */
-	const char *body;          /* may be NULL when body_len is 0 */
-	size_t body_len;
-	const char *authorization; /* the header, or NULL */
-	const char *accept;        /* the header, or NULL */
-	const char *client_addr;   /* numeric address of the peer */
-};
-
-/* A response header beyond Content-Type (Allow, WWW-Authenticate, ...). */
-struct api_header {
-	const char *name; /* static */
-	char value[API_HEADER_VALUE_MAX];
-};
-
-struct api_response {
-	int status;
-	char *body;               /* malloc'd, may be NULL */
-	size_t body_len;
-	const char *content_type; /* static */
-	struct api_header headers[API_HEADERS_MAX];
-	size_t n_headers;
-};
 
 typedef int64_t (*api_clock_fn)(void *userdata);
 /* Moves a test clock forward by seconds; returns the new time. */
@@ -49,7 +29,6 @@ typedef int64_t (*api_advance_fn)(void *userdata, int64_t seconds);
 struct api;
 struct events;
 struct printers;
-struct printer_status;
 struct stats;
 
 int api_new(const struct config *cfg, struct office *office,
@@ -64,23 +43,10 @@ void api_set_stats(struct api *a, struct stats *s);
 /* With a test clock, POST /api/v1/test/clock moves it; without, it is 404. */
 void api_set_test_clock(struct api *a, api_advance_fn advance,
 			void *userdata);
-/* Publishes the office's news as `called`, `recalled` and `queue` events
- * (an office_notify_fn; userdata is the api). */
-void api_office_event(void *userdata, const struct office_event *ev);
-/* Publishes a printer's new state as a `printer` event. */
-void api_printer_changed(struct api *a, int printer,
-			 const struct printer_status *st);
 /* Whether path is an API path (the rest is static files). */
 int api_handles(const char *path);
 void api_handle(struct api *a, const struct api_request *req,
 		struct api_response *ret);
-void api_response_clear(struct api_response *r);
-/* A JSON error body as API.md: {"error":{"code":...,"message":...}}. */
-void api_error(struct api_response *ret, int status, const char *code,
-	       const char *message);
-/* Adds a header to r; -ENOSPC when full, -EINVAL when value is too long. */
-int api_response_header(struct api_response *r, const char *name,
-			const char *value);
 /* Compares two tokens in time that depends on neither content nor on
  * where they differ: every byte up to API_TOKEN_MAX is looked at. Lengths
  * over API_TOKEN_MAX never compare equal. */

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "api.h"
+#include "api_response.h"
 #include "config.h"
 
 struct stats;

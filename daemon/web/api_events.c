@@ -1,0 +1,77 @@
+#include "api_events.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "api_internal.h"
+#include "api_json.h"
+#include "api_response.h"
+#include "events.h"
+#include "hours.h"
+#include "log.h"
+#include "printers.h"
+
+/* Hands v (consumed) to the ring as an event of type. */
+static void publish(struct api *a, const char *type, json_t *v)
+{
+	char *data = NULL;
+	size_t len;
+
+	if (api_dump(v, &data, &len) == 0)
+		events_publish(a->events, type, data);
+	else
+		log_err("events: cannot render a %s event", type);
+	free(data);
+}
+
+void api_printer_changed(struct api *a, int printer,
+			 const struct printer_status *st)
+{
+	if (!a->events || printer < 0 || (size_t)printer >= a->cfg->n_printers)
+		return;
+	publish(a, "printer",
+		api_json_printer_state(a->cfg, (size_t)printer, st));
+}
+
+void api_office_event(void *userdata, const struct office_event *ev)
+{
+	struct api *a = userdata;
+	const struct config *cfg = a->cfg;
+	char at[32];
+
+	if (!a->events)
+		return;
+	hours_rfc3339(ev->at, at);
+	if (ev->type == OFFICE_EVENT_QUEUE) {
+		json_t *list = json_array();
+		for (size_t i = 0; list && i < ev->n_services; i++) {
+			const struct office_service_view *v = &ev->services[i];
+			if (cfg->services[i].info)
+				continue;
+			if (json_array_append_new(
+				    list,
+				    json_pack("{s:s, s:I, s:o, s:b}", "id",
+					      cfg->services[i].id, "waiting",
+					      (json_int_t)v->waiting,
+					      "est_wait_min",
+					      api_json_int_or_null(
+						      v->est_wait_min),
+					      "open", v->open)) < 0) {
+				json_decref(list);
+				list = NULL;
+			}
+		}
+		publish(a, "queue",
+			json_pack("{s:o?, s:s}", "services", list, "at", at));
+		return;
+	}
+	const struct ticket *t = ev->ticket;
+	publish(a, ev->type == OFFICE_EVENT_CALLED ? "called" : "recalled",
+		json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s}", "ticket",
+			  (json_int_t)t->id, "number", t->number, "service",
+			  api_service_id(a->cfg, t->service), "counter",
+			  api_counter_id(a->cfg, t->counter), "counter_name",
+			  t->counter >= 0 ? cfg->counters[t->counter].name :
+					    NULL,
+			  "at", at));
+}

@@ -1,0 +1,19 @@
+/* The office's and the printers' news published to the event ring as the
+ * live events of API.md. Nothing is published while no ring is set
+ * (api_set_events). */
+#ifndef BONOMAT_API_EVENTS_H
+#define BONOMAT_API_EVENTS_H
+
+#include "office.h"
+
+struct api;
+struct printer_status;
+
+/* Publishes the office's news as `called`, `recalled` and `queue` events
+ * (an office_notify_fn; userdata is the api). */
+void api_office_event(void *userdata, const struct office_event *ev);
+/* Publishes a printer's new state as a `printer` event. */
+void api_printer_changed(struct api *a, int printer,
+			 const struct printer_status *st);
+
+#endif

@@ -1,0 +1,44 @@
+/* What the parts of the API share behind api.h: the api itself and the
+ * context a route's handler is called with. For daemon/web only. */
+#ifndef BONOMAT_API_INTERNAL_H
+#define BONOMAT_API_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+#define API_ID_MAX 31 /* service, kiosk and counter ids in bodies */
+#define PARAM_MAX 64  /* a path segment captured by a route */
+#define PARAMS_MAX 2
+
+struct addr16 {
+	unsigned char b[16];
+};
+
+struct api {
+	const struct config *cfg;
+	struct office *office;
+	struct printers *printers; /* NULL: no printing */
+	api_advance_fn advance;    /* NULL: no test clock */
+	void *advance_data;
+	struct events *events;     /* NULL: no live events */
+	struct stats *stats;       /* NULL: no statistics (503) */
+	api_clock_fn clock;
+	void *clock_data;
+	struct addr16 *kiosk_clients;
+	size_t n_kiosk_clients;
+	size_t *token_len; /* of each counter's token, 0 when none */
+	size_t admin_len;
+};
+
+/* One request on its way through a route's handler. */
+struct ctx {
+	struct api *a;
+	const struct api_request *req;
+	int64_t now;
+	char param[PARAMS_MAX][PARAM_MAX];
+	int counter; /* AUTH_COUNTER routes: index of param[0] */
+};
+
+#endif

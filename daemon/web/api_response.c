@@ -1,0 +1,212 @@
+#include "api_response.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "office.h"
+
+#define MESSAGE_MAX 320
+
+/* Length of the longest prefix of s that is valid UTF-8 by the same rules
+ * jansson applies: no overlong forms, no surrogates, nothing past
+ * U+10FFFF. */
+static size_t utf8_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 4;
+			cp = c & 0x07;
+		} else {
+			break;
+		}
+		if (len - i < n)
+			break;
+		size_t k;
+		for (k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				break;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (k < n)
+			break;
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			break;
+		i += n;
+	}
+	return i;
+}
+
+void api_echo(char *buf, size_t size, const char *s)
+{
+	size_t len = strnlen(s, size - 1);
+
+	len = utf8_prefix(s, len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
+int api_response_header(struct api_response *r, const char *name,
+			const char *value)
+{
+	struct api_header *h;
+
+	if (r->n_headers >= API_HEADERS_MAX)
+		return -ENOSPC;
+	h = &r->headers[r->n_headers];
+	if (strlen(value) >= sizeof(h->value))
+		return -EINVAL;
+	h->name = name;
+	snprintf(h->value, sizeof(h->value), "%s", value);
+	r->n_headers++;
+	return 0;
+}
+
+void api_response_clear(struct api_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+int api_dump(json_t *v, char **ret, size_t *ret_len)
+{
+	size_t len;
+	char *buf;
+
+	if (!v)
+		return -ENOMEM;
+	len = json_dumpb(v, NULL, 0, JSON_COMPACT);
+	if (len == 0) {
+		json_decref(v);
+		return -EINVAL;
+	}
+	buf = malloc(len + 1);
+	if (!buf) {
+		json_decref(v);
+		return -ENOMEM;
+	}
+	if (json_dumpb(v, buf, len, JSON_COMPACT) != len) {
+		free(buf);
+		json_decref(v);
+		return -EINVAL;
+	}
+	buf[len] = '\0';
+	json_decref(v);
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+void api_error(struct api_response *ret, int status, const char *code,
+	       const char *message)
+{
+	char msg[MESSAGE_MAX];
+	json_t *v;
+
+	api_echo(msg, sizeof(msg), message);
+	free(ret->body);
+	ret->body = NULL;
+	ret->body_len = 0;
+	ret->status = status;
+	ret->content_type = "application/json";
+	v = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+	if (api_dump(v, &ret->body, &ret->body_len) < 0) {
+		ret->body = NULL;
+		ret->body_len = 0;
+	}
+}
+
+void api_errorf(struct api_response *ret, int status, const char *code,
+		const char *fmt, ...)
+{
+	char msg[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_error(ret, status, code, msg);
+}
+
+void api_internal(const struct api_request *req, struct api_response *ret,
+		  const char *what)
+{
+	char path[128];
+	size_t i;
+
+	/* The path is the client's: no control characters into the log. */
+	for (i = 0; req->path[i] && i < sizeof(path) - 1; i++) {
+		unsigned char ch = (unsigned char)req->path[i];
+
+		path[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	path[i] = '\0';
+	log_err("api: %s %s: %s", req->method, path, what);
+	api_error(ret, 500, "internal",
+		  "The server could not complete the request; please try "
+		  "again.");
+}
+
+void api_respond(const struct api_request *req, struct api_response *ret,
+		 int status, json_t *v)
+{
+	free(ret->body);
+	ret->body = NULL;
+	if (api_dump(v, &ret->body, &ret->body_len) < 0) {
+		api_internal(req, ret, "cannot render the answer");
+		return;
+	}
+	ret->status = status;
+	ret->content_type = "application/json";
+}
+
+void api_office_failed(const struct api_request *req, struct api_response *ret,
+		       struct office_error *err)
+{
+	static const struct {
+		int status;
+		const char *code;
+	} map[] = {
+		[OFFICE_NOT_FOUND] = {404, "not_found"},
+		[OFFICE_CONFLICT] = {409, "conflict"},
+		[OFFICE_GONE] = {410, "gone"},
+		[OFFICE_CLOSED] = {422, "closed"},
+		[OFFICE_UNPROCESSABLE] = {422, "unprocessable"},
+	};
+	size_t s = (size_t)err->status;
+
+	err->message[sizeof(err->message) - 1] = '\0';
+	if (s >= sizeof(map) / sizeof(map[0]) || !map[s].code) {
+		api_internal(req, ret,
+			     err->message[0] ? err->message :
+					       "office error without a reason");
+		return;
+	}
+	api_error(ret, map[s].status, map[s].code,
+		  err->message[0] ? err->message :
+				    "The request cannot be carried out.");
+}

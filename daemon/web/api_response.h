@@ -1,0 +1,70 @@
+/* One API request and its answer, and the primitives every part of the API
+ * answers with: headers, JSON bodies, the error body of API.md, and how
+ * much of a client's text a message may repeat. Below api.c and
+ * api_stats.c alike; knows nothing of routes or of the office's state. */
+#ifndef BONOMAT_API_RESPONSE_H
+#define BONOMAT_API_RESPONSE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define API_HEADERS_MAX 4
+#define API_HEADER_VALUE_MAX 96
+/* How much of a client's text a message repeats. */
+#define API_ECHO_MAX 64
+
+struct office_error;
+
+struct api_request {
+	const char *method;
+	const char *path;          /* without the query string */
+	const char *query;         /* after '?', or NULL */
+	const char *body;          /* may be NULL when body_len is 0 */
+	size_t body_len;
+	const char *authorization; /* the header, or NULL */
+	const char *accept;        /* the header, or NULL */
+	const char *client_addr;   /* numeric address of the peer */
+};
+
+/* A response header beyond Content-Type (Allow, WWW-Authenticate, ...). */
+struct api_header {
+	const char *name; /* static */
+	char value[API_HEADER_VALUE_MAX];
+};
+
+struct api_response {
+	int status;
+	char *body;               /* malloc'd, may be NULL */
+	size_t body_len;
+	const char *content_type; /* static */
+	struct api_header headers[API_HEADERS_MAX];
+	size_t n_headers;
+};
+
+void api_response_clear(struct api_response *r);
+/* Adds a header to r; -ENOSPC when full, -EINVAL when value is too long. */
+int api_response_header(struct api_response *r, const char *name,
+			const char *value);
+/* Serializes v (consumed, may be NULL) into a malloc'd string that the
+ * caller owns: -ENOMEM or -EINVAL, ret_* untouched, on failure. */
+int api_dump(json_t *v, char **ret, size_t *ret_len);
+/* A JSON error body as API.md: {"error":{"code":...,"message":...}}. */
+void api_error(struct api_response *ret, int status, const char *code,
+	       const char *message);
+void api_errorf(struct api_response *ret, int status, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A 500 for req, logged with what went wrong. */
+void api_internal(const struct api_request *req, struct api_response *ret,
+		  const char *what);
+/* Answers v (consumed) with status; a 500 when v is NULL or cannot be
+ * rendered. */
+void api_respond(const struct api_request *req, struct api_response *ret,
+		 int status, json_t *v);
+/* Answers the office's refusal err with its HTTP status. */
+void api_office_failed(const struct api_request *req, struct api_response *ret,
+		       struct office_error *err);
+/* Copies what a client sent into buf for repeating it in a message: at
+ * most size - 1 bytes, cut where it stops being valid UTF-8. */
+void api_echo(char *buf, size_t size, const char *s);
+
+#endif

@@ -47,21 +47,32 @@ void buf_free(struct buf *b)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->error = 0;
 	if (b->data)
 		b->data[0] = '\0';
+}
+
+static int failed(struct buf *b, int r)
+{
+	if (b->data)
+		b->data[b->len] = '\0';
+	b->error = r;
+	return r;
 }
 
 int buf_add(struct buf *b, const void *data, size_t n)
 {
 	int r;
 
+	if (b->error)
+		return b->error;
 	if (n > b->max - b->len)
-		return -E2BIG;
+		return failed(b, -E2BIG);
 	/* One more for the NUL, which the cap does not count. */
 	r = array_reserve(&b->data, &b->cap, b->len + n + 1, 1, 256,
 			  b->max + 1);
 	if (r < 0)
-		return r;
+		return failed(b, r);
 	if (n > 0)
 		memcpy(b->data + b->len, data, n);
 	b->len += n;
@@ -74,6 +85,8 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	va_list again;
 	int n, r = 0;
 
+	if (b->error)
+		return b->error;
 	va_copy(again, ap);
 	n = vsnprintf(b->data ? b->data + b->len : NULL,
 		      b->data ? b->cap - b->len : 0, fmt, ap);
@@ -94,9 +107,9 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	}
 	va_end(again);
 	/* A refused or failed write leaves the text as it was. */
-	if (b->data)
-		b->data[b->len] = '\0';
-	return r;
+	if (r < 0)
+		return failed(b, r);
+	return 0;
 }
 
 int buf_addf(struct buf *b, const char *fmt, ...)
@@ -114,6 +127,10 @@ char *buf_steal(struct buf *b, size_t *ret_len)
 {
 	char *d = b->data;
 
+	if (b->error) {
+		buf_free(b);
+		return NULL;
+	}
 	if (!d && !(d = strdup("")))
 		return NULL;
 	if (ret_len)

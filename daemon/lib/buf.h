@@ -17,22 +17,27 @@
 int array_reserve(void *array, size_t *cap, size_t need, size_t size,
 		  size_t first, size_t max);
 
-/* Bytes, kept NUL-terminated for text (the NUL is not counted in len). */
+/* Bytes, kept NUL-terminated for text (the NUL is not counted in len).
+ * The first failure sticks: later additions do nothing and return it, and
+ * buf_steal() hands nothing over, so that a writer of many pieces checks
+ * once, at the end. */
 struct buf {
 	char *data; /* NULL until something is added */
 	size_t len, cap, max;
+	int error; /* 0, or the first failure (-E2BIG, -ENOMEM) */
 };
 
 /* max: the most bytes it may hold, the NUL excluded. */
 void buf_init(struct buf *b, size_t max);
 void buf_free(struct buf *b);
-/* Empties it, keeping the memory. */
+/* Empties it, keeping the memory, and forgets a failure. */
 void buf_reset(struct buf *b);
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_addf(struct buf *b, const char *fmt, ...) LOG_PRINTF(2, 3);
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Hands the bytes over to the caller (free() them) and empties b; an empty
- * buffer yields an empty string, not NULL (or NULL on -ENOMEM). */
+ * buffer yields an empty string, not NULL. NULL after a failure (the bytes
+ * are freed) or on -ENOMEM. */
 char *buf_steal(struct buf *b, size_t *ret_len);
 
 #endif

@@ -84,9 +84,8 @@ static int ticket_service(const struct ctx *c, struct api_response *ret,
 	int s = config_service_index(cfg, id);
 
 	if (s < 0) {
-		api_echo(buf, sizeof(buf), id);
-		api_errorf(ret, 404, "not_found", "Unknown service \"%s\".",
-			   buf);
+		api_quote(buf, sizeof(buf), id);
+		api_errorf(ret, 404, "not_found", "Unknown service %s.", buf);
 		return -ENOENT;
 	}
 	if (cfg->services[s].info) {
@@ -178,9 +177,8 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 	if (api_body_none(c->req, ret) < 0)
 		return;
 	if (parse_id(c->param[0], &id) < 0) {
-		api_echo(buf, sizeof(buf), c->param[0]);
-		api_errorf(ret, 404, "not_found", "There is no ticket \"%s\".",
-			   buf);
+		api_quote(buf, sizeof(buf), c->param[0]);
+		api_errorf(ret, 404, "not_found", "There is no ticket %s.", buf);
 		return;
 	}
 	memset(&t, 0, sizeof(t));

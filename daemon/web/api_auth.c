@@ -185,9 +185,9 @@ int api_authorize(struct ctx *c, enum api_auth auth, struct api_response *ret)
 	case API_AUTH_COUNTER:
 		c->counter = config_counter_index(c->a->cfg, c->param[0]);
 		if (c->counter < 0) {
-			api_echo(buf, sizeof(buf), c->param[0]);
-			api_errorf(ret, 404, "not_found",
-				   "Unknown counter \"%s\".", buf);
+			api_quote(buf, sizeof(buf), c->param[0]);
+			api_errorf(ret, 404, "not_found", "Unknown counter %s.",
+				   buf);
 			return -ENOENT;
 		}
 		return check_token(c, ret, c->counter);

@@ -101,9 +101,9 @@ int api_body_object(const struct api_request *req, struct api_response *ret,
 			if (strcmp(key, fields[i].name) == 0)
 				break;
 		if (i == n_fields) {
-			api_echo(key_echo, sizeof(key_echo), key);
+			api_quote(key_echo, sizeof(key_echo), key);
 			api_errorf(ret, 400, "bad_request",
-				   "Unknown field \"%s\".", key_echo);
+				   "Unknown field %s.", key_echo);
 			json_decref(obj);
 			return -EINVAL;
 		}
@@ -154,9 +154,9 @@ int api_body_kiosk(const struct config *cfg, const json_t *body,
 	if (id) {
 		kiosk = config_kiosk_index(cfg, id);
 		if (kiosk < 0) {
-			api_echo(buf, sizeof(buf), id);
+			api_quote(buf, sizeof(buf), id);
 			api_errorf(ret, 422, "unprocessable",
-				   "Unknown kiosk \"%s\".", buf);
+				   "Unknown kiosk %s.", buf);
 			return -ENOENT;
 		}
 	}

@@ -76,10 +76,10 @@ static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
 			if (strcmp(key, allowed[k]) == 0)
 				break;
 		if (k == sizeof(allowed) / sizeof(allowed[0])) {
-			api_echo(buf, sizeof(buf), key);
+			api_quote(buf, sizeof(buf), key);
 			api_errorf(ret, 400, "bad_request",
-				   "appointments[%zu]: unknown field \"%s\".",
-				   i, buf);
+				   "appointments[%zu]: unknown field %s.", i,
+				   buf);
 			return -EINVAL;
 		}
 	}
@@ -122,9 +122,9 @@ static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
 	}
 	b->service = config_service_index(cfg, service);
 	if (b->service < 0 || cfg->services[b->service].info) {
-		api_echo(buf, sizeof(buf), service);
+		api_quote(buf, sizeof(buf), service);
 		api_errorf(ret, 422, "unprocessable",
-			   "appointments[%zu]: \"%s\" is not a service that "
+			   "appointments[%zu]: %s is not a service that "
 			   "issues tickets here.",
 			   i, buf);
 		return -EINVAL;

@@ -10,62 +10,14 @@
 
 #include "log.h"
 #include "office.h"
+#include "text.h"
 
 #define MESSAGE_MAX 320
 
-/* Length of the longest prefix of s that is valid UTF-8 by the same rules
- * jansson applies: no overlong forms, no surrogates, nothing past
- * U+10FFFF. */
-static size_t utf8_prefix(const char *s, size_t len)
+void api_quote(char *buf, size_t size, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 4;
-			cp = c & 0x07;
-		} else {
-			break;
-		}
-		if (len - i < n)
-			break;
-		size_t k;
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (k < n)
-			break;
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			break;
-		i += n;
-	}
-	return i;
-}
-
-void api_echo(char *buf, size_t size, const char *s)
-{
-	size_t len = strnlen(s, size - 1);
-
-	len = utf8_prefix(s, len);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
+	/* Past size bytes nothing more would be shown. */
+	text_quote(buf, size, s, strnlen(s, size));
 }
 
 int api_response_header(struct api_response *r, const char *name,
@@ -127,7 +79,10 @@ void api_error(struct api_response *ret, int status, const char *code,
 	char msg[MESSAGE_MAX];
 	json_t *v;
 
-	api_echo(msg, sizeof(msg), message);
+	/* Cut where it stops being valid UTF-8: jansson takes nothing else. */
+	size_t len = text_utf8_prefix(message, strnlen(message, sizeof(msg) - 1));
+	memcpy(msg, message, len);
+	msg[len] = '\0';
 	free(ret->body);
 	ret->body = NULL;
 	ret->body_len = 0;
@@ -155,20 +110,9 @@ void api_errorf(struct api_response *ret, int status, const char *code,
 void api_internal(const struct api_request *req, struct api_response *ret,
 		  const char *what)
 {
-	char path[128];
-	size_t i;
-
-	/* The path is the client's: no control characters into the log. */
-	for (i = 0; req->path[i] && i < sizeof(path) - 1; i++) {
-		unsigned char ch = (unsigned char)req->path[i];
-
-		path[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-	}
-	path[i] = '\0';
-	log_err("api: %s %s: %s", req->method, path, what);
-	api_error(ret, 500, "internal",
-		  "The server could not complete the request; please try "
-		  "again.");
+	/* The log escapes what the client sent (log_escape()). */
+	log_err("api: %s %.128s: %s", req->method, req->path, what);
+	api_error(ret, 500, "internal", API_INTERNAL_MESSAGE);
 }
 
 void api_respond(const struct api_request *req, struct api_response *ret,

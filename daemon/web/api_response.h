@@ -10,7 +10,10 @@
 
 #define API_HEADERS_MAX 4
 #define API_HEADER_VALUE_MAX 96
-/* How much of a client's text a message repeats. */
+/* The message of every 500 answer: the log says what went wrong. */
+#define API_INTERNAL_MESSAGE \
+	"The server could not complete the request; please try again."
+/* How much of a client's text a message repeats, quoted (buffer size). */
 #define API_ECHO_MAX 64
 
 struct office_error;
@@ -63,8 +66,8 @@ void api_respond(const struct api_request *req, struct api_response *ret,
 /* Answers the office's refusal err with its HTTP status. */
 void api_office_failed(const struct api_request *req, struct api_response *ret,
 		       struct office_error *err);
-/* Copies what a client sent into buf for repeating it in a message: at
- * most size - 1 bytes, cut where it stops being valid UTF-8. */
-void api_echo(char *buf, size_t size, const char *s);
+/* What a client sent, for repeating it in a message: in double quotes,
+ * controls and invalid UTF-8 as \xNN, cut to fit size (text_quote()). */
+void api_quote(char *buf, size_t size, const char *s);
 
 #endif

@@ -10,13 +10,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "hours.h"
 #include "log.h"
 #include "printers.h"
 #include "stats.h"
+#include "text.h"
 #include "ticket.h"
 
 #define QUERY_VALUE_MAX 32
+/* The most a report or /metrics may hold: far more than a day gives. */
+#define STATS_BODY_MAX (16 << 20)
 #define SHARE_SCALE 10000 /* shares are given to 4 decimals */
 
 static const char *const csv_header =
@@ -25,61 +29,19 @@ static const char *const csv_header =
 	"wait_max_s,service_n,service_mean_s,on_time_bookings,"
 	"on_time_pending,called_within_10min,share_within_10min\r\n";
 
-/* A growing text body. */
-struct buf {
-	char *data;
-	size_t len, cap;
-	bool failed;
-};
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->failed)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->data ? b->data + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap - b->len <= (size_t)n)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = true;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-}
-
 /* Hands the text over to ret as its body. */
 static int buf_respond(struct buf *b, struct api_response *ret,
 		       const char *content_type)
 {
-	if (b->failed || !b->data) {
-		free(b->data);
-		return -ENOMEM;
-	}
+	int r = b->error;
+	size_t len;
+	char *body = buf_steal(b, &len);
+
+	if (!body)
+		return r < 0 ? r : -ENOMEM;
 	free(ret->body);
-	ret->body = b->data;
-	ret->body_len = b->len;
+	ret->body = body;
+	ret->body_len = len;
 	ret->status = 200;
 	ret->content_type = content_type;
 	return 0;
@@ -88,9 +50,7 @@ static int buf_respond(struct buf *b, struct api_response *ret,
 static void internal(struct api_response *ret, const char *what, int r)
 {
 	log_err("api: %s: %s", what, strerror(-r));
-	api_error(ret, 500, "internal",
-		  "The server could not complete the request; please try "
-		  "again.");
+	api_error(ret, 500, "internal", API_INTERNAL_MESSAGE);
 }
 
 static bool unavailable(const struct stats *s, struct api_response *ret)
@@ -103,62 +63,13 @@ static bool unavailable(const struct stats *s, struct api_response *ret)
 
 /* --- the query string and the Accept header ------------------------------ */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes s[0..len) into buf; -EINVAL when malformed or too long
- * for buf, or when it holds a control character. */
-static int decode(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)s[i], hi, lo;
-
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%') {
-			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
-				return -EINVAL;
-			c = hi * 16 + lo;
-			i += 2;
-		}
-		if (c < 0x20 || c == 0x7f || o + 1 >= size)
-			return -EINVAL;
-		buf[o++] = (char)c;
-	}
-	buf[o] = '\0';
-	return 0;
-}
-
-/* What a message may repeat of a client's text: printable ASCII. */
-static void safe_echo(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[o++] = c >= 0x20 && c < 0x7f && c != '"' ? (char)c : '?';
-	}
-	buf[o] = '\0';
-}
-
 /* The day asked for by ?date=; today when absent. A 400 on anything
  * else. */
 static int query_day(const char *query, int64_t now, char day[11],
 		     struct api_response *ret)
 {
 	char value[QUERY_VALUE_MAX], echo[QUERY_VALUE_MAX], msg[160];
+	size_t vlen;
 	bool have = false;
 	const char *p = query;
 
@@ -172,9 +83,9 @@ static int query_day(const char *query, int64_t now, char day[11],
 			continue;
 		}
 		if (klen != 4 || strncmp(p, "date", 4) != 0) {
-			safe_echo(echo, sizeof(echo), p, klen);
+			text_quote(echo, sizeof(echo), p, klen);
 			snprintf(msg, sizeof(msg),
-				 "Unknown query parameter \"%s\"; only "
+				 "Unknown query parameter %s; only "
 				 "\"date\" is accepted.",
 				 echo);
 			api_error(ret, 400, "bad_request", msg);
@@ -187,15 +98,17 @@ static int query_day(const char *query, int64_t now, char day[11],
 		}
 		have = true;
 		if (!eq ||
-		    decode(eq + 1, len - klen - 1, value, sizeof(value)) < 0 ||
+		    text_percent_decode(eq + 1, len - klen - 1,
+					TEXT_PERCENT_PLUS_SPACE |
+						TEXT_PERCENT_NO_CONTROL,
+					value, sizeof(value), &vlen) < 0 ||
 		    !stats_valid_day(value)) {
-			if (eq)
-				safe_echo(echo, sizeof(echo), eq + 1,
-					  len - klen - 1);
+			text_quote(echo, sizeof(echo), eq ? eq + 1 : "",
+				   eq ? len - klen - 1 : 0);
 			snprintf(msg, sizeof(msg),
-				 "The date \"%s\" is not a date written "
+				 "The date %s is not a date written "
 				 "YYYY-MM-DD.",
-				 eq ? echo : "");
+				 echo);
 			api_error(ret, 400, "bad_request", msg);
 			return -EINVAL;
 		}
@@ -467,67 +380,68 @@ static json_t *day_json(const struct config *cfg, const struct stats_day *d)
 static void csv_text(struct buf *b, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
-		buf_printf(b, "%s,", s);
+		buf_addf(b, "%s,", s);
 		return;
 	}
-	buf_printf(b, "\"");
+	buf_addf(b, "\"");
 	for (; *s; s++) {
 		if (*s == '"')
-			buf_printf(b, "\"\"");
+			buf_addf(b, "\"\"");
 		else
-			buf_printf(b, "%c", *s);
+			buf_addf(b, "%c", *s);
 	}
-	buf_printf(b, "\",");
+	buf_addf(b, "\",");
 }
 
 static void csv_mean(struct buf *b, const struct stats_summary *s,
 		     const char *sep)
 {
 	if (s->n)
-		buf_printf(b, "%" PRId64 ".%" PRId64 "%s", s->mean_ds / 10,
+		buf_addf(b, "%" PRId64 ".%" PRId64 "%s", s->mean_ds / 10,
 			   s->mean_ds % 10, sep);
 	else
-		buf_printf(b, "%s", sep);
+		buf_addf(b, "%s", sep);
 }
 
 static void csv_seconds(struct buf *b, const struct stats_summary *s, int64_t v)
 {
 	if (s->n)
-		buf_printf(b, "%" PRId64 ",", v);
+		buf_addf(b, "%" PRId64 ",", v);
 	else
-		buf_printf(b, ",");
+		buf_addf(b, ",");
 }
 
 static void csv_row(struct buf *b, const char *day, const struct stats_row *r)
 {
 	int64_t sh = share(&r->on_time);
 
-	buf_printf(b, "%s,", day);
+	buf_addf(b, "%s,", day);
 	csv_text(b, r->service);
-	buf_printf(b, "%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,",
+	buf_addf(b, "%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,",
 		   ticket_kind_name(r->kind), r->issued, r->served, r->no_show,
 		   r->expired, r->transferred_in, r->transferred_out,
 		   r->waiting, r->called, r->wait.n);
 	csv_mean(b, &r->wait, ",");
 	csv_seconds(b, &r->wait, r->wait.p90_s);
 	csv_seconds(b, &r->wait, r->wait.max_s);
-	buf_printf(b, "%zu,", r->service_time.n);
+	buf_addf(b, "%zu,", r->service_time.n);
 	csv_mean(b, &r->service_time, ",");
-	buf_printf(b, "%zu,%zu,%zu,", r->on_time.bookings, r->on_time.pending,
+	buf_addf(b, "%zu,%zu,%zu,", r->on_time.bookings, r->on_time.pending,
 		   r->on_time.within);
 	if (sh >= 0)
-		buf_printf(b, "%" PRId64 ".%04" PRId64 "\r\n", sh / SHARE_SCALE,
+		buf_addf(b, "%" PRId64 ".%04" PRId64 "\r\n", sh / SHARE_SCALE,
 			   sh % SHARE_SCALE);
 	else
-		buf_printf(b, "\r\n");
+		buf_addf(b, "\r\n");
 }
 
 static int day_csv(const struct config *cfg, const struct stats_day *d,
 		   struct api_response *ret)
 {
-	struct buf b = {0};
+	struct buf b;
 
-	buf_printf(&b, "%s", csv_header);
+	buf_init(&b, STATS_BODY_MAX);
+	buf_addf(&b, "%s", csv_header);
 	for (size_t i = 0; i < d->n_rows; i++)
 		if (row_shown(cfg, &d->rows[i], i))
 			csv_row(&b, d->day, &d->rows[i]);
@@ -589,18 +503,18 @@ static void label(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
-			buf_printf(b, "\\%c", *s);
+			buf_addf(b, "\\%c", *s);
 		else if (*s == '\n')
-			buf_printf(b, "\\n");
+			buf_addf(b, "\\n");
 		else
-			buf_printf(b, "%c", *s);
+			buf_addf(b, "%c", *s);
 	}
 }
 
 static void metric_head(struct buf *b, const char *name, const char *type,
 			const char *help)
 {
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void per_kind(struct buf *b, const struct config *cfg,
@@ -612,9 +526,9 @@ static void per_kind(struct buf *b, const struct config *cfg,
 		if (cfg->services[i].info)
 			continue;
 		for (size_t k = 0; k < STATS_KINDS; k++) {
-			buf_printf(b, "%s{service=\"", name);
+			buf_addf(b, "%s{service=\"", name);
 			label(b, cfg->services[i].id);
-			buf_printf(b, "\",kind=\"%s\"} %zu\n",
+			buf_addf(b, "\",kind=\"%s\"} %zu\n",
 				   ticket_kind_name((enum ticket_kind)k),
 				   issued ? ls->issued[k] : ls->served[k]);
 		}
@@ -632,20 +546,20 @@ static void wait_histogram(struct buf *b, const struct config *cfg,
 			continue;
 		for (size_t k = 0; k <= STATS_WAIT_BUCKETS; k++) {
 			cum += ls->wait_bucket[k];
-			buf_printf(b, "bonomat_wait_seconds_bucket{service=\"");
+			buf_addf(b, "bonomat_wait_seconds_bucket{service=\"");
 			label(b, cfg->services[i].id);
 			if (k < STATS_WAIT_BUCKETS)
-				buf_printf(b, "\",le=\"%" PRId64 "\"} %zu\n",
+				buf_addf(b, "\",le=\"%" PRId64 "\"} %zu\n",
 					   stats_wait_bounds[k], cum);
 			else
-				buf_printf(b, "\",le=\"+Inf\"} %zu\n", cum);
+				buf_addf(b, "\",le=\"+Inf\"} %zu\n", cum);
 		}
-		buf_printf(b, "bonomat_wait_seconds_sum{service=\"");
+		buf_addf(b, "bonomat_wait_seconds_sum{service=\"");
 		label(b, cfg->services[i].id);
-		buf_printf(b, "\"} %" PRId64 "\n", ls->wait_sum_s);
-		buf_printf(b, "bonomat_wait_seconds_count{service=\"");
+		buf_addf(b, "\"} %" PRId64 "\n", ls->wait_sum_s);
+		buf_addf(b, "bonomat_wait_seconds_count{service=\"");
 		label(b, cfg->services[i].id);
-		buf_printf(b, "\"} %zu\n", ls->wait_count);
+		buf_addf(b, "\"} %zu\n", ls->wait_count);
 	}
 }
 
@@ -667,9 +581,9 @@ static void printer_states(struct buf *b, const struct config *cfg,
 			st.state = PRINTER_UNKNOWN;
 		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]);
 		     k++) {
-			buf_printf(b, "bonomat_printer_state{printer=\"");
+			buf_addf(b, "bonomat_printer_state{printer=\"");
 			label(b, cfg->printers[i].name);
-			buf_printf(b, "\",state=\"%s\"} %d\n",
+			buf_addf(b, "\",state=\"%s\"} %d\n",
 				   printer_state_name(states[k]),
 				   st.state == states[k]);
 		}
@@ -681,7 +595,7 @@ void api_stats_metrics(const struct config *cfg, struct stats *s,
 		       struct api_response *ret)
 {
 	struct stats_live *l = NULL;
-	struct buf b = {0};
+	struct buf b;
 	char day[11];
 	int r;
 
@@ -693,6 +607,7 @@ void api_stats_metrics(const struct config *cfg, struct stats *s,
 		internal(ret, "computing the metrics", r);
 		return;
 	}
+	buf_init(&b, STATS_BODY_MAX);
 	metric_head(&b, "bonomat_tickets_issued_total", "counter",
 		    "Tickets issued today, by the service they were issued "
 		    "for and kind. Restarts at 0 at the start of each office "
@@ -707,9 +622,9 @@ void api_stats_metrics(const struct config *cfg, struct stats *s,
 	for (size_t i = 0; i < l->n_services; i++) {
 		if (cfg->services[i].info)
 			continue;
-		buf_printf(&b, "bonomat_tickets_waiting{service=\"");
+		buf_addf(&b, "bonomat_tickets_waiting{service=\"");
 		label(&b, cfg->services[i].id);
-		buf_printf(&b, "\"} %zu\n", l->services[i].waiting);
+		buf_addf(&b, "\"} %zu\n", l->services[i].waiting);
 	}
 	metric_head(&b, "bonomat_wait_seconds", "histogram",
 		    "Seconds from issue to first call of today's called "

@@ -54,10 +54,15 @@ static void add_and_cap(void **state)
 	assert_string_equal(b.data, "helloworld");
 	assert_int_equal(buf_add(&b, "!", 1), -E2BIG);
 	assert_string_equal(b.data, "helloworld");
-	assert_int_equal(buf_add(&b, "", 0), 0);
+	/* The failure sticks until the buffer is reset. */
+	assert_int_equal(buf_add(&b, "", 0), -E2BIG);
+	assert_int_equal(buf_addf(&b, "%s", ""), -E2BIG);
+	assert_int_equal(b.error, -E2BIG);
 	buf_reset(&b);
 	assert_int_equal(b.len, 0);
+	assert_int_equal(b.error, 0);
 	assert_string_equal(b.data, "");
+	assert_int_equal(buf_add(&b, "x", 1), 0);
 	buf_free(&b);
 	assert_null(b.data);
 	assert_int_equal(b.max, 10);
@@ -107,6 +112,12 @@ static void steal(void **state)
 	assert_null(b.data);
 	assert_int_equal(b.len, 0);
 	free(s);
+	/* After a failure nothing is handed over: no half a body. */
+	assert_int_equal(buf_add(&b, "abc", 3), 0);
+	assert_int_equal(buf_addf(&b, "%0200d", 1), -E2BIG);
+	assert_null(buf_steal(&b, &n));
+	assert_null(b.data);
+	assert_int_equal(b.error, 0);
 }
 
 int main(void)

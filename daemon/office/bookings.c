@@ -97,9 +97,7 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 			updated++;
 	}
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = "imported", .service = -1,
-			.counter = -1});
+		r = office_log_event(o, EVENT_IMPORTED, NULL, -1, now, NULL);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
@@ -231,10 +229,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	if (r == 0)
 		r = store_appointment_set_ticket(o->st, norm, t.id);
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = "checked_in", .ticket = t.id,
-			.service = t.service, .counter = -1, .kind = t.kind,
-			.detail = t.late ? "late: walk-in ticket" : NULL});
+		r = office_log_event(o, EVENT_CHECKED_IN, &t, -1, now,
+				     t.late ? "late: walk-in ticket" : NULL);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {

@@ -23,18 +23,12 @@ static const char *counter_name(const struct office *o, int counter)
 	return o->cfg->counters[counter].name;
 }
 
-int office_record(struct office *o, const struct ticket *t, const char *type,
-		  int64_t now, const char *detail)
+int office_record(struct office *o, const struct ticket *t,
+		  enum event_type type, int64_t now, const char *detail)
 {
 	int r = store_ticket_update(o->st, t);
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = type, .ticket = t->id,
-			.service = t->service, .counter = t->counter,
-			.kind = t->kind,
-			.reason = strcmp(type, "called") == 0 ? t->reason
-							     : REASON_NONE,
-			.detail = detail});
+		r = office_log_event(o, type, t, t->counter, now, detail);
 	return r;
 }
 
@@ -83,9 +77,9 @@ int office_next(struct office *o, int counter, int64_t now,
 
 	r = store_begin(o->st);
 	if (r == 0 && cur)
-		r = office_record(o, &done, "served", now, NULL);
+		r = office_record(o, &done, EVENT_SERVED, now, NULL);
 	if (r == 0 && id)
-		r = office_record(o, &next, "called", now, NULL);
+		r = office_record(o, &next, EVENT_CALLED, now, NULL);
 	if (r == 0)
 		r = store_counter_save(o->st, counter,
 				       queue_paused(o->q, (size_t)counter), id);
@@ -146,7 +140,7 @@ int office_recall(struct office *o, int counter, int64_t now,
 	t.recalls++;
 	r = store_begin(o->st);
 	if (r == 0)
-		r = office_record(o, &t, "recalled", now, NULL);
+		r = office_record(o, &t, EVENT_RECALLED, now, NULL);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
@@ -180,8 +174,8 @@ int office_done(struct office *o, int counter, bool served, int64_t now,
 	t.finished_at = now;
 	r = store_begin(o->st);
 	if (r == 0)
-		r = office_record(o, &t, served ? "served" : "no_show", now,
-				  NULL);
+		r = office_record(o, &t, served ? EVENT_SERVED : EVENT_NO_SHOW,
+				  now, NULL);
 	if (r == 0)
 		r = store_counter_save(o->st, counter,
 				       queue_paused(o->q, (size_t)counter), 0);
@@ -240,7 +234,7 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 	t.counter = -1;
 	r = store_begin(o->st);
 	if (r == 0)
-		r = office_record(o, &t, "transferred", now, detail);
+		r = office_record(o, &t, EVENT_TRANSFERRED, now, detail);
 	if (r == 0)
 		r = store_counter_save(o->st, counter,
 				       queue_paused(o->q, (size_t)counter), 0);
@@ -278,9 +272,8 @@ int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		r = store_counter_save(o->st, counter, paused,
 				       cur ? cur->id : 0);
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now, .type = paused ? "paused" : "resumed",
-			.service = -1, .counter = counter});
+		r = office_log_event(o, paused ? EVENT_PAUSED : EVENT_RESUMED,
+				     NULL, counter, now, NULL);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {

@@ -38,14 +38,11 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 	if (r == 0)
 		r = store_ticket_insert(o->st, t);
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = t->issued_at, .type = "issued", .ticket = t->id,
-			.service = t->service, .counter = -1, .kind = t->kind});
+		r = office_log_event(o, EVENT_ISSUED, t, -1, t->issued_at,
+				     NULL);
 	if (r == 0 && t->printed == PRINT_FAILED)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = t->issued_at, .type = "print_failed",
-			.ticket = t->id, .service = t->service, .counter = -1,
-			.kind = t->kind, .detail = ps->detail});
+		r = office_log_event(o, EVENT_PRINT_FAILED, t, -1,
+				     t->issued_at, ps->detail);
 	return r;
 }
 

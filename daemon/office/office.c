@@ -72,6 +72,28 @@ int office_refuse_closed(const struct office *o, const struct hours_status *h,
 		hhmm);
 }
 
+int office_log_event(struct office *o, enum event_type type,
+		     const struct ticket *t, int counter, int64_t at,
+		     const char *detail)
+{
+	struct store_event ev = {
+		.at = at,
+		.type = event_type_name(type),
+		.service = -1,
+		.counter = counter,
+		.detail = detail,
+	};
+
+	if (t) {
+		ev.ticket = t->id;
+		ev.service = t->service;
+		ev.kind = t->kind;
+		if (type == EVENT_CALLED)
+			ev.reason = t->reason;
+	}
+	return store_event_append(o->st, &ev);
+}
+
 int office_new(const struct config *cfg, struct store *st, int64_t now,
 	       struct office **ret)
 {

@@ -58,6 +58,11 @@ int office_store_failed(struct office *o, struct office_error *err, int r,
 int office_refuse_closed(const struct office *o, const struct hours_status *h,
 			 struct office_error *err);
 void office_format_hhmm(int64_t t, char ret[6]);
+/* Appends an event about t (NULL: about no ticket) at counter (-1: none)
+ * inside the caller's transaction; a call keeps t's reason. */
+int office_log_event(struct office *o, enum event_type type,
+		     const struct ticket *t, int counter, int64_t at,
+		     const char *detail);
 void office_notify_queue(struct office *o, int64_t now);
 void office_notify_call(struct office *o, enum office_event_type type,
 			const struct ticket *t, int64_t now);
@@ -84,8 +89,8 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 /* counter.c: the transitions at a counter. */
 int office_check_counter(const struct office *o, int counter,
 			 struct office_error *err);
-int office_record(struct office *o, const struct ticket *t, const char *type,
-		  int64_t now, const char *detail);
+int office_record(struct office *o, const struct ticket *t,
+		  enum event_type type, int64_t now, const char *detail);
 
 /* printing.c: the hand-off to the printer pool. */
 int office_printer_of(const struct office *o, int kiosk);

@@ -40,6 +40,9 @@ bool office_prints(const struct office *o, int printer)
 static int set_printed(struct office *o, int64_t id, enum print_state state,
 		       const char *why, int64_t now)
 {
+	enum event_type type = state == PRINT_OK       ? EVENT_PRINTED
+			       : state == PRINT_FAILED ? EVENT_PRINT_FAILED
+						       : EVENT_PRINT_REQUESTED;
 	struct ticket t;
 	int r;
 
@@ -51,13 +54,7 @@ static int set_printed(struct office *o, int64_t id, enum print_state state,
 		r = store_ticket_update(o->st, &t);
 	}
 	if (r == 0)
-		r = store_event_append(o->st, &(struct store_event){
-			.at = now,
-			.type = state == PRINT_OK	 ? "printed"
-				: state == PRINT_FAILED ? "print_failed"
-							: "print_requested",
-			.ticket = id, .service = t.service, .counter = -1,
-			.kind = t.kind, .detail = why});
+		r = office_log_event(o, type, &t, -1, now, why);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {

@@ -43,7 +43,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " reason FROM events WHERE day = ?1 ORDER BY id",
 	/* Served by the partial index events_calls. */
 	[ST_CALLS] = "SELECT ticket, service, at FROM events"
-		     " WHERE day = ?1 AND type = 'called'"
+		     " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
 		     " AND ticket IS NOT NULL ORDER BY id",
 };
 
@@ -275,27 +275,6 @@ static void summarize(int64_t *v, size_t n, struct stats_summary *ret)
 
 /* --- one day from the event log ------------------------------------------ */
 
-enum ev_type {
-	EV_OTHER, /* issued, recalled, printed, print_failed, ... */
-	EV_CALLED,
-	EV_SERVED,
-	EV_NO_SHOW,
-	EV_EXPIRED,
-	EV_TRANSFERRED,
-	EV_PAUSED,
-	EV_RESUMED,
-};
-
-static const struct {
-	const char *name;
-	enum ev_type type;
-} ev_types[] = {
-	{"called", EV_CALLED},		 {"served", EV_SERVED},
-	{"no_show", EV_NO_SHOW},	 {"expired", EV_EXPIRED},
-	{"transferred", EV_TRANSFERRED}, {"paused", EV_PAUSED},
-	{"resumed", EV_RESUMED},
-};
-
 enum tk_state {
 	TK_UNSEEN, /* no event about it read yet */
 	TK_WAITING,
@@ -322,7 +301,7 @@ struct tk {
 struct ev {
 	int64_t at;
 	int64_t ticket;
-	enum ev_type type;
+	int type;    /* enum event_type, -1 for a name this build lacks */
 	int svc;     /* service slot, -1 when none */
 	int counter; /* config index, -1 when none or unknown */
 	enum call_reason reason;
@@ -487,14 +466,13 @@ out:
 	return r;
 }
 
-static enum ev_type ev_type_of(const char *name)
+/* A type this build does not know (written by a newer one) still moves
+ * the clock and marks the counter's activity; it changes nothing else. */
+static int ev_type_of(const char *name)
 {
-	if (!name)
-		return EV_OTHER;
-	for (size_t i = 0; i < sizeof(ev_types) / sizeof(ev_types[0]); i++)
-		if (strcmp(ev_types[i].name, name) == 0)
-			return ev_types[i].type;
-	return EV_OTHER;
+	enum event_type t;
+
+	return event_type_parse(name, &t) < 0 ? -1 : (int)t;
 }
 
 static int load_events(struct stats *s, struct day_ctx *x)
@@ -629,11 +607,11 @@ static void apply(struct day_ctx *x, const struct ev *e)
 	struct tk *t = e->tk >= 0 ? &x->tks[e->tk] : NULL;
 	int to;
 
-	if (e->type == EV_CALLED)
+	if (e->type == EVENT_CALLED)
 		d->calls[e->reason]++;
-	if (e->type == EV_PAUSED && e->counter >= 0)
+	if (e->type == EVENT_PAUSED && e->counter >= 0)
 		x->ctrs[e->counter].paused = true;
-	if (e->type == EV_RESUMED && e->counter >= 0)
+	if (e->type == EVENT_RESUMED && e->counter >= 0)
 		x->ctrs[e->counter].paused = false;
 	if (!t)
 		return;
@@ -645,7 +623,7 @@ static void apply(struct day_ctx *x, const struct ev *e)
 		set_waiting(x, t);
 	}
 	switch (e->type) {
-	case EV_CALLED:
+	case EVENT_CALLED:
 		if (t->state == TK_WAITING && overtakes(x, t, e->counter)) {
 			d->kinds[t->kind].overtakes++;
 			d->overtakes++;
@@ -660,28 +638,28 @@ static void apply(struct day_ctx *x, const struct ev *e)
 			t->first_call = e->at;
 		t->last_call = e->at;
 		break;
-	case EV_SERVED:
-	case EV_NO_SHOW:
-	case EV_EXPIRED:
+	case EVENT_SERVED:
+	case EVENT_NO_SHOW:
+	case EVENT_EXPIRED:
 		if (t->state == TK_DONE)
 			break;
 		leave_waiting(x, t);
 		release(x, t);
 		t->state = TK_DONE;
-		if (e->type == EV_SERVED) {
+		if (e->type == EVENT_SERVED) {
 			row(x, t->svc_now, t->kind)->served++;
 			/* Tickets still called when the day was closed are
 			 * served the next morning: no service time. */
 			if (t->last_call && e->at >= t->last_call &&
 			    e->at < x->day_end)
 				t->service_s = e->at - t->last_call;
-		} else if (e->type == EV_NO_SHOW) {
+		} else if (e->type == EVENT_NO_SHOW) {
 			row(x, t->svc_now, t->kind)->no_show++;
 		} else {
 			row(x, t->svc_now, t->kind)->expired++;
 		}
 		break;
-	case EV_TRANSFERRED:
+	case EVENT_TRANSFERRED:
 		if (t->state == TK_DONE)
 			break;
 		to = e->svc >= 0 ? e->svc : t->svc_now;
@@ -764,12 +742,12 @@ static void replay(struct day_ctx *x)
 		struct ctr *k;
 
 		if (e->counter < 0 ||
-		    (e->type != EV_PAUSED && e->type != EV_RESUMED))
+		    (e->type != EVENT_PAUSED && e->type != EVENT_RESUMED))
 			continue;
 		k = &x->ctrs[e->counter];
 		if (!k->pause_seen) {
 			k->pause_seen = true;
-			k->paused = e->type == EV_RESUMED;
+			k->paused = e->type == EVENT_RESUMED;
 		}
 	}
 
@@ -783,7 +761,7 @@ static void replay(struct day_ctx *x)
 			sweep(x, e->at - clock);
 			clock = e->at;
 		}
-		if (c < 0 && e->type == EV_TRANSFERRED && e->tk >= 0 &&
+		if (c < 0 && e->type == EVENT_TRANSFERRED && e->tk >= 0 &&
 		    x->tks[e->tk].state == TK_CALLED)
 			c = x->tks[e->tk].counter;
 		apply(x, e);

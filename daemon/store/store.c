@@ -179,14 +179,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" current = excluded.current",
 	[ST_COUNTER_LOAD] =
 		"SELECT paused, current FROM counters WHERE id = ?1",
+	/* ?3 names the event type. */
 	[ST_CLOSE_EXPIRED_EVENTS] =
 		"INSERT INTO events (" EVENT_COLUMNS ")"
-		" SELECT ?1, day, 'expired', id, service, counter, kind,"
+		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, NULL FROM tickets"
 		" WHERE state = 'waiting' AND day < ?2 ORDER BY id",
 	[ST_CLOSE_SERVED_EVENTS] =
 		"INSERT INTO events (" EVENT_COLUMNS ")"
-		" SELECT ?1, day, 'served', id, service, counter, kind,"
+		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, 'closed at end of day' FROM tickets"
 		" WHERE state = 'called' AND day < ?2 ORDER BY id",
 	[ST_CLOSE_COUNTERS] =
@@ -198,14 +199,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHEN 'waiting' THEN 'expired' ELSE 'served' END"
 		" WHERE state IN ('waiting', 'called') AND day < ?2",
 	[ST_STREAK] = "SELECT count(*) FROM events"
-		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
+		      " AND service = ?2"
 		      " AND id > coalesce((SELECT max(id) FROM events"
-		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
+		      " AND service = ?2"
 		      " AND kind = 'walk_in'), 0)",
 	[ST_RECENT_CALLS] =
 		"SELECT e.ticket, t.number, e.counter, e.at FROM events AS e"
 		" JOIN tickets AS t ON t.id = e.ticket"
-		" WHERE e.day = ?1 AND e.type = 'called'"
+		" WHERE e.day = ?1 AND e.type = " EVENT_CALLED_SQL
 		" ORDER BY e.id DESC LIMIT ?2",
 	[ST_APPT_GET] = "SELECT code, service, start, end, phone, status,"
 			" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
@@ -855,13 +858,15 @@ int store_event_append(struct store *s, const struct store_event *ev)
 	sqlite3_stmt *st = s->st[ST_EVENT_APPEND];
 	char day[TICKET_DAY_LEN + 1];
 	const char *service, *counter, *kind = NULL, *reason = NULL;
+	enum event_type type;
 	bool ok_service, ok_counter;
 	int r;
 
 	service = service_id(s, ev->service, &ok_service);
 	counter = counter_id(s, ev->counter, &ok_counter);
-	if (!ev->type || !ev->type[0] || ev->ticket < 0 || !ok_service ||
-	    !ok_counter || !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
+	if (event_type_parse(ev->type, &type) < 0 || ev->ticket < 0 ||
+	    !ok_service || !ok_counter ||
+	    !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
 		return -EINVAL;
 	if (ev->ticket != 0) {
 		if (!in_range((int)ev->kind, TICKET_APPOINTMENT))
@@ -878,7 +883,7 @@ int store_event_append(struct store *s, const struct store_event *ev)
 
 	if ((r = bind_int64(s, st, 1, ev->at)) < 0 ||
 	    (r = bind_text(s, st, 2, day)) < 0 ||
-	    (r = bind_text(s, st, 3, ev->type)) < 0 ||
+	    (r = bind_text(s, st, 3, event_type_name(type))) < 0 ||
 	    (r = ev->ticket ? bind_int64(s, st, 4, ev->ticket) :
 			      bind_text(s, st, 4, NULL)) < 0 ||
 	    (r = bind_text(s, st, 5, service)) < 0 ||
@@ -990,11 +995,15 @@ int store_close_days_before(struct store *s, const char *day, int64_t now,
 
 	st = s->st[ST_CLOSE_EXPIRED_EVENTS];
 	if ((r = bind_int64(s, st, 1, now)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	    (r = bind_text(s, st, 2, day)) < 0 ||
+	    (r = bind_text(s, st, 3, event_type_name(EVENT_EXPIRED))) < 0 ||
+	    (r = stmt_exec(s, st)) < 0)
 		goto fail;
 	st = s->st[ST_CLOSE_SERVED_EVENTS];
 	if ((r = bind_int64(s, st, 1, now)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	    (r = bind_text(s, st, 2, day)) < 0 ||
+	    (r = bind_text(s, st, 3, event_type_name(EVENT_SERVED))) < 0 ||
+	    (r = stmt_exec(s, st)) < 0)
 		goto fail;
 	/* Before the tickets change state, while the subquery finds them. */
 	st = s->st[ST_CLOSE_COUNTERS];

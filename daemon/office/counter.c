@@ -108,17 +108,47 @@ out:
 	return r;
 }
 
-/* The counter's called ticket, or a conflict naming what is missing. */
-static int current_of(struct office *o, int counter, struct ticket *ret,
-		      struct office_error *err)
+/* The counter's called ticket of today, or a refusal naming what is
+ * missing. The caller holds the office lock. */
+static int current_today(struct office *o, int counter, int64_t now,
+			 struct ticket *ret, struct office_error *err)
 {
-	const struct ticket *cur = queue_current(o->q, (size_t)counter);
+	const struct ticket *cur;
+	int r;
 
+	r = office_check_counter(o, counter, err);
+	if (r == 0)
+		r = office_roll_day(o, now, err);
+	if (r < 0)
+		return r;
+	cur = queue_current(o->q, (size_t)counter);
 	if (!cur)
 		return office_refuse(err, OFFICE_CONFLICT, ENOENT,
 				     "%s has no ticket called at the moment.",
 				     counter_name(o, counter));
 	*ret = *cur;
+	return 0;
+}
+
+/* Commits the end of the counter's ticket t (its new state with its
+ * event, the counter without a ticket) in one transaction; what names the
+ * operation in the log should it fail. The caller holds the office lock. */
+static int release_counter(struct office *o, int counter,
+			   const struct ticket *t, enum event_type type,
+			   int64_t now, const char *detail, const char *what,
+			   struct office_error *err)
+{
+	int r = store_begin(o->st);
+
+	if (r == 0)
+		r = office_record(o, t, type, now, detail);
+	if (r == 0)
+		r = store_counter_save(o->st, counter,
+				       queue_paused(o->q, (size_t)counter), 0);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0)
+		return office_store_failed(o, err, r, what);
 	return 0;
 }
 
@@ -128,13 +158,8 @@ int office_recall(struct office *o, int counter, int64_t now,
 	struct ticket t;
 	int r;
 
-	r = office_check_counter(o, counter, err);
-	if (r < 0)
-		return r;
 	pthread_mutex_lock(&o->lock);
-	r = office_roll_day(o, now, err);
-	if (r == 0)
-		r = current_of(o, counter, &t, err);
+	r = current_today(o, counter, now, &t, err);
 	if (r < 0)
 		goto out;
 	t.recalls++;
@@ -161,30 +186,17 @@ int office_done(struct office *o, int counter, bool served, int64_t now,
 	struct ticket t;
 	int r;
 
-	r = office_check_counter(o, counter, err);
-	if (r < 0)
-		return r;
 	pthread_mutex_lock(&o->lock);
-	r = office_roll_day(o, now, err);
-	if (r == 0)
-		r = current_of(o, counter, &t, err);
+	r = current_today(o, counter, now, &t, err);
 	if (r < 0)
 		goto out;
 	t.state = served ? TICKET_SERVED : TICKET_NO_SHOW;
 	t.finished_at = now;
-	r = store_begin(o->st);
-	if (r == 0)
-		r = office_record(o, &t, served ? EVENT_SERVED : EVENT_NO_SHOW,
-				  now, NULL);
-	if (r == 0)
-		r = store_counter_save(o->st, counter,
-				       queue_paused(o->q, (size_t)counter), 0);
-	if (r == 0)
-		r = store_commit(o->st);
-	if (r < 0) {
-		r = office_store_failed(o, err, r, "finishing a ticket");
+	r = release_counter(o, counter, &t,
+			    served ? EVENT_SERVED : EVENT_NO_SHOW, now, NULL,
+			    "finishing a ticket", err);
+	if (r < 0)
 		goto out;
-	}
 	if (served)
 		office_record_service_time(o, t.service, now - t.called_at);
 	queue_finish(o->q, (size_t)counter);
@@ -216,9 +228,7 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 			"cannot be transferred to it.",
 			c->services[service].name);
 	pthread_mutex_lock(&o->lock);
-	r = office_roll_day(o, now, err);
-	if (r == 0)
-		r = current_of(o, counter, &t, err);
+	r = current_today(o, counter, now, &t, err);
 	if (r < 0)
 		goto out;
 	if (t.service == service) {
@@ -232,18 +242,10 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 	t.state = TICKET_WAITING;
 	t.service = service;
 	t.counter = -1;
-	r = store_begin(o->st);
-	if (r == 0)
-		r = office_record(o, &t, EVENT_TRANSFERRED, now, detail);
-	if (r == 0)
-		r = store_counter_save(o->st, counter,
-				       queue_paused(o->q, (size_t)counter), 0);
-	if (r == 0)
-		r = store_commit(o->st);
-	if (r < 0) {
-		r = office_store_failed(o, err, r, "transferring a ticket");
+	r = release_counter(o, counter, &t, EVENT_TRANSFERRED, now, detail,
+			    "transferring a ticket", err);
+	if (r < 0)
 		goto out;
-	}
 	queue_transfer(o->q, (size_t)counter, (size_t)service);
 	office_derive(o, &t, now);
 	*ret = t;

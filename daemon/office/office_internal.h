@@ -82,6 +82,10 @@ void office_fill_service_view(const struct office *o, int service,
 			      const struct hours_status *h,
 			      struct office_service_view *ret);
 
+/* views.c: ticket id, once the day is rolled; a refusal when unknown. */
+int office_read_ticket(struct office *o, int64_t id, int64_t now,
+		       struct ticket *ret, struct office_error *err);
+
 /* issue.c: numbering and writing new tickets. */
 int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 			int printer, struct printer_status *ps);

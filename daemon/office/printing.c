@@ -115,21 +115,9 @@ int office_reprint(struct office *o, int64_t id, int64_t now,
 	int printer, r;
 
 	pthread_mutex_lock(&o->lock);
-	r = office_roll_day(o, now, err);
+	r = office_read_ticket(o, id, now, &t, err);
 	if (r < 0)
 		goto out;
-	r = store_ticket_get(o->st, id, &t);
-	if (r == -ENOENT) {
-		r = office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
-				  "There is no ticket with id %lld.",
-				  (long long)id);
-		goto out;
-	}
-	if (r < 0) {
-		r = office_refuse(err, OFFICE_INTERNAL, -r,
-				  "The ticket database could not be read.");
-		goto out;
-	}
 	if (strcmp(t.day, o->day) != 0) {
 		r = office_refuse(
 			err, OFFICE_UNPROCESSABLE, EINVAL,

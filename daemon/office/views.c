@@ -10,6 +10,28 @@
 #include "log.h"
 #include "queue.h"
 
+int office_read_ticket(struct office *o, int64_t id, int64_t now,
+		       struct ticket *ret, struct office_error *err)
+{
+	int r;
+
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		return r;
+	r = store_ticket_get(o->st, id, ret);
+	if (r == -ENOENT)
+		return office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
+				     "There is no ticket with id %lld.",
+				     (long long)id);
+	if (r < 0) {
+		log_err("database: reading ticket %lld failed: %s",
+			(long long)id, strerror(-r));
+		return office_refuse(err, OFFICE_INTERNAL, -r,
+				     "The ticket database could not be read.");
+	}
+	return 0;
+}
+
 int office_ticket(struct office *o, int64_t id, int64_t now,
 		  struct ticket *ret, struct office_error *err)
 {
@@ -17,23 +39,9 @@ int office_ticket(struct office *o, int64_t id, int64_t now,
 	int r;
 
 	pthread_mutex_lock(&o->lock);
-	r = office_roll_day(o, now, err);
+	r = office_read_ticket(o, id, now, &t, err);
 	if (r < 0)
 		goto out;
-	r = store_ticket_get(o->st, id, &t);
-	if (r == -ENOENT) {
-		r = office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
-				  "There is no ticket with id %lld.",
-				  (long long)id);
-		goto out;
-	}
-	if (r < 0) {
-		log_err("database: reading ticket %lld failed: %s",
-			(long long)id, strerror(-r));
-		r = office_refuse(err, OFFICE_INTERNAL, -r,
-				  "The ticket database could not be read.");
-		goto out;
-	}
 	office_derive(o, &t, now);
 	*ret = t;
 out:

@@ -35,6 +35,27 @@ static const char *const print_names[] = {
 	[PRINT_FAILED] = "failed",
 };
 
+static const char *const event_names[] = {
+	[EVENT_ISSUED] = "issued",
+	[EVENT_CHECKED_IN] = "checked_in",
+	[EVENT_CALLED] = "called",
+	[EVENT_RECALLED] = "recalled",
+	[EVENT_SERVED] = "served",
+	[EVENT_NO_SHOW] = "no_show",
+	[EVENT_TRANSFERRED] = "transferred",
+	[EVENT_EXPIRED] = "expired",
+	[EVENT_PAUSED] = "paused",
+	[EVENT_RESUMED] = "resumed",
+	[EVENT_IMPORTED] = "imported",
+	[EVENT_PRINT_REQUESTED] = "print_requested",
+	[EVENT_PRINTED] = "printed",
+	[EVENT_PRINT_FAILED] = "print_failed",
+};
+
+_Static_assert(sizeof(event_names) / sizeof(event_names[0]) ==
+		       EVENT_TYPE_COUNT,
+	       "a name for every event type");
+
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *name_of(const char *const *names, size_t n, int v)
@@ -107,5 +128,18 @@ int print_state_parse(const char *s, enum print_state *ret)
 	int v, r = parse_name(print_names, NELEM(print_names), s, &v);
 	if (r == 0)
 		*ret = (enum print_state)v;
+	return r;
+}
+
+const char *event_type_name(enum event_type t)
+{
+	return name_of(event_names, NELEM(event_names), (int)t);
+}
+
+int event_type_parse(const char *s, enum event_type *ret)
+{
+	int v, r = parse_name(event_names, NELEM(event_names), s, &v);
+	if (r == 0)
+		*ret = (enum event_type)v;
 	return r;
 }

@@ -1,5 +1,7 @@
 /* Tickets as every layer sees them: the store persists them, the queue
- * engine decides on them, the API renders them. */
+ * engine decides on them, the API renders them. Also the vocabularies
+ * stored with them, each value's name as in the database: kinds, states,
+ * call reasons, print states and the types of the event log. */
 #ifndef BONOMAT_TICKET_H
 #define BONOMAT_TICKET_H
 
@@ -38,6 +40,31 @@ enum print_state {
 	PRINT_FAILED,
 };
 
+/* Every type of event the daemon writes to the event log, the audit trail
+ * and the input of the statistics. The names are the database format:
+ * never rename one; add new types at the end. */
+enum event_type {
+	EVENT_ISSUED,          /* a walk-in or priority ticket is issued */
+	EVENT_CHECKED_IN,      /* a booking is checked in (its ticket's first) */
+	EVENT_CALLED,          /* to a counter; the reason says why this one */
+	EVENT_RECALLED,        /* called again at the same counter */
+	EVENT_SERVED,
+	EVENT_NO_SHOW,
+	EVENT_TRANSFERRED,     /* to another service, waiting again */
+	EVENT_EXPIRED,         /* still waiting when the office closed */
+	EVENT_PAUSED,          /* a counter, no ticket */
+	EVENT_RESUMED,         /* a counter, no ticket */
+	EVENT_IMPORTED,        /* a batch of bookings, no ticket */
+	EVENT_PRINT_REQUESTED, /* a reprint asked for */
+	EVENT_PRINTED,
+	EVENT_PRINT_FAILED,
+	EVENT_TYPE_COUNT,
+};
+
+/* EVENT_CALLED's name as an SQL literal: the partial index on calls
+ * (schema 2) serves only queries that name the type literally. */
+#define EVENT_CALLED_SQL "'called'"
+
 #define TICKET_NUMBER_MAX 16
 #define TICKET_DAY_LEN 10 /* YYYY-MM-DD */
 
@@ -72,5 +99,7 @@ const char *call_reason_name(enum call_reason r);
 int call_reason_parse(const char *s, enum call_reason *ret);
 const char *print_state_name(enum print_state p);
 int print_state_parse(const char *s, enum print_state *ret);
+const char *event_type_name(enum event_type t);
+int event_type_parse(const char *s, enum event_type *ret);
 
 #endif

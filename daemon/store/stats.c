@@ -7,9 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
-#define BUSY_TIMEOUT_MS 5000
+#include "db.h"
 
 const int64_t stats_wait_bounds[STATS_WAIT_BUCKETS] = {
 	60, 300, 600, 900, 1800, 2700, 3600,
@@ -43,7 +41,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " reason FROM events WHERE day = ?1 ORDER BY id",
 	/* Served by the partial index events_calls. */
 	[ST_CALLS] = "SELECT ticket, service, at FROM events"
-		     " WHERE day = ?1 AND type = 'called'"
+		     " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
 		     " AND ticket IS NOT NULL ORDER BY id",
 };
 
@@ -54,74 +52,21 @@ struct stats {
 	pthread_mutex_t lock;
 };
 
-static int map_rc(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_ROW:
-	case SQLITE_DONE:
-		return 0;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_CANTOPEN:
-		return -ENOENT;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	default:
-		return -EIO;
-	}
-}
-
-static void stmt_finish(sqlite3_stmt *st)
-{
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-}
-
-static int stmt_exec(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-
-	stmt_finish(st);
-	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EIO : map_rc(rc);
-}
-
 void stats_close(struct stats *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < ST_COUNT; i++)
-		(void)sqlite3_finalize(s->st[i]);
+	db_finalize_all(s->st, ST_COUNT);
 	(void)sqlite3_close_v2(s->db);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-static int schema_version(sqlite3 *db, int *ret)
-{
-	sqlite3_stmt *st;
-	int rc, r = 0;
-
-	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return map_rc(rc);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = sqlite3_column_int(st, 0);
-	else
-		r = rc == SQLITE_DONE ? -EIO : map_rc(rc);
-	(void)sqlite3_finalize(st);
-	return r;
-}
-
 int stats_open(const char *path, const struct config *cfg, struct stats **ret)
 {
 	struct stats *s;
-	int rc, r, version = 0;
+	int64_t version = 0;
+	int rc, r;
 
 	if (!path || !cfg || !ret)
 		return -EINVAL;
@@ -133,27 +78,21 @@ int stats_open(const char *path, const struct config *cfg, struct stats **ret)
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+		rc = sqlite3_busy_timeout(s->db, DB_BUSY_TIMEOUT_MS);
 	if (rc != SQLITE_OK) {
-		r = map_rc(rc);
+		r = db_errno(s->db, rc);
 		goto fail;
 	}
-	r = schema_version(s->db, &version);
+	r = db_query_one(s->db, "PRAGMA user_version", NULL, 0, &version);
 	if (r < 0)
 		goto fail;
 	if (version < 1) {
 		r = -ENOENT; /* not a database the store has set up */
 		goto fail;
 	}
-	for (size_t i = 0; i < ST_COUNT; i++) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-					SQLITE_PREPARE_PERSISTENT, &s->st[i],
-					NULL);
-		if (rc != SQLITE_OK) {
-			r = map_rc(rc);
-			goto fail;
-		}
-	}
+	r = db_prepare_all(s->db, stmt_sql, ST_COUNT, s->st);
+	if (r < 0)
+		goto fail;
 	*ret = s;
 	return 0;
 fail:
@@ -235,13 +174,13 @@ static int day_bounds(const char *day, int64_t *ret_start, int64_t *ret_end)
 
 static int begin_read(struct stats *s)
 {
-	return stmt_exec(s->st[ST_BEGIN]);
+	return db_exec(s->st[ST_BEGIN]);
 }
 
 static void end_read(struct stats *s)
 {
-	if (stmt_exec(s->st[ST_END]) < 0 && !sqlite3_get_autocommit(s->db))
-		(void)stmt_exec(s->st[ST_ROLLBACK]);
+	if (db_exec(s->st[ST_END]) < 0 && !sqlite3_get_autocommit(s->db))
+		(void)db_exec(s->st[ST_ROLLBACK]);
 }
 
 static int cmp_int64(const void *a, const void *b)
@@ -275,27 +214,6 @@ static void summarize(int64_t *v, size_t n, struct stats_summary *ret)
 
 /* --- one day from the event log ------------------------------------------ */
 
-enum ev_type {
-	EV_OTHER, /* issued, recalled, printed, print_failed, ... */
-	EV_CALLED,
-	EV_SERVED,
-	EV_NO_SHOW,
-	EV_EXPIRED,
-	EV_TRANSFERRED,
-	EV_PAUSED,
-	EV_RESUMED,
-};
-
-static const struct {
-	const char *name;
-	enum ev_type type;
-} ev_types[] = {
-	{"called", EV_CALLED},		 {"served", EV_SERVED},
-	{"no_show", EV_NO_SHOW},	 {"expired", EV_EXPIRED},
-	{"transferred", EV_TRANSFERRED}, {"paused", EV_PAUSED},
-	{"resumed", EV_RESUMED},
-};
-
 enum tk_state {
 	TK_UNSEEN, /* no event about it read yet */
 	TK_WAITING,
@@ -322,7 +240,7 @@ struct tk {
 struct ev {
 	int64_t at;
 	int64_t ticket;
-	enum ev_type type;
+	int type;    /* enum event_type, -1 for a name this build lacks */
 	int svc;     /* service slot, -1 when none */
 	int counter; /* config index, -1 when none or unknown */
 	enum call_reason reason;
@@ -350,9 +268,9 @@ struct day_ctx {
 	struct stats_day *d;
 	int64_t day_start, day_end;
 	struct tk *tks;
-	size_t n_tks;
+	size_t n_tks, cap_tks;
 	struct ev *evs;
-	size_t n_evs;
+	size_t n_evs, cap_evs;
 	/* Service slots: the configured services, then extra_ids. */
 	size_t n_slots;
 	size_t *waiting;       /* per slot */
@@ -418,138 +336,109 @@ static int slot_of(struct day_ctx *x, const char *id, int *ret)
 	return 0;
 }
 
-static const char *col_text(sqlite3_stmt *st, int col)
+/* Runs one of the per-day queries (?1 the day), fn on each row. */
+static int each_row_of_day(struct stats *s, enum stmt_id id, const char *day,
+			   int (*fn)(sqlite3_stmt *st, void *userdata),
+			   void *userdata)
 {
-	return (const char *)sqlite3_column_text(st, col);
+	sqlite3_stmt *st = s->st[id];
+	int r = db_bind_text(st, 1, day);
+
+	if (r < 0) {
+		db_finish(st);
+		return r;
+	}
+	return db_each_row(st, fn, userdata);
+}
+
+static int ticket_row(sqlite3_stmt *st, void *userdata)
+{
+	struct day_ctx *x = userdata;
+	struct tk *t;
+	int r;
+
+	if (x->n_tks == x->cap_tks) {
+		size_t ncap = x->cap_tks ? x->cap_tks * 2 : 256;
+		struct tk *n;
+
+		/* Tickets are found by int index (struct ev). */
+		if (ncap > INT_MAX)
+			return -ERANGE;
+		n = realloc(x->tks, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		x->tks = n;
+		x->cap_tks = ncap;
+	}
+	t = &x->tks[x->n_tks];
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	r = slot_of(x, db_column_text(st, 1), &t->svc_table);
+	if (r < 0)
+		return r;
+	if (t->svc_table < 0 ||
+	    ticket_kind_parse(db_column_text(st, 2), &t->kind) < 0 ||
+	    ticket_state_parse(db_column_text(st, 3), &t->table_state) < 0)
+		return -EIO; /* the schema's checks forbid this */
+	t->issued_at = sqlite3_column_int64(st, 4);
+	t->slot_start = sqlite3_column_int64(st, 5);
+	t->svc_issue = t->svc_now = t->svc_table;
+	t->counter = -1;
+	t->service_s = -1;
+	x->n_tks++;
+	return 0;
 }
 
 static int load_tickets(struct stats *s, struct day_ctx *x)
 {
-	sqlite3_stmt *st = s->st[ST_TICKETS];
-	size_t cap = 0;
-	int rc, r;
-
-	rc = sqlite3_bind_text(st, 1, x->d->day, -1, SQLITE_STATIC);
-	if (rc != SQLITE_OK) {
-		r = map_rc(rc);
-		goto out;
-	}
-	for (;;) {
-		struct tk *t;
-
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			r = 0;
-			break;
-		}
-		if (rc != SQLITE_ROW) {
-			r = map_rc(rc);
-			break;
-		}
-		if (x->n_tks == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct tk *n;
-
-			/* Tickets are found by int index (struct ev). */
-			if (ncap > INT_MAX) {
-				r = -ERANGE;
-				break;
-			}
-			n = realloc(x->tks, ncap * sizeof(*n));
-			if (!n) {
-				r = -ENOMEM;
-				break;
-			}
-			x->tks = n;
-			cap = ncap;
-		}
-		t = &x->tks[x->n_tks];
-		memset(t, 0, sizeof(*t));
-		t->id = sqlite3_column_int64(st, 0);
-		r = slot_of(x, col_text(st, 1), &t->svc_table);
-		if (r < 0)
-			break;
-		if (t->svc_table < 0 ||
-		    ticket_kind_parse(col_text(st, 2), &t->kind) < 0 ||
-		    ticket_state_parse(col_text(st, 3), &t->table_state) < 0) {
-			r = -EIO; /* the schema's checks forbid this */
-			break;
-		}
-		t->issued_at = sqlite3_column_int64(st, 4);
-		t->slot_start = sqlite3_column_int64(st, 5);
-		t->svc_issue = t->svc_now = t->svc_table;
-		t->counter = -1;
-		t->service_s = -1;
-		x->n_tks++;
-	}
-out:
-	stmt_finish(st);
-	return r;
+	return each_row_of_day(s, ST_TICKETS, x->d->day, ticket_row, x);
 }
 
-static enum ev_type ev_type_of(const char *name)
+/* A type this build does not know (written by a newer one) still moves
+ * the clock and marks the counter's activity; it changes nothing else. */
+static int ev_type_of(const char *name)
 {
-	if (!name)
-		return EV_OTHER;
-	for (size_t i = 0; i < sizeof(ev_types) / sizeof(ev_types[0]); i++)
-		if (strcmp(ev_types[i].name, name) == 0)
-			return ev_types[i].type;
-	return EV_OTHER;
+	enum event_type t;
+
+	return event_type_parse(name, &t) < 0 ? -1 : (int)t;
+}
+
+static int event_row(sqlite3_stmt *st, void *userdata)
+{
+	struct day_ctx *x = userdata;
+	const char *v;
+	struct ev *e;
+	int r;
+
+	if (x->n_evs == x->cap_evs) {
+		size_t ncap = x->cap_evs ? x->cap_evs * 2 : 1024;
+		struct ev *n = realloc(x->evs, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		x->evs = n;
+		x->cap_evs = ncap;
+	}
+	e = &x->evs[x->n_evs];
+	memset(e, 0, sizeof(*e));
+	e->at = sqlite3_column_int64(st, 0);
+	e->type = ev_type_of(db_column_text(st, 1));
+	e->ticket = sqlite3_column_int64(st, 2);
+	r = slot_of(x, db_column_text(st, 3), &e->svc);
+	if (r < 0)
+		return r;
+	v = db_column_text(st, 4);
+	e->counter = v ? config_counter_index(x->cfg, v) : -1;
+	if (call_reason_parse(db_column_text(st, 5), &e->reason) < 0)
+		e->reason = REASON_NONE;
+	e->tk = find_tk(x->tks, x->n_tks, e->ticket);
+	x->n_evs++;
+	return 0;
 }
 
 static int load_events(struct stats *s, struct day_ctx *x)
 {
-	sqlite3_stmt *st = s->st[ST_EVENTS];
-	size_t cap = 0;
-	const char *v;
-	int rc, r;
-
-	rc = sqlite3_bind_text(st, 1, x->d->day, -1, SQLITE_STATIC);
-	if (rc != SQLITE_OK) {
-		r = map_rc(rc);
-		goto out;
-	}
-	for (;;) {
-		struct ev *e;
-
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			r = 0;
-			break;
-		}
-		if (rc != SQLITE_ROW) {
-			r = map_rc(rc);
-			break;
-		}
-		if (x->n_evs == cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			struct ev *n = realloc(x->evs, ncap * sizeof(*n));
-
-			if (!n) {
-				r = -ENOMEM;
-				break;
-			}
-			x->evs = n;
-			cap = ncap;
-		}
-		e = &x->evs[x->n_evs];
-		memset(e, 0, sizeof(*e));
-		e->at = sqlite3_column_int64(st, 0);
-		e->type = ev_type_of(col_text(st, 1));
-		e->ticket = sqlite3_column_int64(st, 2);
-		r = slot_of(x, col_text(st, 3), &e->svc);
-		if (r < 0)
-			break;
-		v = col_text(st, 4);
-		e->counter = v ? config_counter_index(x->cfg, v) : -1;
-		if (call_reason_parse(col_text(st, 5), &e->reason) < 0)
-			e->reason = REASON_NONE;
-		e->tk = find_tk(x->tks, x->n_tks, e->ticket);
-		x->n_evs++;
-	}
-out:
-	stmt_finish(st);
-	return r;
+	return each_row_of_day(s, ST_EVENTS, x->d->day, event_row, x);
 }
 
 static struct stats_row *row(struct day_ctx *x, int slot, enum ticket_kind k)
@@ -629,11 +518,11 @@ static void apply(struct day_ctx *x, const struct ev *e)
 	struct tk *t = e->tk >= 0 ? &x->tks[e->tk] : NULL;
 	int to;
 
-	if (e->type == EV_CALLED)
+	if (e->type == EVENT_CALLED)
 		d->calls[e->reason]++;
-	if (e->type == EV_PAUSED && e->counter >= 0)
+	if (e->type == EVENT_PAUSED && e->counter >= 0)
 		x->ctrs[e->counter].paused = true;
-	if (e->type == EV_RESUMED && e->counter >= 0)
+	if (e->type == EVENT_RESUMED && e->counter >= 0)
 		x->ctrs[e->counter].paused = false;
 	if (!t)
 		return;
@@ -645,7 +534,7 @@ static void apply(struct day_ctx *x, const struct ev *e)
 		set_waiting(x, t);
 	}
 	switch (e->type) {
-	case EV_CALLED:
+	case EVENT_CALLED:
 		if (t->state == TK_WAITING && overtakes(x, t, e->counter)) {
 			d->kinds[t->kind].overtakes++;
 			d->overtakes++;
@@ -660,28 +549,28 @@ static void apply(struct day_ctx *x, const struct ev *e)
 			t->first_call = e->at;
 		t->last_call = e->at;
 		break;
-	case EV_SERVED:
-	case EV_NO_SHOW:
-	case EV_EXPIRED:
+	case EVENT_SERVED:
+	case EVENT_NO_SHOW:
+	case EVENT_EXPIRED:
 		if (t->state == TK_DONE)
 			break;
 		leave_waiting(x, t);
 		release(x, t);
 		t->state = TK_DONE;
-		if (e->type == EV_SERVED) {
+		if (e->type == EVENT_SERVED) {
 			row(x, t->svc_now, t->kind)->served++;
 			/* Tickets still called when the day was closed are
 			 * served the next morning: no service time. */
 			if (t->last_call && e->at >= t->last_call &&
 			    e->at < x->day_end)
 				t->service_s = e->at - t->last_call;
-		} else if (e->type == EV_NO_SHOW) {
+		} else if (e->type == EVENT_NO_SHOW) {
 			row(x, t->svc_now, t->kind)->no_show++;
 		} else {
 			row(x, t->svc_now, t->kind)->expired++;
 		}
 		break;
-	case EV_TRANSFERRED:
+	case EVENT_TRANSFERRED:
 		if (t->state == TK_DONE)
 			break;
 		to = e->svc >= 0 ? e->svc : t->svc_now;
@@ -764,12 +653,12 @@ static void replay(struct day_ctx *x)
 		struct ctr *k;
 
 		if (e->counter < 0 ||
-		    (e->type != EV_PAUSED && e->type != EV_RESUMED))
+		    (e->type != EVENT_PAUSED && e->type != EVENT_RESUMED))
 			continue;
 		k = &x->ctrs[e->counter];
 		if (!k->pause_seen) {
 			k->pause_seen = true;
-			k->paused = e->type == EV_RESUMED;
+			k->paused = e->type == EVENT_RESUMED;
 		}
 	}
 
@@ -783,7 +672,7 @@ static void replay(struct day_ctx *x)
 			sweep(x, e->at - clock);
 			clock = e->at;
 		}
-		if (c < 0 && e->type == EV_TRANSFERRED && e->tk >= 0 &&
+		if (c < 0 && e->type == EVENT_TRANSFERRED && e->tk >= 0 &&
 		    x->tks[e->tk].state == TK_CALLED)
 			c = x->tks[e->tk].counter;
 		apply(x, e);
@@ -1030,77 +919,74 @@ static int cmp_live_id(const void *key, const void *elem)
 	return id < t->id ? -1 : id > t->id;
 }
 
+struct live_ctx {
+	const struct config *cfg;
+	struct live_tk *tks;
+	size_t n, cap;
+};
+
+static int live_ticket_row(sqlite3_stmt *st, void *userdata)
+{
+	struct live_ctx *l = userdata;
+	struct live_tk *t;
+	const char *v;
+
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 256;
+		struct live_tk *m = realloc(l->tks, ncap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		l->tks = m;
+		l->cap = ncap;
+	}
+	t = &l->tks[l->n];
+	t->id = sqlite3_column_int64(st, 0);
+	v = db_column_text(st, 1);
+	t->service = v ? config_service_index(l->cfg, v) : -1;
+	if (ticket_kind_parse(db_column_text(st, 2), &t->kind) < 0 ||
+	    ticket_state_parse(db_column_text(st, 3), &t->state) < 0)
+		return -EIO;
+	t->issued_at = sqlite3_column_int64(st, 4);
+	t->first_service = -1;
+	t->first_call = 0;
+	l->n++;
+	return 0;
+}
+
+static int live_call_row(sqlite3_stmt *st, void *userdata)
+{
+	struct live_ctx *l = userdata;
+	int64_t id = sqlite3_column_int64(st, 0);
+	struct live_tk *t;
+	const char *v;
+
+	t = l->n ? bsearch(&id, l->tks, l->n, sizeof(*l->tks), cmp_live_id)
+		 : NULL;
+	if (!t || t->first_call != 0)
+		return 0;
+	v = db_column_text(st, 1);
+	t->first_service = v ? config_service_index(l->cfg, v) : -1;
+	t->first_call = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
 static int live_load(struct stats *s, const char *day, struct live_tk **ret,
 		     size_t *ret_n)
 {
-	sqlite3_stmt *st = s->st[ST_TICKETS];
-	struct live_tk *tks = NULL, *t;
-	size_t n = 0, cap = 0;
-	const char *v;
-	int64_t id;
-	int rc, r;
+	struct live_ctx l = {.cfg = s->cfg};
+	int r;
 
-	rc = sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	for (r = map_rc(rc); r == 0;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			r = rc == SQLITE_DONE ? 1 : map_rc(rc);
-			break;
-		}
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct live_tk *m = realloc(tks, ncap * sizeof(*m));
-
-			if (!m) {
-				r = -ENOMEM;
-				break;
-			}
-			tks = m;
-			cap = ncap;
-		}
-		t = &tks[n];
-		t->id = sqlite3_column_int64(st, 0);
-		v = col_text(st, 1);
-		t->service = v ? config_service_index(s->cfg, v) : -1;
-		if (ticket_kind_parse(col_text(st, 2), &t->kind) < 0 ||
-		    ticket_state_parse(col_text(st, 3), &t->state) < 0) {
-			r = -EIO;
-			break;
-		}
-		t->issued_at = sqlite3_column_int64(st, 4);
-		t->first_service = -1;
-		t->first_call = 0;
-		n++;
+	r = each_row_of_day(s, ST_TICKETS, day, live_ticket_row, &l);
+	if (r == 0)
+		r = each_row_of_day(s, ST_CALLS, day, live_call_row, &l);
+	if (r < 0) {
+		free(l.tks);
+		return r;
 	}
-	stmt_finish(st);
-	if (r < 0)
-		goto fail;
-
-	st = s->st[ST_CALLS];
-	rc = sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	for (r = map_rc(rc); r == 0;) {
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			r = rc == SQLITE_DONE ? 1 : map_rc(rc);
-			break;
-		}
-		id = sqlite3_column_int64(st, 0);
-		t = n ? bsearch(&id, tks, n, sizeof(*tks), cmp_live_id) : NULL;
-		if (!t || t->first_call != 0)
-			continue;
-		v = col_text(st, 1);
-		t->first_service = v ? config_service_index(s->cfg, v) : -1;
-		t->first_call = sqlite3_column_int64(st, 2);
-	}
-	stmt_finish(st);
-	if (r < 0)
-		goto fail;
-	*ret = tks;
-	*ret_n = n;
+	*ret = l.tks;
+	*ret_n = l.n;
 	return 0;
-fail:
-	free(tks);
-	return r;
 }
 
 void stats_live_free(struct stats_live *l)

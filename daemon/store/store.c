@@ -6,12 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 #include <time.h>
 
-#include <sqlite3.h>
-#include <stdio.h>
-
-#define BUSY_TIMEOUT_MS 5000
+#include "db.h"
 
 /*
  * Schema migrations: migrations[i] brings user_version i to i + 1 and ends
@@ -179,14 +177,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" current = excluded.current",
 	[ST_COUNTER_LOAD] =
 		"SELECT paused, current FROM counters WHERE id = ?1",
+	/* ?3 names the event type. */
 	[ST_CLOSE_EXPIRED_EVENTS] =
 		"INSERT INTO events (" EVENT_COLUMNS ")"
-		" SELECT ?1, day, 'expired', id, service, counter, kind,"
+		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, NULL FROM tickets"
 		" WHERE state = 'waiting' AND day < ?2 ORDER BY id",
 	[ST_CLOSE_SERVED_EVENTS] =
 		"INSERT INTO events (" EVENT_COLUMNS ")"
-		" SELECT ?1, day, 'served', id, service, counter, kind,"
+		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, 'closed at end of day' FROM tickets"
 		" WHERE state = 'called' AND day < ?2 ORDER BY id",
 	[ST_CLOSE_COUNTERS] =
@@ -198,14 +197,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHEN 'waiting' THEN 'expired' ELSE 'served' END"
 		" WHERE state IN ('waiting', 'called') AND day < ?2",
 	[ST_STREAK] = "SELECT count(*) FROM events"
-		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
+		      " AND service = ?2"
 		      " AND id > coalesce((SELECT max(id) FROM events"
-		      " WHERE day = ?1 AND type = 'called' AND service = ?2"
+		      " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
+		      " AND service = ?2"
 		      " AND kind = 'walk_in'), 0)",
 	[ST_RECENT_CALLS] =
 		"SELECT e.ticket, t.number, e.counter, e.at FROM events AS e"
 		" JOIN tickets AS t ON t.id = e.ticket"
-		" WHERE e.day = ?1 AND e.type = 'called'"
+		" WHERE e.day = ?1 AND e.type = " EVENT_CALLED_SQL
 		" ORDER BY e.id DESC LIMIT ?2",
 	[ST_APPT_GET] = "SELECT code, service, start, end, phone, status,"
 			" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
@@ -247,119 +248,6 @@ struct store {
 };
 
 #define CHECKPOINT_MS 200
-
-static int map_rc(sqlite3 *db, int rc)
-{
-	int sys;
-
-	switch (rc) {
-	case SQLITE_CONSTRAINT_UNIQUE:
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-		return -EEXIST;
-	case SQLITE_CONSTRAINT_FOREIGNKEY:
-		return -ENOENT;
-	case SQLITE_CONSTRAINT_TRIGGER:
-		return -EPERM;
-	case SQLITE_IOERR_NOMEM:
-		return -ENOMEM;
-	default:
-		break;
-	}
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_CONSTRAINT:
-		return -EINVAL;
-	case SQLITE_TOOBIG:
-		return -E2BIG;
-	case SQLITE_CANTOPEN:
-	case SQLITE_IOERR:
-		/* The OS error says more than "I/O error" (ENOENT, EACCES,
-		 * ENOSPC, EROFS, ...). */
-		sys = db ? sqlite3_system_errno(db) : 0;
-		return sys > 0 ? -sys : -EIO;
-	default:
-		return -EIO;
-	}
-}
-
-/* Readies a statement for its next use and drops references to the
- * caller's strings bound with SQLITE_STATIC. */
-static void stmt_finish(sqlite3_stmt *st)
-{
-	(void)sqlite3_reset(st);
-	(void)sqlite3_clear_bindings(st);
-}
-
-/* Steps a statement that returns no rows, then finishes it. */
-static int stmt_exec(struct store *s, sqlite3_stmt *st)
-{
-	int rc, r;
-
-	rc = sqlite3_step(st);
-	r = rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EIO : map_rc(s->db, rc);
-	stmt_finish(st);
-	return r;
-}
-
-static int bind_text(struct store *s, sqlite3_stmt *st, int i, const char *v)
-{
-	int rc;
-
-	if (v)
-		rc = sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-	else
-		rc = sqlite3_bind_null(st, i);
-	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
-}
-
-static int bind_int64(struct store *s, sqlite3_stmt *st, int i, int64_t v)
-{
-	int rc = sqlite3_bind_int64(st, i, v);
-
-	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
-}
-
-/* Zero means "none" in struct ticket; NULL says so in the database. */
-static int bind_time(struct store *s, sqlite3_stmt *st, int i, int64_t v)
-{
-	int rc;
-
-	if (v == 0)
-		rc = sqlite3_bind_null(st, i);
-	else
-		rc = sqlite3_bind_int64(st, i, v);
-	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
-}
-
-/* Copies a text column into buf; -EIO when NULL or too long, as only a
- * damaged database holds such values. */
-static int column_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
-{
-	const unsigned char *v = sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
-
-	if (!v || n < 0 || (size_t)n >= size)
-		return -EIO;
-	memcpy(buf, v, (size_t)n);
-	buf[n] = '\0';
-	return 0;
-}
-
-static const char *column_str(sqlite3_stmt *st, int col)
-{
-	return (const char *)sqlite3_column_text(st, col);
-}
 
 static bool valid_day(const char *day)
 {
@@ -412,44 +300,6 @@ static int local_day(int64_t at, char ret[TICKET_DAY_LEN + 1])
 	return 0;
 }
 
-static int exec_sql(struct store *s, const char *sql)
-{
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : map_rc(s->db, rc);
-}
-
-/* Runs a fixed one-row pragma and hands its first column over as text
- * (copied) or integer; used only before the statements are prepared. */
-static int pragma_query(struct store *s, const char *sql, char *ret_text,
-			size_t text_size, int64_t *ret_int)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, r;
-
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		r = map_rc(s->db, rc);
-		goto out;
-	}
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
-		goto out;
-	}
-	if (ret_text) {
-		r = column_copy(st, 0, ret_text, text_size);
-		if (r < 0)
-			goto out;
-	}
-	if (ret_int)
-		*ret_int = sqlite3_column_int64(st, 0);
-	r = 0;
-out:
-	(void)sqlite3_finalize(st);
-	return r;
-}
-
 /* Each step runs in its own transaction and reads the version inside it,
  * so that two processes opening the same new database migrate it once. */
 static int migrate(struct store *s)
@@ -458,10 +308,10 @@ static int migrate(struct store *s)
 	int r;
 
 	for (;;) {
-		r = exec_sql(s, "BEGIN IMMEDIATE");
+		r = db_exec_sql(s->db, "BEGIN IMMEDIATE");
 		if (r < 0)
 			return r;
-		r = pragma_query(s, "PRAGMA user_version", NULL, 0, &version);
+		r = db_query_one(s->db, "PRAGMA user_version", NULL, 0, &version);
 		if (r < 0)
 			goto fail;
 		if (version < 0 || version > STORE_SCHEMA_VERSION) {
@@ -470,24 +320,24 @@ static int migrate(struct store *s)
 		}
 		if (version == STORE_SCHEMA_VERSION)
 			break;
-		r = exec_sql(s, migrations[version]);
+		r = db_exec_sql(s->db, migrations[version]);
 		if (r < 0)
 			goto fail;
-		r = pragma_query(s, "PRAGMA user_version", NULL, 0, &after);
+		r = db_query_one(s->db, "PRAGMA user_version", NULL, 0, &after);
 		if (r < 0)
 			goto fail;
 		if (after != version + 1) {
 			r = -EIO;
 			goto fail;
 		}
-		r = exec_sql(s, "COMMIT");
+		r = db_exec_sql(s->db, "COMMIT");
 		if (r < 0)
 			goto fail;
 	}
-	return exec_sql(s, "COMMIT");
+	return db_exec_sql(s->db, "COMMIT");
 fail:
 	if (!sqlite3_get_autocommit(s->db))
-		(void)exec_sql(s, "ROLLBACK");
+		(void)db_exec_sql(s->db, "ROLLBACK");
 	return r;
 }
 
@@ -505,24 +355,24 @@ static int configure(struct store *s)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+		rc = sqlite3_busy_timeout(s->db, DB_BUSY_TIMEOUT_MS);
 	if (rc != SQLITE_OK)
-		return map_rc(s->db, rc);
+		return db_errno(s->db, rc);
 
 	/* READWRITE silently falls back to read-only on a write-protected
 	 * file; the daemon cannot work like that. */
 	if (sqlite3_db_readonly(s->db, "main") != 0)
 		return -EROFS;
 
-	r = exec_sql(s, "PRAGMA foreign_keys = ON");
+	r = db_exec_sql(s->db, "PRAGMA foreign_keys = ON");
 	if (r < 0)
 		return r;
-	r = exec_sql(s, "PRAGMA synchronous = FULL");
+	r = db_exec_sql(s->db, "PRAGMA synchronous = FULL");
 	if (r < 0)
 		return r;
 	/* The pragma answers with the mode in force, which stays the old
 	 * one when WAL is impossible (no shared memory, some file systems). */
-	r = pragma_query(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
+	r = db_query_one(s->db, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
 			 NULL);
 	if (r < 0)
 		return r;
@@ -567,12 +417,12 @@ static int start_checkpointer(struct store *s, const char *path)
 	rc = sqlite3_open_v2(path, &s->ckpt_db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(s->ckpt_db, BUSY_TIMEOUT_MS);
+		rc = sqlite3_busy_timeout(s->ckpt_db, DB_BUSY_TIMEOUT_MS);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->ckpt_db, "PRAGMA synchronous = FULL", NULL,
 				  NULL, NULL);
 	if (rc != SQLITE_OK)
-		return map_rc(s->ckpt_db, rc);
+		return db_errno(s->ckpt_db, rc);
 	pthread_mutex_init(&s->ckpt_lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -586,7 +436,7 @@ static int start_checkpointer(struct store *s, const char *path)
 	}
 	s->ckpt_running = true;
 	/* The thread does the checkpoints from now on. */
-	return exec_sql(s, "PRAGMA wal_autocheckpoint = 0");
+	return db_exec_sql(s->db, "PRAGMA wal_autocheckpoint = 0");
 }
 
 static void stop_checkpointer(struct store *s)
@@ -614,8 +464,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	stop_checkpointer(s);
-	for (size_t i = 0; i < ST_COUNT; i++)
-		(void)sqlite3_finalize(s->st[i]);
+	db_finalize_all(s->st, ST_COUNT);
 	(void)sqlite3_close_v2(s->db);
 	free(s);
 }
@@ -637,7 +486,7 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		r = map_rc(s->db, rc);
+		r = db_errno(s->db, rc);
 		goto fail;
 	}
 	r = configure(s);
@@ -649,15 +498,9 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	r = start_checkpointer(s, path);
 	if (r < 0)
 		goto fail;
-	for (size_t i = 0; i < ST_COUNT; i++) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-					SQLITE_PREPARE_PERSISTENT, &s->st[i],
-					NULL);
-		if (rc != SQLITE_OK) {
-			r = map_rc(s->db, rc);
-			goto fail;
-		}
-	}
+	r = db_prepare_all(s->db, stmt_sql, ST_COUNT, s->st);
+	if (r < 0)
+		goto fail;
 	*ret = s;
 	return 0;
 fail:
@@ -669,54 +512,37 @@ int store_begin(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return stmt_exec(s, s->st[ST_BEGIN]);
+	return db_exec(s->st[ST_BEGIN]);
 }
 
 int store_commit(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return -EINVAL;
-	return stmt_exec(s, s->st[ST_COMMIT]);
+	return db_exec(s->st[ST_COMMIT]);
 }
 
 void store_rollback(struct store *s)
 {
 	if (!s || sqlite3_get_autocommit(s->db))
 		return;
-	(void)stmt_exec(s, s->st[ST_ROLLBACK]);
+	(void)db_exec(s->st[ST_ROLLBACK]);
 }
 
 int store_next_seq(struct store *s, const char *day, const char *prefix,
 		   int *ret_seq)
 {
 	sqlite3_stmt *st = s->st[ST_SEQ_NEXT];
-	int64_t seq;
-	int rc, r;
+	int r;
 
 	if (!valid_day(day) || !prefix)
 		return -EINVAL;
-	if ((r = bind_text(s, st, 1, day)) < 0 ||
-	    (r = bind_text(s, st, 2, prefix)) < 0)
+	if ((r = db_bind_text(st, 1, day)) < 0 ||
+	    (r = db_bind_text(st, 2, prefix)) < 0)
 		goto out;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
-		goto out;
-	}
-	seq = sqlite3_column_int64(st, 0);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		r = rc == SQLITE_ROW ? -EIO : map_rc(s->db, rc);
-		goto out;
-	}
-	if (seq < 1 || seq > INT_MAX) {
-		r = -ERANGE;
-		goto out;
-	}
-	*ret_seq = (int)seq;
-	r = 0;
+	r = db_step_int(st, 1, ret_seq);
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -742,21 +568,21 @@ static int bind_ticket(struct store *s, sqlite3_stmt *st,
 	    t->recalls < 0)
 		return -EINVAL;
 
-	if ((r = bind_text(s, st, 1, t->day)) < 0 ||
-	    (r = bind_text(s, st, 2, t->number)) < 0 ||
-	    (r = bind_text(s, st, 3, service)) < 0 ||
-	    (r = bind_text(s, st, 4, ticket_kind_name(t->kind))) < 0 ||
-	    (r = bind_text(s, st, 5, ticket_state_name(t->state))) < 0 ||
-	    (r = bind_int64(s, st, 6, t->issued_at)) < 0 ||
-	    (r = bind_time(s, st, 7, t->slot_start)) < 0 ||
-	    (r = bind_int64(s, st, 8, t->late ? 1 : 0)) < 0 ||
-	    (r = bind_text(s, st, 9, print_state_name(t->printed))) < 0 ||
-	    (r = bind_text(s, st, 10, kiosk)) < 0 ||
-	    (r = bind_text(s, st, 11, counter)) < 0 ||
-	    (r = bind_text(s, st, 12, call_reason_name(t->reason))) < 0 ||
-	    (r = bind_time(s, st, 13, t->called_at)) < 0 ||
-	    (r = bind_time(s, st, 14, t->finished_at)) < 0 ||
-	    (r = bind_int64(s, st, 15, t->recalls)) < 0)
+	if ((r = db_bind_text(st, 1, t->day)) < 0 ||
+	    (r = db_bind_text(st, 2, t->number)) < 0 ||
+	    (r = db_bind_text(st, 3, service)) < 0 ||
+	    (r = db_bind_text(st, 4, ticket_kind_name(t->kind))) < 0 ||
+	    (r = db_bind_text(st, 5, ticket_state_name(t->state))) < 0 ||
+	    (r = db_bind_int64(st, 6, t->issued_at)) < 0 ||
+	    (r = db_bind_time(st, 7, t->slot_start)) < 0 ||
+	    (r = db_bind_int64(st, 8, t->late ? 1 : 0)) < 0 ||
+	    (r = db_bind_text(st, 9, print_state_name(t->printed))) < 0 ||
+	    (r = db_bind_text(st, 10, kiosk)) < 0 ||
+	    (r = db_bind_text(st, 11, counter)) < 0 ||
+	    (r = db_bind_text(st, 12, call_reason_name(t->reason))) < 0 ||
+	    (r = db_bind_time(st, 13, t->called_at)) < 0 ||
+	    (r = db_bind_time(st, 14, t->finished_at)) < 0 ||
+	    (r = db_bind_int64(st, 15, t->recalls)) < 0)
 		return r;
 	return 0;
 }
@@ -769,12 +595,12 @@ int store_ticket_insert(struct store *s, struct ticket *t)
 	r = bind_ticket(s, st, t, true);
 	if (r < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 	if (r < 0)
 		goto out;
 	t->id = sqlite3_last_insert_rowid(s->db);
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -786,13 +612,13 @@ int store_ticket_update(struct store *s, const struct ticket *t)
 	if (t->id <= 0)
 		return -ENOENT;
 	if ((r = bind_ticket(s, st, t, false)) < 0 ||
-	    (r = bind_int64(s, st, 16, t->id)) < 0)
+	    (r = db_bind_int64(st, 16, t->id)) < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -804,23 +630,23 @@ static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
 	int r;
 
 	t.id = sqlite3_column_int64(st, 0);
-	if ((r = column_copy(st, 1, t.day, sizeof(t.day))) < 0 ||
-	    (r = column_copy(st, 2, t.number, sizeof(t.number))) < 0)
+	if ((r = db_column_copy(st, 1, t.day, sizeof(t.day))) < 0 ||
+	    (r = db_column_copy(st, 2, t.number, sizeof(t.number))) < 0)
 		return r;
-	v = column_str(st, 3);
+	v = db_column_text(st, 3);
 	t.service = v ? config_service_index(s->cfg, v) : -1;
-	if (ticket_kind_parse(column_str(st, 4), &t.kind) < 0 ||
-	    ticket_state_parse(column_str(st, 5), &t.state) < 0 ||
-	    print_state_parse(column_str(st, 9), &t.printed) < 0)
+	if (ticket_kind_parse(db_column_text(st, 4), &t.kind) < 0 ||
+	    ticket_state_parse(db_column_text(st, 5), &t.state) < 0 ||
+	    print_state_parse(db_column_text(st, 9), &t.printed) < 0)
 		return -EIO;
 	t.issued_at = sqlite3_column_int64(st, 6);
 	t.slot_start = sqlite3_column_int64(st, 7);
 	t.late = sqlite3_column_int64(st, 8) != 0;
-	v = column_str(st, 10);
+	v = db_column_text(st, 10);
 	t.kiosk = v ? config_kiosk_index(s->cfg, v) : -1;
-	v = column_str(st, 11);
+	v = db_column_text(st, 11);
 	t.counter = v ? config_counter_index(s->cfg, v) : -1;
-	if (call_reason_parse(column_str(st, 12), &t.reason) < 0)
+	if (call_reason_parse(db_column_text(st, 12), &t.reason) < 0)
 		t.reason = REASON_NONE;
 	t.called_at = sqlite3_column_int64(st, 13);
 	t.finished_at = sqlite3_column_int64(st, 14);
@@ -833,20 +659,16 @@ static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
 int store_ticket_get(struct store *s, int64_t id, struct ticket *ret)
 {
 	sqlite3_stmt *st = s->st[ST_TICKET_GET];
-	int rc, r;
+	int r;
 
-	r = bind_int64(s, st, 1, id);
-	if (r < 0)
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	r = db_bind_int64(st, 1, id);
+	if (r == 0)
+		r = db_step(st);
+	if (r > 0)
 		r = row_ticket(s, st, ret);
-	else if (rc == SQLITE_DONE)
+	else if (r == 0)
 		r = -ENOENT;
-	else
-		r = map_rc(s->db, rc);
-out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -855,13 +677,15 @@ int store_event_append(struct store *s, const struct store_event *ev)
 	sqlite3_stmt *st = s->st[ST_EVENT_APPEND];
 	char day[TICKET_DAY_LEN + 1];
 	const char *service, *counter, *kind = NULL, *reason = NULL;
+	enum event_type type;
 	bool ok_service, ok_counter;
 	int r;
 
 	service = service_id(s, ev->service, &ok_service);
 	counter = counter_id(s, ev->counter, &ok_counter);
-	if (!ev->type || !ev->type[0] || ev->ticket < 0 || !ok_service ||
-	    !ok_counter || !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
+	if (event_type_parse(ev->type, &type) < 0 || ev->ticket < 0 ||
+	    !ok_service || !ok_counter ||
+	    !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
 		return -EINVAL;
 	if (ev->ticket != 0) {
 		if (!in_range((int)ev->kind, TICKET_APPOINTMENT))
@@ -876,20 +700,20 @@ int store_event_append(struct store *s, const struct store_event *ev)
 	if (r < 0)
 		return r;
 
-	if ((r = bind_int64(s, st, 1, ev->at)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 ||
-	    (r = bind_text(s, st, 3, ev->type)) < 0 ||
-	    (r = ev->ticket ? bind_int64(s, st, 4, ev->ticket) :
-			      bind_text(s, st, 4, NULL)) < 0 ||
-	    (r = bind_text(s, st, 5, service)) < 0 ||
-	    (r = bind_text(s, st, 6, counter)) < 0 ||
-	    (r = bind_text(s, st, 7, kind)) < 0 ||
-	    (r = bind_text(s, st, 8, reason)) < 0 ||
-	    (r = bind_text(s, st, 9, ev->detail)) < 0)
+	if ((r = db_bind_int64(st, 1, ev->at)) < 0 ||
+	    (r = db_bind_text(st, 2, day)) < 0 ||
+	    (r = db_bind_text(st, 3, event_type_name(type))) < 0 ||
+	    (r = ev->ticket ? db_bind_int64(st, 4, ev->ticket) :
+			      db_bind_text(st, 4, NULL)) < 0 ||
+	    (r = db_bind_text(st, 5, service)) < 0 ||
+	    (r = db_bind_text(st, 6, counter)) < 0 ||
+	    (r = db_bind_text(st, 7, kind)) < 0 ||
+	    (r = db_bind_text(st, 8, reason)) < 0 ||
+	    (r = db_bind_text(st, 9, ev->detail)) < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -904,13 +728,13 @@ int store_counter_save(struct store *s, int counter, bool paused,
 	id = counter_id(s, counter, &ok);
 	if (!id || current < 0)
 		return -EINVAL;
-	if ((r = bind_text(s, st, 1, id)) < 0 ||
-	    (r = bind_int64(s, st, 2, paused ? 1 : 0)) < 0 ||
-	    (r = bind_time(s, st, 3, current)) < 0)
+	if ((r = db_bind_text(st, 1, id)) < 0 ||
+	    (r = db_bind_int64(st, 2, paused ? 1 : 0)) < 0 ||
+	    (r = db_bind_time(st, 3, current)) < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -920,27 +744,39 @@ int store_counter_load(struct store *s, int counter, bool *ret_paused,
 	sqlite3_stmt *st = s->st[ST_COUNTER_LOAD];
 	const char *id;
 	bool ok;
-	int rc, r;
+	int r;
 
 	id = counter_id(s, counter, &ok);
 	if (!id)
 		return -EINVAL;
-	r = bind_text(s, st, 1, id);
-	if (r < 0)
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	r = db_bind_text(st, 1, id);
+	if (r == 0)
+		r = db_step(st);
+	if (r > 0) {
 		*ret_paused = sqlite3_column_int64(st, 0) != 0;
 		*ret_current = sqlite3_column_int64(st, 1);
-	} else if (rc == SQLITE_DONE) {
+		r = 0;
+	} else if (r == 0) {
 		*ret_paused = false;
 		*ret_current = 0;
-	} else {
-		r = map_rc(s->db, rc);
 	}
-out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
+}
+
+struct active {
+	struct store *s;
+	int (*cb)(const struct ticket *t, void *userdata);
+	void *userdata;
+};
+
+static int active_row(sqlite3_stmt *st, void *userdata)
+{
+	struct active *a = userdata;
+	struct ticket t;
+	int r = row_ticket(a->s, st, &t);
+
+	return r < 0 ? r : a->cb(&t, a->userdata);
 }
 
 int store_tickets_active(struct store *s, const char *day,
@@ -948,32 +784,17 @@ int store_tickets_active(struct store *s, const char *day,
 			 void *userdata)
 {
 	sqlite3_stmt *st = s->st[ST_TICKETS_ACTIVE];
-	struct ticket t;
-	int rc, r;
+	struct active a = {s, cb, userdata};
+	int r;
 
 	if (!valid_day(day) || !cb)
 		return -EINVAL;
-	r = bind_text(s, st, 1, day);
-	if (r < 0)
-		goto out;
-	for (;;) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
-			break;
-		if (rc != SQLITE_ROW) {
-			r = map_rc(s->db, rc);
-			break;
-		}
-		r = row_ticket(s, st, &t);
-		if (r < 0)
-			break;
-		r = cb(&t, userdata);
-		if (r != 0)
-			break;
+	r = db_bind_text(st, 1, day);
+	if (r < 0) {
+		db_finish(st);
+		return r;
 	}
-out:
-	stmt_finish(st);
-	return r;
+	return db_each_row(st, active_row, &a);
 }
 
 int store_close_days_before(struct store *s, const char *day, int64_t now,
@@ -989,20 +810,24 @@ int store_close_days_before(struct store *s, const char *day, int64_t now,
 		return r;
 
 	st = s->st[ST_CLOSE_EXPIRED_EVENTS];
-	if ((r = bind_int64(s, st, 1, now)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	if ((r = db_bind_int64(st, 1, now)) < 0 ||
+	    (r = db_bind_text(st, 2, day)) < 0 ||
+	    (r = db_bind_text(st, 3, event_type_name(EVENT_EXPIRED))) < 0 ||
+	    (r = db_exec(st)) < 0)
 		goto fail;
 	st = s->st[ST_CLOSE_SERVED_EVENTS];
-	if ((r = bind_int64(s, st, 1, now)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	if ((r = db_bind_int64(st, 1, now)) < 0 ||
+	    (r = db_bind_text(st, 2, day)) < 0 ||
+	    (r = db_bind_text(st, 3, event_type_name(EVENT_SERVED))) < 0 ||
+	    (r = db_exec(st)) < 0)
 		goto fail;
 	/* Before the tickets change state, while the subquery finds them. */
 	st = s->st[ST_CLOSE_COUNTERS];
-	if ((r = bind_text(s, st, 1, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	if ((r = db_bind_text(st, 1, day)) < 0 || (r = db_exec(st)) < 0)
 		goto fail;
 	st = s->st[ST_CLOSE_TICKETS];
-	if ((r = bind_int64(s, st, 1, now)) < 0 ||
-	    (r = bind_text(s, st, 2, day)) < 0 || (r = stmt_exec(s, st)) < 0)
+	if ((r = db_bind_int64(st, 1, now)) < 0 ||
+	    (r = db_bind_text(st, 2, day)) < 0 || (r = db_exec(st)) < 0)
 		goto fail;
 	changed = sqlite3_changes(s->db);
 
@@ -1012,7 +837,7 @@ int store_close_days_before(struct store *s, const char *day, int64_t now,
 	*ret_count = changed;
 	return 0;
 fail:
-	stmt_finish(st);
+	db_finish(st);
 	store_rollback(s);
 	return r;
 }
@@ -1022,29 +847,18 @@ int store_service_streak(struct store *s, const char *day, int service,
 {
 	sqlite3_stmt *st = s->st[ST_STREAK];
 	const char *id;
-	int64_t n;
 	bool ok;
-	int rc, r;
+	int r;
 
 	id = service_id(s, service, &ok);
 	if (!valid_day(day) || !id)
 		return -EINVAL;
-	if ((r = bind_text(s, st, 1, day)) < 0 ||
-	    (r = bind_text(s, st, 2, id)) < 0)
+	if ((r = db_bind_text(st, 1, day)) < 0 ||
+	    (r = db_bind_text(st, 2, id)) < 0)
 		goto out;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? -EIO : map_rc(s->db, rc);
-		goto out;
-	}
-	n = sqlite3_column_int64(st, 0);
-	if (n < 0 || n > INT_MAX) {
-		r = -ERANGE;
-		goto out;
-	}
-	*ret_streak = (int)n;
+	r = db_step_int(st, 0, ret_streak);
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -1055,36 +869,31 @@ int store_recent_calls(struct store *s, const char *day,
 	struct store_call *c;
 	const char *counter;
 	size_t n = 0;
-	int rc, r;
+	int r;
 
 	if (!valid_day(day) || (max > 0 && !ret_calls))
 		return -EINVAL;
-	if ((r = bind_text(s, st, 1, day)) < 0 ||
-	    (r = bind_int64(s, st, 2,
+	if ((r = db_bind_text(st, 1, day)) < 0 ||
+	    (r = db_bind_int64(st, 2,
 			    max > INT64_MAX ? INT64_MAX : (int64_t)max)) < 0)
 		goto out;
-	while (n < max) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE)
-			break;
-		if (rc != SQLITE_ROW) {
-			r = map_rc(s->db, rc);
-			goto out;
-		}
+	while (n < max && (r = db_step(st)) > 0) {
 		c = &ret_calls[n];
 		c->ticket = sqlite3_column_int64(st, 0);
-		r = column_copy(st, 1, c->number, sizeof(c->number));
+		r = db_column_copy(st, 1, c->number, sizeof(c->number));
 		if (r < 0)
 			goto out;
-		counter = column_str(st, 2);
+		counter = db_column_text(st, 2);
 		c->counter =
 			counter ? config_counter_index(s->cfg, counter) : -1;
 		c->at = sqlite3_column_int64(st, 3);
 		n++;
 	}
+	if (r < 0)
+		goto out;
 	*ret_n = n;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -1092,7 +901,7 @@ int store_check_writable(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return stmt_exec(s, s->st[ST_HEALTH]);
+	return db_exec(s->st[ST_HEALTH]);
 }
 
 int store_appointment_get(struct store *s, const char *code,
@@ -1101,20 +910,15 @@ int store_appointment_get(struct store *s, const char *code,
 	sqlite3_stmt *st = s->st[ST_APPT_GET];
 	struct store_appointment a;
 	const char *v;
-	int rc, r;
+	int r;
 
 	if (!code || strlen(code) >= sizeof(a.code))
 		return -EINVAL;
-	r = bind_text(s, st, 1, code);
-	if (r < 0)
-		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		r = -ENOENT;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		r = map_rc(s->db, rc);
+	r = db_bind_text(st, 1, code);
+	if (r == 0)
+		r = db_step(st);
+	if (r <= 0) {
+		r = r == 0 ? -ENOENT : r;
 		goto out;
 	}
 	memset(&a, 0, sizeof(a));
@@ -1132,7 +936,7 @@ int store_appointment_get(struct store *s, const char *code,
 	*ret = a;
 	r = 0;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -1156,22 +960,22 @@ int store_appointment_put(struct store *s, const struct store_appointment *a,
 	if (r < 0 && r != -ENOENT)
 		return r;
 	bool created = r == -ENOENT;
-	if ((r = bind_text(s, st, 1, a->code)) < 0 ||
-	    (r = bind_text(s, st, 2, service)) < 0 ||
-	    (r = bind_text(s, st, 3, day)) < 0 ||
-	    (r = bind_int64(s, st, 4, a->start)) < 0 ||
-	    (r = bind_int64(s, st, 5, a->end)) < 0 ||
-	    (r = bind_text(s, st, 6, a->phone[0] ? a->phone : NULL)) < 0 ||
-	    (r = bind_text(s, st, 7, a->cancelled ? "cancelled" : "booked")) <
+	if ((r = db_bind_text(st, 1, a->code)) < 0 ||
+	    (r = db_bind_text(st, 2, service)) < 0 ||
+	    (r = db_bind_text(st, 3, day)) < 0 ||
+	    (r = db_bind_int64(st, 4, a->start)) < 0 ||
+	    (r = db_bind_int64(st, 5, a->end)) < 0 ||
+	    (r = db_bind_text(st, 6, a->phone[0] ? a->phone : NULL)) < 0 ||
+	    (r = db_bind_text(st, 7, a->cancelled ? "cancelled" : "booked")) <
 		    0 ||
-	    (r = bind_int64(s, st, 8, now)) < 0)
+	    (r = db_bind_int64(st, 8, now)) < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 	if (r == 0)
 		*ret_created = created;
 	return r;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -1181,15 +985,15 @@ int store_appointment_set_ticket(struct store *s, const char *code,
 	sqlite3_stmt *st = s->st[ST_APPT_TICKET];
 	int r;
 
-	if ((r = bind_text(s, st, 1, code)) < 0 ||
-	    (r = bind_time(s, st, 2, ticket)) < 0)
+	if ((r = db_bind_text(st, 1, code)) < 0 ||
+	    (r = db_bind_time(st, 2, ticket)) < 0)
 		goto out;
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -ENOENT;
 	return r;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }
 
@@ -1200,12 +1004,12 @@ int store_purge_phones(struct store *s, const char *day, int *ret_count)
 
 	if (!valid_day(day))
 		return -EINVAL;
-	r = bind_text(s, st, 1, day);
+	r = db_bind_text(st, 1, day);
 	if (r < 0) {
-		stmt_finish(st);
+		db_finish(st);
 		return r;
 	}
-	r = stmt_exec(s, st);
+	r = db_exec(st);
 	if (r == 0 && ret_count)
 		*ret_count = sqlite3_changes(s->db);
 	return r;
@@ -1218,24 +1022,22 @@ int store_service_times(struct store *s, const char *day, int service,
 	const char *id;
 	size_t n = 0;
 	bool ok;
-	int rc, r;
+	int r;
 
 	id = service_id(s, service, &ok);
 	if (!id || !valid_day(day))
 		return -EINVAL;
-	if ((r = bind_text(s, st, 1, day)) < 0 ||
-	    (r = bind_text(s, st, 2, id)) < 0 ||
-	    (r = bind_int64(s, st, 3, (int64_t)max)) < 0)
+	if ((r = db_bind_text(st, 1, day)) < 0 ||
+	    (r = db_bind_text(st, 2, id)) < 0 ||
+	    (r = db_bind_int64(st, 3, (int64_t)max)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+	while ((r = db_step(st)) > 0 && n < max)
 		ret_seconds[n++] = sqlite3_column_int64(st, 0);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		r = map_rc(s->db, rc);
+	if (r < 0)
 		goto out;
-	}
 	*ret_n = n;
 	r = 0;
 out:
-	stmt_finish(st);
+	db_finish(st);
 	return r;
 }

@@ -21,8 +21,11 @@ struct store;
  * the policy rule that chose the ticket. */
 struct store_event {
 	int64_t at;
-	const char *type; /* issued, called, recalled, served, no_show,
-			     transferred, expired, paused, resumed, ... */
+	/* event_type_name() of an enum event_type (ticket.h lists them all:
+	 * issued, checked_in, called, recalled, served, no_show,
+	 * transferred, expired, paused, resumed, imported, print_requested,
+	 * printed, print_failed); any other name is refused. */
+	const char *type;
 	int64_t ticket;   /* 0 when not about a ticket */
 	int service;      /* -1 when none */
 	int counter;      /* -1 when none */

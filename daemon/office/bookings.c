@@ -1,0 +1,259 @@
+/* Bookings made online: importing them in batches and checking a booked
+ * citizen in at the kiosk. */
+#include "office_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hours.h"
+#include "log.h"
+#include "queue.h"
+
+int office_normalize_code(const char *code, char ret[33])
+{
+	char out[33];
+	size_t n = 0;
+
+	if (!code)
+		return -EINVAL;
+	for (const char *p = code; *p; p++) {
+		char ch = *p;
+		if (ch == ' ' || ch == '-' || ch == '\t')
+			continue;
+		if (ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+			return -EINVAL;
+		if (n == 32)
+			return -EINVAL;
+		out[n++] = ch;
+	}
+	if (n < 4)
+		return -EINVAL;
+	out[n] = '\0';
+	memcpy(ret, out, n + 1);
+	return 0;
+}
+
+int office_import(struct office *o, const struct office_booking *b, size_t n,
+		  int64_t now, size_t *ret_created, size_t *ret_updated,
+		  struct office_error *err)
+{
+	const struct config *c = o->cfg;
+	size_t created = 0, updated = 0;
+	int r;
+
+	/* The API checked each item; a code that normalizes to another's
+	 * in the same batch would be updated twice: refuse it. */
+	for (size_t i = 0; i < n; i++) {
+		char code[33];
+		if (office_normalize_code(b[i].code, code) < 0)
+			return office_refuse(
+				err, OFFICE_UNPROCESSABLE, EINVAL,
+				"appointments[%zu]: the code must be 4 "
+				"to 32 letters and digits.",
+				i);
+		if (b[i].service < 0 || (size_t)b[i].service >= c->n_services ||
+		    c->services[b[i].service].info)
+			return office_refuse(
+				err, OFFICE_UNPROCESSABLE, EINVAL,
+				"appointments[%zu]: not a service that "
+				"issues tickets.",
+				i);
+		if (b[i].end <= b[i].start)
+			return office_refuse(
+				err, OFFICE_UNPROCESSABLE, EINVAL,
+				"appointments[%zu]: the end must be after "
+				"the start.",
+				i);
+		for (size_t j = 0; j < i; j++) {
+			char other[33];
+			if (office_normalize_code(b[j].code, other) == 0 &&
+			    strcmp(code, other) == 0)
+				return office_refuse(
+					err, OFFICE_UNPROCESSABLE, EINVAL,
+					"appointments[%zu]: the code %s "
+					"is also item %zu.",
+					i, code, j);
+		}
+	}
+	pthread_mutex_lock(&o->lock);
+	r = store_begin(o->st);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct store_appointment a = {
+			.service = b[i].service, .start = b[i].start,
+			.end = b[i].end, .cancelled = b[i].cancelled,
+		};
+		bool was_created;
+		office_normalize_code(b[i].code, a.code);
+		if (b[i].phone)
+			snprintf(a.phone, sizeof(a.phone), "%s", b[i].phone);
+		r = store_appointment_put(o->st, &a, now, &was_created);
+		if (r == 0 && was_created)
+			created++;
+		else if (r == 0)
+			updated++;
+	}
+	if (r == 0)
+		r = office_log_event(o, EVENT_IMPORTED, NULL, -1, now, NULL);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = office_store_failed(o, err, r, "importing bookings");
+		goto out;
+	}
+	*ret_created = created;
+	*ret_updated = updated;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+static void local_date_time(int64_t t, char date[11], char hhmm[6])
+{
+	char s[32];
+	hours_rfc3339(t, s);
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	memcpy(hhmm, s + 11, 5);
+	hhmm[5] = '\0';
+}
+
+int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
+		   struct ticket *ret, char *message, size_t message_len,
+		   struct office_error *err)
+{
+	const struct config *c = o->cfg;
+	struct store_appointment a;
+	struct hours_status h;
+	struct printer_status ps = {0};
+	struct ticket t = {0};
+	char norm[33], day[TICKET_DAY_LEN + 1], date[11], hhmm[6];
+	int printer, r;
+
+	if (office_normalize_code(code, norm) < 0)
+		return office_refuse(
+			err, OFFICE_NOT_FOUND, ENOENT,
+			"There is no booking with this code. Check the "
+			"code in your SMS.");
+	/* Check-ins are taken all the opening hours, also past the walk-in
+	 * cut-off. */
+	hours_status(c, now, &h);
+	if (!h.open)
+		return office_refuse_closed(o, &h, err);
+
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	r = store_appointment_get(o->st, norm, &a);
+	if (r == -ENOENT) {
+		r = office_refuse(
+			err, OFFICE_NOT_FOUND, ENOENT,
+			"There is no booking with the code %s. Check the "
+			"code in your SMS.",
+			norm);
+		goto out;
+	}
+	if (r < 0) {
+		r = office_refuse(err, OFFICE_INTERNAL, -r,
+				  "The bookings could not be read.");
+		goto out;
+	}
+	local_date_time(a.start, date, hhmm);
+	if (a.cancelled) {
+		r = office_refuse(err, OFFICE_GONE, ECANCELED,
+				  "The booking %s for %s at %s was cancelled.",
+				  norm, date, hhmm);
+		goto out;
+	}
+	hours_day(a.start, day);
+	if (strcmp(day, o->day) != 0) {
+		r = office_refuse(
+			err, OFFICE_UNPROCESSABLE, EINVAL,
+			"The booking %s is for %s at %s, not for today.", norm,
+			date, hhmm);
+		goto out;
+	}
+	if (a.ticket) {
+		struct ticket old;
+		if (store_ticket_get(o->st, a.ticket, &old) == 0)
+			r = office_refuse(
+				err, OFFICE_CONFLICT, EEXIST,
+				"The booking %s is already checked in: "
+				"your ticket is %s.",
+				norm, old.number);
+		else
+			r = office_refuse(
+				err, OFFICE_CONFLICT, EEXIST,
+				"The booking %s is already checked in.", norm);
+		goto out;
+	}
+	if (a.service < 0 || c->services[a.service].info) {
+		r = office_refuse(
+			err, OFFICE_UNPROCESSABLE, EINVAL,
+			"The booking %s is for a service this office does "
+			"not serve here.",
+			norm);
+		goto out;
+	}
+	t.service = a.service;
+	t.issued_at = now;
+	t.kiosk = kiosk;
+	if (message_len)
+		message[0] = '\0';
+	if (now > a.start + (int64_t)c->policy.late_grace * 60) {
+		/* Too late to keep the booking's place: a walk-in ticket,
+		 * and the citizen is told why. */
+		t.kind = TICKET_WALK_IN;
+		t.late = true;
+		snprintf(message, message_len,
+			 "Your appointment was at %s and you arrived more "
+			 "than %d minutes late, so you get a regular ticket "
+			 "and wait with the other citizens.",
+			 hhmm, c->policy.late_grace);
+	} else {
+		t.kind = TICKET_APPOINTMENT;
+		t.slot_start = a.start;
+	}
+	printer = office_printer_of(o, kiosk);
+	r = store_begin(o->st);
+	if (r == 0)
+		r = office_write_ticket(o, &t,
+					t.kind == TICKET_APPOINTMENT ?
+						c->policy.appointment_prefix :
+						c->services[t.service].prefix,
+					printer, &ps);
+	if (r == 0)
+		r = store_appointment_set_ticket(o->st, norm, t.id);
+	if (r == 0)
+		r = office_log_event(o, EVENT_CHECKED_IN, &t, -1, now,
+				     t.late ? "late: walk-in ticket" : NULL);
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r < 0) {
+		r = office_store_failed(o, err, r, "checking a booking in");
+		goto out;
+	}
+	r = queue_add(o->q, &t);
+	if (r < 0) {
+		log_err("queueing ticket %s failed: %s; reloading", t.number,
+			strerror(-r));
+		r = office_load_day(o, now);
+		if (r < 0) {
+			r = office_refuse(err, OFFICE_INTERNAL, -r,
+					  "The queue could not be updated.");
+			goto out;
+		}
+	}
+	office_derive(o, &t, now);
+	if (t.printed == PRINT_PENDING)
+		office_send_to_printer(o, printer, &t, now);
+	office_notify_queue(o, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}

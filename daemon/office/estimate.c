@@ -1,0 +1,136 @@
+/* How long citizens wait: the moving average of today's service times,
+ * the tickets ahead of each one and the minutes that makes. */
+#include "office_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+
+static size_t open_counters(const struct office *o, int service)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->cfg->n_counters; i++)
+		if ((o->cfg->counters[i].services & BIT(service)) &&
+		    !queue_paused(o->q, i))
+			n++;
+	return n;
+}
+
+/* A forgotten "served" hours later must not make every estimate absurd. */
+void office_record_service_time(struct office *o, int service, int64_t s)
+{
+	struct service_times *st = &o->times[service];
+
+	if (s < 60)
+		s = 60;
+	if (s > 3600)
+		s = 3600;
+	st->recent[st->next] = s;
+	st->next = (st->next + 1) % SERVICE_WINDOW;
+	if (st->n < SERVICE_WINDOW)
+		st->n++;
+}
+
+/* Seconds a ticket of service takes at a counter, as it goes today. */
+int64_t office_mean_service_time(const struct office *o, int service)
+{
+	const struct service_times *st = &o->times[service];
+	int64_t sum = (int64_t)(SERVICE_WINDOW - st->n) *
+		      o->cfg->services[service].minutes * 60;
+
+	for (size_t i = 0; i < st->n; i++)
+		sum += st->recent[i];
+	return sum / SERVICE_WINDOW;
+}
+
+/* Minutes until a ticket with `ahead` tickets before it is called, or -1
+ * when no counter serving the service is open. */
+int office_estimate(const struct office *o, int service, size_t ahead)
+{
+	size_t n = open_counters(o, service);
+	int64_t mean = office_mean_service_time(o, service);
+
+	if (n == 0)
+		return -1;
+	return (int)(((int64_t)ahead * mean + (int64_t)n * 60 - 1) /
+		     ((int64_t)n * 60));
+}
+
+void office_derive(const struct office *o, struct ticket *t, int64_t now)
+{
+	size_t ahead = 0;
+
+	t->ahead = 0;
+	t->est_wait_min = -1;
+	if (t->state != TICKET_WAITING || t->service < 0)
+		return;
+	if (queue_ahead(o->q, t->id, now, &ahead) == 0) {
+		t->ahead = (int)ahead;
+		t->est_wait_min = office_estimate(o, t->service, ahead);
+	}
+}
+
+struct id_pos {
+	int64_t id;
+	size_t pos;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_pos *)a)->id;
+	int64_t y = ((const struct id_pos *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Fills ahead and the estimate of each waiting ticket in v, computing one
+ * order per service rather than one per ticket. */
+int office_derive_all(const struct office *o, struct ticket *v, size_t n,
+		      uint64_t services, int64_t now)
+{
+	struct id_pos *index = malloc((n ? n : 1) * sizeof(*index));
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	size_t got;
+	int r = 0;
+
+	if (!index || !ids) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		index[i] = (struct id_pos){v[i].id, i};
+	qsort(index, n, sizeof(*index), cmp_id);
+	for (size_t s = 0; s < o->cfg->n_services; s++) {
+		if (!(services & BIT(s)))
+			continue;
+		r = queue_order(o->q, BIT(s), now, ids, n, &got);
+		if (r < 0)
+			goto out;
+		for (size_t i = 0; i < got && i < n; i++) {
+			struct id_pos key = {.id = ids[i]};
+			struct id_pos *f = bsearch(&key, index, n,
+						   sizeof(*index), cmp_id);
+			if (f) {
+				v[f->pos].ahead = (int)i;
+				v[f->pos].est_wait_min =
+					office_estimate(o, (int)s, i);
+			}
+		}
+	}
+out:
+	free(index);
+	free(ids);
+	return r;
+}
+
+void office_fill_service_view(const struct office *o, int service,
+			      const struct hours_status *h,
+			      struct office_service_view *ret)
+{
+	ret->open = h->open && !h->cutoff;
+	ret->waiting = queue_waiting(o->q, (size_t)service);
+	ret->est_wait_min = o->cfg->services[service].info
+				    ? -1
+				    : office_estimate(o, service, ret->waiting);
+}

@@ -1,0 +1,217 @@
+/* Issuing tickets: numbering and writing a new ticket, and the group
+ * commit that lets the requests arriving together share one fsync. */
+#include "office_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hours.h"
+#include "log.h"
+#include "queue.h"
+
+/*
+ * Numbers and inserts a new waiting ticket (service, kind, issue time,
+ * kiosk and slot set by the caller) inside the caller's transaction, with
+ * its events. A printer known to be out of paper, open or gone gets no
+ * job: the ticket is marked failed at once and the kiosk shows the number.
+ */
+int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
+			int printer, struct printer_status *ps)
+{
+	int seq, r;
+
+	t->state = TICKET_WAITING;
+	t->counter = -1;
+	t->printed = PRINT_NONE;
+	memcpy(t->day, o->day, sizeof(t->day));
+	if (office_prints(o, printer)) {
+		printers_status(o->printers, printer, ps);
+		t->printed = printer_state_blocks(ps->state) ? PRINT_FAILED
+							     : PRINT_PENDING;
+	}
+	r = store_next_seq(o->st, t->day, prefix, &seq);
+	if (r == 0 && (size_t)snprintf(t->number, sizeof(t->number), "%s%03d",
+				       prefix, seq) >= sizeof(t->number))
+		r = -EOVERFLOW;
+	if (r == 0)
+		r = store_ticket_insert(o->st, t);
+	if (r == 0)
+		r = office_log_event(o, EVENT_ISSUED, t, -1, t->issued_at,
+				     NULL);
+	if (r == 0 && t->printed == PRINT_FAILED)
+		r = office_log_event(o, EVENT_PRINT_FAILED, t, -1,
+				     t->issued_at, ps->detail);
+	return r;
+}
+
+/* One ticket request waiting to be written with others (group commit). */
+struct issue_req {
+	struct issue_req *next;
+	int service, kiosk;
+	bool priority;
+	int64_t now;
+	int printer;
+	struct printer_status ps;
+	struct ticket t;
+	int r;
+	struct office_error err;
+	bool done;
+};
+
+/* Writes the batch's tickets in one transaction, so that requests that
+ * arrived while the previous commit was syncing share one fsync. Each is
+ * answered only after that commit. Called with the office lock held. */
+static void issue_batch(struct office *o, struct issue_req *batch)
+{
+	const struct config *c = o->cfg;
+	struct office_error err;
+	struct issue_req *q;
+	bool began = false;
+	int r;
+
+	r = office_roll_day(o, batch->now, &err);
+	if (r == 0) {
+		r = store_begin(o->st);
+		began = true;
+	}
+	for (q = batch; r == 0 && q; q = q->next) {
+		struct ticket *t = &q->t;
+
+		t->service = q->service;
+		t->kind = q->priority ? TICKET_PRIORITY : TICKET_WALK_IN;
+		t->issued_at = q->now;
+		t->kiosk = q->kiosk;
+		q->printer = office_printer_of(o, q->kiosk);
+		r = office_write_ticket(o, t, c->services[q->service].prefix,
+					q->printer, &q->ps);
+	}
+	if (r == 0)
+		r = store_commit(o->st);
+	if (r == 0) {
+		o->batches++;
+		for (q = batch; q; q = q->next)
+			o->batched++;
+	}
+	if (r < 0) {
+		if (began)
+			r = office_store_failed(o, &err, r, "issuing tickets");
+		for (q = batch; q; q = q->next) {
+			q->r = r;
+			q->err = err;
+		}
+		return;
+	}
+	for (q = batch; q; q = q->next) {
+		q->r = queue_add(o->q, &q->t);
+		if (q->r < 0) {
+			/* Committed but not queued: rebuild from the
+			 * database, which has it. */
+			log_err("queueing ticket %s failed: %s; reloading",
+				q->t.number, strerror(-q->r));
+			q->r = office_load_day(o, q->now);
+			if (q->r < 0)
+				office_refuse(
+					&q->err, OFFICE_INTERNAL, -q->r,
+					"The queue could not be updated.");
+		}
+	}
+	for (q = batch; q; q = q->next) {
+		if (q->r < 0)
+			continue;
+		office_derive(o, &q->t, q->now);
+		if (q->t.printed == PRINT_PENDING)
+			office_send_to_printer(o, q->printer, &q->t, q->now);
+	}
+	office_notify_queue(o, batch->now);
+}
+
+int office_issue(struct office *o, int service, int kiosk, bool priority,
+		 int64_t now, struct ticket *ret, struct office_error *err)
+{
+	const struct config *c = o->cfg;
+	struct hours_status h;
+	struct issue_req req = {
+		.service = service, .kiosk = kiosk, .priority = priority,
+		.now = now,
+	};
+
+	if (service < 0 || (size_t)service >= c->n_services)
+		return office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
+				     "There is no such service.");
+	const struct cfg_service *svc = &c->services[service];
+	if (svc->info)
+		return office_refuse(
+			err, OFFICE_UNPROCESSABLE, EINVAL,
+			"\"%s\" is not served here with a ticket: %s",
+			svc->name, svc->info);
+	hours_status(c, now, &h);
+	if (!h.open || h.cutoff)
+		return office_refuse_closed(o, &h, err);
+	if (h.closes_at) {
+		/* No ticket that, by the estimate, could not be served
+		 * before closing: the citizen is told now, not at 16:30. */
+		int wait;
+		int64_t service_s;
+
+		pthread_mutex_lock(&o->lock);
+		wait = office_estimate(o, service,
+				       queue_waiting(o->q, (size_t)service));
+		service_s = office_mean_service_time(o, service);
+		pthread_mutex_unlock(&o->lock);
+		if (wait >= 0 && now + (int64_t)wait * 60 + service_s >
+					 h.closes_at) {
+			char hhmm[6];
+			office_format_hhmm(h.closes_at, hhmm);
+			return office_refuse(
+				err, OFFICE_CLOSED, EAGAIN,
+				"No more tickets for \"%s\" today: "
+				"about %d minutes of waiting are ahead "
+				"and the office closes at %s. Please "
+				"come back on another day or book an "
+				"appointment online.",
+				svc->name, wait, hhmm);
+		}
+	}
+
+	/* The first request to find no batch being written leads: it takes
+	 * every request queued so far and writes them; the others wait for
+	 * their answer, or lead the next batch. */
+	pthread_mutex_lock(&o->batch_lock);
+	if (o->batch_tail)
+		o->batch_tail->next = &req;
+	else
+		o->batch_head = &req;
+	o->batch_tail = &req;
+	while (!req.done) {
+		if (o->batch_writing) {
+			pthread_cond_wait(&o->batch_done, &o->batch_lock);
+			continue;
+		}
+		struct issue_req *batch = o->batch_head;
+		o->batch_head = o->batch_tail = NULL;
+		o->batch_writing = true;
+		pthread_mutex_unlock(&o->batch_lock);
+
+		pthread_mutex_lock(&o->lock);
+		issue_batch(o, batch);
+		pthread_mutex_unlock(&o->lock);
+
+		pthread_mutex_lock(&o->batch_lock);
+		for (struct issue_req *q = batch; q;) {
+			struct issue_req *next = q->next;
+			q->done = true; /* q may be gone once this is seen */
+			q = next;
+		}
+		o->batch_writing = false;
+		pthread_cond_broadcast(&o->batch_done);
+	}
+	pthread_mutex_unlock(&o->batch_lock);
+	if (req.r < 0) {
+		*err = req.err;
+		return req.r;
+	}
+	*ret = req.t;
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* What the files of the office share and nothing outside daemon/office/
+ * may see: the office itself and the helpers its operations have in
+ * common. Every function here expects the office lock held unless it says
+ * otherwise. */
+#ifndef BONOMAT_OFFICE_INTERNAL_H
+#define BONOMAT_OFFICE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hours.h"
+#include "office.h"
+#include "printers.h"
+#include "queue.h"
+
+/* The last service times of a service, for the estimates: a moving
+ * average over SERVICE_WINDOW tickets, the empty places of the window
+ * counting as the config's starting estimate. */
+#define SERVICE_WINDOW 10
+
+struct service_times {
+	int64_t recent[SERVICE_WINDOW];
+	size_t n, next;
+};
+
+struct issue_req;
+
+struct office {
+	pthread_mutex_t lock;
+	const struct config *cfg;
+	struct store *st;
+	struct queue *q;
+	struct service_times *times;  /* per service, today's */
+	struct printers *printers;    /* NULL: nothing is printed */
+	office_notify_fn notify;
+	void *notify_data;
+
+	/* Ticket requests waiting for the next group commit. */
+	pthread_mutex_t batch_lock;
+	pthread_cond_t batch_done;
+	struct issue_req *batch_head, *batch_tail;
+	bool batch_writing;
+	uint64_t batches, batched; /* commits and the tickets they wrote */
+	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
+};
+
+#define BIT(i) (UINT64_C(1) << (i))
+
+/* office.c: refusals and notifications. Returns -errnum. */
+int office_refuse(struct office_error *err, enum office_status status,
+		  int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Rolls the transaction back, logs, and refuses with OFFICE_INTERNAL. */
+int office_store_failed(struct office *o, struct office_error *err, int r,
+			const char *what);
+int office_refuse_closed(const struct office *o, const struct hours_status *h,
+			 struct office_error *err);
+void office_format_hhmm(int64_t t, char ret[6]);
+/* Appends an event about t (NULL: about no ticket) at counter (-1: none)
+ * inside the caller's transaction; a call keeps t's reason. */
+int office_log_event(struct office *o, enum event_type type,
+		     const struct ticket *t, int counter, int64_t at,
+		     const char *detail);
+void office_notify_queue(struct office *o, int64_t now);
+void office_notify_call(struct office *o, enum office_event_type type,
+			const struct ticket *t, int64_t now);
+
+/* day.c: the business day the queue holds. */
+int office_load_day(struct office *o, int64_t now);
+int office_roll_day(struct office *o, int64_t now, struct office_error *err);
+
+/* estimate.c: ahead counts and waiting-time estimates. */
+void office_record_service_time(struct office *o, int service, int64_t s);
+int64_t office_mean_service_time(const struct office *o, int service);
+int office_estimate(const struct office *o, int service, size_t ahead);
+void office_derive(const struct office *o, struct ticket *t, int64_t now);
+int office_derive_all(const struct office *o, struct ticket *v, size_t n,
+		      uint64_t services, int64_t now);
+void office_fill_service_view(const struct office *o, int service,
+			      const struct hours_status *h,
+			      struct office_service_view *ret);
+
+/* views.c: ticket id, once the day is rolled; a refusal when unknown. */
+int office_read_ticket(struct office *o, int64_t id, int64_t now,
+		       struct ticket *ret, struct office_error *err);
+
+/* issue.c: numbering and writing new tickets. */
+int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
+			int printer, struct printer_status *ps);
+
+/* counter.c: the transitions at a counter. */
+int office_check_counter(const struct office *o, int counter,
+			 struct office_error *err);
+int office_record(struct office *o, const struct ticket *t,
+		  enum event_type type, int64_t now, const char *detail);
+
+/* printing.c: the hand-off to the printer pool. */
+int office_printer_of(const struct office *o, int kiosk);
+bool office_prints(const struct office *o, int printer);
+void office_send_to_printer(struct office *o, int printer, struct ticket *t,
+			    int64_t now);
+
+#endif

@@ -1,0 +1,152 @@
+/* What pages and counters read: a ticket, a counter's current ticket and
+ * waiting list, a service's queue, the lobby display's recent calls. */
+#include "office_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hours.h"
+#include "log.h"
+#include "queue.h"
+
+int office_read_ticket(struct office *o, int64_t id, int64_t now,
+		       struct ticket *ret, struct office_error *err)
+{
+	int r;
+
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		return r;
+	r = store_ticket_get(o->st, id, ret);
+	if (r == -ENOENT)
+		return office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
+				     "There is no ticket with id %lld.",
+				     (long long)id);
+	if (r < 0) {
+		log_err("database: reading ticket %lld failed: %s",
+			(long long)id, strerror(-r));
+		return office_refuse(err, OFFICE_INTERNAL, -r,
+				     "The ticket database could not be read.");
+	}
+	return 0;
+}
+
+int office_ticket(struct office *o, int64_t id, int64_t now,
+		  struct ticket *ret, struct office_error *err)
+{
+	struct ticket t;
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = office_read_ticket(o, id, now, &t, err);
+	if (r < 0)
+		goto out;
+	office_derive(o, &t, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_counter(struct office *o, int counter, int64_t now,
+		   struct office_counter_view *ret, struct office_error *err)
+{
+	struct office_counter_view v = {0};
+	int64_t *ids = NULL;
+	uint64_t services;
+	size_t n = 0;
+	int r;
+
+	r = office_check_counter(o, counter, err);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	services = queue_counter_services(o->q, (size_t)counter);
+	for (size_t s = 0; s < o->cfg->n_services; s++)
+		if (services & BIT(s))
+			n += queue_waiting(o->q, s);
+	ids = malloc((n ? n : 1) * sizeof(*ids));
+	v.waiting = malloc((n ? n : 1) * sizeof(*v.waiting));
+	if (!ids || !v.waiting) {
+		r = office_refuse(err, OFFICE_INTERNAL, ENOMEM,
+				  "Out of memory.");
+		goto out;
+	}
+	r = queue_order(o->q, services, now, ids, n, &v.n_waiting);
+	for (size_t i = 0; r == 0 && i < v.n_waiting; i++) {
+		const struct ticket *t = queue_get(o->q, ids[i]);
+		if (!t)
+			r = -ENOENT;
+		else
+			v.waiting[i] = *t;
+	}
+	if (r == 0)
+		r = office_derive_all(o, v.waiting, v.n_waiting, services, now);
+	if (r < 0) {
+		r = office_refuse(err, OFFICE_INTERNAL, -r,
+				  "The waiting list could not be made.");
+		goto out;
+	}
+	v.paused = queue_paused(o->q, (size_t)counter);
+	const struct ticket *cur = queue_current(o->q, (size_t)counter);
+	if (cur) {
+		v.has_current = true;
+		v.current = *cur;
+		v.current.ahead = 0;
+		v.current.est_wait_min = -1;
+	}
+	*ret = v;
+	v.waiting = NULL;
+out:
+	pthread_mutex_unlock(&o->lock);
+	free(ids);
+	free(v.waiting);
+	return r;
+}
+
+void office_counter_view_clear(struct office_counter_view *v)
+{
+	if (!v)
+		return;
+	free(v->waiting);
+	v->waiting = NULL;
+	v->n_waiting = 0;
+}
+
+int office_service(struct office *o, int service, int64_t now,
+		   struct office_service_view *ret)
+{
+	const struct config *c = o->cfg;
+	struct hours_status h;
+	struct office_error err;
+	int r;
+
+	if (service < 0 || (size_t)service >= c->n_services)
+		return -ENOENT;
+	hours_status(c, now, &h);
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, &err);
+	if (r == 0)
+		office_fill_service_view(o, service, &h, ret);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
+int office_recent_calls(struct office *o, int64_t now,
+			struct store_call *ret_calls, size_t max,
+			size_t *ret_n)
+{
+	struct office_error err;
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, &err);
+	if (r == 0)
+		r = store_recent_calls(o->st, o->day, ret_calls, max, ret_n);
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}

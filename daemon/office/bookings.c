@@ -7,34 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "booking.h"
 #include "hours.h"
 #include "log.h"
 #include "queue.h"
 
-int office_normalize_code(const char *code, char ret[33])
+/* The code's normal form (booking.h); -EINVAL for a code that breaks the
+ * rule, whatever the reason. */
+static int normalize(const char *code, char ret[BOOKING_CODE_MAX + 1])
 {
-	char out[33];
-	size_t n = 0;
-
 	if (!code)
 		return -EINVAL;
-	for (const char *p = code; *p; p++) {
-		char ch = *p;
-		if (ch == ' ' || ch == '-' || ch == '\t')
-			continue;
-		if (ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
-			return -EINVAL;
-		if (n == 32)
-			return -EINVAL;
-		out[n++] = ch;
-	}
-	if (n < 4)
-		return -EINVAL;
-	out[n] = '\0';
-	memcpy(ret, out, n + 1);
-	return 0;
+	return booking_code_normalize(code, strlen(code), ret) < 0 ? -EINVAL
+								   : 0;
 }
 
 int office_import(struct office *o, const struct office_booking *b, size_t n,
@@ -48,13 +33,15 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 	/* The API checked each item; a code that normalizes to another's
 	 * in the same batch would be updated twice: refuse it. */
 	for (size_t i = 0; i < n; i++) {
-		char code[33];
-		if (office_normalize_code(b[i].code, code) < 0)
+		char code[BOOKING_CODE_MAX + 1], phone[BOOKING_PHONE_MAX + 1];
+		int span;
+
+		if (normalize(b[i].code, code) < 0)
 			return office_refuse(
 				err, OFFICE_UNPROCESSABLE, EINVAL,
-				"appointments[%zu]: the code must be 4 "
-				"to 32 letters and digits.",
-				i);
+				"appointments[%zu]: the code must be %d "
+				"to %d letters and digits.",
+				i, BOOKING_CODE_MIN, BOOKING_CODE_MAX);
 		if (b[i].service < 0 || (size_t)b[i].service >= c->n_services ||
 		    c->services[b[i].service].info)
 			return office_refuse(
@@ -62,15 +49,28 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 				"appointments[%zu]: not a service that "
 				"issues tickets.",
 				i);
-		if (b[i].end <= b[i].start)
+		span = booking_span_check(b[i].start, b[i].end);
+		if (span == -EINVAL)
 			return office_refuse(
 				err, OFFICE_UNPROCESSABLE, EINVAL,
 				"appointments[%zu]: the end must be after "
 				"the start.",
 				i);
+		if (span < 0)
+			return office_refuse(
+				err, OFFICE_UNPROCESSABLE, EINVAL,
+				"appointments[%zu]: a booking lasts at most "
+				"%d hours.",
+				i, BOOKING_SPAN_MAX / 3600);
+		if (b[i].phone && booking_phone_normalize(b[i].phone,
+							  strlen(b[i].phone),
+							  phone) < 0)
+			return office_refuse(
+				err, OFFICE_UNPROCESSABLE, EINVAL,
+				"appointments[%zu]: not a phone number.", i);
 		for (size_t j = 0; j < i; j++) {
-			char other[33];
-			if (office_normalize_code(b[j].code, other) == 0 &&
+			char other[BOOKING_CODE_MAX + 1];
+			if (normalize(b[j].code, other) == 0 &&
 			    strcmp(code, other) == 0)
 				return office_refuse(
 					err, OFFICE_UNPROCESSABLE, EINVAL,
@@ -87,9 +87,11 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 			.end = b[i].end, .cancelled = b[i].cancelled,
 		};
 		bool was_created;
-		office_normalize_code(b[i].code, a.code);
+		/* Both were checked above. */
+		(void)normalize(b[i].code, a.code);
 		if (b[i].phone)
-			snprintf(a.phone, sizeof(a.phone), "%s", b[i].phone);
+			(void)booking_phone_normalize(
+				b[i].phone, strlen(b[i].phone), a.phone);
 		r = store_appointment_put(o->st, &a, now, &was_created);
 		if (r == 0 && was_created)
 			created++;
@@ -130,10 +132,11 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	struct hours_status h;
 	struct printer_status ps = {0};
 	struct ticket t = {0};
-	char norm[33], day[TICKET_DAY_LEN + 1], date[11], hhmm[6];
+	char norm[BOOKING_CODE_MAX + 1], day[TICKET_DAY_LEN + 1], date[11],
+		hhmm[6];
 	int printer, r;
 
-	if (office_normalize_code(code, norm) < 0)
+	if (normalize(code, norm) < 0)
 		return office_refuse(
 			err, OFFICE_NOT_FOUND, ENOENT,
 			"There is no booking with this code. Check the "

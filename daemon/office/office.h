@@ -102,17 +102,15 @@ int office_tick(struct office *o, int64_t now);
 
 /* A booking to import (POST /api/v1/appointments). */
 struct office_booking {
-	const char *code; /* as sent; normalized by the office */
+	const char *code; /* as sent; normalised by the office (booking.h) */
 	int service;      /* a ticket service */
 	int64_t start, end;
-	const char *phone; /* NULL when none */
+	const char *phone; /* as sent, or NULL; normalised likewise */
 	bool cancelled;
 };
 
-/* Booking codes are matched ignoring case, spaces and dashes: "x7k-2p9"
- * is X7K2P9. -EINVAL unless 4 to 32 letters and digits remain. */
-int office_normalize_code(const char *code, char ret[33]);
-/* Stores the whole batch or nothing; a code seen before is updated. */
+/* Stores the whole batch or nothing; a code seen before is updated. Every
+ * item is held to the booking rule (booking.h: code, phone, span). */
 int office_import(struct office *o, const struct office_booking *b, size_t n,
 		  int64_t now, size_t *ret_created, size_t *ret_updated,
 		  struct office_error *err);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "booking.h"
 #include "config.h"
 #include "ticket.h"
 
@@ -87,14 +88,14 @@ int store_service_streak(struct store *s, const char *day, int service,
 int store_recent_calls(struct store *s, const char *day,
 		       struct store_call *ret_calls, size_t max,
 		       size_t *ret_n);
-/* A booking made online. code is normalized (upper-case letters and
- * digits only, see office_normalize_code()). */
+/* A booking made online. code and phone are in their normal form
+ * (booking.h). */
 struct store_appointment {
-	char code[33];
+	char code[BOOKING_CODE_MAX + 1];
 	int service;    /* index into config services, -1 when unknown */
 	int64_t start;  /* slot start and end, unix seconds */
 	int64_t end;
-	char phone[24]; /* "" when none (or purged) */
+	char phone[BOOKING_PHONE_MAX + 1]; /* "" when none (or purged) */
 	bool cancelled;
 	int64_t ticket; /* the ticket of its check-in, 0 before */
 };

@@ -14,6 +14,7 @@
 #include "api_json.h"
 #include "api_response.h"
 #include "api_stats.h"
+#include "booking.h"
 #include "hours.h"
 #include "log.h"
 #include "ticket.h"
@@ -443,7 +444,8 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 			  ret);
 }
 
-/* What the pages show of the office, from the config's [office]. */
+/* What the pages show of the office, from the config's [office], and the
+ * booking rule that the kiosk's code input follows. */
 static void h_office(struct ctx *c, struct api_response *ret)
 {
 	const struct config *cfg = c->a->cfg;
@@ -451,10 +453,12 @@ static void h_office(struct ctx *c, struct api_response *ret)
 	if (api_body_none(c->req, ret) < 0)
 		return;
 	api_respond(c->req, ret, 200,
-		    json_pack("{s:s, s:s, s:s, s:s}", "name", cfg->office.name,
-			      "address", cfg->office.address, "footer",
-			      cfg->office.footer, "timezone",
-			      cfg->office.timezone));
+		    json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}}", "name",
+			      cfg->office.name, "address", cfg->office.address,
+			      "footer", cfg->office.footer, "timezone",
+			      cfg->office.timezone, "booking_code",
+			      "min_length", BOOKING_CODE_MIN, "max_length",
+			      BOOKING_CODE_MAX));
 }
 
 static const struct route routes[] = {

@@ -10,6 +10,7 @@
 #include "api_internal.h"
 #include "api_json.h"
 #include "api_response.h"
+#include "booking.h"
 #include "config.h"
 #include "hours.h"
 #include "office.h"
@@ -60,8 +61,10 @@ static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
 					      "end",   "phone",   "status"};
 	const struct config *cfg = c->a->cfg;
 	const char *service, *status, *start, *end;
-	char buf[API_ECHO_MAX];
+	char buf[API_ECHO_MAX], norm[BOOKING_CODE_MAX + 1];
+	char phone[BOOKING_PHONE_MAX + 1];
 	json_t *v;
+	int span;
 
 	if (!json_is_object(item)) {
 		api_errorf(ret, 400, "bad_request",
@@ -105,19 +108,19 @@ static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
 		}                                                           \
 		(out) = json_string_value(v);                               \
 	} while (0)
-	STRING_FIELD("code", true, 64, b->code);
+	STRING_FIELD("code", true, BOOKING_CODE_INPUT_MAX, b->code);
 	STRING_FIELD("service", true, API_ID_MAX, service);
 	STRING_FIELD("start", true, 40, start);
 	STRING_FIELD("end", true, 40, end);
-	STRING_FIELD("phone", false, 20, b->phone);
+	STRING_FIELD("phone", false, BOOKING_PHONE_INPUT_MAX, b->phone);
 	STRING_FIELD("status", false, 16, status);
 #undef STRING_FIELD
-	if (office_normalize_code(b->code, (char[33]){0}) < 0) {
-		api_errorf(
-			ret, 422, "unprocessable",
-			"appointments[%zu]: the code must be 4 to 32 letters "
-			"and digits (spaces and dashes are ignored).",
-			i);
+	if (booking_code_normalize(b->code, strlen(b->code), norm) < 0) {
+		api_errorf(ret, 422, "unprocessable",
+			   "appointments[%zu]: the code must be %d to %d "
+			   "letters and digits (spaces and dashes are "
+			   "ignored).",
+			   i, BOOKING_CODE_MIN, BOOKING_CODE_MAX);
 		return -EINVAL;
 	}
 	b->service = config_service_index(cfg, service);
@@ -138,27 +141,29 @@ static int booking_item(struct ctx *c, struct api_response *ret, size_t i,
 			   i);
 		return -EINVAL;
 	}
-	if (b->end <= b->start) {
-		api_errorf(
-			ret, 422, "unprocessable",
-			"appointments[%zu]: the end must be after the start.",
-			i);
+	span = booking_span_check(b->start, b->end);
+	if (span < 0) {
+		if (span == -EINVAL)
+			api_errorf(ret, 422, "unprocessable",
+				   "appointments[%zu]: the end must be after "
+				   "the start.",
+				   i);
+		else
+			api_errorf(ret, 422, "unprocessable",
+				   "appointments[%zu]: a booking lasts at "
+				   "most %d hours.",
+				   i, BOOKING_SPAN_MAX / 3600);
 		return -EINVAL;
 	}
-	if (b->phone) {
-		size_t n = strlen(b->phone);
-		bool ok = n >= 6;
-		for (size_t k = 0; ok && k < n; k++)
-			ok = (b->phone[k] >= '0' && b->phone[k] <= '9') ||
-			     (k == 0 && b->phone[k] == '+');
-		if (!ok) {
-			api_errorf(
-				ret, 400, "bad_request",
-				"appointments[%zu]: \"phone\" must be digits "
-				"with an optional leading +.",
-				i);
-			return -EINVAL;
-		}
+	if (b->phone && booking_phone_normalize(b->phone, strlen(b->phone),
+						phone) < 0) {
+		api_errorf(ret, 400, "bad_request",
+			   "appointments[%zu]: \"phone\" must be %d to %d "
+			   "digits with an optional leading + (spaces, "
+			   "dashes, dots, slashes and parentheses are "
+			   "ignored).",
+			   i, BOOKING_PHONE_MIN, BOOKING_PHONE_MAX);
+		return -EINVAL;
 	}
 	b->cancelled = false;
 	if (status && strcmp(status, "cancelled") == 0) {

@@ -74,6 +74,42 @@ class BookingsTest(DaemonTestCase):
         r = d.post("/api/v1/appointments", {"appointments": []})
         self.assertError(r, 401, "unauthorized")
 
+    def test_one_booking_rule(self):
+        """The rule of daemon/core/booking.h through the API: a 32-letter
+        code written with dashes imports and checks in, 33 letters do not;
+        a phone number is normalised; no booking lasts over 24 hours. Each
+        refusal names the item and stores nothing."""
+        d = self.start_at("09:00")
+        code32 = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789"
+        item = booking(code32, "10:00", phone="+40 (722) 000-111")
+        r = self.import_(d, [item])
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data, {"created": 1, "updated": 0})
+        # The same code, typed without dashes and in lower case.
+        r = self.import_(d, [dict(item, code=code32.replace("-", "")
+                                  .lower())])
+        self.assertEqual(r.data, {"created": 0, "updated": 1})
+        too_long = booking("ABCDEFGHJKLMNPQRSTUVWXYZ234567890", "10:00")
+        over_a_day = dict(booking("LONG0001", "10:00"),
+                          end=at("10:01", "2026-12-04"))
+        for bad, status, words in (
+                (too_long, 422, "4 to 32 letters and digits"),
+                (over_a_day, 422, "at most 24 hours"),
+                (dict(booking("PHONE001", "10:00"), phone="0722 12x 456"),
+                 400, "digits with an optional leading +")):
+            r = self.import_(d, [booking("FIRST001", "10:15"), bad])
+            self.assertError(r, status)
+            self.assertIn("appointments[1]", r.data["error"]["message"])
+            self.assertIn(words, r.data["error"]["message"])
+            self.assertError(self.checkin(d, "FIRST001"), 404, "not_found")
+        # A day exactly is a booking.
+        r = self.import_(d, [dict(booking("DAY00001", "10:00"),
+                                  end=at("10:00", "2026-12-04"))])
+        self.assertStatus(r, 200)
+        r = self.checkin(d, code32.replace("-", ""))
+        self.assertStatus(r, 201)
+        self.assertEqual(r.data["kind"], "appointment")
+
     def test_due_booking_goes_ahead_of_walk_ins(self):
         d = self.start_at("09:40")
         self.assertStatus(self.import_(d, [booking("X7K2P9", "10:00")]), 200)

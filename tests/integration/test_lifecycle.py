@@ -29,7 +29,8 @@ class Health(DaemonTestCase):
 class Office(DaemonTestCase):
     def test_office_is_the_configs(self):
         """GET /api/v1/office: what the pages show of the office comes from
-        the config's [office] section."""
+        the config's [office] section; the booking-code limits from the
+        one booking rule (daemon/core/booking.h)."""
         d = self.start_daemon()
         r = d.get("/api/v1/office")
         self.assertStatus(r, 200)
@@ -39,6 +40,7 @@ class Office(DaemonTestCase):
             "address": "Str. Mureș nr. 18–24, parter",
             "footer": "Programări online: programare.primariasector1.ro",
             "timezone": "Europe/Bucharest",
+            "booking_code": {"min_length": 4, "max_length": 32},
         })
         self.assertError(d.post("/api/v1/office", {}), 405)
 

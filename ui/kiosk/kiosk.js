@@ -17,7 +17,6 @@ const PRINT_GIVE_UP_MS = 20000;
 const GUARD_MS = 500;         // taps ignored after a screen change (a double tap's second half)
 const BUSY_SHOWN_MS = 250;    // the "please wait" overlay only for slow answers
 const SCAN_BURST_GAP_MS = 1000; // keys closer than this are one scan
-const CODE_MAX = 24;
 
 const KEY_ROWS = ['1234567890', 'QWERTYUIOP', 'ASDFGHJKL⌫', 'ZXCVBNM'];
 
@@ -247,8 +246,14 @@ function renderMessage() {
 
 function renderCode() {
 	const v = $('code-value');
-	v.textContent = state.code || t('kiosk.code.empty');
+	// Codes run up to office.codeMax (32) characters: past a dozen they
+	// are set smaller, in groups of four that wrap as words, never past
+	// the box (spaces are not part of a code: the daemon ignores them).
+	const long = state.code.length > 12;
+	v.textContent = !state.code ? t('kiosk.code.empty')
+		: long ? state.code.match(/.{1,4}/g).join(' ') : state.code;
 	v.classList.toggle('is-empty', !state.code);
+	v.classList.toggle('is-long', long);
 }
 
 function renderAll() {
@@ -358,7 +363,7 @@ function openCode(code = '') {
 function typeKey(k) {
 	if (k === '⌫')
 		state.code = state.code.slice(0, -1);
-	else if (state.code.length < CODE_MAX)
+	else if (state.code.length < office.codeMax)
 		state.code += k;
 	renderCode();
 }
@@ -387,7 +392,7 @@ function buildKeypad() {
 // What a scanner read: the code itself, or a link that ends with it.
 function codeFromScan(raw) {
 	const parts = raw.split(/[/?&=#:]/).map((p) => p.replace(/[^0-9A-Za-z]/g, '')).filter(Boolean);
-	return (parts.pop() || '').toUpperCase().slice(0, CODE_MAX);
+	return (parts.pop() || '').toUpperCase().slice(0, office.codeMax);
 }
 
 // A scanner "types" the code (or a link that ends with it) and Enter, as

@@ -1,13 +1,16 @@
 // What the pages say about the office itself: its name, the time zone of
-// its clocks and where citizens book online, from the [office] section of
-// the daemon's config (GET /api/v1/office). The values below stand in only
-// while the daemon cannot be reached when a page loads.
+// its clocks, where citizens book online and how long a booking code may
+// be, from the daemon (GET /api/v1/office: the config's [office] and the
+// booking rule). The values below stand in only while the daemon cannot be
+// reached when a page loads.
 const fallback = {
 	name: 'Primăria Sectorului 1 — Biroul Cetățeanului',
 	// Where citizens book online; the kiosk points there when walk-in
 	// tickets are no longer issued.
 	booking: 'programare.primariasector1.ro',
 	timeZone: 'Europe/Bucharest',
+	// Letters and digits in a booking code (booking_code.max_length).
+	codeMax: 32,
 };
 
 // The booking address is the web address in the config's footer
@@ -29,6 +32,7 @@ async function load() {
 			name: o.name || fallback.name,
 			booking: bookingSite(o.footer) || fallback.booking,
 			timeZone: o.timezone || fallback.timeZone,
+			codeMax: o.booking_code?.max_length || fallback.codeMax,
 		};
 	} catch (e) {
 		return fallback;

@@ -5,6 +5,7 @@
 #define BONOMAT_API_LIMITS_H
 
 /* The largest request body; larger ones are answered 413. */
-#define API_BODY_MAX (64 * 1024)
+#define API_BODY_MAX_KIB 64
+#define API_BODY_MAX (API_BODY_MAX_KIB * 1024)
 
 #endif

@@ -543,7 +543,7 @@ void api_handle(struct api *a, const struct api_request *req,
 	}
 	if (req->body_len > API_BODY_MAX) {
 		api_error(ret, 413, "payload_too_large",
-			  "The body is larger than 64 KiB.");
+			  API_TOO_LARGE_MESSAGE);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

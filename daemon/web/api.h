@@ -15,12 +15,12 @@
 
 #include "api_events.h"   /* live events: api_office_event, ... */
 #include "api_response.h" /* the request, the response, api_error */
+#include "api_limits.h"	  /* API_BODY_MAX */
 #include "config.h"
 #include "office.h"
 
-#define API_BODY_MAX (64 * 1024)
-/* Longest bearer token accepted; configured tokens must not exceed it. */
-#define API_TOKEN_MAX 256
+/* Longest bearer token accepted: the config's limit for its tokens. */
+#define API_TOKEN_MAX CONFIG_TOKEN_MAX
 
 typedef int64_t (*api_clock_fn)(void *userdata);
 /* Moves a test clock forward by seconds; returns the new time. */

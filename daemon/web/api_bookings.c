@@ -18,7 +18,7 @@
 void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 {
 	static const struct api_field fields[] = {
-		{"code", API_FIELD_STRING, true, 64},
+		{"code", API_FIELD_STRING, true, BOOKING_CODE_INPUT_MAX},
 		{"kiosk", API_FIELD_STRING, false, API_ID_MAX},
 	};
 	struct office_error err;

@@ -1,5 +1,5 @@
 /* One API request and its answer, and the primitives every part of the API
- * answers with: headers, JSON bodies, the error body of API.md, and how
+ * answers with: headers, JSON bodies, the error body of docs/API.md, and how
  * much of a client's text a message may repeat. Below api.c and
  * api_stats.c alike; knows nothing of routes or of the office's state. */
 #ifndef BONOMAT_API_RESPONSE_H
@@ -8,8 +8,15 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "api_limits.h"
+
 #define API_HEADERS_MAX 4
 #define API_HEADER_VALUE_MAX 96
+#define API_STRINGIFY_(x) #x
+#define API_STRINGIFY(x) API_STRINGIFY_(x)
+/* The message of every 413 answer (http.c and api.c both give it). */
+#define API_TOO_LARGE_MESSAGE \
+	"The body is larger than " API_STRINGIFY(API_BODY_MAX_KIB) " KiB."
 /* The message of every 500 answer: the log says what went wrong. */
 #define API_INTERNAL_MESSAGE \
 	"The server could not complete the request; please try again."

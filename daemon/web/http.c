@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "stream.h"
+#include "text.h"
 
 #define URI_MAX 4096
 #define ADDR_MAX 96
@@ -51,8 +53,7 @@ struct request {
 	bool started;
 	bool too_large;
 	size_t discarded;
-	char *body;
-	size_t len, cap;
+	struct buf body; /* at most API_BODY_MAX */
 	char addr[ADDR_MAX];
 };
 
@@ -77,19 +78,8 @@ static void request_free(struct request *rq)
 		return;
 	free(rq->path);
 	free(rq->query);
-	free(rq->body);
+	buf_free(&rq->body);
 	free(rq);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Percent-decodes the path of a URI; a bad escape or an encoded NUL is
@@ -97,26 +87,16 @@ static int hexval(char c)
 static int decode_path(const char *s, size_t len, char **ret)
 {
 	char *out = malloc(len + 1);
-	size_t o = 0;
+	size_t n;
+	int r;
 
 	if (!out)
 		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		int hi, lo;
-
-		if (s[i] != '%') {
-			out[o++] = s[i];
-			continue;
-		}
-		if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-		    (lo = hexval(s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
-			free(out);
-			return -EINVAL;
-		}
-		out[o++] = (char)(hi * 16 + lo);
-		i += 2;
+	r = text_percent_decode(s, len, 0, out, len + 1, &n);
+	if (r < 0) {
+		free(out);
+		return r;
 	}
-	out[o] = '\0';
 	*ret = out;
 	return 0;
 }
@@ -134,6 +114,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)conn;
 	if (!rq)
 		return NULL;
+	buf_init(&rq->body, API_BODY_MAX);
 	if (!uri || uri[0] != '/') {
 		rq->uri_status = 400;
 		return rq;
@@ -425,8 +406,8 @@ static enum MHD_Result serve_api(struct http *h, struct MHD_Connection *conn,
 		.method = method,
 		.path = rq->path,
 		.query = rq->query,
-		.body = rq->body,
-		.body_len = rq->len,
+		.body = rq->body.data,
+		.body_len = rq->body.len,
 		.client_addr = rq->addr[0] ? rq->addr : NULL,
 	};
 	struct api_response resp;
@@ -457,27 +438,6 @@ static bool length_too_large(const char *s)
 	return false;
 }
 
-static int body_append(struct request *rq, const char *data, size_t n)
-{
-	if (rq->len + n > rq->cap) {
-		size_t cap = rq->cap ? rq->cap : 1024;
-		char *b;
-
-		while (cap < rq->len + n)
-			cap *= 2;
-		if (cap > API_BODY_MAX)
-			cap = API_BODY_MAX;
-		b = realloc(rq->body, cap);
-		if (!b)
-			return -ENOMEM;
-		rq->body = b;
-		rq->cap = cap;
-	}
-	memcpy(rq->body + rq->len, data, n);
-	rq->len += n;
-	return 0;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -503,18 +463,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			    conn, MHD_HEADER_KIND,
 			    MHD_HTTP_HEADER_CONTENT_LENGTH)))
 			return send_error(conn, 413, "payload_too_large",
-					  "The body is larger than 64 KiB.");
+					  API_TOO_LARGE_MESSAGE);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (!rq->too_large && rq->len + n > API_BODY_MAX) {
+		if (!rq->too_large && n > API_BODY_MAX - rq->body.len) {
 			rq->too_large = true;
-			free(rq->body);
-			rq->body = NULL;
-			rq->len = rq->cap = 0;
+			buf_free(&rq->body);
 		}
 		if (rq->too_large) {
 			rq->discarded += n;
@@ -525,7 +483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				 method, rq->addr, API_BODY_MAX);
 			return MHD_NO;
 		}
-		if (body_append(rq, upload_data, n) < 0) {
+		if (buf_add(&rq->body, upload_data, n) < 0) {
 			log_err("http: out of memory reading a request body");
 			return MHD_NO;
 		}
@@ -533,7 +491,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (rq->too_large)
 		return send_error(conn, 413, "payload_too_large",
-				  "The body is larger than 64 KiB.");
+				  API_TOO_LARGE_MESSAGE);
 	if (strcmp(rq->path, "/api/v1/events") == 0 && h->streams) {
 		if (strcmp(method, "GET") != 0)
 			return send_error(conn, 405, "method_not_allowed",

@@ -1,5 +1,6 @@
-/* The HTTP server (libmicrohttpd): request bodies bounded to 64 KiB, the API
- * routes to api_handle(), everything else a static file under ui_dir. */
+/* The HTTP server (libmicrohttpd): request bodies bounded to API_BODY_MAX,
+ * the API routes to api_handle(), everything else a static file under
+ * ui_dir. */
 #ifndef BONOMAT_HTTP_H
 #define BONOMAT_HTTP_H
 

@@ -9,10 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "log.h"
 
 #define KEEPALIVE_S 15
 #define CHUNK_MAX 16384
+/* What one client's pending bytes may reach: a full chunk and the event
+ * that passed it; events are small, this is a bound, not a size. */
+#define STREAM_BUF_MAX (1 << 20)
 
 struct client {
 	struct client *next;   /* in the parked list */
@@ -22,8 +26,8 @@ struct client {
 	bool parked;
 	bool reset;            /* a `state` event is owed first */
 	time_t sent_at;        /* monotonic seconds of the last bytes sent */
-	char *buf;             /* formatted, not yet sent */
-	size_t len, off, cap;
+	struct buf out;        /* formatted; sent from off on */
+	size_t off;
 };
 
 struct streams {
@@ -187,36 +191,11 @@ void streams_free(struct streams *s)
 	free(s);
 }
 
-static int append(struct client *c, const char *text, size_t n)
-{
-	if (c->len + n > c->cap) {
-		size_t cap = c->cap ? c->cap : 1024;
-		while (cap < c->len + n)
-			cap *= 2;
-		char *b = realloc(c->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		c->buf = b;
-		c->cap = cap;
-	}
-	memcpy(c->buf + c->len, text, n);
-	c->len += n;
-	return 0;
-}
-
 static int format_event(struct client *c, int64_t id, const char *type,
 			const char *data)
 {
-	char head[128];
-	int n = snprintf(head, sizeof(head), "id: %lld.%" PRId64 "\nevent: %s\n",
-			 c->s->boot, id, type);
-
-	if (n < 0 || (size_t)n >= sizeof(head))
-		return -EINVAL;
-	if (append(c, head, (size_t)n) < 0 || append(c, "data: ", 6) < 0 ||
-	    append(c, data, strlen(data)) < 0 || append(c, "\n\n", 2) < 0)
-		return -ENOMEM;
-	return 0;
+	return buf_addf(&c->out, "id: %lld.%" PRId64 "\nevent: %s\ndata: %s\n\n",
+			c->s->boot, id, type, data);
 }
 
 static int collect(void *userdata, int64_t id, const char *type,
@@ -229,15 +208,16 @@ static int collect(void *userdata, int64_t id, const char *type,
 		return r;
 	c->last = id;
 	/* Leave the rest for the next call once the chunk is full. */
-	return c->len >= CHUNK_MAX ? 1 : 0;
+	return c->out.len >= CHUNK_MAX ? 1 : 0;
 }
 
-/* Fills c->buf with what the client is owed; nothing when up to date. */
+/* Fills c->out with what the client is owed; nothing when up to date. */
 static void fill(struct client *c)
 {
 	int r;
 
-	c->len = c->off = 0;
+	buf_reset(&c->out);
+	c->off = 0;
 	if (c->reset) {
 		c->reset = false;
 		c->last = events_last_id(c->s->events);
@@ -247,7 +227,7 @@ static void fill(struct client *c)
 	r = events_since(c->s->events, c->last, collect, c);
 	if (r == -ERANGE)
 		c->reset = true; /* fell behind the ring: start over */
-	if (r == -ERANGE && c->len == 0)
+	if (r == -ERANGE && c->out.len == 0)
 		fill(c);
 }
 
@@ -258,9 +238,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 	size_t n;
 
 	(void)pos;
-	if (c->off == c->len)
+	if (c->off == c->out.len)
 		fill(c);
-	if (c->off == c->len) {
+	if (c->off == c->out.len) {
 		pthread_mutex_lock(&s->lock);
 		if (s->stopping) {
 			pthread_mutex_unlock(&s->lock);
@@ -268,8 +248,9 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 		}
 		if (mono_s() - c->sent_at >= KEEPALIVE_S) {
 			pthread_mutex_unlock(&s->lock);
-			c->len = c->off = 0;
-			append(c, ": keepalive\n\n", 13);
+			buf_reset(&c->out);
+			c->off = 0;
+			(void)buf_add(&c->out, ": keepalive\n\n", 13);
 		} else if (events_last_id(s->events) == c->last) {
 			/* Parked under the lock that publishing takes to
 			 * resume, so that no event slips between the check
@@ -283,14 +264,14 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 		} else {
 			pthread_mutex_unlock(&s->lock);
 			fill(c);
-			if (c->off == c->len)
+			if (c->off == c->out.len)
 				return 0;
 		}
 	}
-	n = c->len - c->off;
+	n = c->out.len - c->off;
 	if (n > max)
 		n = max;
-	memcpy(out, c->buf + c->off, n);
+	memcpy(out, c->out.data + c->off, n);
 	c->off += n;
 	c->sent_at = mono_s();
 	return (ssize_t)n;
@@ -311,7 +292,7 @@ static void client_free(void *cls)
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
-	free(c->buf);
+	buf_free(&c->out);
 	free(c);
 }
 
@@ -341,6 +322,7 @@ enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
 		return MHD_NO;
 	c->s = s;
 	c->conn = conn;
+	buf_init(&c->out, STREAM_BUF_MAX);
 	c->sent_at = mono_s();
 	if (last_event_id) {
 		if (!parse_last_id(s, last_event_id, &c->last))
@@ -350,11 +332,11 @@ enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
 	}
 	/* The first bytes open the stream in the browser at once. */
 	if (!c->reset)
-		append(c, ": connected\n\n", 13);
+		(void)buf_add(&c->out, ": connected\n\n", 13);
 	rsp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
 						c, client_free);
 	if (!rsp) {
-		free(c->buf);
+		buf_free(&c->out);
 		free(c);
 		return MHD_NO;
 	}

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db.h"
 
 const int64_t stats_wait_bounds[STATS_WAIT_BUCKETS] = {
@@ -357,19 +359,11 @@ static int ticket_row(sqlite3_stmt *st, void *userdata)
 	struct tk *t;
 	int r;
 
-	if (x->n_tks == x->cap_tks) {
-		size_t ncap = x->cap_tks ? x->cap_tks * 2 : 256;
-		struct tk *n;
-
-		/* Tickets are found by int index (struct ev). */
-		if (ncap > INT_MAX)
-			return -ERANGE;
-		n = realloc(x->tks, ncap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		x->tks = n;
-		x->cap_tks = ncap;
-	}
+	/* Tickets are found by int index (struct ev). */
+	r = array_reserve(&x->tks, &x->cap_tks, x->n_tks + 1, sizeof(*x->tks),
+			  256, INT_MAX);
+	if (r < 0)
+		return r == -E2BIG ? -ERANGE : r;
 	t = &x->tks[x->n_tks];
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
@@ -410,15 +404,10 @@ static int event_row(sqlite3_stmt *st, void *userdata)
 	struct ev *e;
 	int r;
 
-	if (x->n_evs == x->cap_evs) {
-		size_t ncap = x->cap_evs ? x->cap_evs * 2 : 1024;
-		struct ev *n = realloc(x->evs, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		x->evs = n;
-		x->cap_evs = ncap;
-	}
+	r = array_reserve(&x->evs, &x->cap_evs, x->n_evs + 1, sizeof(*x->evs),
+			  1024, SIZE_MAX / sizeof(*x->evs));
+	if (r < 0)
+		return r;
 	e = &x->evs[x->n_evs];
 	memset(e, 0, sizeof(*e));
 	e->at = sqlite3_column_int64(st, 0);
@@ -930,16 +919,12 @@ static int live_ticket_row(sqlite3_stmt *st, void *userdata)
 	struct live_ctx *l = userdata;
 	struct live_tk *t;
 	const char *v;
+	int r;
 
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 256;
-		struct live_tk *m = realloc(l->tks, ncap * sizeof(*m));
-
-		if (!m)
-			return -ENOMEM;
-		l->tks = m;
-		l->cap = ncap;
-	}
+	r = array_reserve(&l->tks, &l->cap, l->n + 1, sizeof(*l->tks), 256,
+			  SIZE_MAX / sizeof(*l->tks));
+	if (r < 0)
+		return r;
 	t = &l->tks[l->n];
 	t->id = sqlite3_column_int64(st, 0);
 	v = db_column_text(st, 1);

@@ -1,11 +1,11 @@
-/* The HTTP API of API.md as a function from request to response, with no
+/* The HTTP API of docs/API.md as a function from request to response, with no
  * knowledge of sockets: http.c feeds it, tests and fuzzers call it.
  *
  * api.c routes a request to its handler (tickets, counters, display,
  * printers, test clock). Below it: api_auth (who may call a route),
  * api_bookings (check-in, appointments), api_stats (statistics, metrics),
  * api_events (live events), api_body (strict bodies), api_json (the
- * shapes of API.md) and api_response (the request, the answer, errors). */
+ * shapes of docs/API.md) and api_response (the request, the answer, errors). */
 #ifndef BONOMAT_API_H
 #define BONOMAT_API_H
 

@@ -1,5 +1,5 @@
 /* The office's and the printers' news published to the event ring as the
- * live events of API.md. Nothing is published while no ring is set
+ * live events of docs/API.md. Nothing is published while no ring is set
  * (api_set_events). */
 #ifndef BONOMAT_API_EVENTS_H
 #define BONOMAT_API_EVENTS_H

@@ -1,5 +1,5 @@
 /* Services, tickets, counters and printers as the API's JSON shows them
- * (API.md), and the ids it names services and counters by. Each json_t
+ * (docs/API.md), and the ids it names services and counters by. Each json_t
  * returned is a new reference, or NULL when out of memory. */
 #ifndef BONOMAT_API_JSON_H
 #define BONOMAT_API_JSON_H

@@ -58,7 +58,7 @@ int api_response_header(struct api_response *r, const char *name,
 /* Serializes v (consumed, may be NULL) into a malloc'd string that the
  * caller owns: -ENOMEM or -EINVAL, ret_* untouched, on failure. */
 int api_dump(json_t *v, char **ret, size_t *ret_len);
-/* A JSON error body as API.md: {"error":{"code":...,"message":...}}. */
+/* A JSON error body as docs/API.md: {"error":{"code":...,"message":...}}. */
 void api_error(struct api_response *ret, int status, const char *code,
 	       const char *message);
 void api_errorf(struct api_response *ret, int status, const char *code,

@@ -1,4 +1,4 @@
-/* The live events of API.md (called, recalled, queue, printer) in a
+/* The live events of docs/API.md (called, recalled, queue, printer) in a
  * bounded in-memory ring. Each event has an increasing id, so that a page
  * that reconnects with Last-Event-ID gets what it missed, or learns that
  * the gap is too old and it must load the whole state again. Thread-safe. */

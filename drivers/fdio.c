@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t fdio_now_ms(void)
 {
@@ -35,4 +37,10 @@ int fdio_wait(int fd, short events, int64_t deadline)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+void fdio_close_free(int fd, void *conn)
+{
+	close(fd);
+	free(conn);
 }

@@ -12,5 +12,8 @@ int fdio_remaining_ms(int64_t deadline);
  * (or in error, which the next call on fd reports), 0 on timeout, or a
  * negative errno. */
 int fdio_wait(int fd, short events, int64_t deadline);
+/* Closes fd and frees conn, the connection that held it: the close() of
+ * the transports on a descriptor. */
+void fdio_close_free(int fd, void *conn);
 
 #endif

@@ -245,10 +245,8 @@ static void file_close(void *conn)
 {
 	struct file_conn *c = conn;
 
-	if (!c)
-		return;
-	close(c->fd);
-	free(c);
+	if (c)
+		fdio_close_free(c->fd, c);
 }
 
 const struct transport transport_file = {

@@ -321,10 +321,8 @@ static void tcp_close(void *conn)
 {
 	struct tcp_conn *c = conn;
 
-	if (!c)
-		return;
-	close(c->fd);
-	free(c);
+	if (c)
+		fdio_close_free(c->fd, c);
 }
 
 const struct transport transport_tcp = {

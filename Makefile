@@ -7,6 +7,8 @@
 #   make bench    Release build (preset release), then tests/bench/run.sh
 #   make fuzz     clang + libFuzzer (preset fuzz): fuzz every parser for
 #                 FUZZ_SECONDS in all, starting from tests/fuzz/corpus/
+#   make package  the Debian packages (debian/) in build/package/, checked
+#                 with lintian; install: apt install ./build/package/bonomat_*.deb
 #   make format   clang-format -i the C sources (format-check: only check)
 #   make clean    remove build/ (var/, the dev database, stays)
 #
@@ -24,10 +26,11 @@ DEPS = sh scripts/deps.sh
 
 # The recipes run one after another and from the top of the tree.
 .NOTPARALLEL:
-.PHONY: help build run test bench fuzz format format-check clean node-modules
+.PHONY: help build run test bench fuzz package format format-check clean \
+	node-modules
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' Makefile
 
 # The dev preset builds the tests too, so it needs the test packages.
 build:
@@ -77,6 +80,10 @@ fuzz:
 	cmake --preset fuzz
 	cmake --build --preset fuzz -j $(JOBS)
 	sh scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+package:
+	@$(DEPS) package
+	sh scripts/package.sh build/package
 
 # node_modules may hold C files that are not ours.
 FIND_C = find daemon drivers tests -name node_modules -prune -o -type f \

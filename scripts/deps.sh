@@ -3,7 +3,7 @@
 # all present: each package is checked with dpkg-query first, and apt-get
 # (update, then install) runs only for the missing ones.
 #
-#   scripts/deps.sh build|test|fuzz|format|rigs ...
+#   scripts/deps.sh build|test|fuzz|format|rigs|package ...
 #
 # Sets add up: "test" is "build" plus the test-only packages, and so on.
 set -eu
@@ -32,8 +32,18 @@ FUZZ_PKGS="clang libclang-rt-14-dev"
 
 FORMAT_PKGS="clang-format"
 
+# make package (scripts/package.sh): dpkg-buildpackage, debhelper, lintian;
+# fakeroot for a build as a normal user.
+PACKAGE_PKGS="dpkg-dev debhelper lintian fakeroot"
+
+# The package tests (tests/package): the packages are built and installed
+# (the above), the manual pages linted (mandoc), the installed units
+# verified (systemd-analyze, in systemd), the daemon run as its user
+# (setpriv, in util-linux), the completion loaded (bash-completion).
+PACKAGE_TEST_PKGS="$PACKAGE_PKGS mandoc systemd util-linux bash-completion"
+
 usage() {
-	echo "usage: $0 build|test|fuzz|format|rigs ..." >&2
+	echo "usage: $0 build|test|fuzz|format|rigs|package ..." >&2
 	exit 2
 }
 
@@ -42,8 +52,9 @@ wanted=""
 for set in "$@"; do
 	case $set in
 	build)	wanted="$wanted $BUILD_PKGS" ;;
-	test)	wanted="$wanted $BUILD_PKGS $TEST_PKGS" ;;
+	test)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $PACKAGE_TEST_PKGS" ;;
 	fuzz)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
+	package) wanted="$wanted $BUILD_PKGS $PACKAGE_PKGS" ;;
 	format)	wanted="$wanted $FORMAT_PKGS" ;;
 	rigs)	wanted="$wanted $TEST_RIG_PKGS" ;;
 	*)	usage ;;

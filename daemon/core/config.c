@@ -856,6 +856,7 @@ static const struct key server_keys[] = {
 
 static const struct key storage_keys[] = {
 	{"database", set_text, OFF(storage.database), 1, PATH_LEN_MAX, false},
+	{"backup_keep", set_int, OFF(storage.backup_keep), 1, 365, false},
 	{0},
 };
 
@@ -1610,6 +1611,7 @@ static void set_defaults(struct config *c)
 		c->hours.day[d] = weekday;
 	c->hours.day[4].close_min = 18 * 60 + 30;
 	c->hours.cutoff = 15;
+	c->storage.backup_keep = 14;
 	c->hours.always_open = false;
 	c->policy.max_wait = 45;
 	c->policy.walkin_every = 3;

@@ -79,6 +79,7 @@ struct config {
 
 	struct {
 		char *database;
+		int backup_keep; /* bonomatctl backup --dir keeps this many */
 	} storage;
 
 	struct {

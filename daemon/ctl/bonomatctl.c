@@ -1,7 +1,9 @@
 /* bonomatctl: the office's command line tool. "import FILE" reads the
  * booking platform's export (CSV or iCalendar), reports the lines it
  * refuses, and sends the rest to a running bonomatd with POST
- * /api/v1/appointments (docs/API.md). */
+ * /api/v1/appointments (docs/API.md). The daily commands (status,
+ * tickets, reprint, counter, stats, reload, check-config, backup) are in
+ * ctl_cmds.c and ctl_backup.c; bonomatctl(1) describes them all. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -17,6 +19,7 @@
 #include "booking_csv.h"
 #include "booking_ics.h"
 #include "config.h"
+#include "ctl.h"
 #include "hours.h"
 
 #define EXIT_REFUSED 1
@@ -762,16 +765,51 @@ out:
 	return status;
 }
 
+static void usage_all(FILE *f)
+{
+	fprintf(f,
+		"usage: bonomatctl COMMAND [options] [operands]\n"
+		"\n"
+		"  status                   services, counters, printers\n"
+		"  tickets [--state waiting|called]\n"
+		"                           today's waiting and called tickets\n"
+		"  reprint NUMBER|ID        print a ticket of today again\n"
+		"  counter pause|resume ID  pause or resume a counter\n"
+		"  stats [--from DATE] [--to DATE] [--csv]\n"
+		"                           the day's statistics (default today)\n"
+		"  reload                   check the config; bonomatd cannot\n"
+		"                           reload it yet (see bonomatctl(1))\n"
+		"  import FILE              send bookings (import --help)\n"
+		"  backup FILE | --dir DIR [--keep N]\n"
+		"                           an online copy of the database\n"
+		"  check-config FILE        check a configuration file\n"
+		"\n"
+		"Options: --url URL (default: BONOMAT_URL, else the config's\n"
+		"listen address, else " DEFAULT_URL
+		"), --config FILE (default\n" CTL_DEFAULT_CONFIG
+		"; it gives the counters and their tokens),\n"
+		"--token-file FILE (mode 0600; else BONOMAT_ADMIN_TOKEN), --json,\n"
+		"--database FILE (backup).\n"
+		"Exit status: 0 done, 1 failed or refused, 2 usage error or an\n"
+		"invalid config. See bonomatctl(1).\n");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return cmd_import(argc - 1, argv + 1);
+	if (argc >= 2 && ctl_is_command(argv[1]))
+		return ctl_main(argc - 1, argv + 1);
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("bonomatctl 0.1.0\n");
+		return EXIT_SUCCESS;
+	}
 	if (argc >= 2 &&
 	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	     strcmp(argv[1], "help") == 0)) {
-		usage(stdout);
+		usage_all(stdout);
 		return EXIT_SUCCESS;
 	}
-	usage(stderr);
+	usage_all(stderr);
 	return EXIT_USAGE;
 }

@@ -189,7 +189,7 @@ static struct bad_case bad_cases[] = {
 	{"empty database", MIN "[storage]\ndatabase =\n", 9,
 	 "[storage] database: must not be empty"},
 	{"unknown storage key", MIN "[storage]\npath = x.db\n", 9,
-	 "unknown key 'path' in [storage]; expected one of: database"},
+	 "unknown key 'path' in [storage]; expected one of: database, backup_keep"},
 
 	/* [hours] */
 	{"closing before opening", MIN "[hours]\nmonday = 16:30-08:30\n", 9,

@@ -645,7 +645,7 @@ class DaemonTestCase(unittest.TestCase):
         return {"waiting": waiting, "counters": views}
 
 
-# -- the test clock (bonomatd --test-clock) ------------------------------------
+# -- the test clock (bonomatd --test-clock) -------------------------------
 #
 # The daemon's test clock runs at the real pace from whole seconds of
 # CLOCK_MONOTONIC (it adds ts.tv_sec - tv_sec at start), which is the clock
@@ -681,14 +681,15 @@ def clock_set(d, when):
     return r.data["now"]
 
 
-# -- running ----------------------------------------------------------------------
+# -- running -----------------------------------------------------------------
 
 def skips_allowed():
     return os.environ.get("BONOMAT_ALLOW_SKIP") == "1"
 
 
 def main():
-    """Runs the tests of __main__; a skip fails unless BONOMAT_ALLOW_SKIP=1."""
+    """Runs the tests of __main__ (or those named on the command line); a
+    skip fails unless BONOMAT_ALLOW_SKIP=1."""
     suite = unittest.defaultTestLoader.loadTestsFromModule(
         sys.modules["__main__"])
     names = sys.argv[1:]

@@ -100,9 +100,13 @@ def build(log, jobs):
     return run(["cmake", "--build", BUILD, "-j", str(jobs)], log)
 
 
-def ctest(regex, log):
+def ctest(regex, log, stop_on_failure=False):
+    """The tests matching regex; with stop_on_failure, the first failing
+    one ends the run (it caught the mutation; ctest runs the quick unit
+    tests first)."""
     return run(["ctest", "--test-dir", BUILD, "--output-on-failure",
-                "--no-tests=error", "-R", regex], log)
+                "--no-tests=error", "-R", regex] +
+               (["--stop-on-failure"] if stop_on_failure else []), log)
 
 
 def main():
@@ -177,7 +181,7 @@ def main():
                                                         m["why"]))
             if build(log, args.jobs) != 0:
                 verdict = "ERROR (does not build)"
-            elif ctest(m["tests"], log) != 0:
+            elif ctest(m["tests"], log, stop_on_failure=True) != 0:
                 verdict = "caught"
             else:
                 verdict = "SURVIVED"

@@ -5,6 +5,8 @@
 #   make test     install what is missing, build with warnings as errors and
 #                 ASan+UBSan (preset ci), run every test (ctest --preset ci)
 #   make bench    Release build (preset release), then tests/bench/run.sh
+#   make mutate   the mutation check: each mutation of tests/mutate/mutations.py
+#                 built in build/mutate and run against its tests (MUTATIONS=)
 #   make fuzz     clang + libFuzzer (preset fuzz): fuzz every parser for
 #                 FUZZ_SECONDS in all, starting from tests/fuzz/corpus/
 #   make package  the Debian packages (debian/) in build/package/, checked
@@ -26,11 +28,11 @@ DEPS = sh scripts/deps.sh
 
 # The recipes run one after another and from the top of the tree.
 .NOTPARALLEL:
-.PHONY: help build run test bench fuzz package format format-check clean \
-	node-modules
+.PHONY: help build run test bench fuzz package mutate format format-check \
+	clean node-modules
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 # The dev preset builds the tests too, so it needs the test packages.
 build:
@@ -60,6 +62,16 @@ node-modules:
 			(cd $$d && npm ci --no-audit --no-fund) || exit 1; \
 		fi; \
 	done
+
+# One-line mutations of the product code, one at a time on a copy of the
+# tree (the working tree is never written), each against the ctest tests
+# that cover it; fails unless every one is caught. MUTATIONS="name ..."
+# runs only those.
+MUTATIONS ?=
+mutate:
+	@$(DEPS) test
+	@$(MAKE) node-modules
+	python3 tests/mutate/mutate.py -j $(JOBS) $(MUTATIONS)
 
 bench:
 	@if [ ! -f tests/bench/run.sh ]; then \

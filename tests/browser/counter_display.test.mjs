@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { COUNTERS, Daemon, launchBrowser, openPage, unexpectedProblems, waitFor } from './harness.mjs';
+import {
+	COUNTERS, Daemon, MIN_TEXT_PX, displayAgainstDaemon, launchBrowser, openPage, textSize, unexpectedProblems, waitFor,
+} from './harness.mjs';
 
 const CALL_DEADLINE_MS = 2000;
 
@@ -183,8 +185,24 @@ describe('counter and display', () => {
 	test('the display shows only numbers and counters', async () => {
 		const text = await display.textContent('body');
 		assert.doesNotMatch(text, /\+40|0722/);
-		const items = await display.locator('#previous li').count();
-		assert.ok(items >= 1, 'earlier calls are listed');
+	});
+
+	test('the display lists exactly the calls of GET /api/v1/display, in order', async (t) => {
+		const { shown, want } = await displayAgainstDaemon(display, daemon);
+		assert.equal(want.length, 3, `three calls were made: ${JSON.stringify(want)}`);
+		assert.deepEqual(shown, want);
+		t.diagnostic(`${shown.length} calls shown`);
+	});
+
+	test('the called number and its counter are large enough to read across the lobby', async (t) => {
+		const number = await textSize(display, '#now-number');
+		const where = await textSize(display, '#now-counter');
+		t.diagnostic(`number ${number.fontPx} px (${Math.round(number.height)} tall), counter ${where.fontPx} px (${Math.round(where.height)} tall)`);
+		assert.ok(number.visible && where.visible, 'both are shown');
+		assert.ok(number.fontPx >= MIN_TEXT_PX.displayNumber && number.height >= MIN_TEXT_PX.displayNumber,
+			`the number is ${number.fontPx} px (text ${Math.round(number.height)} px tall), want at least ${MIN_TEXT_PX.displayNumber}`);
+		assert.ok(where.fontPx >= MIN_TEXT_PX.displayCounter && where.height >= MIN_TEXT_PX.displayCounter,
+			`the counter is ${where.fontPx} px (text ${Math.round(where.height)} px tall), want at least ${MIN_TEXT_PX.displayCounter}`);
 	});
 
 	test('no console errors on either page', () => {

@@ -318,25 +318,6 @@ export class Daemon {
 		const text = await res.text();
 		return { status: res.status, data: text ? JSON.parse(text) : null };
 	}
-
-	// Whether this daemon has the events stream yet (it came later).
-	async hasEvents() {
-		const abort = new AbortController();
-		try {
-			const res = await fetch(this.url + '/api/v1/events', { signal: abort.signal });
-			const ok = res.ok && (res.headers.get('content-type') || '').startsWith('text/event-stream');
-			abort.abort();
-			return ok;
-		} catch (e) {
-			return false;
-		}
-	}
-
-	// Whether this daemon has POST /api/v1/checkins yet.
-	async hasCheckins() {
-		const r = await this.api('POST', '/api/v1/checkins', { body: {} });
-		return r.status !== 404 || !/no such resource/i.test(r.data?.error?.message || '');
-	}
 }
 
 // ---- the browser ------------------------------------------------------------
@@ -410,4 +391,75 @@ export async function smallTargets(page, min = 60) {
 		.map((b) => ({ b, r: b.getBoundingClientRect() }))
 		.filter(({ r }) => r.width < m || r.height < m)
 		.map(({ b, r }) => `${b.id || b.className || b.textContent.trim()}: ${Math.round(r.width)}x${Math.round(r.height)}`), min);
+}
+
+// ---- what a citizen reads ------------------------------------------------------
+
+// The least size, in CSS px (1 CSS px is 1 screen px at the test
+// viewports), of what a citizen must read. The lobby display (1920x1080,
+// read from across the room, up to ~8 m): letters about 1/150 of the
+// distance tall, ~5 cm, are ~85 px on a 55" screen, so the called number
+// gets at least 100 px and the counter it names 48 px. The kiosk
+// (1080x1920, read at arm's length, then remembered): the ticket number at
+// least 80 px, several times the body text.
+export const MIN_TEXT_PX = { displayNumber: 100, displayCounter: 48, kioskNumber: 80 };
+
+// The rendered size of an element's text: its computed font size and the
+// box its text takes, both in CSS px.
+export function textSize(page, selector) {
+	return page.$eval(selector, (el) => {
+		const range = document.createRange();
+		range.selectNodeContents(el);
+		const box = range.getBoundingClientRect();
+		return {
+			fontPx: parseFloat(getComputedStyle(el).fontSize),
+			width: box.width,
+			height: box.height,
+			visible: el.offsetParent !== null && box.height > 0,
+		};
+	}, selector);
+}
+
+// Earlier calls listed under the newest one on the 1920x1080 display: the
+// page lists up to six, as many as fit whole; at this size four do (see
+// the screenshot display.png).
+export const DISPLAY_PREVIOUS = 4;
+
+// The calls the lobby display shows, newest first: the large line, then
+// the list of earlier calls, each as {number, counter} in the words shown.
+export function shownCalls(page) {
+	return page.evaluate(() => {
+		const text = (el) => (el ? el.textContent.trim() : null);
+		const out = [];
+		if (!document.getElementById('now-call').hidden)
+			out.push({ number: text(document.getElementById('now-number')),
+				counter: text(document.getElementById('now-counter')) });
+		for (const li of document.querySelectorAll('#previous li'))
+			out.push({ number: text(li.querySelector('.p-number')), counter: text(li.querySelector('.p-counter')) });
+		return out;
+	});
+}
+
+// What the 1920x1080 display must show for the daemon's GET
+// /api/v1/display: the same calls in the same order, the newest large and
+// up to DISPLAY_PREVIOUS of the ones before it.
+export async function callsToShow(daemon) {
+	const r = await daemon.api('GET', '/api/v1/display');
+	if (r.status !== 200)
+		throw new Error('GET /api/v1/display: ' + r.status);
+	return r.data.calls.slice(0, 1 + DISPLAY_PREVIOUS)
+		.map((c) => ({ number: c.number, counter: c.counter_name || c.counter }));
+}
+
+// Waits (up to `timeout`) for the display to show exactly what the daemon
+// lists; returns {shown, want} as they were last read, for deepEqual.
+export async function displayAgainstDaemon(page, daemon, timeout = 5000) {
+	let shown = [];
+	let want = [];
+	await waitFor(async () => {
+		want = await callsToShow(daemon);
+		shown = await shownCalls(page);
+		return JSON.stringify(shown) === JSON.stringify(want);
+	}, { timeout, what: 'the display to show the daemon\'s calls' }).catch(() => {});
+	return { shown, want };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	ADMIN_TOKEN, BOOKING_SITE, OFFICE_NAME, Daemon, launchBrowser, openPage, settle, smallTargets, startPrinter,
+	ADMIN_TOKEN, BOOKING_SITE, MIN_TEXT_PX, OFFICE_NAME, Daemon, launchBrowser, openPage, settle, smallTargets, startPrinter, textSize,
 	unexpectedProblems, waitFor,
 } from './harness.mjs';
 
@@ -57,6 +57,10 @@ describe('kiosk', () => {
 		assert.equal(stored.status, 200);
 		assert.equal(shown, stored.data.number);
 		assert.match(shown, /^A\d{3}$/);
+		// The number is what the citizen must remember: large.
+		const size = await textSize(page, '#ticket-number');
+		assert.ok(size.visible && size.fontPx >= MIN_TEXT_PX.kioskNumber && size.height >= MIN_TEXT_PX.kioskNumber,
+			`the ticket number is ${size.fontPx} px (text ${Math.round(size.height)} px tall), want at least ${MIN_TEXT_PX.kioskNumber}`);
 		assert.equal(await page.textContent('#ticket-service'), 'Taxe și impozite locale');
 		// The office is the config's ([office]), not a copy in the page.
 		assert.equal(await page.textContent('#office-name'), OFFICE_NAME);

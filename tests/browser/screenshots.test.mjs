@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	ADMIN_TOKEN, COUNTERS, Daemon, artifactsDir, launchBrowser, openPage, screenshot, settle, startPrinter,
+	ADMIN_TOKEN, COUNTERS, DISPLAY_PREVIOUS, Daemon, MIN_TEXT_PX, artifactsDir, displayAgainstDaemon, launchBrowser, openPage, screenshot, settle, startPrinter, textSize,
 	unexpectedProblems, waitFor,
 } from './harness.mjs';
 
@@ -155,7 +155,11 @@ describe('screenshots', () => {
 	test('display, 1920x1080', async () => {
 		const page = await openPage(browser, daemon.url + '/display', SIZES.display);
 		await page.locator('#now-call').waitFor();
-		await page.waitForFunction(() => document.querySelectorAll('#previous li').length >= 3);
+		// Five calls or more were made (the counter test may add one): the
+		// newest large, as many before it listed as fit.
+		let seen = await displayAgainstDaemon(page, daemon);
+		assert.equal(seen.want.length, 1 + DISPLAY_PREVIOUS, JSON.stringify(seen.want));
+		assert.deepEqual(seen.shown, seen.want);
 		await shot(page, 'display', ['.now', '.previous', '.previous-list li', '.p-counter']);
 		// A two-digit counter on the large line.
 		const r = await daemon.api('POST', '/api/v1/counters/10/next', { token: COUNTERS[10].token });
@@ -163,6 +167,14 @@ describe('screenshots', () => {
 		await page.waitForFunction(() => document.getElementById('now-counter').textContent === 'Ghișeul 10');
 		await page.waitForFunction(() => !document.getElementById('now').classList.contains('is-flashing'), null, { timeout: 10000 });
 		await shot(page, 'display-counter-10', ['.now', '.now-where', '.previous']);
+		seen = await displayAgainstDaemon(page, daemon);
+		assert.equal(seen.want.length, 1 + DISPLAY_PREVIOUS, JSON.stringify(seen.want));
+		assert.deepEqual(seen.shown, seen.want);
+		// The longest counter name still reads across the lobby.
+		const number = await textSize(page, '#now-number');
+		const where = await textSize(page, '#now-counter');
+		assert.ok(number.height >= MIN_TEXT_PX.displayNumber, `the number's text is ${Math.round(number.height)} px tall`);
+		assert.ok(where.height >= MIN_TEXT_PX.displayCounter, `"Ghișeul 10" is ${Math.round(where.height)} px tall`);
 		assert.deepEqual(unexpectedProblems(page), []);
 		await page.close();
 	});

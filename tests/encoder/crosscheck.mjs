@@ -13,7 +13,11 @@
 //      the same styles at the same column, the same QR codes, the same cuts.
 // It also checks our mapping of every code point below U+3000, in both code
 // pages, against the npm package's code page tables (codepage-encoder) and
-// Unicode's decompositions (String.prototype.normalize).
+// Unicode's decompositions (String.prototype.normalize), and once more
+// against glibc's iconv tables, where only Unicode's categories say what is
+// folded (checkIconv), so that a table copied from codepage.c is not the
+// only judge. The npm side of an item fixture is built from the fixture,
+// not from what our side read of it.
 //
 // Where the two legitimately differ (taken out of comparison 1, checked
 // by comparison 2 where it can be):
@@ -50,7 +54,7 @@
 //   - QR data: npm converts it to ISO-8859-1, we send the bytes as given
 //     (UTF-8). The fixtures use ASCII.
 
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 
 let ReceiptPrinterEncoder;
@@ -189,6 +193,90 @@ function checkMap(page) {
     if (wantHex !== got) bad.push(`U+${cpHex}: ours ${got}, want ${wantHex}`);
   }
   return {count: lines.length, bad, npmControl};
+}
+
+// ---- The code pages as glibc's iconv has them (IBM's CP852 and
+// Microsoft's CP1250 tables), a second source independent of both our
+// codepage.c and npm's tables.
+
+const ICONV_PAGE = {cp852: 'CP852', cp1250: 'CP1250'};
+
+// Characters that are in the code page but that we print in ASCII on
+// purpose (DESIGN.md "Printing": the same text prints the same on both
+// pages and on clones whose CP1250 lacks 0x80-0x9F): typographic
+// punctuation and spaces, told by their Unicode category (dashes, opening
+// and closing quotes, space separators, invisible format characters such
+// as the soft hyphen), plus the low-9 quotes and the ellipsis.
+const typographic = (cp) =>
+  /[\p{Pd}\p{Pi}\p{Pf}\p{Zs}\p{Cf}]/u.test(String.fromCodePoint(cp)) ||
+  [0x201a, 0x201e, 0x2026].includes(cp);
+// Romanian comma-below letters, in neither page, print as the cedilla
+// letters (the printer manuals' Romanian pages do the same).
+const COMMA_BELOW = new Map([[0x218, 0x15e], [0x219, 0x15f], [0x21a, 0x162],
+  [0x21b, 0x163]]);
+
+// The page's byte for each code point, or null when it has none: one
+// iconv run over all of them, a line each.
+function iconvTable(cps, page) {
+  const text = cps.map((cp) => (cp === 0x0a ? ' ' : String.fromCodePoint(cp)))
+      .join('\n') + '\n';
+  const r = spawnSync('iconv', ['-c', '-f', 'UTF-8', '-t', ICONV_PAGE[page]],
+      {input: Buffer.from(text), maxBuffer: 1 << 24});
+  if (r.error) throw new Error(`iconv: ${r.error.message}`);
+  const rows = [];
+  let cur = [];
+  for (const b of r.stdout) {
+    if (b === 0x0a) {
+      rows.push(cur);
+      cur = [];
+    } else {
+      cur.push(b);
+    }
+  }
+  if (rows.length !== cps.length) {
+    throw new Error(`iconv gave ${rows.length} lines for ${cps.length}`);
+  }
+  return rows.map((row) => (row.length === 1 ? row[0] : null));
+}
+
+// Our mapping (escpos_dump --map) against iconv: a character of the page
+// prints as the page's byte; one outside it prints in ASCII (a fold or
+// '_'), never as some other letter of the page, except ș ț as ş ţ.
+function checkIconv(page) {
+  const lines = execFileSync(dumpPath, ['--map', page], {encoding: 'utf8'})
+      .trim().split('\n');
+  const rows = lines.map((line) => {
+    const [cpHex, got = ''] = line.split(' ');
+    return {cp: parseInt(cpHex, 16), cpHex,
+      got: (got.match(/../g) || []).map((h) => parseInt(h, 16))};
+  });
+  const extra = [...COMMA_BELOW.values()];
+  const table = iconvTable([...rows.map((r) => r.cp), ...extra], page);
+  const byteOf = new Map(rows.map((r, i) => [r.cp, table[i]]));
+  extra.forEach((cp, i) => byteOf.set(cp, table[rows.length + i]));
+  const bad = [];
+  let inPage = 0;
+  for (const {cp, cpHex, got} of rows) {
+    const b = byteOf.get(cp);
+    const hex = got.map((x) => x.toString(16).padStart(2, '0')).join('');
+    if (b !== null && b >= 0x80 && !typographic(cp)) {
+      inPage++;
+      if (got.length !== 1 || got[0] !== b) {
+        bad.push(`U+${cpHex}: ours ${hex}, the page has it at ` +
+          b.toString(16));
+      }
+    } else if (COMMA_BELOW.has(cp)) {
+      const want = byteOf.get(COMMA_BELOW.get(cp));
+      if (got.length !== 1 || got[0] !== want) {
+        bad.push(`U+${cpHex}: ours ${hex}, want the cedilla letter ` +
+          `${want?.toString(16)}`);
+      }
+    } else if (cp >= 0x80 && got.some((x) => x >= 0x80)) {
+      bad.push(`U+${cpHex}: ours ${hex}, a letter of the page for a ` +
+        'character outside it');
+    }
+  }
+  return {count: rows.length, inPage, bad};
 }
 
 // ---- The npm side of a document.
@@ -466,6 +554,20 @@ function sameRendering(ours, npm) {
   return null;
 }
 
+// A document's items as the fixture gives them, with the defaults that
+// escpos.h documents for what a fixture leaves out (left, not bold, size
+// 1x1, one line, partial cut); the fixtures give every QR field.
+function fixtureItems(fixture) {
+  return fixture.items.map((it) => {
+    if (it.type === 'text') {
+      return {align: 'left', bold: false, width: 1, height: 1, ...it};
+    }
+    if (it.type === 'feed') return {lines: 1, ...it};
+    if (it.type === 'cut') return {full: false, ...it};
+    return it;
+  });
+}
+
 // ---- Run.
 
 const fixtures = JSON.parse(readFileSync(fixturesPath, 'utf8')).fixtures;
@@ -486,7 +588,11 @@ for (const fixture of fixtures) {
   }
   try {
     const ourBytes = Array.from(Buffer.from(ours.hex, 'hex'));
-    const npmBytes = npmEncode(fixture, ours.items);
+    // npm encodes what the fixture says, not what our side read from it;
+    // a ticket's items are our layout's (its own check is by rendering
+    // and by tests/unit/test_layout.c).
+    const npmBytes = npmEncode(fixture,
+        fixture.items ? fixtureItems(fixture) : ours.items);
     const ourTokens = tokenize(ourBytes);
     const npmTokens = tokenize(npmBytes);
     const a = normalize(ourTokens, 'ours', fixture).join(' ');
@@ -519,6 +625,18 @@ for (const page of ['cp852', 'cp1250']) {
     console.log(`ok map-${page} (${count} code points; npm's table gives ` +
       `${npmControl.length} of them control bytes: ` +
       `${npmControl.join(' ') || 'none'})`);
+  }
+}
+
+for (const page of ['cp852', 'cp1250']) {
+  const {count, inPage, bad} = checkIconv(page);
+  if (bad.length) {
+    fail(`iconv-${page}`, `${bad.length} code points differ:\n  ` +
+      bad.slice(0, 20).join('\n  '));
+  } else {
+    passed++;
+    console.log(`ok iconv-${page} (${count} code points, ${inPage} of ` +
+      'them in the page)');
   }
 }
 

@@ -7,6 +7,12 @@ only. Environment:
   BONOMATD            path to the daemon binary (ctest sets it)
   BONOMAT_SOURCE_DIR  repository root (for ui_dir); defaults to ../.. of here
   BONOMAT_KEEP_TMP    set to keep the temporary directories for inspection
+  BONOMAT_ALLOW_SKIP  set to 1 to let a skipped test pass (README, "Skipped
+                      tests"); otherwise a skip fails the run
+
+main() runs the file's tests and ends with a plain line "N passed, N failed,
+N skipped"; the exit status is 0 only when something ran, nothing failed
+and nothing was skipped (or skips were allowed).
 """
 
 import datetime
@@ -556,8 +562,9 @@ class DaemonTestCase(unittest.TestCase):
                         "%s: %r is not near %s" % (ctx, s, ref.isoformat()))
         return t
 
-    def assertTicket(self, t, ctx="", slack=120):
-        """The full Ticket shape of API.md."""
+    def assertTicket(self, t, ctx="", slack=120, near=None):
+        """The full Ticket shape of API.md; issued near `near` (an aware
+        datetime, such as the test clock's time), else near now."""
         ctx = "%s ticket %r" % (ctx, t)
         self.assertIsInstance(t, dict, ctx)
         missing = TICKET_FIELDS - set(t.keys())
@@ -570,7 +577,8 @@ class DaemonTestCase(unittest.TestCase):
         self.assertIsInstance(t["service"], str, ctx)
         self.assertIn(t["kind"], TICKET_KINDS, ctx)
         self.assertIn(t["state"], TICKET_STATES, ctx)
-        self.assertTime(t["issued_at"], "issued_at of " + ctx, slack=slack)
+        self.assertTime(t["issued_at"], "issued_at of " + ctx, near=near,
+                        slack=slack)
         self.assertIs(type(t["ahead"]), int, ctx)
         self.assertGreaterEqual(t["ahead"], 0, ctx)
         self.assertTrue(t["est_wait_min"] is None or
@@ -611,11 +619,11 @@ class DaemonTestCase(unittest.TestCase):
 
     # -- helpers ------------------------------------------------------------------
 
-    def issue_ok(self, d, service="A", priority=False):
+    def issue_ok(self, d, service="A", priority=False, near=None):
         r = d.issue(service, priority)
         self.assertStatus(r, 201, "POST /api/v1/tickets %s: %r" % (service, r))
         self.assertJsonContentType(r)
-        self.assertTicket(r.data, "issued")
+        self.assertTicket(r.data, "issued", near=near)
         return r.data
 
     def snapshot(self, d):
@@ -637,5 +645,69 @@ class DaemonTestCase(unittest.TestCase):
         return {"waiting": waiting, "counters": views}
 
 
+# -- the test clock (bonomatd --test-clock) -------------------------------
+#
+# The daemon's test clock runs at the real pace from whole seconds of
+# CLOCK_MONOTONIC (it adds ts.tv_sec - tv_sec at start), which is the clock
+# behind Python's time.monotonic() on Linux. A test that must act at an
+# exact second first waits for the start of a monotonic second, so that the
+# next tick is almost a second away, and checks afterwards that the clock
+# still reads the same second.
+
+def clock_now(d):
+    """The daemon's time (RFC 3339 text) by its test clock."""
+    r = d.post("/api/v1/test/clock", {"advance_s": 0}, token=ADMIN_TOKEN)
+    if r.status != 200:
+        raise AssertionError("POST /api/v1/test/clock: %r" % (r,))
+    return r.data["now"]
+
+
+def clock_set(d, when):
+    """Moves the test clock forward to `when` (RFC 3339) early in a second;
+    returns the new time, which is `when`."""
+    frac = time.monotonic() % 1.0
+    if frac > 0.2:
+        time.sleep(1.0 - frac + 0.01)
+    gap = int((parse_rfc3339(when) - parse_rfc3339(clock_now(d)))
+              .total_seconds())
+    if gap < 0:
+        raise AssertionError("the test clock is already past %s" % when)
+    r = d.post("/api/v1/test/clock", {"advance_s": gap}, token=ADMIN_TOKEN)
+    if r.status != 200:
+        raise AssertionError("POST /api/v1/test/clock: %r" % (r,))
+    if parse_rfc3339(r.data["now"]) != parse_rfc3339(when):
+        raise AssertionError("the test clock reads %s, not %s"
+                             % (r.data["now"], when))
+    return r.data["now"]
+
+
+# -- running -----------------------------------------------------------------
+
+def skips_allowed():
+    return os.environ.get("BONOMAT_ALLOW_SKIP") == "1"
+
+
 def main():
-    unittest.main(verbosity=2)
+    """Runs the tests of __main__ (or those named on the command line); a
+    skip fails unless BONOMAT_ALLOW_SKIP=1."""
+    suite = unittest.defaultTestLoader.loadTestsFromModule(
+        sys.modules["__main__"])
+    names = sys.argv[1:]
+    if names:
+        suite = unittest.defaultTestLoader.loadTestsFromNames(
+            names, sys.modules["__main__"])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors) + \
+        len(result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    for test, why in result.skipped:
+        print("SKIPPED %s: %s%s" % (test.id(), why,
+                                    "" if skips_allowed() else
+                                    " (a skip fails the run; "
+                                    "BONOMAT_ALLOW_SKIP=1 allows it)"))
+    if result.testsRun == 0:
+        print("no test ran")
+        sys.exit(1)
+    sys.exit(1 if failed or (skipped and not skips_allowed()) else 0)

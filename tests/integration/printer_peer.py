@@ -12,7 +12,8 @@ printer runs in a thread of the test.
         peer.set_mode("paper_out")             # next replies say paper end
         peer.set_mode("down")                  # refuse connections
 
-Modes: ready, paper_low, paper_out, cover_open, offline (answered), silence
+Modes: ready, paper_low, paper_out, cover_open, offline, error (answered),
+silence
 (connections accepted, queries recorded, never answered) and down (the
 listener is closed, so connections are refused, and the open ones are
 closed; leaving "down" listens again on the same port).
@@ -38,6 +39,9 @@ REPLIES = {
     "paper_out": {1: 0x1A, 2: 0x32, 4: 0x72},
     "cover_open": {1: 0x1A, 2: 0x16, 4: 0x12},
     "offline": {1: 0x1A, 2: 0x52, 4: 0x12},
+    # n=2 bit 6 alone: an error (cutter jam, head too hot) on a printer
+    # whose n=1 still says online
+    "error": {1: 0x12, 2: 0x52, 4: 0x12},
     "silence": {},
 }
 MODES = tuple(REPLIES) + ("down",)
@@ -338,6 +342,12 @@ class PrinterPeer:
         """True when at least n status queries arrived in all."""
         return self.wait_for(lambda p: sum(len(c.queries)
                                            for c in p._conns) >= n, timeout)
+
+    def wait_all_closed(self, timeout=5.0):
+        """True when every connection was closed by the client and all it
+        sent was read."""
+        return self.wait_for(lambda p: all(c.closed is not None
+                                           for c in p._conns), timeout)
 
     def wait_connections(self, n, timeout=5.0):
         """True when at least n connections were accepted in all."""

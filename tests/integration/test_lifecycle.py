@@ -9,8 +9,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (CALL_REASONS, COUNTER_NAMES, SC_INFO,  # noqa: E402
-                     SERVICE_FIELDS, SERVICE_NAMES, DaemonTestCase, main,
-                     parse_rfc3339)
+                     SERVICE_FIELDS, SERVICE_NAMES, DaemonTestCase,
+                     clock_now, clock_set, main, parse_rfc3339)
+
+THURSDAY, FRIDAY = "2026-12-03", "2026-12-04"   # open 08:30-18:30, 16:30
+
+
+def at(hhmmss, day=THURSDAY):
+    return "%sT%s+02:00" % (day, hhmmss)
 
 
 def numbers(tickets):
@@ -402,10 +408,98 @@ class Policy(DaemonTestCase):
         called = [d.counter("2", "next").data["id"] for _ in order]
         self.assertEqual(called, order)
 
-    def test_starvation_guard(self):
-        self.skipTest("needs control of the daemon's clock (max_wait is "
-                      "in minutes); covered by the queue unit tests, not "
-                      "claimed here")
+
+class Boundaries(DaemonTestCase):
+    """The day's edges, lived through on the daemon's test clock."""
+
+    @staticmethod
+    def now(d):
+        return parse_rfc3339(clock_now(d))
+
+    def assertClockStill(self, d, when):
+        """The request just made ran at `when`: the clock still reads it."""
+        self.assertEqual(parse_rfc3339(clock_now(d)), parse_rfc3339(when),
+                         "the test clock ticked during the step at %s (a "
+                         "stalled machine); the step is not at the "
+                         "boundary" % when)
+
+    def test_starvation_guard_at_exactly_max_wait(self):
+        """A walk-in waiting max_wait minutes to the second is called
+        before the priority tickets; one second earlier it is not."""
+        d = self.start_daemon(max_wait=45, walkin_every=3,
+                              args=["--test-clock", at("09:59:00")])
+        clock_set(d, at("10:00:00"))
+        w = self.issue_ok(d, "A", near=self.now(d))
+        self.assertClockStill(d, at("10:00:00"))
+        self.assertEqual(parse_rfc3339(w["issued_at"]),
+                         parse_rfc3339(at("10:00:00")))
+        ps = [self.issue_ok(d, "A", priority=True,
+                                 near=self.now(d)) for _ in range(3)]
+
+        clock_set(d, at("10:44:59"))
+        r = d.counter("2", "next")
+        self.assertClockStill(d, at("10:44:59"))
+        self.assertStatus(r, 200)
+        self.assertEqual((r.data["id"], r.data["reason"]),
+                         (ps[0]["id"], "priority"),
+                         "44:59 after its issue the walk-in is not starved")
+
+        clock_set(d, at("10:45:00"))
+        r = d.counter("2", "next")
+        self.assertClockStill(d, at("10:45:00"))
+        self.assertStatus(r, 200)
+        self.assertEqual((r.data["id"], r.data["reason"]),
+                         (w["id"], "starvation_guard"),
+                         "45:00 after its issue the walk-in goes first")
+        got = [(d.counter("2", "next").data["id"]) for _ in ps[1:]]
+        self.assertEqual(got, [t["id"] for t in ps[1:]])
+
+
+    def test_cut_off_at_18_15(self):
+        """Thursday 08:30-18:30, cutoff = 15: a ticket at 18:14:59, none at
+        18:15:00, with the reason in words."""
+        d = self.start_daemon(always_open=False,
+                              args=["--test-clock", at("18:00:00")])
+        clock_set(d, at("18:14:59"))
+        t = self.issue_ok(d, "A", near=self.now(d))
+        self.assertClockStill(d, at("18:14:59"))
+        self.assertEqual(parse_rfc3339(t["issued_at"]),
+                         parse_rfc3339(at("18:14:59")))
+        open_ = {s["id"]: s["open"] for s in d.services().data}
+        self.assertIs(open_["A"], True)
+
+        clock_set(d, at("18:15:00"))
+        r = d.issue("A")
+        self.assertClockStill(d, at("18:15:00"))
+        e = self.assertError(r, 422, "closed")
+        self.assertIn("18:30", e["message"])
+        self.assertIn("15", e["message"])
+        open_ = {s["id"]: s["open"] for s in d.services().data}
+        self.assertIs(open_["A"], False)
+        # The ticket issued before the cut-off is still called.
+        self.assertEqual(d.counter("2", "next").data["id"], t["id"])
+
+    def test_midnight_starts_a_new_day(self):
+        """At 23:59:59 a ticket still belongs to Thursday; at 00:00:00 the
+        numbers start again and what waited from Thursday has expired."""
+        d = self.start_daemon(always_open=True,
+                              args=["--test-clock", at("23:59:00")])
+        a1 = self.issue_ok(d, "A", near=self.now(d))
+        clock_set(d, at("23:59:59"))
+        a2 = self.issue_ok(d, "A", near=self.now(d))
+        self.assertClockStill(d, at("23:59:59"))
+        self.assertEqual((a1["number"], a2["number"]), ("A001", "A002"))
+
+        clock_set(d, at("00:00:00", FRIDAY))
+        f1 = self.issue_ok(d, "A", near=self.now(d))
+        self.assertClockStill(d, at("00:00:00", FRIDAY))
+        self.assertEqual(f1["number"], "A001", "a new day, new numbers")
+        self.assertEqual(parse_rfc3339(f1["issued_at"]),
+                         parse_rfc3339(at("00:00:00", FRIDAY)))
+        for t in (a1, a2):
+            self.assertEqual(d.ticket(t["id"]).data["state"], "expired", t)
+        self.assertEqual(f1["ahead"], 0, "Thursday's tickets do not wait")
+        self.assertEqual(d.counter("2", "next").data["id"], f1["id"])
 
 
 class Display(DaemonTestCase):

@@ -41,6 +41,11 @@ static const struct decode_case cases[] = {
 	{"cover open, offline", 0x1A, 0x16, 0x12, PRINTER_COVER_OPEN},
 	/* n=2 bit 6: an error (cutter jam, head too hot) */
 	{"error", 0x1A, 0x52, 0x12, PRINTER_OFFLINE},
+	/* The error bit alone: some printers keep n=1 at "online" while the
+	 * cutter is jammed; only n=2 tells. */
+	{"error alone", 0x12, 0x52, 0x12, PRINTER_OFFLINE},
+	{"error, only n=2", NONE, 0x52, NONE, PRINTER_OFFLINE},
+	{"error beats paper near end", 0x12, 0x52, 0x1E, PRINTER_OFFLINE},
 	/* n=1 bit 3: offline */
 	{"offline", 0x1A, 0x12, 0x12, PRINTER_OFFLINE},
 	/* The worst condition wins. */

@@ -15,7 +15,10 @@
 #include "config.h"
 #include "hours.h"
 #include "office.h"
+#include "stats.h"
 #include "store.h"
+
+#include <sqlite3.h>
 
 static const char conf_text[] =
 	"[office]\n"
@@ -251,6 +254,139 @@ static void transfer_keeps_issue_time(void **state)
 	assert_int_equal(next(f->o, 0, now + 200).id, a.id);
 }
 
+/* One row of the events table, as the statistics read it. */
+struct event_row {
+	const char *at; /* local time of the day */
+	const char *type;
+	int64_t ticket;	     /* 0: none */
+	const char *counter; /* NULL: none */
+	const char *detail;  /* NULL: none */
+};
+
+/* The events table of the fixture's database, compared row by row. */
+static void assert_events(const struct fixture *f, const char *day,
+			  const struct event_row *want, size_t n_want)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	assert_int_equal(
+		sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL),
+		SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db,
+				   "SELECT at, type, coalesce(ticket, 0), "
+				   "counter, detail, day FROM events "
+				   "ORDER BY id",
+				   -1, &st, NULL),
+		SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *counter = (const char *)sqlite3_column_text(st, 3);
+		const char *detail = (const char *)sqlite3_column_text(st, 4);
+		char when[40];
+
+		if (n >= n_want)
+			fail_msg("event %zu (%s) is not expected", n,
+				 (const char *)sqlite3_column_text(st, 1));
+		snprintf(when, sizeof(when), "%sT%s+02:00", day, want[n].at);
+		assert_int_equal(sqlite3_column_int64(st, 0), at(when));
+		assert_string_equal(sqlite3_column_text(st, 1), want[n].type);
+		assert_int_equal(sqlite3_column_int64(st, 2), want[n].ticket);
+		if (want[n].counter)
+			assert_string_equal(counter ? counter : "(null)",
+					    want[n].counter);
+		else
+			assert_null(counter);
+		if (want[n].detail)
+			assert_string_equal(detail ? detail : "(null)",
+					    want[n].detail);
+		else
+			assert_null(detail);
+		assert_string_equal(sqlite3_column_text(st, 5), day);
+		n++;
+	}
+	assert_int_equal(n, n_want);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* Every transition of a counter (call, recall, done, pause, resume,
+ * transfer, no-show) writes its event, and the statistics read from those
+ * events come out as the clerk lived the morning: 4 + 1 + 1 minutes busy,
+ * 30 minutes paused, 5 + 1 + 1 minutes idle while someone waited. */
+static void transitions_leave_events(void **state)
+{
+	struct fixture *f = *state;
+	const char *day = "2026-12-03";
+	int64_t t0 = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct ticket a, b, t;
+	struct stats *s;
+	struct stats_day *d;
+
+	a = issue(f->o, 0, false, t0);
+	b = issue(f->o, 0, false, t0 + 1);
+	assert_int_equal(next(f->o, 0, at("2026-12-03T09:01:00+02:00")).id,
+			 a.id);
+	assert_int_equal(office_recall(f->o, 0, at("2026-12-03T09:02:00+02:00"),
+				       &t, &err),
+			 0);
+	assert_int_equal(office_done(f->o, 0, true,
+				     at("2026-12-03T09:05:00+02:00"), &t, &err),
+			 0);
+	assert_int_equal(office_pause(f->o, 0, true,
+				      at("2026-12-03T09:10:00+02:00"), &err),
+			 0);
+	assert_int_equal(office_pause(f->o, 0, false,
+				      at("2026-12-03T09:40:00+02:00"), &err),
+			 0);
+	assert_int_equal(next(f->o, 0, at("2026-12-03T09:41:00+02:00")).id,
+			 b.id);
+	assert_int_equal(office_transfer(f->o, 0, 1,
+					 at("2026-12-03T09:42:00+02:00"), &t,
+					 &err),
+			 0);
+	assert_int_equal(next(f->o, 0, at("2026-12-03T09:43:00+02:00")).id,
+			 b.id);
+	assert_int_equal(office_done(f->o, 0, false,
+				     at("2026-12-03T09:44:00+02:00"), &t, &err),
+			 0);
+	assert_int_equal(t.state, TICKET_NO_SHOW);
+
+	const struct event_row want[] = {
+		{"09:00:00", "issued", a.id, NULL, NULL},
+		{"09:00:01", "issued", b.id, NULL, NULL},
+		{"09:01:00", "called", a.id, "1", NULL},
+		{"09:02:00", "recalled", a.id, "1", NULL},
+		{"09:05:00", "served", a.id, "1", NULL},
+		{"09:10:00", "paused", 0, "1", NULL},
+		{"09:40:00", "resumed", 0, "1", NULL},
+		{"09:41:00", "called", b.id, "1", NULL},
+		{"09:42:00", "transferred", b.id, NULL, "from A to B"},
+		{"09:43:00", "called", b.id, "1", NULL},
+		{"09:44:00", "no_show", b.id, "1", NULL},
+	};
+	assert_events(f, day, want, sizeof(want) / sizeof(want[0]));
+
+	assert_int_equal(stats_open(f->db, f->cfg, &s), 0);
+	assert_int_equal(
+		stats_compute(s, day, at("2026-12-03T10:00:00+02:00"), &d), 0);
+	assert_int_equal(d->n_counters, 2);
+	assert_int_equal(d->counters[0].first, at("2026-12-03T09:01:00+02:00"));
+	assert_int_equal(d->counters[0].last, at("2026-12-03T09:44:00+02:00"));
+	assert_int_equal(d->counters[0].paused_s, 1800);
+	assert_int_equal(d->counters[0].busy_s, 360);
+	assert_int_equal(d->counters[0].idle_s, 420);
+	assert_int_equal(d->counters[1].first, 0);
+	assert_int_equal(d->counters[1].paused_s, 0);
+	assert_int_equal(d->totals.issued, 2);
+	assert_int_equal(d->totals.served, 1);
+	assert_int_equal(d->totals.no_show, 1);
+	stats_day_free(d);
+	stats_close(s);
+}
+
 /* The whole state comes back from the database after a restart. */
 static void rebuilt_after_restart(void **state)
 {
@@ -447,6 +583,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(transfer_keeps_issue_time,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(transitions_leave_events, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(rebuilt_after_restart, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(numbering_restarts_each_day,

@@ -41,6 +41,10 @@ struct peer {
 	/* reply[n] answers DLE EOT n when answer[n]; n is 1 to 4 */
 	uint8_t reply[5];
 	bool answer[5];
+	/* sent just before every reply, in the same segment: bytes that
+	 * cannot be status replies (line noise, a half-read ASB) */
+	uint8_t junk[4];
+	size_t junk_len;
 	/* sent unasked right after accept */
 	uint8_t unasked[8];
 	size_t unasked_len;
@@ -178,17 +182,21 @@ static void *peer_main(void *arg)
 
 			if (state == 2) {
 				bool answer;
-				uint8_t reply = 0;
+				uint8_t out[sizeof(p->junk) + 1];
+				size_t len = 0;
 
 				state = 0;
 				pthread_mutex_lock(&p->lock);
 				p->queries++;
 				answer = b <= 4 && p->answer[b];
-				if (answer)
-					reply = p->reply[b];
+				if (answer) {
+					memcpy(out, p->junk, p->junk_len);
+					len = p->junk_len;
+					out[len++] = p->reply[b];
+				}
 				pthread_mutex_unlock(&p->lock);
 				if (answer)
-					(void)send(p->cfd, &reply, 1,
+					(void)send(p->cfd, out, len,
 						   MSG_NOSIGNAL);
 			} else if (b == 0x10) {
 				state = 1;
@@ -483,8 +491,20 @@ static void test_names_and_ipv6(void **state)
 	peer_free(p);
 
 	p = peer_new(AF_INET6);
-	if (!p)
-		return;
+	if (!p) {
+		/* Not a silent pass: a machine without ::1 fails here unless
+		 * the run says it may skip (README, "Skipped tests"). */
+		const char *allow = getenv("BONOMAT_ALLOW_SKIP");
+
+		if (allow && strcmp(allow, "1") == 0) {
+			print_message("SKIPPED: no IPv6 loopback (::1) here, "
+				      "BONOMAT_ALLOW_SKIP=1\n");
+			return;
+		}
+		fail_msg("no IPv6 loopback (::1) on this machine: the IPv6 "
+			 "half of this test cannot run (set "
+			 "BONOMAT_ALLOW_SKIP=1 to let it pass untested)");
+	}
 	p->mode = PEER_READ;
 	peer_run(p);
 	snprintf(host, sizeof(host), "[::1]:%u", (unsigned)p->port);
@@ -657,53 +677,80 @@ static const struct status_case status_cases[] = {
 	{"only paper sensor, paper end", {-1, -1, -1, -1, 0x72},
 	 PRINTER_PAPER_OUT},
 	{"only printer status", {-1, 0x12, -1, -1, -1}, PRINTER_OK},
+	/* DLE EOT 2 bit 6 with everything else ready */
+	{"error alone", {-1, 0x12, 0x52, -1, 0x12}, PRINTER_OFFLINE},
 };
 
-static void test_status_table(void **state)
+/* The peer answers as c says, with junk (bytes that cannot be status
+ * replies: line noise, a half-read ASB) sent just before every reply in
+ * the same segment; the status must be c's all the same. */
+static void check_status(const struct status_case *c, const uint8_t *junk,
+			 size_t junk_len)
 {
 	static const uint8_t queries[] = {
 		0x10, 0x04, 0x01, 0x10, 0x04, 0x02, 0x10, 0x04, 0x04,
 	};
+	struct printer_status st;
+	struct peer *p = peer_new(AF_INET);
+	void *conn;
+	int64_t t0, took;
 
+	p->mode = PEER_READ;
+	for (uint8_t n = 1; n <= 4; n++)
+		if (c->reply[n] >= 0)
+			peer_reply(p, n, (uint8_t)c->reply[n]);
+	assert_true(junk_len <= sizeof(p->junk));
+	if (junk_len)
+		memcpy(p->junk, junk, junk_len);
+	p->junk_len = junk_len;
+	peer_run(p);
+	conn = open_peer(p);
+	memset(&st, 0, sizeof(st));
+	t0 = now_ms();
+	assert_int_equal(transport_tcp.status(conn, &st), 0);
+	took = now_ms() - t0;
+	if (st.state != c->want)
+		fail_msg("%s (%zu junk bytes): state %s, want %s", c->name,
+			 junk_len, printer_state_name(st.state),
+			 printer_state_name(c->want));
+	assert_true(st.detail[0] != '\0');
+	/* Each query waits for its own reply, no longer than the status
+	 * timeout. */
+	if (took > 3 * STATUS_TIMEOUT_MS + 500)
+		fail_msg("%s: status took %lld ms", c->name, (long long)took);
+	/* The queries, one of each, in order, and nothing else. */
+	assert_int_equal(peer_wait_bytes(p, sizeof(queries)), sizeof(queries));
+	pthread_mutex_lock(&p->lock);
+	assert_memory_equal(p->got, queries, sizeof(queries));
+	assert_int_equal(p->queries, 3);
+	pthread_mutex_unlock(&p->lock);
+	transport_tcp.close(conn);
+	peer_free(p);
+}
+
+static void test_status_table(void **state)
+{
 	(void)state;
 	for (size_t i = 0; i < sizeof(status_cases) / sizeof(status_cases[0]);
-	     i++) {
-		const struct status_case *c = &status_cases[i];
-		struct printer_status st;
-		struct peer *p = peer_new(AF_INET);
-		void *conn;
-		int64_t t0, took;
+	     i++)
+		check_status(&status_cases[i], NULL, 0);
+}
 
-		p->mode = PEER_READ;
-		for (uint8_t n = 1; n <= 4; n++)
-			if (c->reply[n] >= 0)
-				peer_reply(p, n, (uint8_t)c->reply[n]);
-		peer_run(p);
-		conn = open_peer(p);
-		memset(&st, 0, sizeof(st));
-		t0 = now_ms();
-		assert_int_equal(transport_tcp.status(conn, &st), 0);
-		took = now_ms() - t0;
-		if (st.state != c->want)
-			fail_msg("%s: state %s, want %s", c->name,
-				 printer_state_name(st.state),
-				 printer_state_name(c->want));
-		assert_true(st.detail[0] != '\0');
-		/* Each query waits for its own reply, no longer than the
-		 * status timeout. */
-		if (took > 3 * STATUS_TIMEOUT_MS + 500)
-			fail_msg("%s: status took %lld ms", c->name,
-				 (long long)took);
-		/* The queries, one of each, in order, and nothing else. */
-		assert_int_equal(peer_wait_bytes(p, sizeof(queries)),
-				 sizeof(queries));
-		pthread_mutex_lock(&p->lock);
-		assert_memory_equal(p->got, queries, sizeof(queries));
-		assert_int_equal(p->queries, 3);
-		pthread_mutex_unlock(&p->lock);
-		transport_tcp.close(conn);
-		peer_free(p);
-	}
+/* Junk before the real reply is skipped, not taken for the reply (which
+ * would shift every later reply by one query). */
+static void test_status_skips_junk_before_reply(void **state)
+{
+	static const uint8_t stray[] = {0x00};
+	static const uint8_t noise[] = {0xFF, 0x13, 0x80};
+	static const struct status_case paper_end = {
+		"paper end", {-1, 0x12, 0x12, -1, 0x72}, PRINTER_PAPER_OUT};
+	static const struct status_case cover_open = {
+		"cover open", {-1, 0x12, 0x16, -1, 0x12}, PRINTER_COVER_OPEN};
+
+	(void)state;
+	check_status(&paper_end, stray, sizeof(stray));
+	check_status(&cover_open, noise, sizeof(noise));
+	check_status(&paper_end, noise, sizeof(noise));
 }
 
 /* A printer that answers everything at once spends no timeout. */
@@ -808,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_write_to_closed_peer),
 		cmocka_unit_test(test_status_of_closed_peer),
 		cmocka_unit_test(test_status_table),
+		cmocka_unit_test(test_status_skips_junk_before_reply),
 		cmocka_unit_test(test_status_is_fast_when_answered),
 		cmocka_unit_test(test_status_drains_stale_bytes),
 		cmocka_unit_test(test_print_then_status),

@@ -113,6 +113,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="only these mutations")
     ap.add_argument("--list", action="store_true", help="list and exit")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that every pattern matches its file "
+                         "once (ctest runs this, so that a moved line is "
+                         "noticed by make test, not by the next mutate)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
 
@@ -146,6 +150,10 @@ def main():
     if bad:
         print("\n".join(bad), file=sys.stderr)
         return 2
+    if args.check:
+        print("%d mutation patterns each match their file once"
+              % len(chosen))
+        return 0
 
     os.makedirs(WORK, exist_ok=True)
     log = os.path.join(WORK, "mutate.log")

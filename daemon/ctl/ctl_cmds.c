@@ -261,82 +261,49 @@ static int get_counters(const struct ctl *c, json_t **ret)
 	return 0;
 }
 
-/* What the API lists of today's tickets: the called and the waiting
- * ones of every counter, each once, by id. */
-static int collect_tickets(json_t *counters, json_t **ret)
+/* Today's tickets from GET /api/v1/tickets (admin), page after page;
+ * query is "" or "state=S" / "number=N" (already URL-safe). An array,
+ * handed over. */
+static int list_tickets(const struct ctl *c, const char *query, json_t **ret)
 {
-	json_t *all = json_array(), *seen = json_object(), *k;
-	size_t i;
+	json_t *all = json_array();
+	json_int_t after = 0;
+	char path[192];
 	int r = 0;
 
-	if (!all || !seen) {
-		json_decref(all);
-		json_decref(seen);
+	if (!all)
 		return -ENOMEM;
-	}
-	json_array_foreach(counters, i, k)
-	{
-		json_t *list[2] = {json_object_get(k, "current"),
-				   json_object_get(k, "waiting")};
-		json_t *one = json_array();
+	for (;;) {
+		json_t *page = NULL, *list, *t;
+		size_t i;
 
-		if (!one ||
-		    (json_is_object(list[0]) &&
-		     json_array_append(one, list[0]) < 0) ||
-		    (json_is_array(list[1]) &&
-		     json_array_extend(one, list[1]) < 0)) {
-			json_decref(one);
-			r = -ENOMEM;
+		(void)snprintf(path, sizeof(path),
+			       "/api/v1/tickets?after=%" JSON_INTEGER_FORMAT
+			       "%s%s",
+			       after, *query ? "&" : "", query);
+		r = call(c, "GET", path, c->token, 200, &page);
+		if (r < 0)
 			break;
-		}
-		for (size_t j = 0; j < json_array_size(one); j++) {
-			json_t *t = json_array_get(one, j);
-			char id[32];
-
-			(void)snprintf(
-				id, sizeof(id), "%" JSON_INTEGER_FORMAT,
-				json_integer_value(json_object_get(t, "id")));
-			if (json_object_get(seen, id))
-				continue;
-			if (json_object_set(seen, id, json_true()) < 0 ||
-			    json_array_append(all, t) < 0)
+		list = json_object_get(page, "tickets");
+		json_array_foreach(list, i, t)
+		{
+			after = json_integer_value(json_object_get(t, "id"));
+			if (json_array_append(all, t) < 0)
 				r = -ENOMEM;
 		}
-		json_decref(one);
+		if (r < 0 || !json_is_true(json_object_get(page, "more")) ||
+		    json_array_size(list) == 0) {
+			json_decref(page);
+			break;
+		}
+		json_decref(page);
 	}
-	json_decref(seen);
 	if (r < 0) {
 		json_decref(all);
 		return r;
 	}
 	*ret = all;
 	return 0;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	json_int_t x =
-		json_integer_value(json_object_get(*(json_t *const *)a, "id"));
-	json_int_t y =
-		json_integer_value(json_object_get(*(json_t *const *)b, "id"));
-
-	return (x > y) - (x < y);
-}
-
-static void sort_tickets(json_t *arr)
-{
-	size_t n = json_array_size(arr);
-	json_t **v = calloc(n ? n : 1, sizeof(*v));
-
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof(*v), by_id);
-	json_array_clear(arr);
-	for (size_t i = 0; i < n; i++)
-		(void)json_array_append_new(arr, v[i]);
-	free(v);
 }
 
 static void print_tickets(json_t *tickets)
@@ -470,51 +437,35 @@ out:
 
 int ctl_cmd_tickets(struct ctl *c)
 {
-	json_t *counters = NULL, *all = NULL, *out = NULL, *k;
-	size_t i;
+	static const char *const states[] = {"waiting", "called", "served",
+					     "no_show", "expired"};
+	json_t *all = NULL;
+	char query[32] = "";
 	int status = CTL_EXIT_FAILED;
 
-	if (c->state && strcmp(c->state, "waiting") != 0 &&
-	    strcmp(c->state, "called") != 0) {
-		if (strcmp(c->state, "served") == 0 ||
-		    strcmp(c->state, "no_show") == 0 ||
-		    strcmp(c->state, "expired") == 0)
-			fprintf(stderr,
-				"bonomatctl: the daemon's API lists only "
-				"waiting and called tickets (GET "
-				"/api/v1/counters/ID); it has no list of "
-				"%s tickets. Their numbers per service are in "
-				"bonomatctl stats\n",
-				c->state);
-		else
-			fprintf(stderr, "bonomatctl: --state is waiting or "
-					"called\n");
-		return CTL_EXIT_USAGE;
-	}
-	if (get_counters(c, &counters) < 0 ||
-	    collect_tickets(counters, &all) < 0)
-		goto out;
-	sort_tickets(all);
-	if (!(out = json_array()))
-		goto out;
-	json_array_foreach(all, i, k)
-	{
-		const char *st = str(k, "state");
+	if (c->state) {
+		size_t i;
 
-		if ((!c->state || (st && strcmp(st, c->state) == 0)) &&
-		    json_array_append(out, k) < 0)
-			goto out;
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			if (strcmp(c->state, states[i]) == 0)
+				break;
+		if (i == sizeof(states) / sizeof(states[0])) {
+			fprintf(stderr, "bonomatctl: --state is waiting, "
+					"called, served, no_show or expired\n");
+			return CTL_EXIT_USAGE;
+		}
+		(void)snprintf(query, sizeof(query), "state=%s", states[i]);
 	}
-	if (c->json)
-		status = print_json(out);
-	else {
-		print_tickets(out);
+	if (list_tickets(c, query, &all) < 0)
+		goto out;
+	if (c->json) {
+		status = print_json(all);
+	} else {
+		print_tickets(all);
 		status = CTL_EXIT_OK;
 	}
 out:
-	json_decref(counters);
 	json_decref(all);
-	json_decref(out);
 	return status;
 }
 
@@ -530,37 +481,43 @@ static bool all_digits(const char *s)
 
 int ctl_cmd_reprint(struct ctl *c, const char *number)
 {
-	json_t *counters = NULL, *all = NULL, *t = NULL, *k;
-	char path[128];
+	json_t *all = NULL, *t = NULL;
+	char path[128], query[32];
 	json_int_t id = 0;
-	size_t i;
 	int status = CTL_EXIT_FAILED;
 
 	if (all_digits(number)) {
 		id = strtoll(number, NULL, 10);
 	} else {
-		if (get_counters(c, &counters) < 0 ||
-		    collect_tickets(counters, &all) < 0)
-			goto out;
-		json_array_foreach(all, i, k)
-		{
-			const char *n = str(k, "number");
+		/* A number is a prefix and digits: upper case, as printed. */
+		size_t n = strlen(number);
+		bool ok = n > 0 && n < 16;
 
-			if (n && strcasecmp(n, number) == 0)
-				id = json_integer_value(
-					json_object_get(k, "id"));
-		}
-		if (id == 0) {
-			fprintf(stderr,
-				"bonomatctl: no waiting or called ticket "
-				"of today has the number ");
+		for (size_t i = 0; ok && i < n; i++)
+			ok = (number[i] >= '0' && number[i] <= '9') ||
+			     (number[i] >= 'a' && number[i] <= 'z') ||
+			     (number[i] >= 'A' && number[i] <= 'Z');
+		if (!ok) {
+			fprintf(stderr, "bonomatctl: ");
 			ctl_print_safe(stderr, number);
-			fprintf(stderr,
-				"; the API finds only those by number: give "
-				"the ticket's id instead (bonomatctl reprint "
-				"ID)\n");
+			fprintf(stderr, " is no ticket number (A012) or id\n");
+			return CTL_EXIT_USAGE;
+		}
+		(void)snprintf(query, sizeof(query), "number=%s", number);
+		for (char *q = query + 7; *q; q++)
+			if (*q >= 'a' && *q <= 'z')
+				*q = (char)(*q - 'a' + 'A');
+		if (list_tickets(c, query, &all) < 0)
+			goto out;
+		if (json_array_size(all) == 0) {
+			fprintf(stderr, "bonomatctl: no ticket of today has "
+					"the number ");
+			ctl_print_safe(stderr, number);
+			fprintf(stderr, "\n");
 			goto out;
 		}
+		id = json_integer_value(
+			json_object_get(json_array_get(all, 0), "id"));
 	}
 	(void)snprintf(path, sizeof(path),
 		       "/api/v1/tickets/%" JSON_INTEGER_FORMAT "/reprint", id);
@@ -581,7 +538,6 @@ int ctl_cmd_reprint(struct ctl *c, const char *number)
 				 CTL_EXIT_OK;
 	}
 out:
-	json_decref(counters);
 	json_decref(all);
 	json_decref(t);
 	return status;

@@ -96,6 +96,20 @@ int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n);
 int office_healthy(struct office *o);
+
+/* Which tickets office_tickets() lists (GET /api/v1/tickets). */
+struct office_ticket_query {
+	const char *day;                /* YYYY-MM-DD, NULL: today */
+	const enum ticket_state *state; /* NULL: any */
+	const char *number;             /* NULL: any */
+	int64_t after;                  /* ids after this (0: from the first) */
+	size_t limit;                   /* ret has room for this many */
+};
+/* The tickets of a day by id; today's waiting ones with ahead and the
+ * estimate. *ret_n is how many were written to ret. */
+int office_tickets(struct office *o, const struct office_ticket_query *q,
+		   int64_t now, struct ticket *ret, size_t *ret_n,
+		   struct office_error *err);
 /* Time passes: once the office has closed, waiting tickets expire. Called
  * every few seconds. */
 int office_tick(struct office *o, int64_t now);

@@ -150,3 +150,53 @@ int office_recent_calls(struct office *o, int64_t now,
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }
+
+struct list_ctx {
+	struct ticket *v;
+	size_t n, max;
+};
+
+static int list_one(const struct ticket *t, void *userdata)
+{
+	struct list_ctx *l = userdata;
+
+	if (l->n == l->max)
+		return 1;
+	l->v[l->n++] = *t;
+	return 0;
+}
+
+int office_tickets(struct office *o, const struct office_ticket_query *q,
+		   int64_t now, struct ticket *ret, size_t *ret_n,
+		   struct office_error *err)
+{
+	struct list_ctx l = {ret, 0, q->limit};
+	struct store_ticket_filter f = {
+		.state = q->state, .number = q->number, .after = q->after,
+		.limit = q->limit,
+	};
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	f.day = q->day ? q->day : o->day;
+	r = store_tickets_list(o->st, &f, list_one, &l);
+	if (r < 0) {
+		log_err("database: listing the tickets of %s failed: %s",
+			f.day, strerror(-r));
+		r = office_refuse(err, OFFICE_INTERNAL, -r,
+				  "The ticket database could not be read.");
+		goto out;
+	}
+	r = 0;
+	/* Today's waiting tickets say how many are ahead and how long. */
+	if (strcmp(f.day, o->day) == 0)
+		for (size_t i = 0; i < l.n; i++)
+			office_derive(o, &ret[i], now);
+	*ret_n = l.n;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}

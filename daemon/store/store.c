@@ -123,6 +123,7 @@ enum stmt_id {
 	ST_TICKET_UPDATE,
 	ST_TICKET_GET,
 	ST_TICKETS_ACTIVE,
+	ST_TICKETS_LIST,
 	ST_EVENT_APPEND,
 	ST_COUNTER_SAVE,
 	ST_COUNTER_LOAD,
@@ -167,6 +168,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT " TICKET_COLUMNS " FROM tickets"
 		" WHERE state IN ('waiting', 'called') AND day = ?1"
 		" ORDER BY issued_at, id",
+	/* ?2 and ?3 NULL: any state, any number. */
+	[ST_TICKETS_LIST] =
+		"SELECT " TICKET_COLUMNS " FROM tickets"
+		" WHERE day = ?1 AND (?2 IS NULL OR state = ?2)"
+		" AND (?3 IS NULL OR number = ?3) AND id > ?4"
+		" ORDER BY id LIMIT ?5",
 	[ST_EVENT_APPEND] =
 		"INSERT INTO events (" EVENT_COLUMNS ") VALUES (?1,"
 		" coalesce((SELECT day FROM tickets WHERE id = ?4), ?2),"
@@ -790,6 +797,34 @@ int store_tickets_active(struct store *s, const char *day,
 	if (!valid_day(day) || !cb)
 		return -EINVAL;
 	r = db_bind_text(st, 1, day);
+	if (r < 0) {
+		db_finish(st);
+		return r;
+	}
+	return db_each_row(st, active_row, &a);
+}
+
+int store_tickets_list(struct store *s, const struct store_ticket_filter *f,
+		       int (*cb)(const struct ticket *t, void *userdata),
+		       void *userdata)
+{
+	sqlite3_stmt *st = s->st[ST_TICKETS_LIST];
+	struct active a = {s, cb, userdata};
+	int r;
+
+	if (!f || !valid_day(f->day) || !cb || f->after < 0 ||
+	    f->limit > INT64_MAX)
+		return -EINVAL;
+	r = db_bind_text(st, 1, f->day);
+	if (r == 0)
+		r = db_bind_text(st, 2, f->state ? ticket_state_name(*f->state)
+						 : NULL);
+	if (r == 0)
+		r = db_bind_text(st, 3, f->number);
+	if (r == 0)
+		r = db_bind_int64(st, 4, f->after);
+	if (r == 0)
+		r = db_bind_int64(st, 5, (int64_t)f->limit);
 	if (r < 0) {
 		db_finish(st);
 		return r;

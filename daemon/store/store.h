@@ -77,6 +77,19 @@ int store_counter_load(struct store *s, int counter, bool *ret_paused,
 int store_tickets_active(struct store *s, const char *day,
 			 int (*cb)(const struct ticket *t, void *userdata),
 			 void *userdata);
+/* Which tickets store_tickets_list() reads. */
+struct store_ticket_filter {
+	const char *day;               /* YYYY-MM-DD */
+	const enum ticket_state *state; /* NULL: any */
+	const char *number;            /* "A012", or NULL: any */
+	int64_t after;                 /* ids after this one (0: all) */
+	size_t limit;                  /* at most this many */
+};
+/* Calls cb for the tickets of a day that pass f, by id; stops and returns
+ * cb's value when it is non-zero. */
+int store_tickets_list(struct store *s, const struct store_ticket_filter *f,
+		       int (*cb)(const struct ticket *t, void *userdata),
+		       void *userdata);
 /* Waiting and called tickets of days before day (whose offices closed
  * without them) become expired and served, each with its event, at now. */
 int store_close_days_before(struct store *s, const char *day, int64_t now,

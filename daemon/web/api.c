@@ -12,11 +12,13 @@
 #include "api_bookings.h"
 #include "api_internal.h"
 #include "api_json.h"
+#include "api_query.h"
 #include "api_response.h"
 #include "api_stats.h"
 #include "booking.h"
 #include "hours.h"
 #include "log.h"
+#include "stats.h"
 #include "ticket.h"
 
 #define DISPLAY_CALLS 10
@@ -191,6 +193,98 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 static void h_ticket(struct ctx *c, struct api_response *ret)
 {
 	on_ticket(c, ret, office_ticket, 200);
+}
+
+/* Reads a whole number of ?after= or ?limit= in [min, max]; -EINVAL with
+ * a 400 otherwise. */
+static int query_number(const struct api_query_param *p, int64_t min,
+			int64_t max, int64_t *val, struct api_response *ret)
+{
+	char *end;
+	long long v;
+
+	if (!p->set)
+		return 0;
+	errno = 0;
+	v = strtoll(p->value, &end, 10);
+	if (errno || end == p->value || *end || v < min || v > max) {
+		api_errorf(ret, 400, "bad_request",
+			   "\"%s\" must be a whole number from %lld to %lld.",
+			   p->name, (long long)min, (long long)max);
+		return -EINVAL;
+	}
+	*val = v;
+	return 0;
+}
+
+/* GET /api/v1/tickets?date=&state=&number=&after=&limit=: a day's
+ * tickets for the office's administration (bonomatctl tickets), by id,
+ * a page at a time. */
+static void h_tickets(struct ctx *c, struct api_response *ret)
+{
+	enum { P_DATE, P_STATE, P_NUMBER, P_AFTER, P_LIMIT, P_N };
+	struct api_query_param p[P_N] = {
+		[P_DATE] = {.name = "date"},     [P_STATE] = {.name = "state"},
+		[P_NUMBER] = {.name = "number"}, [P_AFTER] = {.name = "after"},
+		[P_LIMIT] = {.name = "limit"},
+	};
+	struct office_ticket_query q = {.limit = TICKETS_PAGE_MAX};
+	struct office_error err;
+	enum ticket_state state;
+	struct ticket *v = NULL;
+	int64_t after = 0, limit = TICKETS_PAGE_MAX;
+	size_t n = 0;
+	json_t *arr = NULL;
+
+	if (api_body_none(c->req, ret) < 0 ||
+	    api_query_parse(c->req->query, p, P_N, ret) < 0 ||
+	    query_number(&p[P_AFTER], 0, INT64_MAX, &after, ret) < 0 ||
+	    query_number(&p[P_LIMIT], 1, TICKETS_PAGE_MAX, &limit, ret) < 0)
+		return;
+	if (p[P_DATE].set && !stats_valid_day(p[P_DATE].value)) {
+		api_error(ret, 400, "bad_request",
+			  "\"date\" must be a date written YYYY-MM-DD.");
+		return;
+	}
+	if (p[P_STATE].set &&
+	    ticket_state_parse(p[P_STATE].value, &state) < 0) {
+		api_error(ret, 400, "bad_request",
+			  "\"state\" must be waiting, called, served, no_show "
+			  "or expired.");
+		return;
+	}
+	q.day = p[P_DATE].set ? p[P_DATE].value : NULL;
+	q.state = p[P_STATE].set ? &state : NULL;
+	q.number = p[P_NUMBER].set ? p[P_NUMBER].value : NULL;
+	q.after = after;
+	/* One more than asked tells whether another page follows. */
+	q.limit = (size_t)limit + 1;
+	v = calloc(q.limit, sizeof(*v));
+	if (!v) {
+		api_internal(c->req, ret, "out of memory");
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	if (office_tickets(c->a->office, &q, c->now, v, &n, &err) < 0) {
+		api_office_failed(c->req, ret, &err);
+		goto out;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n && i < (size_t)limit; i++)
+		if (json_array_append_new(arr,
+					  api_json_ticket(c->a->cfg, &v[i])) < 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	if (!arr) {
+		api_internal(c->req, ret, "out of memory");
+		goto out;
+	}
+	api_respond(c->req, ret, 200,
+		    json_pack("{s:o, s:b}", "tickets", arr, "more",
+			      n > (size_t)limit));
+out:
+	free(v);
 }
 
 static void h_display(struct ctx *c, struct api_response *ret)
@@ -466,6 +560,7 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/services", API_AUTH_NONE, h_services},
 	{"GET", "/api/v1/office", API_AUTH_NONE, h_office},
 	{"POST", "/api/v1/tickets", API_AUTH_KIOSK, h_issue},
+	{"GET", "/api/v1/tickets", API_AUTH_ADMIN, h_tickets},
 	{"GET", "/api/v1/tickets/{}", API_AUTH_NONE, h_ticket},
 	{"GET", "/api/v1/display", API_AUTH_NONE, h_display},
 	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER, h_counter},

@@ -11,6 +11,8 @@
 #define API_ID_MAX 31 /* service, kiosk and counter ids in bodies */
 #define PARAM_MAX 64  /* a path segment captured by a route */
 #define PARAMS_MAX 2
+/* The most tickets one GET /api/v1/tickets answers (a page). */
+#define TICKETS_PAGE_MAX 1000
 
 struct addr16 {
 	unsigned char b[16];

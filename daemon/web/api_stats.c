@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "api_query.h"
 #include "buf.h"
 #include "hours.h"
 #include "log.h"
@@ -18,7 +19,6 @@
 #include "text.h"
 #include "ticket.h"
 
-#define QUERY_VALUE_MAX 32
 /* The most a report or /metrics may hold: far more than a day gives. */
 #define STATS_BODY_MAX (16 << 20)
 #define SHARE_SCALE 10000 /* shares are given to 4 decimals */
@@ -68,55 +68,23 @@ static bool unavailable(const struct stats *s, struct api_response *ret)
 static int query_day(const char *query, int64_t now, char day[11],
 		     struct api_response *ret)
 {
-	char value[QUERY_VALUE_MAX], echo[QUERY_VALUE_MAX], msg[160];
-	size_t vlen;
-	bool have = false;
-	const char *p = query;
+	struct api_query_param date = {.name = "date"};
+	char echo[API_ECHO_MAX];
 
-	while (p && *p) {
-		size_t len = strcspn(p, "&"), klen;
-		const char *eq = memchr(p, '=', len);
-
-		klen = eq ? (size_t)(eq - p) : len;
-		if (len == 0) {
-			p++;
-			continue;
-		}
-		if (klen != 4 || strncmp(p, "date", 4) != 0) {
-			text_quote(echo, sizeof(echo), p, klen);
-			snprintf(msg, sizeof(msg),
-				 "Unknown query parameter %s; only "
-				 "\"date\" is accepted.",
-				 echo);
-			api_error(ret, 400, "bad_request", msg);
-			return -EINVAL;
-		}
-		if (have) {
-			api_error(ret, 400, "bad_request",
-				  "The parameter \"date\" is given twice.");
-			return -EINVAL;
-		}
-		have = true;
-		if (!eq ||
-		    text_percent_decode(eq + 1, len - klen - 1,
-					TEXT_PERCENT_PLUS_SPACE |
-						TEXT_PERCENT_NO_CONTROL,
-					value, sizeof(value), &vlen) < 0 ||
-		    !stats_valid_day(value)) {
-			text_quote(echo, sizeof(echo), eq ? eq + 1 : "",
-				   eq ? len - klen - 1 : 0);
-			snprintf(msg, sizeof(msg),
-				 "The date %s is not a date written "
-				 "YYYY-MM-DD.",
-				 echo);
-			api_error(ret, 400, "bad_request", msg);
-			return -EINVAL;
-		}
-		memcpy(day, value, 11);
-		p += len;
-	}
-	if (!have)
+	if (api_query_parse(query, &date, 1, ret) < 0)
+		return -EINVAL;
+	if (!date.set) {
 		hours_day(now, day);
+		return 0;
+	}
+	if (!stats_valid_day(date.value)) {
+		text_quote(echo, sizeof(echo), date.value, strlen(date.value));
+		api_errorf(ret, 400, "bad_request",
+			   "The date %s is not a date written YYYY-MM-DD.",
+			   echo);
+		return -EINVAL;
+	}
+	memcpy(day, date.value, 11);
 	return 0;
 }
 

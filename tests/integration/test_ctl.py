@@ -175,15 +175,23 @@ class Daily(CtlCase):
         self.assertRegex(text[0], r"^NUMBER +ID +SERVICE +KIND +STATE")
         self.assertRegex(text[1], r"^A001 +%d +A +walk_in +called +\d\d:\d\d"
                          " +2 " % issued[0]["id"])
-        p = self.run_ctl("tickets", "--state", "served")
-        self.assertEqual(p.returncode, 2)
-        self.assertIn("only waiting and called", p.stderr)
+        # Every state of the day, through GET /api/v1/tickets.
+        self.assertStatus(self.d.counter("2", "done",
+                                         {"outcome": "served"}), 200)
+        j = self.json_of("tickets", "--state", "served")
+        self.assertEqual([(t["number"], t["state"]) for t in j],
+                         [("A001", "served")])
+        self.assertEqual(self.json_of("tickets", "--state", "no_show"), [])
 
         p = self.ok("reprint", "A002")
         self.assertEqual(p.stdout, "A002 (id %d): reprint queued\n"
                          % issued[1]["id"])
         j = self.json_of("reprint", str(issued[3]["id"]))
         self.assertEqual((j["number"], j["printed"]), ("B001", "pending"))
+        # A served ticket is found by its number too, in any case.
+        p = self.ok("reprint", "a001")
+        self.assertEqual(p.stdout, "A001 (id %d): reprint queued\n"
+                         % issued[0]["id"])
         p = self.run_ctl("reprint", "A099")
         self.assertEqual(p.returncode, 1)
         self.assertIn("A099", p.stderr)

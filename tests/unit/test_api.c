@@ -354,9 +354,9 @@ static void routing(void **state)
 	expect_error(r, 405, "method_not_allowed", NULL);
 	assert_non_null(header(r, "Allow"));
 	assert_string_equal(header(r, "Allow"), "GET, HEAD");
-	r = req(f, "GET", TICKETS, NULL, NULL, "127.0.0.1");
+	r = req(f, "PUT", TICKETS, NULL, NULL, "127.0.0.1");
 	expect_error(r, 405, "method_not_allowed", NULL);
-	assert_string_equal(header(r, "Allow"), "POST");
+	assert_string_equal(header(r, "Allow"), "POST, GET, HEAD");
 	/* The method is wrong whoever asks: 405 comes before the token. */
 	r = req(f, "GET", "/api/v1/counters/1/next", NULL, NULL, NULL);
 	expect_error(r, 405, "method_not_allowed", NULL);

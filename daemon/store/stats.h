@@ -14,7 +14,7 @@
 #include "ticket.h"
 
 #define STATS_KINDS 3	/* enum ticket_kind */
-#define STATS_REASONS 7 /* enum call_reason, REASON_NONE included */
+#define STATS_REASONS REASON_COUNT /* enum call_reason, REASON_NONE included */
 /* An on-time booking counts as served on time when first called at most
  * this long after its slot start. */
 #define STATS_SLOT_GRACE_S 600

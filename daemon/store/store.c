@@ -564,7 +564,7 @@ static int bind_ticket(struct store *s, sqlite3_stmt *st,
 	    !ok_counter || !in_range((int)t->kind, TICKET_APPOINTMENT) ||
 	    !in_range((int)t->state, TICKET_EXPIRED) ||
 	    !in_range((int)t->printed, PRINT_FAILED) ||
-	    !in_range((int)t->reason, REASON_APPOINTMENT_EARLY) ||
+	    !in_range((int)t->reason, REASON_COUNT - 1) ||
 	    t->recalls < 0)
 		return -EINVAL;
 
@@ -685,7 +685,7 @@ int store_event_append(struct store *s, const struct store_event *ev)
 	counter = counter_id(s, ev->counter, &ok_counter);
 	if (event_type_parse(ev->type, &type) < 0 || ev->ticket < 0 ||
 	    !ok_service || !ok_counter ||
-	    !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
+	    !in_range((int)ev->reason, REASON_COUNT - 1))
 		return -EINVAL;
 	if (ev->ticket != 0) {
 		if (!in_range((int)ev->kind, TICKET_APPOINTMENT))

@@ -47,6 +47,7 @@ struct options {
 	int late_grace;
 	bool long_bookings;
 	bool sweep;
+	bool evidence;
 };
 
 static void usage(FILE *out)
@@ -131,9 +132,12 @@ static int daemon_defaults(struct queue_policy *ret, int *ret_late_grace)
 		(void)fprintf(stderr, "bonomat_sim: %s\n", err);
 		return r;
 	}
+	ret->kind = c->policy.kind == CFG_POLICY_DUE ? QUEUE_DUE : QUEUE_RULES;
 	ret->max_wait = (int64_t)c->policy.max_wait * 60;
 	ret->walkin_every = c->policy.walkin_every;
 	ret->early_window = (int64_t)c->policy.early_window * 60;
+	ret->priority_wait = (int64_t)c->policy.priority_wait * 60;
+	ret->booking_window = (int64_t)c->policy.booking_window * 60;
 	*ret_late_grace = c->policy.late_grace;
 	config_free(c);
 	return 0;
@@ -151,6 +155,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_SMALL,
 		OPT_LONG_BOOKINGS,
 		OPT_SWEEP,
+		OPT_DUE,
+		OPT_RULES,
+		OPT_EVIDENCE,
 		OPT_HELP,
 	};
 	static const struct option longopts[] = {
@@ -163,6 +170,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"small", no_argument, NULL, OPT_SMALL},
 		{"long-bookings", no_argument, NULL, OPT_LONG_BOOKINGS},
 		{"sweep", no_argument, NULL, OPT_SWEEP},
+		{"due", no_argument, NULL, OPT_DUE},
+		{"rules", no_argument, NULL, OPT_RULES},
+		{"evidence", no_argument, NULL, OPT_EVIDENCE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -199,6 +209,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_SWEEP:
 			o->sweep = true;
+			break;
+		case OPT_DUE:
+			o->policy.kind = QUEUE_DUE;
+			break;
+		case OPT_RULES:
+			o->policy.kind = QUEUE_RULES;
+			break;
+		case OPT_EVIDENCE:
+			o->evidence = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);

@@ -307,14 +307,14 @@ void report_policy_label(const struct queue_policy *qp, char *buf,
 			 size_t len)
 {
 	if (qp->kind == QUEUE_DUE)
-		(void)snprintf(buf, len, "due %" PRId64 "/%" PRId64
-				       "/%" PRId64,
-			       qp->max_wait / 60, qp->priority_wait / 60,
-			       qp->booking_window / 60);
+		(void)snprintf(buf, len, "due %d/%d/%d",
+			       (int)(qp->max_wait / 60),
+			       (int)(qp->priority_wait / 60),
+			       (int)(qp->booking_window / 60));
 	else
-		(void)snprintf(buf, len, "rules %" PRId64 "/%d/%" PRId64,
-			       qp->max_wait / 60, qp->walkin_every,
-			       qp->early_window / 60);
+		(void)snprintf(buf, len, "rules %d/%d/%d",
+			       (int)(qp->max_wait / 60), qp->walkin_every,
+			       (int)(qp->early_window / 60));
 }
 
 static void wait_cell(const struct report_wait *w, char *buf, size_t len)

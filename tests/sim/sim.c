@@ -250,6 +250,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/* The parameters of the day of seed seed + i. */
+static struct day_params day_params_of(const struct options *o, long i)
+{
+	return (struct day_params){
+		.seed = o->seed + (uint64_t)i,
+		.walkins = (int)o->walkins,
+		.bookings = (int)o->bookings,
+		.counters = (int)o->counters,
+		.late_grace = o->late_grace,
+		.long_bookings = o->long_bookings,
+	};
+}
+
 /* The days of seeds seed..seed+days-1. */
 static int draw_days(const struct options *o, struct day ***ret)
 {
@@ -258,14 +271,7 @@ static int draw_days(const struct options *o, struct day ***ret)
 	if (!days)
 		return -ENOMEM;
 	for (long i = 0; i < o->days; i++) {
-		struct day_params p = {
-			.seed = o->seed + (uint64_t)i,
-			.walkins = (int)o->walkins,
-			.bookings = (int)o->bookings,
-			.counters = (int)o->counters,
-			.late_grace = o->late_grace,
-			.long_bookings = o->long_bookings,
-		};
+		struct day_params p = day_params_of(o, i);
 		int r = day_new(&p, &days[i]);
 		if (r < 0) {
 			if (r == -EINVAL)
@@ -752,14 +758,7 @@ static int ev_draw(const struct options *o, long i, struct day **ret)
 	double target = LOAD_FROM + (LOAD_TO - LOAD_FROM) * (double)i /
 					    (double)(o->days > 1 ? o->days - 1
 								 : 1);
-	struct day_params p = {
-		.seed = o->seed + (uint64_t)i,
-		.walkins = (int)o->walkins,
-		.bookings = (int)o->bookings,
-		.counters = (int)o->counters,
-		.late_grace = o->late_grace,
-		.long_bookings = o->long_bookings,
-	};
+	struct day_params p = day_params_of(o, i);
 	struct day *d;
 	double scale;
 	int r = day_new(&p, &d);

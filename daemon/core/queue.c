@@ -868,6 +868,15 @@ static void cursor_retime(const struct queue *q, size_t s, int64_t t,
 	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
 }
 
+static int n_services_of(uint64_t services)
+{
+	int n = 0;
+
+	for (; services; services &= services - 1)
+		n++;
+	return n;
+}
+
 /* The earliest booking not yet taken of the counter's services that is
  * due by t, or -1. */
 static long booking_due(const struct queue *q, uint64_t services,
@@ -936,9 +945,14 @@ static int estimate_run(const struct queue *q, size_t service,
 		struct pick p;
 		int64_t t;
 
+		/* Of the counters free first, the one serving fewest
+		 * services calls first: it has no other choice. */
 		for (size_t j = 0; j < q->n_counters; j++)
 			if (free_at[j] != INT64_MAX &&
-			    (k == SIZE_MAX || free_at[j] < free_at[k]))
+			    (k == SIZE_MAX || free_at[j] < free_at[k] ||
+			     (free_at[j] == free_at[k] &&
+			      n_services_of(q->counters[j].services) <
+				      n_services_of(q->counters[k].services))))
 				k = j;
 		if (k == SIZE_MAX)
 			return -ENOENT; /* cannot happen: me waits */

@@ -90,6 +90,7 @@ struct ticket {
 	int64_t called_at;                 /* 0 when never called */
 	int64_t finished_at;               /* 0 while waiting or called */
 	int recalls;
+	int estimate_min;                  /* the wait told at issue, or -1 */
 
 	/* Derived, not stored: filled in by the office for waiting tickets. */
 	int ahead;                         /* tickets the policy calls first */

@@ -430,7 +430,8 @@ static void issue_ticket(void **state)
 			     "\"priority\":false}"),
 		    201);
 	expect_ticket_shape(t);
-	assert_int_equal(json_object_size(t), 11);
+	assert_int_equal(json_object_size(t), 12);
+	assert_int_equal(num(t, "estimate_min"), 0);
 	assert_string_equal(str(t, "number"), "A001");
 	assert_string_equal(str(t, "service"), "A");
 	assert_string_equal(str(t, "kind"), "walk_in");

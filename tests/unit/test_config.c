@@ -651,6 +651,10 @@ static void test_example(void **state)
 	assert_int_equal(c->policy.early_window, 10);
 	assert_int_equal(c->policy.late_grace, 15);
 	assert_string_equal(c->policy.appointment_prefix, "P");
+	assert_int_equal(c->policy.kind, CFG_POLICY_RULES);
+	assert_int_equal(c->policy.priority_wait, 15);
+	assert_int_equal(c->policy.booking_window, 10);
+	assert_int_equal(c->policy.walkin_limit, 0);
 
 	assert_int_equal(c->n_printers, 1);
 	assert_string_equal(c->printers[0].name, "default");

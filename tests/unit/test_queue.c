@@ -455,6 +455,26 @@ static void due_late_checkin_is_due_after_its_checkin(void **state)
 	queue_free(q);
 }
 
+/* The worked example of docs/DESIGN.md, "The due policy". */
+static void due_worked_example_of_design_md(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	const int64_t ten = T0 + 3600; /* 10:00 */
+	add(q, 1, SA, TICKET_WALK_IN, ten - 50 * MIN, 0);             /* W1 */
+	add(q, 2, SA, TICKET_WALK_IN, ten - 20 * MIN, 0);             /* W2 */
+	add(q, 3, SA, TICKET_PRIORITY, ten - 8 * MIN, 0);             /* R1 */
+	add(q, 4, SA, TICKET_APPOINTMENT, ten - 10 * MIN, ten + 5 * MIN); /* P1 */
+	add(q, 5, SA, TICKET_APPOINTMENT, ten - 2 * MIN, ten + 30 * MIN); /* P2 */
+	assert_int_equal(call(q, 1, ten, REASON_LEAST_SLACK), 1);
+	assert_int_equal(call(q, 1, ten + 6 * MIN, REASON_APPOINTMENT_DUE), 4);
+	assert_int_equal(call(q, 1, ten + 8 * MIN, REASON_PRIORITY_DUE), 3);
+	assert_int_equal(call(q, 1, ten + 12 * MIN, REASON_LEAST_SLACK), 2);
+	assert_int_equal(call(q, 1, ten + 14 * MIN, REASON_APPOINTMENT_EARLY),
+			 5);
+	queue_free(q);
+}
+
 /* --- estimates ----------------------------------------------------------- */
 
 static void estimate_counts_the_queue_and_the_counters(void **state)
@@ -947,6 +967,7 @@ int main(void)
 		cmocka_unit_test(due_equal_due_times_go_by_class),
 		cmocka_unit_test(due_first_come_first_served_when_nothing_is_near),
 		cmocka_unit_test(due_late_checkin_is_due_after_its_checkin),
+		cmocka_unit_test(due_worked_example_of_design_md),
 		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
 		cmocka_unit_test(estimate_counts_the_bookings_due_within_the_wait),
 	};

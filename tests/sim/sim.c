@@ -3,11 +3,16 @@
  *
  *   bonomat_sim [--seed N] [--days N] [--walkins N] [--bookings N]
  *               [--counters N] [--policy MAX_WAIT,WALKIN_EVERY,EARLY_WINDOW]
- *               [--small] [--long-bookings] [--sweep]
+ *               [--due | --rules] [--small] [--long-bookings]
+ *               [--sweep | --evidence]
  *
  * --days N runs the days of seeds N..N+days-1 and judges the goals on
- * them all, pooled. Exits 1 when a goal is missed (not with --sweep), 2 on
- * bad usage or an error.
+ * them all, pooled. --due and --rules choose the call policy (default: the
+ * daemon's). --evidence runs today's rules and the due policy on single
+ * days spread over loads 0.60-1.15 (200 unless --days) and prints per load
+ * band the share of days each goal of issue 11 holds. Exits 1 when a goal
+ * is missed (not with --sweep; with --evidence, when the due policy breaks
+ * its claims or the default misses a goal), 2 on bad usage or an error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,7 +63,9 @@ static void usage(FILE *out)
 		    "[--bookings N]\n"
 		    "                   [--counters N] [--policy MAX_WAIT,"
 		    "WALKIN_EVERY,EARLY_WINDOW]\n"
-		    "                   [--small] [--long-bookings] [--sweep]\n"
+		    "                   [--due | --rules] [--small] "
+		    "[--long-bookings]\n"
+		    "                   [--sweep | --evidence]\n"
 		    "Policy values in minutes; default: the daemon's.\n",
 		    out);
 }

@@ -158,6 +158,12 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	int64_t service_s;
 
 	pthread_mutex_lock(&o->lock);
+	/* The first ticket of a day is estimated on that day's queue. */
+	int r = office_roll_day(o, now, err);
+	if (r < 0) {
+		pthread_mutex_unlock(&o->lock);
+		return r;
+	}
 	wait = office_estimate_new(
 		o, service, priority ? TICKET_PRIORITY : TICKET_WALK_IN, now);
 	service_s = office_mean_service_time(o, service);
@@ -182,7 +188,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	    wait > c->policy.walkin_limit) {
 		/* Admission: a wait beyond the limit is not offered to a
 		 * walk-in; priority citizens are never refused by it. */
-		int r = office_refuse(
+		r = office_refuse(
 			err, OFFICE_WAIT_TOO_LONG, EAGAIN,
 			"No ticket for \"%s\" now: the wait would be about "
 			"%d minutes, longer than the %d minutes this office "

@@ -481,7 +481,7 @@ static void issue_beyond_the_walkin_limit(void **state)
 	assert_true(num(e, "wait_min") > 1);
 	assert_int_equal(num(e, "limit_min"), 1);
 	json_decref(v);
-	/* Those issued were told at most the limit. */
+	/* The first, with a counter free, was issued. */
 	assert_true(issued >= 1);
 	v = json_of(kiosk(f, "{\"service\":\"A\",\"priority\":true}"), 201);
 	assert_string_equal(str(v, "kind"), "priority");

@@ -321,8 +321,8 @@ static int set_bool(struct parser *p, const struct key *k, void *field,
 	return 0;
 }
 
-static int set_policy_kind(struct parser *p, const struct key *k,
-			   void *field, const char *value, bool more)
+static int set_policy_kind(struct parser *p, const struct key *k, void *field,
+			   const char *value, bool more)
 {
 	(void)more;
 	if (!strcmp(value, "rules"))

@@ -507,8 +507,8 @@ static int64_t due_time(const struct queue *q, const struct ticket *t)
 {
 	switch (t->kind) {
 	case TICKET_APPOINTMENT:
-		return (t->issued_at > t->slot_start ? t->issued_at
-						     : t->slot_start) +
+		return (t->issued_at > t->slot_start ? t->issued_at :
+						       t->slot_start) +
 		       q->policy.booking_window;
 	case TICKET_PRIORITY:
 		return t->issued_at + q->policy.priority_wait;
@@ -530,21 +530,20 @@ static void offer_due(const struct queue *q, struct pick *best,
 	if (best->t) {
 		dt = due_time(q, t);
 		db = due_time(q, best->t);
-		if (dt != db	       ? dt > db
-		    : list != best->list ? list < best->list
-					 : !before(list, t, best->t))
+		if (dt != db	       ? dt > db :
+		    list != best->list ? list < best->list :
+					 !before(list, t, best->t))
 			return;
 	}
 	*best = (struct pick){t, s, list};
 }
 
-static enum call_reason next_call_due(const struct queue *q,
-				      uint64_t services,
+static enum call_reason next_call_due(const struct queue *q, uint64_t services,
 				      const struct cursor *c, int64_t now,
 				      struct pick *ret)
 {
-	const int64_t horizon = q->policy.early_window +
-				q->policy.booking_window;
+	const int64_t horizon =
+		q->policy.early_window + q->policy.booking_window;
 	const struct ticket *h[64][LIST_COUNT];
 	struct pick p = {0};
 	size_t s;
@@ -553,12 +552,13 @@ static enum call_reason next_call_due(const struct queue *q,
 		for (int k = 0; services & BIT(s) && k < LIST_COUNT; k++)
 			h[s][k] = head(q, s, &c[s], k, q->lists[s][k].n);
 
-#define EACH_SERVICE                                \
-	for (s = 0; s < q->n_services; s++)         \
+#define EACH_SERVICE                        \
+	for (s = 0; s < q->n_services; s++) \
 		if (services & BIT(s))
 
 	/* 1. A booking whose slot has started: the earliest slot. */
-	EACH_SERVICE {
+	EACH_SERVICE
+	{
 		const struct ticket *t = h[s][LIST_APPOINTMENT];
 		if (t && t->slot_start <= now)
 			offer(&p, t, s, LIST_APPOINTMENT);
@@ -568,7 +568,8 @@ static enum call_reason next_call_due(const struct queue *q,
 		return REASON_APPOINTMENT_DUE;
 	}
 	/* 2. A priority ticket past its bound: the oldest. */
-	EACH_SERVICE {
+	EACH_SERVICE
+	{
 		const struct ticket *t = h[s][LIST_PRIORITY];
 		if (t && due_time(q, t) <= now)
 			offer(&p, t, s, LIST_PRIORITY);
@@ -579,11 +580,11 @@ static enum call_reason next_call_due(const struct queue *q,
 	}
 	/* 3. Of the tickets near their due time, the least slack. */
 	EACH_SERVICE
-		for (int k = 0; k < LIST_COUNT; k++) {
-			const struct ticket *t = h[s][k];
-			if (t && due_time(q, t) - now <= horizon)
-				offer_due(q, &p, t, s, k);
-		}
+	for (int k = 0; k < LIST_COUNT; k++) {
+		const struct ticket *t = h[s][k];
+		if (t && due_time(q, t) - now <= horizon)
+			offer_due(q, &p, t, s, k);
+	}
 	if (p.t) {
 		*ret = p;
 		return REASON_LEAST_SLACK;
@@ -591,19 +592,19 @@ static enum call_reason next_call_due(const struct queue *q,
 	/* 4., 5. and 6. First come first served within a class: priority,
 	 * walk-ins, then a booking not yet near, so that no counter idles. */
 	EACH_SERVICE
-		offer(&p, h[s][LIST_PRIORITY], s, LIST_PRIORITY);
+	offer(&p, h[s][LIST_PRIORITY], s, LIST_PRIORITY);
 	if (p.t) {
 		*ret = p;
 		return REASON_PRIORITY;
 	}
 	EACH_SERVICE
-		offer(&p, h[s][LIST_WALK_IN], s, LIST_WALK_IN);
+	offer(&p, h[s][LIST_WALK_IN], s, LIST_WALK_IN);
 	if (p.t) {
 		*ret = p;
 		return REASON_WALK_IN;
 	}
 	EACH_SERVICE
-		offer(&p, h[s][LIST_APPOINTMENT], s, LIST_APPOINTMENT);
+	offer(&p, h[s][LIST_APPOINTMENT], s, LIST_APPOINTMENT);
 #undef EACH_SERVICE
 	*ret = p;
 	return p.t ? REASON_APPOINTMENT_EARLY : REASON_NONE;
@@ -910,8 +911,7 @@ static long booking_due(const struct queue *q, uint64_t services,
 static int estimate_run(const struct queue *q, size_t service,
 			const struct ticket *me, int64_t now,
 			const int64_t *mean_s, const struct queue_booked *b,
-			double show_share, int64_t *free_at,
-			int64_t *ret_s)
+			double show_share, int64_t *free_at, int64_t *ret_s)
 {
 	struct cursor c[64];
 	int streak[64];
@@ -924,8 +924,8 @@ static int estimate_run(const struct queue *q, size_t service,
 	}
 	for (size_t k = 0; k < q->n_counters; k++) {
 		const struct qcounter *qc = &q->counters[k];
-		const struct ticket *cur = qc->current ? find(q, qc->current)
-						       : NULL;
+		const struct ticket *cur =
+			qc->current ? find(q, qc->current) : NULL;
 
 		free_at[k] = INT64_MAX;
 		if (qc->paused)
@@ -957,11 +957,11 @@ static int estimate_run(const struct queue *q, size_t service,
 		if (k == SIZE_MAX)
 			return -ENOENT; /* cannot happen: me waits */
 		t = free_at[k];
-		if (booking_due(q, q->counters[k].services, b, taken, t,
-				&bs) >= 0) {
+		if (booking_due(q, q->counters[k].services, b, taken, t, &bs) >=
+		    0) {
 			taken[bs]++;
-			free_at[k] = t + (int64_t)(show_share *
-						   (double)mean_s[bs]);
+			free_at[k] =
+				t + (int64_t)(show_share * (double)mean_s[bs]);
 			continue;
 		}
 		for (size_t s = 0; s < q->n_services; s++)
@@ -1009,11 +1009,9 @@ int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
 	int64_t *free_at;
 	int r;
 
-	if (service >= q->n_services || !mean_s ||
-	    kind == TICKET_APPOINTMENT)
+	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT)
 		return -EINVAL;
-	free_at = calloc(q->n_counters ? q->n_counters : 1,
-			 sizeof(*free_at));
+	free_at = calloc(q->n_counters ? q->n_counters : 1, sizeof(*free_at));
 	if (!free_at)
 		return -ENOMEM;
 	r = queue_add(q, &me);

@@ -28,7 +28,7 @@ struct queue_policy {
 	int64_t early_window; /* seconds before slot start a booking is due */
 	/* The due policy's: a priority ticket's bound, and how long after
 	 * its slot start a booking is still on time. */
-	int64_t priority_wait;  /* seconds */
+	int64_t priority_wait;	/* seconds */
 	int64_t booking_window; /* seconds */
 };
 

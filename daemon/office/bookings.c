@@ -213,8 +213,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		 * and the citizen is told why. */
 		t.kind = TICKET_WALK_IN;
 		t.late = true;
-		t.estimate_min = office_estimate_new(o, t.service,
-						     TICKET_WALK_IN, now);
+		t.estimate_min =
+			office_estimate_new(o, t.service, TICKET_WALK_IN, now);
 		snprintf(message, message_len,
 			 "Your appointment was at %s and you arrived more "
 			 "than %d minutes late, so you get a regular ticket "

@@ -182,7 +182,7 @@ void office_fill_service_view(const struct office *o, int service,
 	ret->open = h->open && !h->cutoff;
 	ret->waiting = queue_waiting(o->q, (size_t)service);
 	ret->est_wait_min =
-		o->cfg->services[service].info
-			? -1
-			: office_estimate_new(o, service, TICKET_WALK_IN, now);
+		o->cfg->services[service].info ?
+			-1 :
+			office_estimate_new(o, service, TICKET_WALK_IN, now);
 }

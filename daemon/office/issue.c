@@ -175,14 +175,13 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 * before closing: the citizen is told now, not at 16:30. */
 		char hhmm[6];
 		office_format_hhmm(h.closes_at, hhmm);
-		return office_refuse(
-			err, OFFICE_CLOSED, EAGAIN,
-			"No more tickets for \"%s\" today: "
-			"about %d minutes of waiting are ahead "
-			"and the office closes at %s. Please "
-			"come back on another day or book an "
-			"appointment online.",
-			svc->name, wait, hhmm);
+		return office_refuse(err, OFFICE_CLOSED, EAGAIN,
+				     "No more tickets for \"%s\" today: "
+				     "about %d minutes of waiting are ahead "
+				     "and the office closes at %s. Please "
+				     "come back on another day or book an "
+				     "appointment online.",
+				     svc->name, wait, hhmm);
 	}
 	if (!priority && c->policy.walkin_limit > 0 &&
 	    wait > c->policy.walkin_limit) {

@@ -722,8 +722,9 @@ static void count_estimate(struct day_ctx *x, const struct tk *t)
 static void count_late(struct day_ctx *x, const struct tk *t)
 {
 	struct stats_kind *k = &x->d->kinds[t->kind];
-	int64_t at = t->first_call ? t->first_call
-		     : t->state == TK_WAITING ? x->d->now : 0;
+	int64_t at = t->first_call	    ? t->first_call :
+		     t->state == TK_WAITING ? x->d->now :
+					      0;
 	int64_t due, late;
 
 	if (!at)

@@ -219,8 +219,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" JOIN tickets AS t ON t.id = e.ticket"
 		" WHERE e.day = ?1 AND e.type = " EVENT_CALLED_SQL
 		" ORDER BY e.id DESC LIMIT ?2",
-	[ST_APPT_GET] = "SELECT code, service, start, end, phone, status,"
-			" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
+	[ST_APPT_GET] =
+		"SELECT code, service, start, end, phone, status,"
+		" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
 	/* A later import updates a booking but never forgets its check-in. */
 	[ST_APPT_PUT] =
 		"INSERT INTO appointments (code, service, day, start, end,"
@@ -230,7 +231,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" start = excluded.start, end = excluded.end,"
 		" phone = excluded.phone, status = excluded.status,"
 		" updated_at = excluded.updated_at",
-	[ST_APPT_TICKET] = "UPDATE appointments SET ticket = ?2 WHERE code = ?1",
+	[ST_APPT_TICKET] =
+		"UPDATE appointments SET ticket = ?2 WHERE code = ?1",
 	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL"
 			  " WHERE phone IS NOT NULL AND day < ?1",
 	[ST_SERVICE_TIMES] =
@@ -565,8 +567,8 @@ out:
 /* Minutes, or NULL when negative (none). */
 static int bind_minutes(sqlite3_stmt *st, int i, int minutes)
 {
-	int rc = minutes < 0 ? sqlite3_bind_null(st, i)
-			     : sqlite3_bind_int64(st, i, minutes);
+	int rc = minutes < 0 ? sqlite3_bind_null(st, i) :
+			       sqlite3_bind_int64(st, i, minutes);
 	return rc == SQLITE_OK ? 0 : db_errno(sqlite3_db_handle(st), rc);
 }
 
@@ -587,8 +589,7 @@ static int bind_ticket(struct store *s, sqlite3_stmt *st,
 	    !ok_counter || !in_range((int)t->kind, TICKET_APPOINTMENT) ||
 	    !in_range((int)t->state, TICKET_EXPIRED) ||
 	    !in_range((int)t->printed, PRINT_FAILED) ||
-	    !in_range((int)t->reason, REASON_COUNT - 1) ||
-	    t->recalls < 0)
+	    !in_range((int)t->reason, REASON_COUNT - 1) || t->recalls < 0)
 		return -EINVAL;
 
 	if ((r = db_bind_text(st, 1, t->day)) < 0 ||
@@ -675,9 +676,9 @@ static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
 	t.called_at = sqlite3_column_int64(st, 13);
 	t.finished_at = sqlite3_column_int64(st, 14);
 	t.recalls = sqlite3_column_int(st, 15);
-	t.estimate_min = sqlite3_column_type(st, 16) == SQLITE_NULL
-				 ? -1
-				 : sqlite3_column_int(st, 16);
+	t.estimate_min = sqlite3_column_type(st, 16) == SQLITE_NULL ?
+				 -1 :
+				 sqlite3_column_int(st, 16);
 	t.est_wait_min = -1;
 	*ret = t;
 	return 0;

@@ -323,15 +323,16 @@ static json_t *fairness_json(const struct stats_day *d)
 		     put_wait(o, &d->kinds[k].wait) &&
 		     put_size(o, "overtakes", d->kinds[k].overtakes) &&
 		     put(o, "worst_late_s",
-			 d->kinds[k].late_n
-				 ? json_integer(d->kinds[k].worst_late_s)
-				 : json_null());
+			 d->kinds[k].late_n ?
+				 json_integer(d->kinds[k].worst_late_s) :
+				 json_null());
 	}
 	ok = ok && put_size(est, "told", e->told) &&
 	     put_size(est, "within", e->within) &&
 	     put_size(est, "longer", e->longer) &&
 	     put(est, "share_within",
-		 e->told ? json_real(ratio(e->within, e->told)) : json_null()) &&
+		 e->told ? json_real(ratio(e->within, e->told)) :
+			   json_null()) &&
 	     put(est, "share_longer",
 		 e->told ? json_real(ratio(e->longer, e->told)) : json_null());
 	ok = ok && put_size(on_time, "bookings", d->on_time.bookings) &&

@@ -82,11 +82,12 @@ static void add_day(const struct day *d, const struct run_result *r,
 			double late;
 			if (c->kind == TICKET_APPOINTMENT)
 				late = (double)(call->called_at -
-						c->slot_start) / MIN;
+						c->slot_start) /
+				       MIN;
 			else
-				late = w - (double)(c->kind == TICKET_PRIORITY
-							    ? qp->priority_wait
-							    : qp->max_wait) /
+				late = w - (double)(c->kind == TICKET_PRIORITY ?
+							    qp->priority_wait :
+							    qp->max_wait) /
 						   MIN;
 			if (late > ret->worst_late[c->kind])
 				ret->worst_late[c->kind] = late;
@@ -292,8 +293,7 @@ void report_print_day(FILE *out, const struct day *d,
 			      " min, booking_window %" PRId64
 			      " min, early_window %" PRId64 " min.\n\n",
 			      qp->max_wait / 60, qp->priority_wait / 60,
-			      qp->booking_window / 60,
-			      qp->early_window / 60);
+			      qp->booking_window / 60, qp->early_window / 60);
 	else
 		(void)fprintf(out,
 			      "Policy: the six rules; max_wait %" PRId64
@@ -303,8 +303,7 @@ void report_print_day(FILE *out, const struct day *d,
 			      qp->early_window / 60);
 }
 
-void report_policy_label(const struct queue_policy *qp, char *buf,
-			 size_t len)
+void report_policy_label(const struct queue_policy *qp, char *buf, size_t len)
 {
 	if (qp->kind == QUEUE_DUE)
 		(void)snprintf(buf, len, "due %d/%d/%d",
@@ -412,13 +411,12 @@ void report_print_table(FILE *out, const struct report *b,
 		       clock_of(f->last_finish, t2, sizeof(t2)));
 	row(out, "Last citizen leaves", cb, cf);
 
-	(void)snprintf(cb, sizeof(cb), "%5.1f%% %5.1f%%",
-		       b->est_n ? 100.0 * (double)b->est_within /
-					  (double)b->est_n
-				: 100.0,
-		       b->est_n ? 100.0 * (double)b->est_longer /
-					  (double)b->est_n
-				: 0.0);
+	(void)snprintf(
+		cb, sizeof(cb), "%5.1f%% %5.1f%%",
+		b->est_n ? 100.0 * (double)b->est_within / (double)b->est_n :
+			   100.0,
+		b->est_n ? 100.0 * (double)b->est_longer / (double)b->est_n :
+			   0.0);
 	row(out, "Kiosk estimates within, longer", cb, "");
 	(void)snprintf(cb, sizeof(cb), "%5.1f %5.1f %5.1f",
 		       b->worst_late[TICKET_WALK_IN],

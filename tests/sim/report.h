@@ -78,8 +78,7 @@ void report_goals(const struct report *b, const struct report *f,
 const char *report_goal_name(enum report_goal g);
 
 /* "rules 45/3/10" or "due 45/15/10": the policy and its values. */
-void report_policy_label(const struct queue_policy *qp, char *buf,
-			 size_t len);
+void report_policy_label(const struct queue_policy *qp, char *buf, size_t len);
 void report_print_day(FILE *out, const struct day *d,
 		      const struct queue_policy *qp, int late_grace);
 /* Bonomat's figures b, FIFO's f, and FIFO's with the counters in reverse

@@ -182,8 +182,8 @@ static int estimate(struct state *st, size_t i, int *ret_min)
 		      cmp_i64);
 		booked[s] = (struct queue_booked){st->booked + from, n - from};
 	}
-	r = queue_estimate(st->q, (size_t)c->service, c->kind, c->arrival,
-			   mean, booked, QUEUE_SHOW_SHARE, &wait);
+	r = queue_estimate(st->q, (size_t)c->service, c->kind, c->arrival, mean,
+			   booked, QUEUE_SHOW_SHARE, &wait);
 	if (r < 0)
 		return r;
 	*ret_min = (int)((wait + 59) / 60);

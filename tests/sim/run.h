@@ -21,7 +21,7 @@ enum run_policy {
 };
 
 #define RUN_KINDS 3				   /* enum ticket_kind */
-#define RUN_REASONS REASON_COUNT /* enum call_reason */
+#define RUN_REASONS REASON_COUNT		   /* enum call_reason */
 
 struct run_call {
 	int64_t called_at;

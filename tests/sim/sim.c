@@ -629,7 +629,6 @@ out:
 
 /* --- the evidence: both policies over single days of every load -------- */
 
-
 #define LOAD_FROM 0.60
 #define LOAD_TO 1.15
 /* Up to this load a day must also keep the walk-in bound, the order
@@ -637,11 +636,11 @@ out:
 #define LOAD_ORDINARY 0.90
 
 enum ev_goal {
-	EV_ON_TIME,   /* >= 95% of on-time bookings within 10 min */
-	EV_BOUND,     /* walk-ins within max_wait + one service time */
-	EV_ORDER,     /* no overtakes within a class */
-	EV_IDLE,      /* no counter idle while its ticket waits */
-	EV_ESTIMATE,  /* >= 80% of estimates within, <= 10% longer */
+	EV_ON_TIME,  /* >= 95% of on-time bookings within 10 min */
+	EV_BOUND,    /* walk-ins within max_wait + one service time */
+	EV_ORDER,    /* no overtakes within a class */
+	EV_IDLE,     /* no counter idle while its ticket waits */
+	EV_ESTIMATE, /* >= 80% of estimates within, <= 10% longer */
 	EV_COUNT,
 };
 
@@ -697,8 +696,8 @@ static void ev_add(struct ev_cell *c, const struct report *r,
 		if (met[g])
 			c->met[g]++;
 		/* The bound, order and idle goals hold up to LOAD_ORDINARY. */
-		if (!met[g] && (g == EV_ON_TIME || g == EV_ESTIMATE ||
-				ordinary(band)))
+		if (!met[g] &&
+		    (g == EV_ON_TIME || g == EV_ESTIMATE || ordinary(band)))
 			all = false;
 	}
 	if (all)
@@ -762,9 +761,9 @@ static void ev_print_row(const char *band, const char *policy,
  * base day, so that the days spread evenly over LOAD_FROM..LOAD_TO. */
 static int ev_draw(const struct options *o, long i, struct day **ret)
 {
-	double target = LOAD_FROM + (LOAD_TO - LOAD_FROM) * (double)i /
-					    (double)(o->days > 1 ? o->days - 1
-								 : 1);
+	double target =
+		LOAD_FROM + (LOAD_TO - LOAD_FROM) * (double)i /
+				    (double)(o->days > 1 ? o->days - 1 : 1);
 	struct day_params p = day_params_of(o, i);
 	struct day *d;
 	double scale;
@@ -939,15 +938,15 @@ fail:
 			     "band,\n  %s on the booking promise.\n",
 			     label[due], label[k],
 			     at_least_as_good(cell[due], cell[k], &total[due],
-					      &total[k])
-				     ? "at least as good"
-				     : "not as good",
-			     better_promise(&total[due], &total[k])
-				     ? "better"
-				     : "not better");
+					      &total[k]) ?
+				     "at least as good" :
+				     "not as good",
+			     better_promise(&total[due], &total[k]) ?
+				     "better" :
+				     "not better");
 	(void)printf("The default, %s, %s.\n", label[def],
-		     ok ? "meets every goal on every day"
-			: "misses a goal on some day");
+		     ok ? "meets every goal on every day" :
+			  "misses a goal on some day");
 	claims = due_claims(cell[due]) && mean_wait_ok(&total[due]);
 	(void)printf("The due policy's claims (docs/DESIGN.md: every day "
 		     "its bookings on time, no overtakes,\n  no idle "

@@ -469,8 +469,7 @@ static void issue_beyond_the_walkin_limit(void **state)
 	int issued = 0;
 
 	cfg->policy.walkin_limit = 1;
-	while (issued < 50 &&
-	       kiosk(f, "{\"service\":\"A\"}")->status == 201)
+	while (issued < 50 && kiosk(f, "{\"service\":\"A\"}")->status == 201)
 		issued++;
 	v = json_of(&f->r, 422);
 	e = json_object_get(v, "error");

@@ -484,8 +484,8 @@ int main(void)
 		cmocka_unit_test(admission_beyond_the_walkin_limit),
 		cmocka_unit_test_setup_teardown(numbers_and_ahead, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(next_finishes_the_current_ticket,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			next_finishes_the_current_ticket, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_change_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(transfer_keeps_issue_time,

@@ -346,7 +346,6 @@ static void pause_state(void **state)
 	queue_free(q);
 }
 
-
 /* --- the due policy, rule by rule at its boundary ------------------------ */
 
 static void due_booking_first_from_its_slot_start(void **state)
@@ -429,7 +428,8 @@ static void due_first_come_first_served_when_nothing_is_near(void **state)
 {
 	(void)state;
 	struct queue_policy p = due_policy;
-	p.priority_wait = 60 * MIN; /* so that the priority ticket is not near */
+	p.priority_wait =
+		60 * MIN; /* so that the priority ticket is not near */
 	struct queue *q = make(&p);
 	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
 	add(q, 2, SA, TICKET_PRIORITY, T0 + 1, 0);
@@ -460,12 +460,14 @@ static void due_worked_example_of_design_md(void **state)
 {
 	(void)state;
 	struct queue *q = make(&due_policy);
-	const int64_t ten = T0 + 3600; /* 10:00 */
-	add(q, 1, SA, TICKET_WALK_IN, ten - 50 * MIN, 0);             /* W1 */
-	add(q, 2, SA, TICKET_WALK_IN, ten - 20 * MIN, 0);             /* W2 */
-	add(q, 3, SA, TICKET_PRIORITY, ten - 8 * MIN, 0);             /* R1 */
-	add(q, 4, SA, TICKET_APPOINTMENT, ten - 10 * MIN, ten + 5 * MIN); /* P1 */
-	add(q, 5, SA, TICKET_APPOINTMENT, ten - 2 * MIN, ten + 30 * MIN); /* P2 */
+	const int64_t ten = T0 + 3600;			  /* 10:00 */
+	add(q, 1, SA, TICKET_WALK_IN, ten - 50 * MIN, 0); /* W1 */
+	add(q, 2, SA, TICKET_WALK_IN, ten - 20 * MIN, 0); /* W2 */
+	add(q, 3, SA, TICKET_PRIORITY, ten - 8 * MIN, 0); /* R1 */
+	add(q, 4, SA, TICKET_APPOINTMENT, ten - 10 * MIN,
+	    ten + 5 * MIN); /* P1 */
+	add(q, 5, SA, TICKET_APPOINTMENT, ten - 2 * MIN,
+	    ten + 30 * MIN); /* P2 */
 	assert_int_equal(call(q, 1, ten, REASON_LEAST_SLACK), 1);
 	assert_int_equal(call(q, 1, ten + 6 * MIN, REASON_APPOINTMENT_DUE), 4);
 	assert_int_equal(call(q, 1, ten + 8 * MIN, REASON_PRIORITY_DUE), 3);
@@ -499,8 +501,8 @@ static void estimate_counts_the_queue_and_the_counters(void **state)
 			 0);
 	assert_int_equal(wait, 10 * MIN);
 	/* A priority ticket goes before the walk-ins. */
-	assert_int_equal(queue_estimate(q, SA, TICKET_PRIORITY, T0, mean,
-					NULL, 1.0, &wait),
+	assert_int_equal(queue_estimate(q, SA, TICKET_PRIORITY, T0, mean, NULL,
+					1.0, &wait),
 			 0);
 	assert_int_equal(wait, 0);
 	/* With counter 2 paused, the counter serving both takes a B
@@ -529,8 +531,7 @@ static void estimate_counts_the_bookings_due_within_the_wait(void **state)
 	(void)state;
 	struct queue *q = make(&due_policy);
 	const int64_t mean[2] = {10 * MIN, 10 * MIN};
-	const int64_t slots_a[] = {T0 + 5 * MIN, T0 + 15 * MIN,
-				   T0 + 3 * 3600};
+	const int64_t slots_a[] = {T0 + 5 * MIN, T0 + 15 * MIN, T0 + 3 * 3600};
 	const struct queue_booked booked[2] = {{slots_a, 3}, {NULL, 0}};
 	int64_t wait = -1;
 
@@ -546,8 +547,8 @@ static void estimate_counts_the_bookings_due_within_the_wait(void **state)
 	/* The booking of T0 + 5 min is due (early_window before its slot)
 	 * and takes counter 0 now, the one of T0 + 15 min takes it at 10
 	 * min; the one three hours on is not due in time to matter. */
-	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean,
-					booked, 1.0, &wait),
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, booked,
+					1.0, &wait),
 			 0);
 	assert_int_equal(wait, 30 * MIN);
 	queue_free(q);
@@ -639,17 +640,16 @@ static size_t ref_pick(const struct ref *r, const struct queue_policy *p,
 	return SIZE_MAX;
 }
 
-
 /* The due policy's reference: the head of each class (service and kind)
  * found by a plain scan, then the rules of DESIGN.md on the heads. */
 static int64_t ref_due(const struct queue_policy *p, const struct ticket *t)
 {
 	if (t->kind == TICKET_APPOINTMENT)
-		return (t->issued_at > t->slot_start ? t->issued_at
-						     : t->slot_start) +
+		return (t->issued_at > t->slot_start ? t->issued_at :
+						       t->slot_start) +
 		       p->booking_window;
-	return t->issued_at + (t->kind == TICKET_PRIORITY ? p->priority_wait
-							  : p->max_wait);
+	return t->issued_at +
+	       (t->kind == TICKET_PRIORITY ? p->priority_wait : p->max_wait);
 }
 
 static size_t ref_pick_due(const struct ref *r, const struct queue_policy *p,
@@ -670,12 +670,11 @@ static size_t ref_pick_due(const struct ref *r, const struct queue_policy *p,
 		    ref_before(t, &r->t[*h], t->kind == TICKET_APPOINTMENT))
 			*h = i;
 	}
-#define HEAD_LOOP(k, cond, less)                                          \
-	for (int s = 0; s < 2; s++) {                                     \
-		size_t i = head[s][k];                                    \
-		if (i != SIZE_MAX && (cond) &&                            \
-		    (best == SIZE_MAX || (less)))                         \
-			best = i;                                         \
+#define HEAD_LOOP(k, cond, less)                                             \
+	for (int s = 0; s < 2; s++) {                                        \
+		size_t i = head[s][k];                                       \
+		if (i != SIZE_MAX && (cond) && (best == SIZE_MAX || (less))) \
+			best = i;                                            \
 	}
 	HEAD_LOOP(TICKET_APPOINTMENT, r->t[i].slot_start <= now,
 		  ref_before(&r->t[i], &r->t[best], true))
@@ -764,11 +763,11 @@ static void pick_matches_the_reference(void **state)
 		for (;;) {
 			enum call_reason want = REASON_NONE, got;
 			int64_t id;
-			size_t i = p.kind == QUEUE_DUE
-					   ? ref_pick_due(&r, &p, masks[counter],
-							  now, &want)
-					   : ref_pick(&r, &p, masks[counter],
-						      now, &want);
+			size_t i = p.kind == QUEUE_DUE ?
+					   ref_pick_due(&r, &p, masks[counter],
+							now, &want) :
+					   ref_pick(&r, &p, masks[counter], now,
+						    &want);
 			int rc = queue_pick(q, counter, now, &id, &got);
 			if (i == SIZE_MAX) {
 				assert_int_equal(rc, -ENOENT);
@@ -965,11 +964,13 @@ int main(void)
 		cmocka_unit_test(due_priority_past_its_bound_before_walk_ins),
 		cmocka_unit_test(due_least_slack_within_the_horizon),
 		cmocka_unit_test(due_equal_due_times_go_by_class),
-		cmocka_unit_test(due_first_come_first_served_when_nothing_is_near),
+		cmocka_unit_test(
+			due_first_come_first_served_when_nothing_is_near),
 		cmocka_unit_test(due_late_checkin_is_due_after_its_checkin),
 		cmocka_unit_test(due_worked_example_of_design_md),
 		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
-		cmocka_unit_test(estimate_counts_the_bookings_due_within_the_wait),
+		cmocka_unit_test(
+			estimate_counts_the_bookings_due_within_the_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

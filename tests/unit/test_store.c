@@ -383,9 +383,8 @@ static void test_migration_from_3(void **state)
 			 SQLITE_OK);
 	reopen(f, &cfg);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
-	assert_int_equal(raw_int(f->path,
-				 "SELECT count(*) FROM tickets"
-				 " WHERE estimate IS NULL"),
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
+					  " WHERE estimate IS NULL"),
 			 1);
 	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
 	assert_int_equal(t.estimate_min, -1);

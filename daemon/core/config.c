@@ -321,6 +321,19 @@ static int set_bool(struct parser *p, const struct key *k, void *field,
 	return 0;
 }
 
+static int set_policy_kind(struct parser *p, const struct key *k, void *field,
+			   const char *value, bool more)
+{
+	(void)more;
+	if (!strcmp(value, "rules"))
+		*(int *)field = CFG_POLICY_RULES;
+	else if (!strcmp(value, "due"))
+		*(int *)field = CFG_POLICY_DUE;
+	else
+		return bad_value(p, k, value, "due or rules");
+	return 0;
+}
+
 /* Tokens travel in "Authorization: Bearer" headers, and are secrets: the
  * messages never repeat them. */
 static int set_token(struct parser *p, const struct key *k, void *field,
@@ -875,10 +888,14 @@ static const struct key hours_keys[] = {
 };
 
 static const struct key policy_keys[] = {
+	{"policy", set_policy_kind, OFF(policy.kind), 0, 0, false},
 	{"max_wait", set_int, OFF(policy.max_wait), 1, 600, false},
 	{"walkin_every", set_int, OFF(policy.walkin_every), 0, 100, false},
 	{"early_window", set_int, OFF(policy.early_window), 0, 240, false},
 	{"late_grace", set_int, OFF(policy.late_grace), 0, 240, false},
+	{"priority_wait", set_int, OFF(policy.priority_wait), 1, 600, false},
+	{"booking_window", set_int, OFF(policy.booking_window), 0, 240, false},
+	{"walkin_limit", set_int, OFF(policy.walkin_limit), 0, 600, false},
 	{"appointment_prefix", set_prefix, OFF(policy.appointment_prefix), 0, 0,
 	 false},
 	{0},
@@ -919,6 +936,7 @@ static const struct key counter_keys[] = {
 #define N_KEYS(table) (sizeof(table) / sizeof(table[0]) - 1)
 _Static_assert(N_KEYS(hours_keys) <= KEYS_MAX, "KEYS_MAX too small");
 _Static_assert(N_KEYS(printer_keys) <= KEYS_MAX, "KEYS_MAX too small");
+_Static_assert(N_KEYS(policy_keys) <= KEYS_MAX, "KEYS_MAX too small");
 
 static const struct {
 	const char *name;
@@ -1617,6 +1635,10 @@ static void set_defaults(struct config *c)
 	c->policy.walkin_every = 3;
 	c->policy.early_window = 10;
 	c->policy.late_grace = 15;
+	c->policy.kind = CFG_POLICY_RULES;
+	c->policy.priority_wait = 15;
+	c->policy.booking_window = 10;
+	c->policy.walkin_limit = 0;
 }
 
 /* --- interface ---------------------------------------------------------- */

@@ -57,6 +57,12 @@ struct cfg_day_hours {
 	int close_min;
 };
 
+/* [policy] policy: which call policy the queue engine runs. */
+enum cfg_policy {
+	CFG_POLICY_RULES,
+	CFG_POLICY_DUE,
+};
+
 struct config {
 	char *path;
 
@@ -91,10 +97,14 @@ struct config {
 	} hours;
 
 	struct {
+		int kind;         /* enum cfg_policy */
 		int max_wait;     /* minutes */
 		int walkin_every; /* 0 = off */
 		int early_window; /* minutes */
 		int late_grace;   /* minutes */
+		int priority_wait;  /* minutes; the due policy's */
+		int booking_window; /* minutes; the due policy's */
+		int walkin_limit;   /* minutes; 0 = no admission limit */
 		char *appointment_prefix;
 	} policy;
 

@@ -424,9 +424,10 @@ static void offer(struct pick *best, const struct ticket *t, size_t s,
  * service's lists stand (c) and the interleave streaks: the rules of
  * docs/DESIGN.md in order, each looking at list heads only.
  */
-static enum call_reason next_call(const struct queue *q, uint64_t services,
-				  const struct cursor *c, const int *streak,
-				  struct pick *ret)
+static enum call_reason next_call_rules(const struct queue *q,
+					uint64_t services,
+					const struct cursor *c,
+					const int *streak, struct pick *ret)
 {
 	struct pick p = {0};
 	size_t s;
@@ -495,6 +496,129 @@ static enum call_reason next_call(const struct queue *q, uint64_t services,
 	return p.t ? REASON_APPOINTMENT_EARLY : REASON_NONE;
 }
 
+/*
+ * The due policy. Every waiting ticket has a due time: a booking its slot
+ * start (or its check-in, when later) plus booking_window, a priority
+ * ticket its issue time plus priority_wait, a walk-in its issue time plus
+ * max_wait. Again each rule looks at list heads only, so that no ticket
+ * overtakes an earlier one of its class.
+ */
+static int64_t due_time(const struct queue *q, const struct ticket *t)
+{
+	switch (t->kind) {
+	case TICKET_APPOINTMENT:
+		return (t->issued_at > t->slot_start ? t->issued_at :
+						       t->slot_start) +
+		       q->policy.booking_window;
+	case TICKET_PRIORITY:
+		return t->issued_at + q->policy.priority_wait;
+	case TICKET_WALK_IN:
+		break;
+	}
+	return t->issued_at + q->policy.max_wait;
+}
+
+/* Rule 3's order: the earlier due time, then bookings, priority tickets,
+ * walk-ins, then the class's own order. */
+static void offer_due(const struct queue *q, struct pick *best,
+		      const struct ticket *t, size_t s, int list)
+{
+	int64_t dt, db;
+
+	if (!t)
+		return;
+	if (best->t) {
+		dt = due_time(q, t);
+		db = due_time(q, best->t);
+		if (dt != db	       ? dt > db :
+		    list != best->list ? list < best->list :
+					 !before(list, t, best->t))
+			return;
+	}
+	*best = (struct pick){t, s, list};
+}
+
+static enum call_reason next_call_due(const struct queue *q, uint64_t services,
+				      const struct cursor *c, int64_t now,
+				      struct pick *ret)
+{
+	const int64_t horizon =
+		q->policy.early_window + q->policy.booking_window;
+	const struct ticket *h[64][LIST_COUNT];
+	struct pick p = {0};
+	size_t s;
+
+	for (s = 0; s < q->n_services; s++)
+		for (int k = 0; services & BIT(s) && k < LIST_COUNT; k++)
+			h[s][k] = head(q, s, &c[s], k, q->lists[s][k].n);
+
+#define EACH_SERVICE                        \
+	for (s = 0; s < q->n_services; s++) \
+		if (services & BIT(s))
+
+	/* 1. A booking whose slot has started: the earliest slot. */
+	EACH_SERVICE
+	{
+		const struct ticket *t = h[s][LIST_APPOINTMENT];
+		if (t && t->slot_start <= now)
+			offer(&p, t, s, LIST_APPOINTMENT);
+	}
+	if (p.t) {
+		*ret = p;
+		return REASON_APPOINTMENT_DUE;
+	}
+	/* 2. A priority ticket past its bound: the oldest. */
+	EACH_SERVICE
+	{
+		const struct ticket *t = h[s][LIST_PRIORITY];
+		if (t && due_time(q, t) <= now)
+			offer(&p, t, s, LIST_PRIORITY);
+	}
+	if (p.t) {
+		*ret = p;
+		return REASON_PRIORITY_DUE;
+	}
+	/* 3. Of the tickets near their due time, the least slack. */
+	EACH_SERVICE
+	for (int k = 0; k < LIST_COUNT; k++) {
+		const struct ticket *t = h[s][k];
+		if (t && due_time(q, t) - now <= horizon)
+			offer_due(q, &p, t, s, k);
+	}
+	if (p.t) {
+		*ret = p;
+		return REASON_LEAST_SLACK;
+	}
+	/* 4., 5. and 6. First come first served within a class: priority,
+	 * walk-ins, then a booking not yet near, so that no counter idles. */
+	EACH_SERVICE
+	offer(&p, h[s][LIST_PRIORITY], s, LIST_PRIORITY);
+	if (p.t) {
+		*ret = p;
+		return REASON_PRIORITY;
+	}
+	EACH_SERVICE
+	offer(&p, h[s][LIST_WALK_IN], s, LIST_WALK_IN);
+	if (p.t) {
+		*ret = p;
+		return REASON_WALK_IN;
+	}
+	EACH_SERVICE
+	offer(&p, h[s][LIST_APPOINTMENT], s, LIST_APPOINTMENT);
+#undef EACH_SERVICE
+	*ret = p;
+	return p.t ? REASON_APPOINTMENT_EARLY : REASON_NONE;
+}
+
+static enum call_reason next_call(const struct queue *q, uint64_t services,
+				  const struct cursor *c, const int *streak,
+				  int64_t now, struct pick *ret)
+{
+	if (q->policy.kind == QUEUE_DUE)
+		return next_call_due(q, services, c, now, ret);
+	return next_call_rules(q, services, c, streak, ret);
+}
+
 /* Takes the picked ticket off its list in the simulation. */
 static void advance(struct cursor *c, int *streak, const struct pick *p)
 {
@@ -526,7 +650,7 @@ static int simulate(const struct queue *q, uint64_t services, int64_t now,
 		if (services & BIT(s))
 			cursor_init(q, s, now, &c[s]);
 	}
-	while ((reason = next_call(q, services, c, streak, &p)) !=
+	while ((reason = next_call(q, services, c, streak, now, &p)) !=
 	       REASON_NONE) {
 		r = fn(userdata, p.t, reason);
 		if (r != 0)
@@ -591,6 +715,22 @@ int queue_order(const struct queue *q, uint64_t services, int64_t now,
 	return 0;
 }
 
+struct count_until {
+	const struct ticket *t;
+	size_t ahead;
+};
+
+static int count_until(void *userdata, const struct ticket *t,
+		       enum call_reason reason)
+{
+	struct count_until *c = userdata;
+	(void)reason;
+	if (t == c->t)
+		return 1;
+	c->ahead++;
+	return 0;
+}
+
 /*
  * The position of one ticket in queue_order() for its own service. Within
  * one service the simulation needs no ticket but the starved ones (their
@@ -612,6 +752,14 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 		return -ENOENT;
 	if (t->state != TICKET_WAITING)
 		return -EINVAL;
+	if (q->policy.kind == QUEUE_DUE) {
+		/* The due policy's order has no closed form: walk it. */
+		struct count_until cu = {.t = t};
+		if (simulate(q, BIT(t->service), now, count_until, &cu) == 0)
+			return -ENOENT; /* cannot happen: t is counted */
+		*ret_ahead = cu.ahead;
+		return 0;
+	}
 	l = q->lists[t->service];
 	cursor_init(q, (size_t)t->service, now, &c);
 	left[S] = c.starved_walk_in + c.starved_priority;
@@ -703,6 +851,179 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 	}
 	*ret_ahead = ahead;
 	return 0;
+}
+
+/* --- estimates ----------------------------------------------------------- */
+
+/* The id of the ticket an estimate adds for the time of its run. */
+#define ESTIMATE_ID INT64_MAX
+
+/* Moves a cursor's time-dependent prefixes to t, keeping its place. */
+static void cursor_retime(const struct queue *q, size_t s, int64_t t,
+			  struct cursor *c)
+{
+	const struct list *l = q->lists[s];
+
+	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, t);
+	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, t);
+	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
+}
+
+static int n_services_of(uint64_t services)
+{
+	int n = 0;
+
+	for (; services; services &= services - 1)
+		n++;
+	return n;
+}
+
+/* The earliest booking not yet taken of the counter's services that is
+ * due by t, or -1. */
+static long booking_due(const struct queue *q, uint64_t services,
+			const struct queue_booked *b, const size_t *taken,
+			int64_t t, size_t *ret_service)
+{
+	long best = -1;
+	int64_t slot = 0;
+
+	for (size_t s = 0; b && s < q->n_services; s++) {
+		if (!(services & BIT(s)) || taken[s] >= b[s].n)
+			continue;
+		int64_t x = b[s].slot_start[taken[s]];
+		if (x - q->policy.early_window <= t && (best < 0 || x < slot)) {
+			best = (long)s;
+			slot = x;
+		}
+	}
+	if (best >= 0)
+		*ret_service = (size_t)best;
+	return best;
+}
+
+/*
+ * A run of the day from now with the tickets waiting, every service taking
+ * its mean, and no one else coming but the bookings: when a counter frees,
+ * a booking due by then takes it for show_share of a mean service (both
+ * policies call due bookings before walk-ins), else the policy picks at
+ * that time. The wait is when the added ticket is called.
+ */
+static int estimate_run(const struct queue *q, size_t service,
+			const struct ticket *me, int64_t now,
+			const int64_t *mean_s, const struct queue_booked *b,
+			double show_share, int64_t *free_at, int64_t *ret_s)
+{
+	struct cursor c[64];
+	int streak[64];
+	size_t taken[64] = {0};
+	uint64_t all = 0;
+
+	for (size_t s = 0; s < q->n_services; s++) {
+		streak[s] = q->streak[s];
+		cursor_init(q, s, now, &c[s]);
+	}
+	for (size_t k = 0; k < q->n_counters; k++) {
+		const struct qcounter *qc = &q->counters[k];
+		const struct ticket *cur =
+			qc->current ? find(q, qc->current) : NULL;
+
+		free_at[k] = INT64_MAX;
+		if (qc->paused)
+			continue;
+		all |= qc->services;
+		free_at[k] = now;
+		if (cur) {
+			/* A service past its mean ends within the minute. */
+			int64_t end = cur->called_at + mean_s[cur->service];
+			free_at[k] = end > now + 60 ? end : now + 60;
+		}
+	}
+	if (!(all & BIT(service)))
+		return -ENOENT;
+	for (;;) {
+		size_t k = SIZE_MAX, bs;
+		struct pick p;
+		int64_t t;
+
+		/* Of the counters free first, the one serving fewest
+		 * services calls first: it has no other choice. */
+		for (size_t j = 0; j < q->n_counters; j++)
+			if (free_at[j] != INT64_MAX &&
+			    (k == SIZE_MAX || free_at[j] < free_at[k] ||
+			     (free_at[j] == free_at[k] &&
+			      n_services_of(q->counters[j].services) <
+				      n_services_of(q->counters[k].services))))
+				k = j;
+		if (k == SIZE_MAX)
+			return -ENOENT; /* cannot happen: me waits */
+		t = free_at[k];
+		if (booking_due(q, q->counters[k].services, b, taken, t, &bs) >=
+		    0) {
+			taken[bs]++;
+			free_at[k] =
+				t + (int64_t)(show_share * (double)mean_s[bs]);
+			continue;
+		}
+		for (size_t s = 0; s < q->n_services; s++)
+			cursor_retime(q, s, t, &c[s]);
+		if (next_call(q, q->counters[k].services, c, streak, t, &p) ==
+		    REASON_NONE) {
+			/* Idle until the next booking of its services. */
+			int64_t next = INT64_MAX;
+			for (size_t s = 0; b && s < q->n_services; s++)
+				if ((q->counters[k].services & BIT(s)) &&
+				    taken[s] < b[s].n &&
+				    b[s].slot_start[taken[s]] -
+						    q->policy.early_window <
+					    next)
+					next = b[s].slot_start[taken[s]] -
+					       q->policy.early_window;
+			free_at[k] = next;
+			continue;
+		}
+		if (p.t == me) {
+			*ret_s = t - now;
+			return 0;
+		}
+		advance(c, streak, &p);
+		free_at[k] = t + mean_s[p.service];
+	}
+}
+
+int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
+		   int64_t now, const int64_t *mean_s,
+		   const struct queue_booked *booked, double show_share,
+		   int64_t *ret_s)
+{
+	struct ticket me = {
+		.id = ESTIMATE_ID,
+		.service = (int)service,
+		.kind = kind,
+		.state = TICKET_WAITING,
+		.issued_at = now,
+		.kiosk = -1,
+		.counter = -1,
+		.est_wait_min = -1,
+	};
+	const struct ticket *added;
+	int64_t *free_at;
+	int r;
+
+	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT)
+		return -EINVAL;
+	free_at = calloc(q->n_counters ? q->n_counters : 1, sizeof(*free_at));
+	if (!free_at)
+		return -ENOMEM;
+	r = queue_add(q, &me);
+	if (r < 0)
+		goto out;
+	added = find(q, ESTIMATE_ID);
+	r = estimate_run(q, service, added, now, mean_s, booked, show_share,
+			 free_at, ret_s);
+	(void)queue_remove(q, ESTIMATE_ID);
+out:
+	free(free_at);
+	return r;
 }
 
 /* --- state changes ------------------------------------------------------- */

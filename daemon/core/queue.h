@@ -15,10 +15,21 @@
  * few thousand); queue_add() refuses more with -E2BIG. */
 #define QUEUE_TICKETS_MAX 1000000
 
+/* The two call policies of docs/DESIGN.md, "Who is called next". */
+enum queue_kind {
+	QUEUE_RULES, /* the six rules */
+	QUEUE_DUE,   /* due times: least slack, bookings protected */
+};
+
 struct queue_policy {
-	int64_t max_wait;     /* seconds; starvation guard */
-	int walkin_every;     /* 0 = no interleave */
+	enum queue_kind kind;
+	int64_t max_wait;     /* seconds; starvation guard, a walk-in's due */
+	int walkin_every;     /* 0 = no interleave (rules only) */
 	int64_t early_window; /* seconds before slot start a booking is due */
+	/* The due policy's: a priority ticket's bound, and how long after
+	 * its slot start a booking is still on time. */
+	int64_t priority_wait;	/* seconds */
+	int64_t booking_window; /* seconds */
 };
 
 struct queue;
@@ -73,5 +84,30 @@ int queue_order(const struct queue *q, uint64_t services, int64_t now,
  * counter serving only its service. */
 int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 		size_t *ret_ahead);
+
+/* The bookings of one service not yet checked in, as an estimate counts
+ * them: their slot starts, sorted. */
+struct queue_booked {
+	const int64_t *slot_start;
+	size_t n;
+};
+
+/* The share of bookings not yet checked in that an estimate counts on:
+ * about one in ten booked citizens does not come. */
+#define QUEUE_SHOW_SHARE 0.9
+
+/*
+ * The wait, in seconds, of a walk-in or priority ticket about to be issued
+ * in service at now, as docs/DESIGN.md "Estimates" explains: the day run
+ * on from now under the policy, the waiting tickets and the bookings not
+ * yet checked in (booked, per service, or NULL) taking their service's mean
+ * (mean_s, per service) at the open counters, no one else coming. Adds the
+ * ticket for the run and takes it out again. -ENOENT when no open counter
+ * serves the service.
+ */
+int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
+		   int64_t now, const int64_t *mean_s,
+		   const struct queue_booked *booked, double show_share,
+		   int64_t *ret_s);
 
 #endif

@@ -26,6 +26,8 @@ static const char *const reason_names[] = {
 	[REASON_PRIORITY] = "priority",
 	[REASON_WALK_IN] = "walk_in",
 	[REASON_APPOINTMENT_EARLY] = "appointment_early",
+	[REASON_PRIORITY_DUE] = "priority_due",
+	[REASON_LEAST_SLACK] = "least_slack",
 };
 
 static const char *const print_names[] = {

@@ -22,7 +22,9 @@ enum ticket_state {
 	TICKET_EXPIRED,
 };
 
-/* The policy rule that chose a called ticket (docs/DESIGN.md, in rule order). */
+/* The policy rule that chose a called ticket (docs/DESIGN.md, in rule order
+ * of the rules policy; the due policy's own two come last). The names are
+ * the database format: add new reasons at the end. */
 enum call_reason {
 	REASON_NONE,
 	REASON_STARVATION_GUARD,
@@ -31,6 +33,9 @@ enum call_reason {
 	REASON_PRIORITY,
 	REASON_WALK_IN,
 	REASON_APPOINTMENT_EARLY,
+	REASON_PRIORITY_DUE, /* due policy: a priority ticket past its bound */
+	REASON_LEAST_SLACK,  /* due policy: the least slack near its due time */
+	REASON_COUNT,
 };
 
 enum print_state {
@@ -85,6 +90,7 @@ struct ticket {
 	int64_t called_at;                 /* 0 when never called */
 	int64_t finished_at;               /* 0 while waiting or called */
 	int recalls;
+	int estimate_min;                  /* the wait told at issue, or -1 */
 
 	/* Derived, not stored: filled in by the office for waiting tickets. */
 	int ahead;                         /* tickets the policy calls first */

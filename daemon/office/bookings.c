@@ -205,6 +205,7 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	t.service = a.service;
 	t.issued_at = now;
 	t.kiosk = kiosk;
+	t.estimate_min = -1;
 	if (message_len)
 		message[0] = '\0';
 	if (now > a.start + (int64_t)c->policy.late_grace * 60) {
@@ -212,6 +213,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		 * and the citizen is told why. */
 		t.kind = TICKET_WALK_IN;
 		t.late = true;
+		t.estimate_min =
+			office_estimate_new(o, t.service, TICKET_WALK_IN, now);
 		snprintf(message, message_len,
 			 "Your appointment was at %s and you arrived more "
 			 "than %d minutes late, so you get a regular ticket "
@@ -252,6 +255,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		}
 	}
 	office_derive(o, &t, now);
+	if (t.estimate_min >= 0)
+		t.est_wait_min = t.estimate_min;
 	if (t.printed == PRINT_PENDING)
 		office_send_to_printer(o, printer, &t, now);
 	office_notify_queue(o, now);

@@ -40,9 +40,13 @@ int office_load_day(struct office *o, int64_t now)
 {
 	const struct config *c = o->cfg;
 	struct queue_policy policy = {
+		.kind = c->policy.kind == CFG_POLICY_DUE ? QUEUE_DUE :
+							   QUEUE_RULES,
 		.max_wait = (int64_t)c->policy.max_wait * 60,
 		.walkin_every = c->policy.walkin_every,
 		.early_window = (int64_t)c->policy.early_window * 60,
+		.priority_wait = (int64_t)c->policy.priority_wait * 60,
+		.booking_window = (int64_t)c->policy.booking_window * 60,
 	};
 	uint64_t *masks;
 	struct queue *q;

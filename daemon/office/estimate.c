@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "queue.h"
 
 static size_t open_counters(const struct office *o, int service)
@@ -124,13 +125,64 @@ out:
 	return r;
 }
 
+/* The most bookings still to check in that an estimate reads. */
+#define PENDING_MAX 4096
+
+int office_estimate_new(const struct office *o, int service,
+			enum ticket_kind kind, int64_t now)
+{
+	const struct config *c = o->cfg;
+	struct store_slot *slots = malloc(PENDING_MAX * sizeof(*slots));
+	int64_t *starts = malloc(PENDING_MAX * sizeof(*starts));
+	struct queue_booked booked[CONFIG_MAX_SERVICES];
+	int64_t mean[CONFIG_MAX_SERVICES], wait = 0;
+	size_t n = 0, used = 0;
+	int r = -ENOMEM;
+
+	if (!slots || !starts)
+		goto out;
+	/* A booking checked in after its grace gets a walk-in ticket: those
+	 * past it no longer come first. */
+	r = store_bookings_pending(o->st, o->day,
+				   now - (int64_t)c->policy.late_grace * 60,
+				   slots, PENDING_MAX, &n);
+	if (r < 0)
+		goto out;
+	/* Per service, each in slot order as the store gives them. */
+	for (size_t s = 0; s < c->n_services; s++) {
+		mean[s] = office_mean_service_time(o, (int)s);
+		booked[s].slot_start = starts + used;
+		booked[s].n = 0;
+		for (size_t i = 0; i < n; i++)
+			if (slots[i].service == (int)s)
+				starts[used + booked[s].n++] = slots[i].start;
+		used += booked[s].n;
+	}
+	r = queue_estimate(o->q, (size_t)service, kind, now, mean, booked,
+			   QUEUE_SHOW_SHARE, &wait);
+out:
+	free(slots);
+	free(starts);
+	if (r == -ENOENT)
+		return -1;
+	if (r < 0) {
+		/* The queue's own count, rather than no estimate at all. */
+		log_err("estimating the wait for service %d: %s", service,
+			strerror(-r));
+		return office_estimate(o, service,
+				       queue_waiting(o->q, (size_t)service));
+	}
+	return (int)((wait + 59) / 60);
+}
+
 void office_fill_service_view(const struct office *o, int service,
-			      const struct hours_status *h,
+			      const struct hours_status *h, int64_t now,
 			      struct office_service_view *ret)
 {
 	ret->open = h->open && !h->cutoff;
 	ret->waiting = queue_waiting(o->q, (size_t)service);
-	ret->est_wait_min = o->cfg->services[service].info
-				    ? -1
-				    : office_estimate(o, service, ret->waiting);
+	ret->est_wait_min =
+		o->cfg->services[service].info ?
+			-1 :
+			office_estimate_new(o, service, TICKET_WALK_IN, now);
 }

@@ -121,6 +121,9 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 		if (q->r < 0)
 			continue;
 		office_derive(o, &q->t, q->now);
+		/* The screen and the paper show the wait recorded. */
+		if (q->t.estimate_min >= 0)
+			q->t.est_wait_min = q->t.estimate_min;
 		if (q->t.printed == PRINT_PENDING)
 			office_send_to_printer(o, q->printer, &q->t, q->now);
 	}
@@ -149,30 +152,51 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	hours_status(c, now, &h);
 	if (!h.open || h.cutoff)
 		return office_refuse_closed(o, &h, err);
-	if (h.closes_at) {
+
+	/* The wait the citizen is told, and recorded with the ticket. */
+	int wait;
+	int64_t service_s;
+
+	pthread_mutex_lock(&o->lock);
+	/* The first ticket of a day is estimated on that day's queue. */
+	int r = office_roll_day(o, now, err);
+	if (r < 0) {
+		pthread_mutex_unlock(&o->lock);
+		return r;
+	}
+	wait = office_estimate_new(
+		o, service, priority ? TICKET_PRIORITY : TICKET_WALK_IN, now);
+	service_s = office_mean_service_time(o, service);
+	pthread_mutex_unlock(&o->lock);
+	req.t.estimate_min = wait;
+	if (h.closes_at && wait >= 0 &&
+	    now + (int64_t)wait * 60 + service_s > h.closes_at) {
 		/* No ticket that, by the estimate, could not be served
 		 * before closing: the citizen is told now, not at 16:30. */
-		int wait;
-		int64_t service_s;
-
-		pthread_mutex_lock(&o->lock);
-		wait = office_estimate(o, service,
-				       queue_waiting(o->q, (size_t)service));
-		service_s = office_mean_service_time(o, service);
-		pthread_mutex_unlock(&o->lock);
-		if (wait >= 0 && now + (int64_t)wait * 60 + service_s >
-					 h.closes_at) {
-			char hhmm[6];
-			office_format_hhmm(h.closes_at, hhmm);
-			return office_refuse(
-				err, OFFICE_CLOSED, EAGAIN,
-				"No more tickets for \"%s\" today: "
-				"about %d minutes of waiting are ahead "
-				"and the office closes at %s. Please "
-				"come back on another day or book an "
-				"appointment online.",
-				svc->name, wait, hhmm);
-		}
+		char hhmm[6];
+		office_format_hhmm(h.closes_at, hhmm);
+		return office_refuse(err, OFFICE_CLOSED, EAGAIN,
+				     "No more tickets for \"%s\" today: "
+				     "about %d minutes of waiting are ahead "
+				     "and the office closes at %s. Please "
+				     "come back on another day or book an "
+				     "appointment online.",
+				     svc->name, wait, hhmm);
+	}
+	if (!priority && c->policy.walkin_limit > 0 &&
+	    wait > c->policy.walkin_limit) {
+		/* Admission: a wait beyond the limit is not offered to a
+		 * walk-in; priority citizens are never refused by it. */
+		r = office_refuse(
+			err, OFFICE_WAIT_TOO_LONG, EAGAIN,
+			"No ticket for \"%s\" now: the wait would be about "
+			"%d minutes, longer than the %d minutes this office "
+			"keeps walk-ins waiting. Please book an appointment "
+			"online.",
+			svc->name, wait, c->policy.walkin_limit);
+		err->wait_min = wait;
+		err->limit_min = c->policy.walkin_limit;
+		return r;
 	}
 
 	/* The first request to find no batch being written leads: it takes

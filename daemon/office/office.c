@@ -21,6 +21,7 @@ int office_refuse(struct office_error *err, enum office_status status,
 	va_list ap;
 
 	err->status = status;
+	err->wait_min = err->limit_min = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -161,7 +162,7 @@ void office_notify_queue(struct office *o, int64_t now)
 		return;
 	hours_status(o->cfg, now, &h);
 	for (size_t i = 0; i < o->cfg->n_services; i++)
-		office_fill_service_view(o, (int)i, &h, &views[i]);
+		office_fill_service_view(o, (int)i, &h, now, &views[i]);
 	o->notify(o->notify_data,
 		  &(struct office_event){.type = OFFICE_EVENT_QUEUE,
 					 .at = now,

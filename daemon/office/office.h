@@ -21,12 +21,15 @@ enum office_status {
 	OFFICE_CLOSED,        /* 422 closed */
 	OFFICE_UNPROCESSABLE, /* 422 unprocessable */
 	OFFICE_INTERNAL,      /* 500 internal */
+	OFFICE_WAIT_TOO_LONG, /* 422 wait_too_long: [policy] walkin_limit */
 };
 
-/* Why an operation was refused, in words for the person who asked. */
+/* Why an operation was refused, in words for the person who asked; for
+ * OFFICE_WAIT_TOO_LONG also the numbers, for pages that word it. */
 struct office_error {
 	enum office_status status;
 	char message[256];
+	int wait_min, limit_min;
 };
 
 struct office_counter_view {

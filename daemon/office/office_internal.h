@@ -78,8 +78,13 @@ int office_estimate(const struct office *o, int service, size_t ahead);
 void office_derive(const struct office *o, struct ticket *t, int64_t now);
 int office_derive_all(const struct office *o, struct ticket *v, size_t n,
 		      uint64_t services, int64_t now);
+/* The wait, in minutes, a ticket of kind issued in service at now is told
+ * (docs/DESIGN.md "Estimates"), or -1 when no counter serving it is open.
+ * Called with the lock held. */
+int office_estimate_new(const struct office *o, int service,
+			enum ticket_kind kind, int64_t now);
 void office_fill_service_view(const struct office *o, int service,
-			      const struct hours_status *h,
+			      const struct hours_status *h, int64_t now,
 			      struct office_service_view *ret);
 
 /* views.c: ticket id, once the day is rolled; a refusal when unknown. */

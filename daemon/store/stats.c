@@ -33,7 +33,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * day's tickets without reading the whole table. */
 	[ST_TICKETS] =
 		"SELECT id, service, kind, state, issued_at,"
-		" coalesce(slot_start, 0) FROM tickets"
+		" coalesce(slot_start, 0), coalesce(estimate, -1) FROM tickets"
 		" WHERE state IN ('waiting', 'called', 'served', 'no_show',"
 		" 'expired') AND day = ?1 ORDER BY id",
 	/* No index covers all of a day's events (schema 2 kept one for
@@ -237,6 +237,7 @@ struct tk {
 	int64_t first_call, last_call;
 	/* Last call to served; -1 when not measured. */
 	int64_t service_s;
+	int estimate; /* minutes told at issue, -1 when none */
 };
 
 struct ev {
@@ -376,6 +377,7 @@ static int ticket_row(sqlite3_stmt *st, void *userdata)
 		return -EIO; /* the schema's checks forbid this */
 	t->issued_at = sqlite3_column_int64(st, 4);
 	t->slot_start = sqlite3_column_int64(st, 5);
+	t->estimate = sqlite3_column_int(st, 6);
 	t->svc_issue = t->svc_now = t->svc_table;
 	t->counter = -1;
 	t->service_s = -1;
@@ -698,6 +700,53 @@ static void count_on_time(struct day_ctx *x, const struct tk *t)
 	}
 }
 
+/* The estimate told at issue against the first call. */
+static void count_estimate(struct day_ctx *x, const struct tk *t)
+{
+	struct stats_estimates *e = &x->d->estimates;
+	int64_t est, tol, wait;
+
+	if (t->estimate < 0 || !t->first_call)
+		return;
+	est = (int64_t)t->estimate * 60;
+	tol = est * 3 / 10 > 300 ? est * 3 / 10 : 300;
+	wait = wait_of(t->issued_at, t->first_call);
+	e->told++;
+	if (wait >= est - tol && wait <= est + tol)
+		e->within++;
+	else if (wait > est + tol)
+		e->longer++;
+}
+
+/* How far past its due time t was called, or is, still waiting, now. */
+static void count_late(struct day_ctx *x, const struct tk *t)
+{
+	struct stats_kind *k = &x->d->kinds[t->kind];
+	int64_t at = t->first_call	    ? t->first_call :
+		     t->state == TK_WAITING ? x->d->now :
+					      0;
+	int64_t due, late;
+
+	if (!at)
+		return;
+	switch (t->kind) {
+	case TICKET_APPOINTMENT:
+		if (t->slot_start <= 0 || t->issued_at > t->slot_start)
+			return; /* the promise is to those on time */
+		due = t->slot_start;
+		break;
+	case TICKET_PRIORITY:
+		due = t->issued_at + (int64_t)x->cfg->policy.priority_wait * 60;
+		break;
+	default:
+		due = t->issued_at + (int64_t)x->cfg->policy.max_wait * 60;
+		break;
+	}
+	late = at - due;
+	if (k->late_n++ == 0 || late > k->worst_late_s)
+		k->worst_late_s = late;
+}
+
 /* Tickets no event mentions (none in a sound log) count as their row. */
 static void count_unseen(struct day_ctx *x, struct tk *t)
 {
@@ -744,6 +793,8 @@ static int tally(struct day_ctx *x)
 		else if (t->state == TK_CALLED)
 			r->called++;
 		count_on_time(x, t);
+		count_estimate(x, t);
+		count_late(x, t);
 	}
 
 	if (x->n_tks > 0) {

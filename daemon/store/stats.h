@@ -14,7 +14,7 @@
 #include "ticket.h"
 
 #define STATS_KINDS 3	/* enum ticket_kind */
-#define STATS_REASONS 7 /* enum call_reason, REASON_NONE included */
+#define STATS_REASONS REASON_COUNT /* enum call_reason, REASON_NONE included */
 /* An on-time booking counts as served on time when first called at most
  * this long after its slot start. */
 #define STATS_SLOT_GRACE_S 600
@@ -62,6 +62,20 @@ struct stats_row {
 struct stats_kind {
 	struct stats_summary wait;
 	size_t overtakes;
+	/* The most seconds a ticket of the kind was called (or, still
+	 * waiting, is now) past its due time: a booking checked in on time
+	 * its slot start, a priority ticket priority_wait, a walk-in
+	 * max_wait after issue. Negative when none passed it; valid when
+	 * late_n > 0 (the tickets measured). */
+	int64_t worst_late_s;
+	size_t late_n;
+};
+
+/* The waits told at issue against the real ones, for the called tickets
+ * that were told one: within max(5 min, 30% of the estimate), or longer
+ * than that (docs/DESIGN.md, "Estimates"). */
+struct stats_estimates {
+	size_t told, within, longer;
 };
 
 /* Where a counter's time went between its first and last activity of the
@@ -84,6 +98,7 @@ struct stats_day {
 	} totals;
 	struct stats_kind kinds[STATS_KINDS];
 	struct stats_on_time on_time;
+	struct stats_estimates estimates;
 	size_t overtakes;
 	size_t calls[STATS_REASONS];	/* 'called' events by reason */
 	struct stats_counter *counters; /* one per configured counter */

@@ -100,6 +100,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX appointments_day ON appointments (day)"
 	" WHERE phone IS NOT NULL;\n"
 	"PRAGMA user_version = 3;\n",
+	/* 3 -> 4: the wait the kiosk told a walk-in or priority citizen, in
+	 * minutes, for the statistics' estimate accuracy; and the bookings
+	 * still to check in, which the estimates count. */
+	"ALTER TABLE tickets ADD COLUMN estimate INTEGER"
+	" CHECK (estimate IS NULL OR estimate >= 0);\n"
+	"CREATE INDEX appointments_pending ON appointments (day, start)"
+	" WHERE ticket IS NULL AND status = 'booked';\n"
+	"PRAGMA user_version = 4;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -109,7 +117,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 #define TICKET_COLUMNS                                                    \
 	"id, day, number, service, kind, state, issued_at, slot_start, "  \
 	"late, printed, kiosk, counter, reason, called_at, finished_at, " \
-	"recalls"
+	"recalls, estimate"
 
 #define EVENT_COLUMNS \
 	"at, day, type, ticket, service, counter, kind, reason, detail"
@@ -139,6 +147,7 @@ enum stmt_id {
 	ST_APPT_TICKET,
 	ST_APPT_PURGE,
 	ST_SERVICE_TIMES,
+	ST_APPT_PENDING,
 	ST_COUNT,
 };
 
@@ -153,15 +162,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TICKET_INSERT] =
 		"INSERT INTO tickets (day, number, service, kind, state,"
 		" issued_at, slot_start, late, printed, kiosk, counter, reason,"
-		" called_at, finished_at, recalls) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+		" called_at, finished_at, recalls, estimate) VALUES (?1, ?2,"
+		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+		" ?16)",
 	/* A service the config no longer has (-1) keeps its stored id. */
 	[ST_TICKET_UPDATE] =
 		"UPDATE tickets SET day = ?1, number = ?2,"
 		" service = coalesce(?3, service), kind = ?4, state = ?5,"
 		" issued_at = ?6, slot_start = ?7, late = ?8, printed = ?9,"
 		" kiosk = ?10, counter = ?11, reason = ?12, called_at = ?13,"
-		" finished_at = ?14, recalls = ?15 WHERE id = ?16",
+		" finished_at = ?14, recalls = ?15, estimate = ?16"
+		" WHERE id = ?17",
 	[ST_TICKET_GET] =
 		"SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
 	[ST_TICKETS_ACTIVE] =
@@ -215,8 +226,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" JOIN tickets AS t ON t.id = e.ticket"
 		" WHERE e.day = ?1 AND e.type = " EVENT_CALLED_SQL
 		" ORDER BY e.id DESC LIMIT ?2",
-	[ST_APPT_GET] = "SELECT code, service, start, end, phone, status,"
-			" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
+	[ST_APPT_GET] =
+		"SELECT code, service, start, end, phone, status,"
+		" coalesce(ticket, 0) FROM appointments WHERE code = ?1",
 	/* A later import updates a booking but never forgets its check-in. */
 	[ST_APPT_PUT] =
 		"INSERT INTO appointments (code, service, day, start, end,"
@@ -226,7 +238,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" start = excluded.start, end = excluded.end,"
 		" phone = excluded.phone, status = excluded.status,"
 		" updated_at = excluded.updated_at",
-	[ST_APPT_TICKET] = "UPDATE appointments SET ticket = ?2 WHERE code = ?1",
+	[ST_APPT_TICKET] =
+		"UPDATE appointments SET ticket = ?2 WHERE code = ?1",
 	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL"
 			  " WHERE phone IS NOT NULL AND day < ?1",
 	[ST_SERVICE_TIMES] =
@@ -234,6 +247,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE day = ?1 AND service = ?2 AND state = 'served'"
 		" AND called_at IS NOT NULL AND finished_at IS NOT NULL"
 		" ORDER BY finished_at DESC, id DESC LIMIT ?3",
+	[ST_APPT_PENDING] =
+		"SELECT service, start FROM appointments"
+		" WHERE day = ?1 AND ticket IS NULL AND status = 'booked'"
+		" AND start >= ?2 ORDER BY start LIMIT ?3",
 	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
 		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
 };
@@ -554,6 +571,14 @@ out:
 }
 
 /* Binds ?1..?15 of the insert and update statements. */
+/* Minutes, or NULL when negative (none). */
+static int bind_minutes(sqlite3_stmt *st, int i, int minutes)
+{
+	int rc = minutes < 0 ? sqlite3_bind_null(st, i) :
+			       sqlite3_bind_int64(st, i, minutes);
+	return rc == SQLITE_OK ? 0 : db_errno(sqlite3_db_handle(st), rc);
+}
+
 static int bind_ticket(struct store *s, sqlite3_stmt *st,
 		       const struct ticket *t, bool need_service)
 {
@@ -571,8 +596,7 @@ static int bind_ticket(struct store *s, sqlite3_stmt *st,
 	    !ok_counter || !in_range((int)t->kind, TICKET_APPOINTMENT) ||
 	    !in_range((int)t->state, TICKET_EXPIRED) ||
 	    !in_range((int)t->printed, PRINT_FAILED) ||
-	    !in_range((int)t->reason, REASON_APPOINTMENT_EARLY) ||
-	    t->recalls < 0)
+	    !in_range((int)t->reason, REASON_COUNT - 1) || t->recalls < 0)
 		return -EINVAL;
 
 	if ((r = db_bind_text(st, 1, t->day)) < 0 ||
@@ -589,7 +613,8 @@ static int bind_ticket(struct store *s, sqlite3_stmt *st,
 	    (r = db_bind_text(st, 12, call_reason_name(t->reason))) < 0 ||
 	    (r = db_bind_time(st, 13, t->called_at)) < 0 ||
 	    (r = db_bind_time(st, 14, t->finished_at)) < 0 ||
-	    (r = db_bind_int64(st, 15, t->recalls)) < 0)
+	    (r = db_bind_int64(st, 15, t->recalls)) < 0 ||
+	    (r = bind_minutes(st, 16, t->estimate_min)) < 0)
 		return r;
 	return 0;
 }
@@ -619,7 +644,7 @@ int store_ticket_update(struct store *s, const struct ticket *t)
 	if (t->id <= 0)
 		return -ENOENT;
 	if ((r = bind_ticket(s, st, t, false)) < 0 ||
-	    (r = db_bind_int64(st, 16, t->id)) < 0)
+	    (r = db_bind_int64(st, 17, t->id)) < 0)
 		goto out;
 	r = db_exec(st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
@@ -658,6 +683,9 @@ static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
 	t.called_at = sqlite3_column_int64(st, 13);
 	t.finished_at = sqlite3_column_int64(st, 14);
 	t.recalls = sqlite3_column_int(st, 15);
+	t.estimate_min = sqlite3_column_type(st, 16) == SQLITE_NULL ?
+				 -1 :
+				 sqlite3_column_int(st, 16);
 	t.est_wait_min = -1;
 	*ret = t;
 	return 0;
@@ -692,7 +720,7 @@ int store_event_append(struct store *s, const struct store_event *ev)
 	counter = counter_id(s, ev->counter, &ok_counter);
 	if (event_type_parse(ev->type, &type) < 0 || ev->ticket < 0 ||
 	    !ok_service || !ok_counter ||
-	    !in_range((int)ev->reason, REASON_APPOINTMENT_EARLY))
+	    !in_range((int)ev->reason, REASON_COUNT - 1))
 		return -EINVAL;
 	if (ev->ticket != 0) {
 		if (!in_range((int)ev->kind, TICKET_APPOINTMENT))
@@ -1068,6 +1096,38 @@ int store_service_times(struct store *s, const char *day, int service,
 		goto out;
 	while ((r = db_step(st)) > 0 && n < max)
 		ret_seconds[n++] = sqlite3_column_int64(st, 0);
+	if (r < 0)
+		goto out;
+	*ret_n = n;
+	r = 0;
+out:
+	db_finish(st);
+	return r;
+}
+
+int store_bookings_pending(struct store *s, const char *day, int64_t from,
+			   struct store_slot *ret_slots, size_t max,
+			   size_t *ret_n)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_PENDING];
+	size_t n = 0;
+	int r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	if ((r = db_bind_text(st, 1, day)) < 0 ||
+	    (r = db_bind_int64(st, 2, from)) < 0 ||
+	    (r = db_bind_int64(st, 3, (int64_t)max)) < 0)
+		goto out;
+	while ((r = db_step(st)) > 0 && n < max) {
+		const char *v = db_column_text(st, 0);
+		int service = v ? config_service_index(s->cfg, v) : -1;
+		if (service < 0)
+			continue; /* a service the config no longer has */
+		ret_slots[n].service = service;
+		ret_slots[n].start = sqlite3_column_int64(st, 1);
+		n++;
+	}
 	if (r < 0)
 		goto out;
 	*ret_n = n;

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -128,6 +128,18 @@ int store_purge_phones(struct store *s, const char *day, int *ret_count);
  * counter (finished minus called), newest first, at most max. */
 int store_service_times(struct store *s, const char *day, int service,
 			int64_t *ret_seconds, size_t max, size_t *ret_n);
+
+/* A booking of day still to check in: its service and slot start. */
+struct store_slot {
+	int service;
+	int64_t start;
+};
+
+/* The bookings of day not cancelled and not checked in whose slot starts
+ * at from or later, by slot start, at most max. */
+int store_bookings_pending(struct store *s, const char *day, int64_t from,
+			   struct store_slot *ret_slots, size_t max,
+			   size_t *ret_n);
 
 /* Whether the database accepts a write (for /healthz). */
 int store_check_writable(struct store *s);

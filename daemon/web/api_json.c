@@ -68,6 +68,12 @@ json_t *api_json_ticket(const struct config *cfg, const struct ticket *t)
 	/* clang-format on */
 	if (!o)
 		return NULL;
+	/* The wait told when it was issued (walk-in and priority tickets). */
+	if (json_object_set_new(o, "estimate_min",
+				api_json_int_or_null(t->estimate_min))) {
+		json_decref(o);
+		return NULL;
+	}
 	if (t->reason != REASON_NONE &&
 	    json_object_set_new(o, "reason",
 				json_string(call_reason_name(t->reason)))) {

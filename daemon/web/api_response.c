@@ -140,6 +140,7 @@ void api_office_failed(const struct api_request *req, struct api_response *ret,
 		[OFFICE_GONE] = {410, "gone"},
 		[OFFICE_CLOSED] = {422, "closed"},
 		[OFFICE_UNPROCESSABLE] = {422, "unprocessable"},
+		[OFFICE_WAIT_TOO_LONG] = {422, "wait_too_long"},
 	};
 	size_t s = (size_t)err->status;
 
@@ -153,4 +154,13 @@ void api_office_failed(const struct api_request *req, struct api_response *ret,
 	api_error(ret, map[s].status, map[s].code,
 		  err->message[0] ? err->message :
 				    "The request cannot be carried out.");
+	if (err->status == OFFICE_WAIT_TOO_LONG) {
+		/* The numbers, for pages that word the refusal themselves. */
+		json_t *v = json_pack("{s:{s:s,s:s,s:i,s:i}}", "error", "code",
+				      map[s].code, "message", err->message,
+				      "wait_min", err->wait_min, "limit_min",
+				      err->limit_min);
+		if (v)
+			api_respond(req, ret, map[s].status, v);
+	}
 }

@@ -180,6 +180,12 @@ static int64_t share(const struct stats_on_time *o)
 	return (int64_t)((o->within * SHARE_SCALE + den / 2) / den);
 }
 
+/* a / b to 4 decimals, rounded as share() does; b > 0. */
+static double ratio(size_t a, size_t b)
+{
+	return (double)((a * SHARE_SCALE + b / 2) / b) / SHARE_SCALE;
+}
+
 static json_t *share_json(const struct stats_on_time *o)
 {
 	int64_t v = share(o);
@@ -268,11 +274,13 @@ static json_t *fairness_json(const struct stats_day *d)
 {
 	json_t *f = json_object(), *kinds = json_object(),
 	       *on_time = json_object(), *calls = json_object(),
-	       *counters = json_array();
+	       *counters = json_array(), *est = json_object();
+	const struct stats_estimates *e = &d->estimates;
 	bool ok = true;
 
 	ok &= put(f, "kinds", kinds);
 	ok &= put(f, "on_time_bookings", on_time);
+	ok &= put(f, "estimates", est);
 	ok &= put_size(f, "overtakes", d->overtakes);
 	ok &= put(f, "calls_by_reason", calls);
 	ok &= put(f, "counters", counters);
@@ -281,8 +289,20 @@ static json_t *fairness_json(const struct stats_day *d)
 
 		ok = put(kinds, ticket_kind_name((enum ticket_kind)k), o) &&
 		     put_wait(o, &d->kinds[k].wait) &&
-		     put_size(o, "overtakes", d->kinds[k].overtakes);
+		     put_size(o, "overtakes", d->kinds[k].overtakes) &&
+		     put(o, "worst_late_s",
+			 d->kinds[k].late_n ?
+				 json_integer(d->kinds[k].worst_late_s) :
+				 json_null());
 	}
+	ok = ok && put_size(est, "told", e->told) &&
+	     put_size(est, "within", e->within) &&
+	     put_size(est, "longer", e->longer) &&
+	     put(est, "share_within",
+		 e->told ? json_real(ratio(e->within, e->told)) :
+			   json_null()) &&
+	     put(est, "share_longer",
+		 e->told ? json_real(ratio(e->longer, e->told)) : json_null());
 	ok = ok && put_size(on_time, "bookings", d->on_time.bookings) &&
 	     put_size(on_time, "pending", d->on_time.pending) &&
 	     put_size(on_time, "called_within_10min", d->on_time.within) &&

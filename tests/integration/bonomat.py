@@ -56,7 +56,8 @@ TICKET_KINDS = {"walk_in", "priority", "appointment"}
 TICKET_STATES = {"waiting", "called", "served", "no_show", "expired"}
 PRINT_STATES = {"ok", "pending", "failed", "none"}
 CALL_REASONS = {"starvation_guard", "interleave", "appointment_due",
-                "priority", "walk_in", "appointment_early"}
+                "priority", "walk_in", "appointment_early", "priority_due",
+                "least_slack"}
 
 RFC3339_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?"

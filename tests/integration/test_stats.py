@@ -28,7 +28,7 @@ CSV_HEADER = ["date", "service", "kind", "issued", "served", "no_show",
               "share_within_10min"]
 ROW_FIELDS = set(CSV_HEADER) - {"date"}
 REASONS = {"starvation_guard", "interleave", "appointment_due", "priority",
-           "walk_in", "appointment_early"}
+           "walk_in", "appointment_early", "priority_due", "least_slack"}
 METRIC_RE = re.compile(r'^([a-z_]+)(\{[^}]*\})? (\S+)$')
 BOUNDS = [60, 300, 600, 900, 1800, 2700, 3600]
 
@@ -234,7 +234,8 @@ class StatsTest(DaemonTestCase):
         self.assertEqual(f["calls_by_reason"],
                          {"starvation_guard": 0, "interleave": 0,
                           "appointment_due": 1, "priority": 0,
-                          "walk_in": 4, "appointment_early": 0})
+                          "walk_in": 4, "appointment_early": 0,
+                          "priority_due": 0, "least_slack": 0})
         counters = {c["counter"]: c for c in f["counters"]}
         self.assertEqual(set(counters), {"1", "2", "3"})
         self.assertIsNone(counters["1"]["first_activity"])

@@ -201,6 +201,8 @@ static void draw_bookings(struct day *d, const struct day_params *p,
 		else
 			offset = ARRIVAL_MEAN + ARRIVAL_SD * rng_normal(r);
 		d->bookings++;
+		d->b[d->n_b] = (struct day_booking){slot, -1, service};
+		d->n_b++;
 		if (!comes) {
 			d->no_shows++;
 			continue;
@@ -212,6 +214,7 @@ static void draw_bookings(struct day *d, const struct day_params *p,
 			d->too_late++;
 			continue;
 		}
+		d->b[d->n_b - 1].checkin = at;
 		c = &d->c[d->n++];
 		c->arrival = at;
 		c->service = service;
@@ -253,11 +256,13 @@ int day_new(const struct day_params *p, struct day **ret)
 	d->open = OPEN;
 	d->close = CLOSE;
 	d->cutoff = CLOSE - CUTOFF;
+	d->late_grace = (int64_t)p->late_grace * MIN;
 	d->counter_services =
 		calloc(d->n_counters, sizeof(*d->counter_services));
 	d->c = calloc((size_t)p->walkins + (size_t)p->bookings + 1,
 		      sizeof(*d->c));
-	if (!d->counter_services || !d->c) {
+	d->b = calloc((size_t)p->bookings + 1, sizeof(*d->b));
+	if (!d->counter_services || !d->c || !d->b) {
 		day_free(d);
 		return -ENOMEM;
 	}
@@ -295,5 +300,6 @@ void day_free(struct day *d)
 		return;
 	free(d->counter_services);
 	free(d->c);
+	free(d->b);
 	free(d);
 }

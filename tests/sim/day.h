@@ -38,6 +38,14 @@ struct citizen {
 	bool late; /* a booking checked in after the grace */
 };
 
+/* A booking as the office knows it from the import: its slot and service,
+ * and when its citizen checks in (-1: never, a no-show or after closing). */
+struct day_booking {
+	int64_t slot_start;
+	int64_t checkin;
+	int service;
+};
+
 struct day {
 	uint64_t seed;
 	const struct day_service *services;
@@ -46,7 +54,10 @@ struct day {
 	size_t n_counters;
 	struct citizen *c; /* sorted by arrival */
 	size_t n;
+	struct day_booking *b; /* every booking made, in drawing order */
+	size_t n_b;
 	int64_t open, close, cutoff; /* cutoff: the last walk-in ticket */
+	int64_t late_grace;	     /* seconds */
 
 	/* How the day was drawn, for the report. */
 	size_t walkins, priority; /* walk-in tickets drawn as such */

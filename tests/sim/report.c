@@ -32,6 +32,23 @@ static void summarize(double *v, size_t n, struct report_wait *ret)
 	ret->max = v[n - 1];
 }
 
+static double estimate_tolerance(int est)
+{
+	double t = 0.3 * est;
+	return t > 5.0 ? t : 5.0;
+}
+
+bool report_estimate_within(double w, int est)
+{
+	double d = w - est;
+	return (d < 0 ? -d : d) <= estimate_tolerance(est);
+}
+
+bool report_estimate_longer(double w, int est)
+{
+	return w > est + estimate_tolerance(est);
+}
+
 /* One day's citizens into the pooled figures. */
 /* v[kind], v[RUN_KINDS] (everyone) and v[RUN_KINDS + 1] (on-time bookings'
  * minutes after their slot start) get the day's figures appended. */
@@ -54,6 +71,27 @@ static void add_day(const struct day *d, const struct run_result *r,
 
 		v[c->kind][n[c->kind]++] = w;
 		v[RUN_KINDS][n[RUN_KINDS]++] = w;
+		if (call->estimate_min >= 0) {
+			ret->est_n++;
+			if (report_estimate_within(w, call->estimate_min))
+				ret->est_within++;
+			if (report_estimate_longer(w, call->estimate_min))
+				ret->est_longer++;
+		}
+		{
+			double late;
+			if (c->kind == TICKET_APPOINTMENT)
+				late = (double)(call->called_at -
+						c->slot_start) /
+				       MIN;
+			else
+				late = w - (double)(c->kind == TICKET_PRIORITY ?
+							    qp->priority_wait :
+							    qp->max_wait) /
+						   MIN;
+			if (late > ret->worst_late[c->kind])
+				ret->worst_late[c->kind] = late;
+		}
 		if (c->kind == TICKET_APPOINTMENT &&
 		    c->arrival <= c->slot_start) {
 			int64_t late = call->called_at - c->slot_start;
@@ -248,11 +286,34 @@ void report_print_day(FILE *out, const struct day *d,
 			      d->services[s].minutes, counters,
 			      d->work_s[s] / 3600.0);
 	}
-	(void)fprintf(out,
-		      "Policy: max_wait %" PRId64 " min, walkin_every %d, "
-		      "early_window %" PRId64 " min.\n\n",
-		      qp->max_wait / 60, qp->walkin_every,
-		      qp->early_window / 60);
+	if (qp->kind == QUEUE_DUE)
+		(void)fprintf(out,
+			      "Policy: due times; max_wait %" PRId64
+			      " min, priority_wait %" PRId64
+			      " min, booking_window %" PRId64
+			      " min, early_window %" PRId64 " min.\n\n",
+			      qp->max_wait / 60, qp->priority_wait / 60,
+			      qp->booking_window / 60, qp->early_window / 60);
+	else
+		(void)fprintf(out,
+			      "Policy: the six rules; max_wait %" PRId64
+			      " min, walkin_every %d, early_window %" PRId64
+			      " min.\n\n",
+			      qp->max_wait / 60, qp->walkin_every,
+			      qp->early_window / 60);
+}
+
+void report_policy_label(const struct queue_policy *qp, char *buf, size_t len)
+{
+	if (qp->kind == QUEUE_DUE)
+		(void)snprintf(buf, len, "due %d/%d/%d",
+			       (int)(qp->max_wait / 60),
+			       (int)(qp->priority_wait / 60),
+			       (int)(qp->booking_window / 60));
+	else
+		(void)snprintf(buf, len, "rules %d/%d/%d",
+			       (int)(qp->max_wait / 60), qp->walkin_every,
+			       (int)(qp->early_window / 60));
 }
 
 static void wait_cell(const struct report_wait *w, char *buf, size_t len)
@@ -286,9 +347,8 @@ void report_print_table(FILE *out, const struct report *b,
 					    "appointment", "all"};
 	char label[64], cb[64], cf[64], t1[8], t2[8];
 
-	(void)snprintf(cb, sizeof(cb), "Bonomat %" PRId64 "/%d/%" PRId64,
-		       qp->max_wait / 60, qp->walkin_every,
-		       qp->early_window / 60);
+	(void)snprintf(cb, sizeof(cb), "Bonomat ");
+	report_policy_label(qp, cb + 8, sizeof(cb) - 8);
 	row(out, "", cb, "FIFO by arrival");
 	row(out, "Wait, minutes", " mean   p90   max", " mean   p90   max");
 	for (int k = 0; k <= RUN_KINDS; k++) {
@@ -351,6 +411,18 @@ void report_print_table(FILE *out, const struct report *b,
 		       clock_of(f->last_finish, t2, sizeof(t2)));
 	row(out, "Last citizen leaves", cb, cf);
 
+	(void)snprintf(
+		cb, sizeof(cb), "%5.1f%% %5.1f%%",
+		b->est_n ? 100.0 * (double)b->est_within / (double)b->est_n :
+			   100.0,
+		b->est_n ? 100.0 * (double)b->est_longer / (double)b->est_n :
+			   0.0);
+	row(out, "Kiosk estimates within, longer", cb, "");
+	(void)snprintf(cb, sizeof(cb), "%5.1f %5.1f %5.1f",
+		       b->worst_late[TICKET_WALK_IN],
+		       b->worst_late[TICKET_PRIORITY],
+		       b->worst_late[TICKET_APPOINTMENT]);
+	row(out, "Worst lateness, min: walk-in, prio, appt", cb, "");
 	row(out, "Calls per rule", "", "(by arrival)");
 	for (int reason = REASON_STARVATION_GUARD; reason < RUN_REASONS;
 	     reason++) {
@@ -365,11 +437,12 @@ void report_print_table(FILE *out, const struct report *b,
 void report_print_goals(FILE *out, const struct report_goals *g,
 			const struct queue_policy *qp)
 {
+	char label[48];
+
+	report_policy_label(qp, label, sizeof(label));
 	(void)fprintf(out,
-		      "Goals (Bonomat %" PRId64 "/%d/%" PRId64
-		      " against FIFO, the same citizens):\n",
-		      qp->max_wait / 60, qp->walkin_every,
-		      qp->early_window / 60);
+		      "Goals (Bonomat %s against FIFO, the same citizens):\n",
+		      label);
 	for (int i = 0; i < GOAL_COUNT; i++) {
 		const char *mark = g->ok[i] ? "PASS" : "FAIL";
 

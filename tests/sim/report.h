@@ -37,8 +37,19 @@ struct report {
 	double worst_walkin, worst_bound;
 	size_t over_mean;
 	double worst_over_mean;
+	/* The kiosk's estimates against the real waits: within max(5 min,
+	 * 30%) of the estimate, or longer than that. */
+	size_t est_n, est_within, est_longer;
+	/* The worst lateness per kind, minutes: bookings after their slot
+	 * start, the others past their due time (max_wait, priority_wait). */
+	double worst_late[RUN_KINDS];
 	size_t days;
 };
+
+/* Whether a real wait of w minutes is within max(5 min, 30%) of the
+ * estimate est, or longer than that (docs/DESIGN.md, "Estimates"). */
+bool report_estimate_within(double w, int est);
+bool report_estimate_longer(double w, int est);
 
 enum report_goal {
 	GOAL_ON_TIME,
@@ -66,6 +77,8 @@ void report_goals(const struct report *b, const struct report *f,
 		  struct report_goals *ret);
 const char *report_goal_name(enum report_goal g);
 
+/* "rules 45/3/10" or "due 45/15/10": the policy and its values. */
+void report_policy_label(const struct queue_policy *qp, char *buf, size_t len);
 void report_print_day(FILE *out, const struct day *d,
 		      const struct queue_policy *qp, int late_grace);
 /* Bonomat's figures b, FIFO's f, and FIFO's with the counters in reverse

@@ -25,7 +25,14 @@ struct state {
 	int64_t *busy_until;		/* per counter */
 	long *current;			/* per counter: citizen, or -1 */
 	struct run_result *res;
+	/* The office's moving mean of service times, per service: the last
+	 * ESTIMATE_WINDOW served, the empty places at the config's mean. */
+	int64_t recent[64][10];
+	size_t recent_n[64], recent_next[64];
+	int64_t *booked; /* scratch: slot starts of pending bookings */
 };
+
+#define ESTIMATE_WINDOW 10
 
 #define BIT(s) (UINT64_C(1) << (s))
 
@@ -118,6 +125,71 @@ static bool overtakes(const struct state *st, size_t i)
 	return false;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* As office_mean_service_time() does it. */
+static int64_t mean_service(const struct state *st, size_t s)
+{
+	int64_t sum = (int64_t)(ESTIMATE_WINDOW - st->recent_n[s]) *
+		      (int64_t)(st->d->services[s].minutes * 60);
+
+	for (size_t i = 0; i < st->recent_n[s]; i++)
+		sum += st->recent[s][i];
+	return sum / ESTIMATE_WINDOW;
+}
+
+static void record_service(struct state *st, size_t s, int64_t secs)
+{
+	if (secs < 60)
+		secs = 60;
+	if (secs > 3600)
+		secs = 3600;
+	st->recent[s][st->recent_next[s]] = secs;
+	st->recent_next[s] = (st->recent_next[s] + 1) % ESTIMATE_WINDOW;
+	if (st->recent_n[s] < ESTIMATE_WINDOW)
+		st->recent_n[s]++;
+}
+
+/* The estimate the kiosk gives the citizen i arriving now: the engine's,
+ * with the bookings not yet checked in and still within their grace, as
+ * the office reads them from its bookings. */
+static int estimate(struct state *st, size_t i, int *ret_min)
+{
+	const struct day *d = st->d;
+	const struct citizen *c = &d->c[i];
+	struct queue_booked booked[64];
+	int64_t mean[64], wait;
+	size_t n = 0;
+	int r;
+
+	/* The day's bookings are drawn in no order of slot: gather them per
+	 * service, each sorted. */
+	for (size_t s = 0; s < d->n_services; s++) {
+		size_t from = n;
+		mean[s] = mean_service(st, s);
+		for (size_t j = 0; j < d->n_b; j++) {
+			const struct day_booking *b = &d->b[j];
+			if ((size_t)b->service == s &&
+			    (b->checkin < 0 || b->checkin > c->arrival) &&
+			    b->slot_start + d->late_grace >= c->arrival)
+				st->booked[n++] = b->slot_start;
+		}
+		qsort(st->booked + from, n - from, sizeof(*st->booked),
+		      cmp_i64);
+		booked[s] = (struct queue_booked){st->booked + from, n - from};
+	}
+	r = queue_estimate(st->q, (size_t)c->service, c->kind, c->arrival, mean,
+			   booked, QUEUE_SHOW_SHARE, &wait);
+	if (r < 0)
+		return r;
+	*ret_min = (int)((wait + 59) / 60);
+	return 0;
+}
+
 static int arrive(struct state *st, size_t i)
 {
 	const struct citizen *c = &st->d->c[i];
@@ -125,6 +197,12 @@ static int arrive(struct state *st, size_t i)
 	if (st->policy == RUN_BONOMAT) {
 		struct ticket t;
 		int r;
+
+		if (c->kind != TICKET_APPOINTMENT) {
+			r = estimate(st, i, &st->res->call[i].estimate_min);
+			if (r < 0)
+				return r;
+		}
 
 		memset(&t, 0, sizeof(t));
 		t.id = (int64_t)i + 1;
@@ -154,6 +232,8 @@ static int finish(struct state *st, size_t counter, int64_t now)
 		if (r < 0)
 			return r;
 	}
+	record_service(st, (size_t)st->d->c[i].service,
+		       now - st->res->call[i].called_at);
 	st->res->call[i].finished_at = now;
 	st->current[counter] = -1;
 	return 0;
@@ -199,11 +279,9 @@ static int call_next(struct state *st, size_t counter, int64_t now)
 		if (r < 0)
 			return r;
 	}
-	st->res->call[i] = (struct run_call){
-		.called_at = now,
-		.counter = (int)counter,
-		.reason = reason,
-	};
+	st->res->call[i].called_at = now;
+	st->res->call[i].counter = (int)counter;
+	st->res->call[i].reason = reason;
 	st->res->calls[reason]++;
 	st->current[counter] = i;
 	st->busy_until[counter] = now + st->d->c[i].service_s;
@@ -298,7 +376,9 @@ int run_day(const struct day *d, enum run_policy policy,
 	st.pos = calloc(d->n + 1, sizeof(*st.pos));
 	st.busy_until = calloc(d->n_counters, sizeof(*st.busy_until));
 	st.current = calloc(d->n_counters, sizeof(*st.current));
-	if (!res.call || !st.w || !st.pos || !st.busy_until || !st.current)
+	st.booked = calloc(d->n_b + 1, sizeof(*st.booked));
+	if (!res.call || !st.w || !st.pos || !st.busy_until || !st.current ||
+	    !st.booked)
 		goto out;
 	for (size_t s = 0; s < d->n_services; s++)
 		for (int k = 0; k < RUN_KINDS; k++) {
@@ -306,8 +386,10 @@ int run_day(const struct day *d, enum run_policy policy,
 			if (!st.w[s][k].v)
 				goto out;
 		}
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; i < d->n; i++) {
 		res.call[i].counter = -1;
+		res.call[i].estimate_min = -1;
+	}
 	for (size_t k = 0; k < d->n_counters; k++)
 		st.current[k] = -1;
 	if (policy == RUN_BONOMAT) {
@@ -331,6 +413,7 @@ out:
 	free(st.pos);
 	free(st.busy_until);
 	free(st.current);
+	free(st.booked);
 	free(res.call);
 	return r;
 }

@@ -21,13 +21,16 @@ enum run_policy {
 };
 
 #define RUN_KINDS 3				   /* enum ticket_kind */
-#define RUN_REASONS (REASON_APPOINTMENT_EARLY + 1) /* enum call_reason */
+#define RUN_REASONS REASON_COUNT		   /* enum call_reason */
 
 struct run_call {
 	int64_t called_at;
 	int64_t finished_at;
 	int counter;
 	enum call_reason reason; /* REASON_NONE under FIFO */
+	/* The wait the kiosk tells a walk-in or priority citizen, in whole
+	 * minutes as the daemon does; -1: none (bookings, FIFO). */
+	int estimate_min;
 };
 
 struct run_result {

@@ -430,7 +430,8 @@ static void issue_ticket(void **state)
 			     "\"priority\":false}"),
 		    201);
 	expect_ticket_shape(t);
-	assert_int_equal(json_object_size(t), 11);
+	assert_int_equal(json_object_size(t), 12);
+	assert_int_equal(num(t, "estimate_min"), 0);
 	assert_string_equal(str(t, "number"), "A001");
 	assert_string_equal(str(t, "service"), "A");
 	assert_string_equal(str(t, "kind"), "walk_in");
@@ -457,6 +458,34 @@ static void issue_ticket(void **state)
 	assert_string_equal(str(t, "number"), "B001");
 	assert_string_equal(str(t, "kind"), "priority");
 	json_decref(t);
+}
+
+/* [policy] walkin_limit: 422 wait_too_long, and the numbers beside the
+ * message for the kiosk; a priority ticket is still issued. */
+static void issue_beyond_the_walkin_limit(void **state)
+{
+	struct fixture *f = *state;
+	json_t *v, *e;
+	int issued = 0;
+
+	cfg->policy.walkin_limit = 1;
+	while (issued < 50 && kiosk(f, "{\"service\":\"A\"}")->status == 201)
+		issued++;
+	v = json_of(&f->r, 422);
+	e = json_object_get(v, "error");
+	assert_int_equal(json_object_size(v), 1);
+	assert_int_equal(json_object_size(e), 4);
+	assert_string_equal(str(e, "code"), "wait_too_long");
+	assert_non_null(strstr(str(e, "message"), "book an appointment"));
+	assert_true(num(e, "wait_min") > 1);
+	assert_int_equal(num(e, "limit_min"), 1);
+	json_decref(v);
+	/* The first, with a counter free, was issued. */
+	assert_true(issued >= 1);
+	v = json_of(kiosk(f, "{\"service\":\"A\",\"priority\":true}"), 201);
+	assert_string_equal(str(v, "kind"), "priority");
+	json_decref(v);
+	cfg->policy.walkin_limit = 0;
 }
 
 static void issue_errors(void **state)
@@ -950,6 +979,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(healthz, setup, teardown),
 		cmocka_unit_test_setup_teardown(services, setup, teardown),
 		cmocka_unit_test_setup_teardown(issue_ticket, setup, teardown),
+		cmocka_unit_test_setup_teardown(issue_beyond_the_walkin_limit,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(issue_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(body_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(kiosk_clients, setup, teardown),

@@ -245,6 +245,16 @@ static struct bad_case bad_cases[] = {
 	 "expected true or false"},
 
 	/* [policy] */
+	{"policy unknown", MIN "[policy]\npolicy = fifo\n", 9,
+	 "[policy] policy = 'fifo': expected due or rules"},
+	{"policy in capitals", MIN "[policy]\npolicy = DUE\n", 9,
+	 "expected due or rules"},
+	{"priority_wait 0", MIN "[policy]\npriority_wait = 0\n", 9,
+	 "[policy] priority_wait = '0': expected a whole number from 1 to 600"},
+	{"booking_window 241", MIN "[policy]\nbooking_window = 241\n", 9,
+	 "from 0 to 240"},
+	{"walkin_limit 601", MIN "[policy]\nwalkin_limit = 601\n", 9,
+	 "from 0 to 600"},
 	{"max_wait 0", MIN "[policy]\nmax_wait = 0\n", 9,
 	 "[policy] max_wait = '0': expected a whole number from 1 to 600"},
 	{"max_wait 601", MIN "[policy]\nmax_wait = 601\n", 9, "from 1 to 600"},
@@ -641,6 +651,10 @@ static void test_example(void **state)
 	assert_int_equal(c->policy.early_window, 10);
 	assert_int_equal(c->policy.late_grace, 15);
 	assert_string_equal(c->policy.appointment_prefix, "P");
+	assert_int_equal(c->policy.kind, CFG_POLICY_RULES);
+	assert_int_equal(c->policy.priority_wait, 15);
+	assert_int_equal(c->policy.booking_window, 10);
+	assert_int_equal(c->policy.walkin_limit, 0);
 
 	assert_int_equal(c->n_printers, 1);
 	assert_string_equal(c->printers[0].name, "default");
@@ -753,6 +767,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.early_window, 10);
 	assert_int_equal(c->policy.late_grace, 15);
 	assert_string_equal(c->policy.appointment_prefix, "P");
+	assert_int_equal(c->policy.kind, CFG_POLICY_RULES);
+	assert_int_equal(c->policy.priority_wait, 15);
+	assert_int_equal(c->policy.booking_window, 10);
+	assert_int_equal(c->policy.walkin_limit, 0);
 
 	/* The implicit printer. */
 	assert_int_equal(c->n_printers, 1);
@@ -868,6 +886,10 @@ static void test_values(void **state)
 					"early_window = 240\n"
 					"late_grace = 0\n"
 					"appointment_prefix = PROG\n"
+					"policy = due\n"
+					"priority_wait = 600\n"
+					"booking_window = 0\n"
+					"walkin_limit = 600\n"
 					"[office]\n"
 					"timezone = UTC\n"
 					"[service.B]\n"
@@ -901,6 +923,10 @@ static void test_values(void **state)
 	assert_int_equal(c->policy.early_window, 240);
 	assert_int_equal(c->policy.late_grace, 0);
 	assert_string_equal(c->policy.appointment_prefix, "PROG");
+	assert_int_equal(c->policy.kind, CFG_POLICY_DUE);
+	assert_int_equal(c->policy.priority_wait, 600);
+	assert_int_equal(c->policy.booking_window, 0);
+	assert_int_equal(c->policy.walkin_limit, 600);
 	assert_string_equal(c->office.timezone, "UTC");
 	assert_int_equal(strlen(c->services[1].name), 200);
 	assert_string_equal(c->services[1].prefix, "BBBB");

@@ -151,19 +151,25 @@ static void numbers_and_ahead(void **state)
 	struct fixture *f = *state;
 	int64_t now = at("2026-12-03T09:00:00+02:00");
 	static const char *const want[] = {"A001", "A002", "A003"};
+	/* 8 minutes each, two open counters serve A: the first two are
+	 * called at once, the third when the first is done. */
+	static const int want_est[] = {0, 0, 8};
 
 	for (int i = 0; i < 3; i++) {
 		struct ticket t = issue(f->o, 0, false, now + i);
 		assert_string_equal(t.number, want[i]);
 		assert_int_equal(t.ahead, i);
-		/* 8 minutes each, two open counters serve A. */
-		assert_int_equal(t.est_wait_min, (i * 8 + 1) / 2);
+		assert_int_equal(t.est_wait_min, want_est[i]);
+		/* The wait told is the one recorded. */
+		assert_int_equal(t.estimate_min, want_est[i]);
 		assert_int_equal(t.state, TICKET_WAITING);
 		assert_string_equal(t.day, "2026-12-03");
 	}
 	struct ticket b = issue(f->o, 1, false, now + 5);
 	assert_string_equal(b.number, "B001");
-	assert_int_equal(b.est_wait_min, 0);
+	/* B's only counter also serves A, whose tickets came first: the
+	 * counter for A alone takes the third, so B waits one service. */
+	assert_int_equal(b.est_wait_min, 8);
 
 	struct ticket t = next(f->o, 1, now + 10);
 	assert_string_equal(t.number, "A001");
@@ -529,15 +535,51 @@ static void cut_off_by_the_estimate(void **state)
 
 	open_office(f, now);
 	/* 8 minutes a ticket over two counters: the ticket with w waiting
-	 * before it is done at 17:40 + 4 w + 8 minutes. */
+	 * before it is called at 17:40 + 8 (w / 2) minutes, rounded down,
+	 * and done 8 minutes later; w = 12 would end at 18:36. */
 	while (office_issue(f->o, 0, -1, false, now, &t, &err) == 0)
 		issued++;
-	assert_int_equal(issued, 11);
+	assert_int_equal(issued, 12);
 	assert_int_equal(err.status, OFFICE_CLOSED);
 	assert_non_null(strstr(err.message, "No more tickets"));
 	assert_non_null(strstr(err.message, "18:30"));
-	/* Another service with nobody waiting still issues. */
-	assert_int_equal(office_issue(f->o, 1, -1, false, now, &t, &err), 0);
+	/* B has nobody waiting, but its only counter also serves A and
+	 * calls the older A tickets first: no B ticket either. */
+	assert_int_equal(office_issue(f->o, 1, -1, false, now, &t, &err),
+			 -EAGAIN);
+	assert_int_equal(err.status, OFFICE_CLOSED);
+	destroy(f);
+}
+
+/* [policy] walkin_limit: a walk-in whose wait would pass it gets no
+ * ticket, with the numbers for the kiosk; priority citizens always do. */
+static void admission_beyond_the_walkin_limit(void **state)
+{
+	(void)state;
+	struct fixture *f = make(true);
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	static const int want_est[] = {0, 0, 8, 8};
+	struct office_error err;
+	struct ticket t;
+
+	f->cfg->policy.walkin_limit = 10;
+	open_office(f, now);
+	/* Two counters serve A, 8 minutes a ticket. */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(issue(f->o, 0, false, now).estimate_min,
+				 want_est[i]);
+	assert_int_equal(office_issue(f->o, 0, -1, false, now, &t, &err),
+			 -EAGAIN);
+	assert_int_equal(err.status, OFFICE_WAIT_TOO_LONG);
+	assert_int_equal(err.wait_min, 16);
+	assert_int_equal(err.limit_min, 10);
+	assert_non_null(strstr(err.message, "book"));
+	/* Priority tickets go first, and past the limit too: after three
+	 * of them in a row a walk-in is called (walkin_every = 3). */
+	static const int want_prio[] = {0, 0, 8, 16, 16};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(issue(f->o, 0, true, now).estimate_min,
+				 want_prio[i]);
 	destroy(f);
 }
 
@@ -575,10 +617,11 @@ static void waiting_tickets_expire_at_closing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(admission_beyond_the_walkin_limit),
 		cmocka_unit_test_setup_teardown(numbers_and_ahead, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(next_finishes_the_current_ticket,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			next_finishes_the_current_ticket, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_change_nothing, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(transfer_keeps_issue_time,

@@ -23,6 +23,14 @@ static const struct queue_policy policy = {
 	.early_window = 10 * MIN,
 };
 
+static const struct queue_policy due_policy = {
+	.kind = QUEUE_DUE,
+	.max_wait = 45 * MIN,
+	.early_window = 10 * MIN,
+	.priority_wait = 15 * MIN,
+	.booking_window = 10 * MIN,
+};
+
 /* Counter 0 serves A and B, counter 1 only A, counter 2 only B. */
 static const uint64_t masks[] = {0x3, 0x1, 0x2};
 
@@ -338,6 +346,214 @@ static void pause_state(void **state)
 	queue_free(q);
 }
 
+/* --- the due policy, rule by rule at its boundary ------------------------ */
+
+static void due_booking_first_from_its_slot_start(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	/* A walk-in far past its due time, a booking whose slot starts at
+	 * T0 + 30 min. */
+	add(q, 1, SA, TICKET_WALK_IN, T0 - 60 * MIN, 0);
+	add(q, 2, SA, TICKET_APPOINTMENT, T0 + 20 * MIN, T0 + 30 * MIN);
+	int64_t id;
+	enum call_reason why;
+	/* One second before the slot: the walk-in's slack is the least. */
+	assert_int_equal(queue_pick(q, 0, T0 + 30 * MIN - 1, &id, &why), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(why, REASON_LEAST_SLACK);
+	/* At the slot start the booking goes first. */
+	assert_int_equal(call(q, 0, T0 + 30 * MIN, REASON_APPOINTMENT_DUE), 2);
+	assert_int_equal(call(q, 0, T0 + 30 * MIN, REASON_LEAST_SLACK), 1);
+	queue_free(q);
+}
+
+static void due_priority_past_its_bound_before_walk_ins(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	add(q, 1, SA, TICKET_WALK_IN, T0 - 50 * MIN, 0);
+	add(q, 2, SA, TICKET_PRIORITY, T0, 0);
+	int64_t id;
+	enum call_reason why;
+	/* Before its bound the priority ticket's due time is later than the
+	 * starved walk-in's. */
+	assert_int_equal(queue_pick(q, 0, T0 + 15 * MIN - 1, &id, &why), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(why, REASON_LEAST_SLACK);
+	assert_int_equal(call(q, 0, T0 + 15 * MIN, REASON_PRIORITY_DUE), 2);
+	queue_free(q);
+}
+
+static void due_least_slack_within_the_horizon(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	/* The horizon is early_window + booking_window, 20 minutes: a
+	 * walk-in is near its due time after 25 minutes of waiting. */
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_APPOINTMENT, T0, T0 + 60 * MIN);
+	int64_t id;
+	enum call_reason why;
+	assert_int_equal(queue_pick(q, 0, T0 + 25 * MIN - 1, &id, &why), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(why, REASON_WALK_IN);
+	assert_int_equal(call(q, 0, T0 + 25 * MIN, REASON_LEAST_SLACK), 1);
+	/* The booking is near 20 minutes before its due time, which is
+	 * 10 minutes after its slot start. */
+	assert_int_equal(queue_pick(q, 0, T0 + 50 * MIN - 1, &id, &why), 0);
+	assert_int_equal(why, REASON_APPOINTMENT_EARLY);
+	assert_int_equal(call(q, 0, T0 + 50 * MIN, REASON_LEAST_SLACK), 2);
+	queue_free(q);
+}
+
+static void due_equal_due_times_go_by_class(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	const int64_t now = T0 + 35 * MIN;
+	/* All three due at T0 + 50 min, all near, none past the rules
+	 * before: the booking (slot T0 + 40), the priority ticket (issued
+	 * T0 + 35), the walk-in (issued T0 + 5). */
+	add(q, 1, SA, TICKET_WALK_IN, T0 + 5 * MIN, 0);
+	add(q, 2, SA, TICKET_PRIORITY, T0 + 35 * MIN, 0);
+	add(q, 3, SA, TICKET_APPOINTMENT, T0 + 30 * MIN, T0 + 40 * MIN);
+	assert_int_equal(call(q, 0, now, REASON_LEAST_SLACK), 3);
+	assert_int_equal(call(q, 0, now, REASON_LEAST_SLACK), 2);
+	assert_int_equal(call(q, 0, now, REASON_LEAST_SLACK), 1);
+	queue_free(q);
+}
+
+static void due_first_come_first_served_when_nothing_is_near(void **state)
+{
+	(void)state;
+	struct queue_policy p = due_policy;
+	p.priority_wait =
+		60 * MIN; /* so that the priority ticket is not near */
+	struct queue *q = make(&p);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_PRIORITY, T0 + 1, 0);
+	add(q, 3, SA, TICKET_APPOINTMENT, T0, T0 + 3 * 3600);
+	add(q, 4, SA, TICKET_WALK_IN, T0 + 2, 0);
+	assert_int_equal(call(q, 0, T0 + 60, REASON_PRIORITY), 2);
+	assert_int_equal(call(q, 0, T0 + 60, REASON_WALK_IN), 1);
+	assert_int_equal(call(q, 0, T0 + 60, REASON_WALK_IN), 4);
+	assert_int_equal(call(q, 0, T0 + 60, REASON_APPOINTMENT_EARLY), 3);
+	nobody(q, 0, T0 + 60);
+	queue_free(q);
+}
+
+static void due_late_checkin_is_due_after_its_checkin(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	/* Checked in 12 minutes after its slot start (within the grace):
+	 * its slot has started, so rule 1 takes it at once. */
+	add(q, 1, SA, TICKET_WALK_IN, T0 - 50 * MIN, 0);
+	add(q, 2, SA, TICKET_APPOINTMENT, T0 + 12 * MIN, T0);
+	assert_int_equal(call(q, 0, T0 + 12 * MIN, REASON_APPOINTMENT_DUE), 2);
+	queue_free(q);
+}
+
+/* The worked example of docs/DESIGN.md, "The due policy". */
+static void due_worked_example_of_design_md(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	const int64_t ten = T0 + 3600;			  /* 10:00 */
+	add(q, 1, SA, TICKET_WALK_IN, ten - 50 * MIN, 0); /* W1 */
+	add(q, 2, SA, TICKET_WALK_IN, ten - 20 * MIN, 0); /* W2 */
+	add(q, 3, SA, TICKET_PRIORITY, ten - 8 * MIN, 0); /* R1 */
+	add(q, 4, SA, TICKET_APPOINTMENT, ten - 10 * MIN,
+	    ten + 5 * MIN); /* P1 */
+	add(q, 5, SA, TICKET_APPOINTMENT, ten - 2 * MIN,
+	    ten + 30 * MIN); /* P2 */
+	assert_int_equal(call(q, 1, ten, REASON_LEAST_SLACK), 1);
+	assert_int_equal(call(q, 1, ten + 6 * MIN, REASON_APPOINTMENT_DUE), 4);
+	assert_int_equal(call(q, 1, ten + 8 * MIN, REASON_PRIORITY_DUE), 3);
+	assert_int_equal(call(q, 1, ten + 12 * MIN, REASON_LEAST_SLACK), 2);
+	assert_int_equal(call(q, 1, ten + 14 * MIN, REASON_APPOINTMENT_EARLY),
+			 5);
+	queue_free(q);
+}
+
+/* --- estimates ----------------------------------------------------------- */
+
+static void estimate_counts_the_queue_and_the_counters(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	const int64_t mean[2] = {10 * MIN, 10 * MIN};
+	int64_t wait = -1;
+
+	/* Counters 0 (A and B) and 1 (A) serve A; B has nothing waiting. */
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, NULL,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 0);
+	add(q, 1, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 2, SA, TICKET_WALK_IN, T0, 0);
+	add(q, 3, SA, TICKET_WALK_IN, T0, 0);
+	/* Two counters take 1 and 2 now, 3 at T0 + 10 min, the new one at
+	 * T0 + 10 min on the other. */
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, NULL,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 10 * MIN);
+	/* A priority ticket goes before the walk-ins. */
+	assert_int_equal(queue_estimate(q, SA, TICKET_PRIORITY, T0, mean, NULL,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 0);
+	/* With counter 2 paused, the counter serving both takes a B
+	 * walk-in issued earlier first. */
+	queue_set_paused(q, 2, true);
+	add(q, 4, SB, TICKET_WALK_IN, T0 - 1, 0);
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, NULL,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 20 * MIN);
+	/* The run leaves the queue as it was. */
+	assert_int_equal(queue_size(q), 4);
+	assert_int_equal(queue_waiting(q, SA), 3);
+	assert_null(queue_get(q, INT64_MAX));
+	/* No open counter serves A. */
+	queue_set_paused(q, 0, true);
+	queue_set_paused(q, 1, true);
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, NULL,
+					1.0, &wait),
+			 -ENOENT);
+	queue_free(q);
+}
+
+static void estimate_counts_the_bookings_due_within_the_wait(void **state)
+{
+	(void)state;
+	struct queue *q = make(&due_policy);
+	const int64_t mean[2] = {10 * MIN, 10 * MIN};
+	const int64_t slots_a[] = {T0 + 5 * MIN, T0 + 15 * MIN, T0 + 3 * 3600};
+	const struct queue_booked booked[2] = {{slots_a, 3}, {NULL, 0}};
+	int64_t wait = -1;
+
+	/* Counter 2 serves only B: pause it; counters 0 and 1 serve A. */
+	queue_set_paused(q, 2, true);
+	for (int i = 1; i <= 4; i++)
+		add(q, i, SA, TICKET_WALK_IN, T0, 0);
+	/* Without bookings: 1, 2 now, 3, 4 at 10 min, the new one at 20. */
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, NULL,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 20 * MIN);
+	/* The booking of T0 + 5 min is due (early_window before its slot)
+	 * and takes counter 0 now, the one of T0 + 15 min takes it at 10
+	 * min; the one three hours on is not due in time to matter. */
+	assert_int_equal(queue_estimate(q, SA, TICKET_WALK_IN, T0, mean, booked,
+					1.0, &wait),
+			 0);
+	assert_int_equal(wait, 30 * MIN);
+	queue_free(q);
+}
+
 /* A small deterministic generator, so that failures repeat. */
 static uint64_t rng_state;
 static unsigned rnd(unsigned n)
@@ -424,13 +640,98 @@ static size_t ref_pick(const struct ref *r, const struct queue_policy *p,
 	return SIZE_MAX;
 }
 
+/* The due policy's reference: the head of each class (service and kind)
+ * found by a plain scan, then the rules of DESIGN.md on the heads. */
+static int64_t ref_due(const struct queue_policy *p, const struct ticket *t)
+{
+	if (t->kind == TICKET_APPOINTMENT)
+		return (t->issued_at > t->slot_start ? t->issued_at :
+						       t->slot_start) +
+		       p->booking_window;
+	return t->issued_at +
+	       (t->kind == TICKET_PRIORITY ? p->priority_wait : p->max_wait);
+}
+
+static size_t ref_pick_due(const struct ref *r, const struct queue_policy *p,
+			   uint64_t mask, int64_t now, enum call_reason *why)
+{
+	size_t head[2][3], best = SIZE_MAX;
+	int64_t horizon = p->early_window + p->booking_window;
+
+	for (int s = 0; s < 2; s++)
+		for (int k = 0; k < 3; k++)
+			head[s][k] = SIZE_MAX;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ticket *t = &r->t[i];
+		size_t *h = &head[t->service][t->kind];
+		if (!(mask & (UINT64_C(1) << t->service)))
+			continue;
+		if (*h == SIZE_MAX ||
+		    ref_before(t, &r->t[*h], t->kind == TICKET_APPOINTMENT))
+			*h = i;
+	}
+#define HEAD_LOOP(k, cond, less)                                             \
+	for (int s = 0; s < 2; s++) {                                        \
+		size_t i = head[s][k];                                       \
+		if (i != SIZE_MAX && (cond) && (best == SIZE_MAX || (less))) \
+			best = i;                                            \
+	}
+	HEAD_LOOP(TICKET_APPOINTMENT, r->t[i].slot_start <= now,
+		  ref_before(&r->t[i], &r->t[best], true))
+	if (best != SIZE_MAX) {
+		*why = REASON_APPOINTMENT_DUE;
+		return best;
+	}
+	HEAD_LOOP(TICKET_PRIORITY, ref_due(p, &r->t[i]) <= now,
+		  ref_before(&r->t[i], &r->t[best], false))
+	if (best != SIZE_MAX) {
+		*why = REASON_PRIORITY_DUE;
+		return best;
+	}
+	/* Least slack; equal due times: bookings, priority, walk-ins. */
+	static const enum ticket_kind by_class[3] = {
+		TICKET_APPOINTMENT, TICKET_PRIORITY, TICKET_WALK_IN};
+	for (int c = 0; c < 3; c++) {
+		enum ticket_kind k = by_class[c];
+		HEAD_LOOP(k, ref_due(p, &r->t[i]) - now <= horizon,
+			  ref_due(p, &r->t[i]) < ref_due(p, &r->t[best]) ||
+				  (ref_due(p, &r->t[i]) ==
+					   ref_due(p, &r->t[best]) &&
+				   r->t[i].kind == r->t[best].kind &&
+				   ref_before(&r->t[i], &r->t[best],
+					      k == TICKET_APPOINTMENT)))
+	}
+	if (best != SIZE_MAX) {
+		*why = REASON_LEAST_SLACK;
+		return best;
+	}
+	HEAD_LOOP(TICKET_PRIORITY, true,
+		  ref_before(&r->t[i], &r->t[best], false))
+	if (best != SIZE_MAX) {
+		*why = REASON_PRIORITY;
+		return best;
+	}
+	HEAD_LOOP(TICKET_WALK_IN, true,
+		  ref_before(&r->t[i], &r->t[best], false))
+	if (best != SIZE_MAX) {
+		*why = REASON_WALK_IN;
+		return best;
+	}
+	HEAD_LOOP(TICKET_APPOINTMENT, true,
+		  ref_before(&r->t[i], &r->t[best], true))
+#undef HEAD_LOOP
+	*why = REASON_APPOINTMENT_EARLY;
+	return best;
+}
+
 /* The engine against the reference on random queues, call by call. */
 static void pick_matches_the_reference(void **state)
 {
 	(void)state;
 	for (uint64_t seed = 1; seed <= 300; seed++) {
 		rng_state = seed * 31;
-		struct queue_policy p = policy;
+		/* Odd seeds the six rules, even ones the due times. */
+		struct queue_policy p = seed % 2 ? policy : due_policy;
 		p.walkin_every = (int)rnd(4);
 		struct queue *q = make(&p);
 		struct ref r = {.n = 0};
@@ -462,7 +763,11 @@ static void pick_matches_the_reference(void **state)
 		for (;;) {
 			enum call_reason want = REASON_NONE, got;
 			int64_t id;
-			size_t i = ref_pick(&r, &p, masks[counter], now, &want);
+			size_t i = p.kind == QUEUE_DUE ?
+					   ref_pick_due(&r, &p, masks[counter],
+							now, &want) :
+					   ref_pick(&r, &p, masks[counter], now,
+						    &want);
 			int rc = queue_pick(q, counter, now, &id, &got);
 			if (i == SIZE_MAX) {
 				assert_int_equal(rc, -ENOENT);
@@ -498,7 +803,7 @@ static void order_matches_repeated_calls(void **state)
 	(void)state;
 	for (uint64_t seed = 1; seed <= 300; seed++) {
 		rng_state = seed;
-		struct queue_policy p = policy;
+		struct queue_policy p = seed % 2 ? policy : due_policy;
 		p.walkin_every = (int)rnd(4);
 		int n = 1 + (int)rnd(40);
 		int64_t now = T0 + 3 * 3600;
@@ -655,6 +960,17 @@ int main(void)
 		cmocka_unit_test(pick_matches_the_reference),
 		cmocka_unit_test(ahead_is_the_position_in_the_service),
 		cmocka_unit_test(many_tickets_in_and_out),
+		cmocka_unit_test(due_booking_first_from_its_slot_start),
+		cmocka_unit_test(due_priority_past_its_bound_before_walk_ins),
+		cmocka_unit_test(due_least_slack_within_the_horizon),
+		cmocka_unit_test(due_equal_due_times_go_by_class),
+		cmocka_unit_test(
+			due_first_come_first_served_when_nothing_is_near),
+		cmocka_unit_test(due_late_checkin_is_due_after_its_checkin),
+		cmocka_unit_test(due_worked_example_of_design_md),
+		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
+		cmocka_unit_test(
+			estimate_counts_the_bookings_due_within_the_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,15 +64,16 @@ static const struct {
 	int service;
 	enum ticket_kind kind;
 	const char *slot; /* appointments: slot start, local time */
+	int est;	  /* minutes told at issue, -1 none */
 } defs[N_TICKETS] = {
-	[A1] = {SA, TICKET_WALK_IN, NULL},
-	[A2] = {SA, TICKET_WALK_IN, NULL},
-	[A3] = {SA, TICKET_WALK_IN, NULL},
-	[P1] = {SA, TICKET_PRIORITY, NULL},
-	[B1] = {SB, TICKET_WALK_IN, NULL},
-	[AP1] = {SA, TICKET_APPOINTMENT, "09:00:00"}, /* checked in 08:50 */
-	[AP2] = {SA, TICKET_APPOINTMENT, "09:15:00"}, /* checked in 09:20 */
-	[B2] = {SB, TICKET_WALK_IN, NULL},
+	[A1] = {SA, TICKET_WALK_IN, NULL, 10},
+	[A2] = {SA, TICKET_WALK_IN, NULL, 10},
+	[A3] = {SA, TICKET_WALK_IN, NULL, 20},
+	[P1] = {SA, TICKET_PRIORITY, NULL, 0},
+	[B1] = {SB, TICKET_WALK_IN, NULL, 30},
+	[AP1] = {SA, TICKET_APPOINTMENT, "09:00:00", -1}, /* in at 08:50 */
+	[AP2] = {SA, TICKET_APPOINTMENT, "09:15:00", -1}, /* in at 09:20 */
+	[B2] = {SB, TICKET_WALK_IN, NULL, 5},
 };
 
 /* clang-format off */
@@ -180,6 +181,7 @@ static void run_step(struct fixture *f, const char *date, const struct step *s)
 		t->kind = defs[s->ticket].kind;
 		t->state = TICKET_WAITING;
 		t->issued_at = now;
+		t->estimate_min = defs[s->ticket].est;
 		if (defs[s->ticket].slot)
 			t->slot_start = at(date, defs[s->ticket].slot);
 		t->kiosk = -1;
@@ -389,6 +391,21 @@ static void scripted_day(void **state)
 	assert_int_equal(d->on_time.bookings, 1);
 	assert_int_equal(d->on_time.pending, 0);
 	assert_int_equal(d->on_time.within, 1);
+	/* Told against waited, minutes: A1 10/10, A3 20/14 (30%: 6) and B1
+	 * 30/34 within; A2 10/22 and P1 0/8 (5 min) longer; B2 never
+	 * called. */
+	assert_int_equal(d->estimates.told, 5);
+	assert_int_equal(d->estimates.within, 3);
+	assert_int_equal(d->estimates.longer, 2);
+	/* Past the due time: walk-ins max_wait (45 min), B1 the latest at
+	 * 2040 s; P1 priority_wait (15 min); AP1 its slot start, called 5
+	 * minutes after; AP2 checked in late and is not measured. */
+	assert_int_equal(d->kinds[W].late_n, 4);
+	assert_int_equal(d->kinds[W].worst_late_s, 2040 - 2700);
+	assert_int_equal(d->kinds[P].late_n, 1);
+	assert_int_equal(d->kinds[P].worst_late_s, 480 - 900);
+	assert_int_equal(d->kinds[AP].late_n, 1);
+	assert_int_equal(d->kinds[AP].worst_late_s, 300);
 
 	assert_int_equal(d->calls[REASON_WALK_IN], 5);
 	assert_int_equal(d->calls[REASON_PRIORITY], 1);

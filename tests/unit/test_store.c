@@ -235,7 +235,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 3);
+	assert_int_equal(STORE_SCHEMA_VERSION, 4);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -342,6 +342,7 @@ static void test_migration_from_1(void **state)
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
 				  "DROP TABLE appointments;"
+				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " DROP INDEX events_calls;"
 				  " CREATE INDEX events_day_type ON events"
 				  " (day, type, service);"
@@ -362,6 +363,41 @@ static void test_migration_from_1(void **state)
 	assert_string_equal(t.number, "A001");
 }
 
+/* Schema 4 records the estimate told at issue: tickets of before have
+ * none, new ones keep theirs. */
+static void test_migration_from_3(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t;
+	int64_t id;
+
+	assert_int_equal(store_begin(f->s), 0);
+	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	assert_int_equal(store_commit(f->s), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path,
+				  "DROP INDEX appointments_pending;"
+				  " ALTER TABLE tickets DROP COLUMN estimate;"
+				  " PRAGMA user_version = 3"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
+					  " WHERE estimate IS NULL"),
+			 1);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	assert_int_equal(t.estimate_min, -1);
+	t.estimate_min = 0;
+	assert_int_equal(store_ticket_update(f->s, &t), 0);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	assert_int_equal(t.estimate_min, 0);
+	t.estimate_min = 17;
+	assert_int_equal(store_ticket_update(f->s, &t), 0);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	assert_int_equal(t.estimate_min, 17);
+}
+
 static void test_future_version_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -369,12 +405,12 @@ static void test_future_version_refused(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 4"),
+	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 5"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &cfg, &s), -EPROTO);
 	assert_null(s);
 	/* Refusing changes nothing. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 }
 
 static void test_open_errors(void **state)
@@ -948,6 +984,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_1, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_appointments, setup,
 						teardown),

@@ -106,8 +106,8 @@ static void other_vocabularies_round_trip(void **state)
 			 ticket_kind_name, ticket_kind_parse);
 	CHECK_VOCABULARY(enum ticket_state, TICKET_EXPIRED + 1,
 			 ticket_state_name, ticket_state_parse);
-	CHECK_VOCABULARY(enum call_reason, REASON_APPOINTMENT_EARLY + 1,
-			 call_reason_name, call_reason_parse);
+	CHECK_VOCABULARY(enum call_reason, REASON_COUNT, call_reason_name,
+			 call_reason_parse);
 	CHECK_VOCABULARY(enum print_state, PRINT_FAILED + 1, print_state_name,
 			 print_state_parse);
 }

@@ -3,11 +3,13 @@
 // (status + the API's error code and message, see docs/API.md "Errors").
 
 export class ApiError extends Error {
-	constructor(status, code, message) {
+	constructor(status, code, message, params = {}) {
 		super(message);
 		this.name = 'ApiError';
 		this.status = status; // 0: the daemon could not be reached
 		this.code = code;
+		// The error's other fields (wait_too_long: wait_min, limit_min).
+		this.params = params;
 	}
 
 	get network() {
@@ -52,7 +54,7 @@ export async function request(method, path, { body, token, timeoutMs = TIMEOUT_M
 	if (!res.ok) {
 		const err = data && data.error ? data.error : {};
 		throw new ApiError(res.status, err.code || 'http_' + res.status,
-			err.message || res.statusText || 'HTTP ' + res.status);
+			err.message || res.statusText || 'HTTP ' + res.status, err);
 	}
 	return { status: res.status, data };
 }

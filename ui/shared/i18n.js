@@ -65,6 +65,8 @@ const ro = {
 	'closed.closed': 'Biroul este închis.',
 	'closed.reopens': 'Biroul este închis. Se redeschide {date}, la ora {time}.',
 	'closed.booking': 'Vă puteți programa online pe {site}.',
+	'wait.title': 'Acum nu vă putem da bon pentru acest serviciu.',
+	'wait.text': 'Așteptarea ar fi de aproximativ {wait}, peste limita de {limit} pentru cei care vin fără programare. Vă rugăm să vă programați online.',
 	'checkin.title': 'Nu am putut confirma programarea.',
 	'checkin.not_found': 'Nu am găsit o programare cu acest cod. Verificați codul din SMS și încercați din nou.',
 	'checkin.bad': 'Codul nu este corect. Verificați codul din SMS și încercați din nou.',
@@ -212,6 +214,8 @@ const en = {
 	'closed.closed': 'The office is closed.',
 	'closed.reopens': 'The office is closed. It opens again on {date} at {time}.',
 	'closed.booking': 'You can book online at {site}.',
+	'wait.title': 'No ticket for this service right now.',
+	'wait.text': 'The wait would be about {wait}, more than the {limit} that citizens without a booking wait here at most. Please book an appointment online.',
 	'checkin.title': 'We could not confirm your booking.',
 	'checkin.not_found': 'We found no booking with this code. Check the code in the SMS and try again.',
 	'checkin.bad': 'The code is not valid. Check the code in the SMS and try again.',
@@ -290,6 +294,20 @@ export function describeKioskError(err, what) {
 		return { title: t('error.title'), text: t('error.network'), detail: '' };
 	if (err.status === 403)
 		return { title: t('error.title'), text: t('error.forbidden'), detail };
+	// Admission ([policy] walkin_limit): worded here from the numbers,
+	// never the daemon's English sentence.
+	if (err.code === 'wait_too_long' && Number.isInteger(err.params?.wait_min) &&
+	    Number.isInteger(err.params?.limit_min)) {
+		return {
+			title: t('wait.title'),
+			text: t('wait.text', {
+				wait: t('minutes', { n: err.params.wait_min }),
+				limit: t('minutes', { n: err.params.limit_min }),
+			}),
+			detail: '',
+			booking: true,
+		};
+	}
 	if (err.code === 'closed') {
 		const text = closedText(err.message);
 		return {

@@ -148,6 +148,7 @@ const ro = {
 	'display.footer': 'Urmăriți numărul de pe bon. Programări online: {site}',
 	'display.sound': 'Atingeți ecranul pentru a porni sunetul.',
 	'display.say': 'Bonul {number}, la {counter}',
+	'display.say.again': 'Din nou, bonul {number}, la {counter}',
 };
 
 const en = {

@@ -14,8 +14,9 @@
 /*
  * Numbers and inserts a new waiting ticket (service, kind, issue time,
  * kiosk and slot set by the caller) inside the caller's transaction, with
- * its events. A printer known to be out of paper, open or gone gets no
- * job: the ticket is marked failed at once and the kiosk shows the number.
+ * its events. A printer last seen out of paper, open or gone still gets
+ * the job: its worker asks it again first, so that a printer that just
+ * came back prints the very next ticket (printers_submit()).
  */
 int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 			int printer, struct printer_status *ps)
@@ -28,8 +29,7 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 	memcpy(t->day, o->day, sizeof(t->day));
 	if (office_prints(o, printer)) {
 		printers_status(o->printers, printer, ps);
-		t->printed = printer_state_blocks(ps->state) ? PRINT_FAILED
-							     : PRINT_PENDING;
+		t->printed = PRINT_PENDING;
 	}
 	r = store_next_seq(o->st, t->day, prefix, &seq);
 	if (r == 0 && (size_t)snprintf(t->number, sizeof(t->number), "%s%03d",
@@ -40,9 +40,6 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 	if (r == 0)
 		r = office_log_event(o, EVENT_ISSUED, t, -1, t->issued_at,
 				     NULL);
-	if (r == 0 && t->printed == PRINT_FAILED)
-		r = office_log_event(o, EVENT_PRINT_FAILED, t, -1,
-				     t->issued_at, ps->detail);
 	return r;
 }
 

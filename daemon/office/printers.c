@@ -163,6 +163,7 @@ static void run_job(struct worker *w, struct job *j)
 {
 	struct printer_status st;
 	char why[PRINTER_DETAIL_MAX + 32];
+	bool answers;
 	int r = 0;
 
 	if (recently_silent(w))
@@ -175,6 +176,7 @@ static void run_job(struct worker *w, struct job *j)
 		report(w, j, false, why);
 		return;
 	}
+	answers = st.state != PRINTER_UNKNOWN;
 	r = w->tr->write(w->conn, j->bytes, j->len);
 	if (r < 0) {
 		/* Part of the ticket may be on paper: it is not sent again by
@@ -186,6 +188,17 @@ static void run_job(struct worker *w, struct job *j)
 		snprintf(why, sizeof(why), "write failed: %s", strerror(-r));
 		report(w, j, false, why);
 		return;
+	}
+	/* A printer that answers is asked again: paper that ran out on this
+	 * ticket means the citizen has no ticket in hand. */
+	if (answers) {
+		r = check(w, &st);
+		if (r < 0 || printer_state_blocks(st.state)) {
+			snprintf(why, sizeof(why), "printer %s: %s",
+				 printer_state_name(st.state), st.detail);
+			report(w, j, false, why);
+			return;
+		}
 	}
 	report(w, j, true, NULL);
 }
@@ -355,8 +368,10 @@ int printers_submit(struct printers *p, int printer, int64_t ticket_id,
 	pthread_mutex_lock(&p->lock);
 	if (status)
 		*status = w->status;
-	if (printer_state_blocks(w->status.state) ||
-	    w->queued >= p->tuning.queue_max || p->stopping) {
+	/* A blocking last state does not refuse the ticket: the worker asks
+	 * the printer again before it (within the status timeout), so that a
+	 * printer whose cover was just closed prints the very next ticket. */
+	if (w->queued >= p->tuning.queue_max || p->stopping) {
 		if (status && w->queued >= p->tuning.queue_max)
 			set_status(status, w->status.state, "%s",
 				   "too many tickets waiting to print");

@@ -159,6 +159,21 @@ static bool recently_silent(struct worker *w)
 	return silent && w->open && ms_since(&w->last_poll) < p->tuning.poll_ms;
 }
 
+/* Whether the printer can take a ticket (a check that failed cannot);
+ * when not, the job is reported failed with the printer's state. */
+static bool can_print(struct worker *w, const struct job *j, int r,
+		      const struct printer_status *st)
+{
+	char why[PRINTER_DETAIL_MAX + 32];
+
+	if (r == 0 && !printer_state_blocks(st->state))
+		return true;
+	snprintf(why, sizeof(why), "printer %s: %s",
+		 printer_state_name(st->state), st->detail);
+	report(w, j, false, why);
+	return false;
+}
+
 static void run_job(struct worker *w, struct job *j)
 {
 	struct printer_status st;
@@ -170,12 +185,8 @@ static void run_job(struct worker *w, struct job *j)
 		st.state = PRINTER_UNKNOWN;
 	else
 		r = check(w, &st);
-	if (r < 0 || printer_state_blocks(st.state)) {
-		snprintf(why, sizeof(why), "printer %s: %s",
-			 printer_state_name(st.state), st.detail);
-		report(w, j, false, why);
+	if (!can_print(w, j, r, &st))
 		return;
-	}
 	answers = st.state != PRINTER_UNKNOWN;
 	r = w->tr->write(w->conn, j->bytes, j->len);
 	if (r < 0) {
@@ -191,15 +202,8 @@ static void run_job(struct worker *w, struct job *j)
 	}
 	/* A printer that answers is asked again: paper that ran out on this
 	 * ticket means the citizen has no ticket in hand. */
-	if (answers) {
-		r = check(w, &st);
-		if (r < 0 || printer_state_blocks(st.state)) {
-			snprintf(why, sizeof(why), "printer %s: %s",
-				 printer_state_name(st.state), st.detail);
-			report(w, j, false, why);
-			return;
-		}
-	}
+	if (answers && !can_print(w, j, check(w, &st), &st))
+		return;
 	report(w, j, true, NULL);
 }
 

@@ -870,6 +870,8 @@ static const struct key hours_keys[] = {
 	{"sunday", set_day, OFF(hours.day[0]), 0, 0, false},
 	{"closed", set_closed, 0, 0, 0, true},
 	{"cutoff", set_int, OFF(hours.cutoff), 0, 240, false},
+	{"priority_after_cutoff", set_bool, OFF(hours.priority_after_cutoff), 0,
+	 0, false},
 	{"always_open", set_bool, OFF(hours.always_open), 0, 0, false},
 	{0},
 };
@@ -1611,6 +1613,7 @@ static void set_defaults(struct config *c)
 		c->hours.day[d] = weekday;
 	c->hours.day[4].close_min = 18 * 60 + 30;
 	c->hours.cutoff = 15;
+	c->hours.priority_after_cutoff = true;
 	c->storage.backup_keep = 14;
 	c->hours.always_open = false;
 	c->policy.max_wait = 45;

@@ -87,6 +87,9 @@ struct config {
 		char (*closed)[11];          /* YYYY-MM-DD */
 		size_t n_closed;
 		int cutoff; /* minutes */
+		/* After the cut-off, priority tickets while the estimate
+		 * still ends before closing. */
+		bool priority_after_cutoff;
 		bool always_open;
 	} hours;
 

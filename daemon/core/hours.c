@@ -163,7 +163,7 @@ static int64_t at_minute(const struct tm *day, int min)
 int hours_status(const struct config *c, int64_t now,
 		 struct hours_status *ret)
 {
-	struct hours_status st = {0};
+	struct hours_status st = {.at = now};
 	struct tm tm;
 	char day[11];
 

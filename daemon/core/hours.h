@@ -20,6 +20,7 @@ void hours_rfc3339(int64_t t, char ret[32]);
 int hours_parse_rfc3339(const char *s, int64_t *ret);
 
 struct hours_status {
+	int64_t at;        /* the moment this status is for */
 	bool open;         /* inside the day's hours (or always_open) */
 	bool cutoff;       /* open, but past the walk-in cut-off */
 	int64_t closes_at; /* today's closing, 0 when closed or always open */

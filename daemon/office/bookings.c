@@ -182,13 +182,16 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	}
 	if (a.ticket) {
 		struct ticket old;
-		if (store_ticket_get(o->st, a.ticket, &old) == 0)
+		if (store_ticket_get(o->st, a.ticket, &old) == 0) {
 			r = office_refuse(
 				err, OFFICE_CONFLICT, EEXIST,
 				"The booking %s is already checked in: "
 				"your ticket is %s.",
 				norm, old.number);
-		else
+			office_derive(o, &old, now);
+			err->ticket = old;
+			err->has_ticket = true;
+		} else
 			r = office_refuse(
 				err, OFFICE_CONFLICT, EEXIST,
 				"The booking %s is already checked in.", norm);

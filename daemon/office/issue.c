@@ -129,6 +129,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 {
 	const struct config *c = o->cfg;
 	struct hours_status h;
+	struct office_admission adm;
 	struct issue_req req = {
 		.service = service, .kiosk = kiosk, .priority = priority,
 		.now = now,
@@ -144,33 +145,11 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			"\"%s\" is not served here with a ticket: %s",
 			svc->name, svc->info);
 	hours_status(c, now, &h);
-	if (!h.open || h.cutoff)
-		return office_refuse_closed(o, &h, err);
-	if (h.closes_at) {
-		/* No ticket that, by the estimate, could not be served
-		 * before closing: the citizen is told now, not at 16:30. */
-		int wait;
-		int64_t service_s;
-
-		pthread_mutex_lock(&o->lock);
-		wait = office_estimate(o, service,
-				       queue_waiting(o->q, (size_t)service));
-		service_s = office_mean_service_time(o, service);
-		pthread_mutex_unlock(&o->lock);
-		if (wait >= 0 && now + (int64_t)wait * 60 + service_s >
-					 h.closes_at) {
-			char hhmm[6];
-			office_format_hhmm(h.closes_at, hhmm);
-			return office_refuse(
-				err, OFFICE_CLOSED, EAGAIN,
-				"No more tickets for \"%s\" today: "
-				"about %d minutes of waiting are ahead "
-				"and the office closes at %s. Please "
-				"come back on another day or book an "
-				"appointment online.",
-				svc->name, wait, hhmm);
-		}
-	}
+	pthread_mutex_lock(&o->lock);
+	office_admission(o, service, priority, &h, &adm);
+	pthread_mutex_unlock(&o->lock);
+	if (adm.reason != OFFICE_ADMIT)
+		return office_refuse_admission(o, service, &h, &adm, err);
 
 	/* The first request to find no batch being written leads: it takes
 	 * every request queued so far and writes them; the others wait for

@@ -23,11 +23,29 @@ enum office_status {
 	OFFICE_INTERNAL,      /* 500 internal */
 };
 
-/* Why an operation was refused, in words for the person who asked. */
+/* Why an operation was refused, in words for the person who asked, and
+ * the refusal's parameters for pages that word it themselves. */
 struct office_error {
 	enum office_status status;
 	char message[256];
+	const char *reason; /* OFFICE_CLOSED: "closed", "cutoff", "estimate" */
+	int64_t opens_at;   /* the next opening; 0: not said */
+	int64_t closes_at;  /* today's closing; 0: not said */
+	int cutoff_min;     /* the walk-in cut-off; -1: not said */
+	int wait_min;       /* the estimated wait; -1: not said */
+	bool has_ticket;    /* the booking's ticket (already checked in) */
+	struct ticket ticket;
 };
+
+/* Why a walk-in or priority ticket is not issued now (office_admission). */
+enum office_closed_reason {
+	OFFICE_ADMIT = 0,
+	OFFICE_CLOSED_HOURS,    /* "closed": outside the opening hours */
+	OFFICE_CLOSED_CUTOFF,   /* "cutoff": the last minutes before closing */
+	OFFICE_CLOSED_ESTIMATE, /* "estimate": the wait ends after closing */
+};
+
+const char *office_closed_reason_name(enum office_closed_reason r);
 
 struct office_counter_view {
 	bool paused;
@@ -38,7 +56,10 @@ struct office_counter_view {
 };
 
 struct office_service_view {
-	bool open;          /* tickets are issued now */
+	bool open;          /* walk-in tickets are issued now */
+	enum office_closed_reason closed_reason; /* why not, when not */
+	bool priority_open; /* priority tickets are issued now */
+	int64_t opens_at;   /* when not open: the next opening, 0 unknown */
 	size_t waiting;
 	int est_wait_min;   /* -1 when no counter serving it is open */
 };

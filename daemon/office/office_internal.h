@@ -82,6 +82,25 @@ void office_fill_service_view(const struct office *o, int service,
 			      const struct hours_status *h,
 			      struct office_service_view *ret);
 
+/* admission.c: whether a walk-in (or priority) ticket for service is
+ * issued at h's moment, and if not why: the one decision behind issuing
+ * and the services' `open`. */
+struct office_admission {
+	enum office_closed_reason reason;
+	int64_t opens_at;  /* when refused: the next opening, 0 unknown */
+	int wait_min;      /* OFFICE_CLOSED_ESTIMATE: the estimated wait */
+};
+void office_admission(const struct office *o, int service, bool priority,
+		      const struct hours_status *h,
+		      struct office_admission *ret);
+/* The next opening after h's moment, past today's closing; 0 unknown. */
+int64_t office_reopens(const struct config *c, const struct hours_status *h);
+/* The refusal of a ticket that office_admission() did not admit. */
+int office_refuse_admission(const struct office *o, int service,
+			    const struct hours_status *h,
+			    const struct office_admission *a,
+			    struct office_error *err);
+
 /* views.c: ticket id, once the day is rolled; a refusal when unknown. */
 int office_read_ticket(struct office *o, int64_t id, int64_t now,
 		       struct ticket *ret, struct office_error *err);

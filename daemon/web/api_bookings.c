@@ -37,7 +37,15 @@ void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 			   json_string_value(json_object_get(body, "code")),
 			   kiosk, c->now, &t, message, sizeof(message),
 			   &err) < 0) {
-		api_office_failed(c->req, ret, &err);
+		/* Already checked in: the kiosk shows the ticket's number
+		 * as large as a new one. */
+		api_office_failed_with(
+			c->req, ret, &err,
+			err.has_ticket ?
+				json_pack("{s:o?}", "ticket",
+					  api_json_ticket(c->a->cfg,
+							  &err.ticket)) :
+				NULL);
 		goto out;
 	}
 	o = api_json_ticket(c->a->cfg, &t);

@@ -400,13 +400,16 @@ static void services(void **state)
 	assert_int_equal(json_array_size(v), 3);
 
 	s = json_array_get(v, 0);
-	assert_int_equal(json_object_size(s), 8);
+	assert_int_equal(json_object_size(s), 11);
 	assert_string_equal(str(s, "id"), "A");
 	assert_string_equal(str(s, "name"), "Taxe și impozite locale");
 	assert_string_equal(str(s, "prefix"), "A");
 	assert_string_equal(str(s, "kind"), "ticket");
 	assert_true(json_is_null(json_object_get(s, "info")));
 	assert_true(json_is_true(json_object_get(s, "open")));
+	assert_true(json_is_null(json_object_get(s, "closed_reason")));
+	assert_true(json_is_true(json_object_get(s, "priority_open")));
+	assert_true(json_is_null(json_object_get(s, "opens_at")));
 	assert_int_equal(num(s, "waiting"), 1);
 	assert_true(json_is_integer(json_object_get(s, "est_wait_min")));
 

@@ -895,6 +895,7 @@ static const struct key printer_keys[] = {
 	{"codepage", set_codepage, PRINTER(codepage), 0, 0, false},
 	{"codepage_number", set_int, PRINTER(codepage_number), 0, 255, false},
 	{"columns", set_int, PRINTER(columns), 24, 64, false},
+	{"location", set_text, PRINTER(location), 0, TEXT_MAX, true},
 	{0},
 };
 
@@ -907,6 +908,8 @@ static const struct key service_keys[] = {
 	{"name", set_text, SERVICE(name), 0, TEXT_MAX, true},
 	{"prefix", set_prefix, SERVICE(prefix), 0, 0, false},
 	{"info", set_text, SERVICE(info), 0, INFO_MAX, true},
+	{"name_en", set_text, SERVICE(name_en), 0, TEXT_MAX, true},
+	{"info_en", set_text, SERVICE(info_en), 0, INFO_MAX, true},
 	{"minutes", set_int, SERVICE(minutes), 1, 240, false},
 	{0},
 };
@@ -1762,6 +1765,8 @@ void config_free(struct config *c)
 		free(c->services[i].name);
 		free(c->services[i].prefix);
 		free(c->services[i].info);
+		free(c->services[i].name_en);
+		free(c->services[i].info_en);
 	}
 	free(c->services);
 	for (size_t i = 0; i < c->n_counters; i++) {
@@ -1775,6 +1780,7 @@ void config_free(struct config *c)
 		free(c->printers[i].path);
 		free(c->printers[i].queue);
 		free(c->printers[i].host);
+		free(c->printers[i].location);
 	}
 	free(c->printers);
 	for (size_t i = 0; i < c->n_kiosks; i++)

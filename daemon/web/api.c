@@ -10,6 +10,7 @@
 #include "api_auth.h"
 #include "api_body.h"
 #include "api_bookings.h"
+#include "api_events.h"
 #include "api_internal.h"
 #include "api_json.h"
 #include "api_response.h"
@@ -662,6 +663,8 @@ void api_set_test_clock(struct api *a, api_advance_fn advance,
 void api_set_events(struct api *a, struct events *e)
 {
 	a->events = e;
+	if (e)
+		events_set_greeting(e, api_events_greet, a);
 }
 
 void api_set_stats(struct api *a, struct stats *s)

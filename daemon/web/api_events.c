@@ -33,6 +33,21 @@ void api_printer_changed(struct api *a, int printer,
 		api_json_printer_state(a->cfg, (size_t)printer, st));
 }
 
+void api_events_greet(void *userdata, events_emit_fn emit, void *emit_data)
+{
+	struct api *a = userdata;
+	char *data;
+	size_t len;
+
+	for (size_t i = 0; i < a->cfg->n_printers; i++) {
+		json_t *v = api_json_printer(a->cfg, a->printers, i);
+		if (api_dump(v, &data, &len) < 0)
+			continue;
+		(void)emit(emit_data, "printer", data);
+		free(data);
+	}
+}
+
 void api_office_event(void *userdata, const struct office_event *ev)
 {
 	struct api *a = userdata;

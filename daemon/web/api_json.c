@@ -36,11 +36,13 @@ json_t *api_json_service(const struct config *cfg, size_t i,
 	json_t *o;
 
 	/* clang-format off */
-	o = json_pack("{s:s,s:s,s:s?,s:s,s:s?,s:I,s:o}",
+	o = json_pack("{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:I,s:o}",
 			 "id", s->id, "name", s->name,
+			 "name_en", s->name_en,
 			 "prefix", s->info ? NULL : s->prefix,
 			 "kind", s->info ? "info" : "ticket",
 			 "info", s->info,
+			 "info_en", s->info ? s->info_en : NULL,
 			 "waiting", (json_int_t)v->waiting,
 			 "est_wait_min", api_json_int_or_null(v->est_wait_min));
 	/* clang-format on */
@@ -151,10 +153,27 @@ json_t *api_json_printer_state(const struct config *cfg, size_t i,
 			       const struct printer_status *st)
 {
 	const struct cfg_printer *p = &cfg->printers[i];
+	json_t *kiosks = json_array(), *o;
 
-	return json_pack("{s:s, s:s, s:s, s:s}", "name", p->name, "driver",
-			 printer_driver_name(p->driver), "state",
-			 printer_state_name(st->state), "detail", st->detail);
+	/* The kiosks it prints for: a kiosk page warns about its own. */
+	for (size_t k = 0; kiosks && k < cfg->n_kiosks; k++) {
+		if (cfg->kiosks[k].printer == (int)i &&
+		    json_array_append_new(kiosks,
+					  json_string(cfg->kiosks[k].id))) {
+			json_decref(kiosks);
+			kiosks = NULL;
+		}
+	}
+	if (!kiosks)
+		return NULL;
+	/* clang-format off */
+	o = json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s}", "name", p->name,
+		      "location", p->location, "kiosks", kiosks,
+		      "driver", printer_driver_name(p->driver),
+		      "state", printer_state_name(st->state),
+		      "detail", st->detail);
+	/* clang-format on */
+	return o;
 }
 
 json_t *api_json_printer(const struct config *cfg, struct printers *printers,

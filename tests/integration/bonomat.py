@@ -49,7 +49,8 @@ SC_INFO = "Se eliberează la sediul din Bd. Mareșal Averescu nr. 17."
 
 TICKET_FIELDS = {"id", "number", "service", "kind", "state", "issued_at",
                  "ahead", "est_wait_min", "printed", "counter", "late"}
-SERVICE_FIELDS = {"id", "name", "prefix", "kind", "info", "open", "waiting",
+SERVICE_FIELDS = {"id", "name", "name_en", "prefix", "kind", "info",
+                  "info_en", "open", "waiting",
                   "est_wait_min", "closed_reason", "priority_open",
                   "opens_at"}
 # What a refusal may carry beside code and message (API.md, Errors).

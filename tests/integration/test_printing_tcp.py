@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, SERVICE_NAMES,  # noqa: E402
                      DaemonTestCase, main)
+from test_events import Stream  # noqa: E402
 from printer_peer import PrinterPeer, split_tickets  # noqa: E402
 
 COLUMNS = 48
@@ -454,6 +455,19 @@ class PrintingTcp(DaemonTestCase):
         self.wait_printed(d, t["id"], "failed")
         self.assertTrue(self.peer.wait_cut(1, PRINT_TIMEOUT, mark))
         self.assertEqual(self.printers(d)["state"], "paper_out")
+
+    def test_a_new_stream_starts_with_the_printer_state(self):
+        """A page opened while the printer is out of paper learns it from
+        the first event of its stream, not from the next change."""
+        d = self.start()
+        self.peer.set_mode("paper_out")
+        self.wait_state(d, "paper_out")
+        s = Stream(d.port)
+        self.addCleanup(s.close)
+        p = s.wait_for("printer")[0]["json"]
+        self.assertEqual((p["name"], p["state"]), ("default", "paper_out"), p)
+        self.assertIn("k1", p["kiosks"], p)
+        self.assertIn("location", p)
 
 
 if __name__ == "__main__":

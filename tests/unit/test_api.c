@@ -400,7 +400,7 @@ static void services(void **state)
 	assert_int_equal(json_array_size(v), 3);
 
 	s = json_array_get(v, 0);
-	assert_int_equal(json_object_size(s), 11);
+	assert_int_equal(json_object_size(s), 13);
 	assert_string_equal(str(s, "id"), "A");
 	assert_string_equal(str(s, "name"), "Taxe și impozite locale");
 	assert_string_equal(str(s, "prefix"), "A");

@@ -26,6 +26,7 @@ int office_refuse(struct office_error *err, enum office_status status,
 	err->closes_at = 0;
 	err->cutoff_min = -1;
 	err->wait_min = -1;
+	err->starts_at = 0;
 	err->has_ticket = false;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
@@ -147,10 +148,13 @@ void office_free(struct office *o)
 {
 	if (!o)
 		return;
-	if (o->batches)
-		log_info("%llu tickets issued in %llu commits",
+	if (o->batches || o->checked_in)
+		log_info("%llu tickets issued: %llu in %llu commits, %llu at "
+			 "check-in",
+			 (unsigned long long)(o->batched + o->checked_in),
 			 (unsigned long long)o->batched,
-			 (unsigned long long)o->batches);
+			 (unsigned long long)o->batches,
+			 (unsigned long long)o->checked_in);
 	queue_free(o->q);
 	free(o->times);
 	pthread_cond_destroy(&o->batch_done);

@@ -33,6 +33,7 @@ struct office_error {
 	int64_t closes_at;  /* today's closing; 0: not said */
 	int cutoff_min;     /* the walk-in cut-off; -1: not said */
 	int wait_min;       /* the estimated wait; -1: not said */
+	int64_t starts_at;  /* a booking for another day: its start; 0 */
 	bool has_ticket;    /* the booking's ticket (already checked in) */
 	struct ticket ticket;
 };
@@ -136,10 +137,11 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 		  int64_t now, size_t *ret_created, size_t *ret_updated,
 		  struct office_error *err);
 /* Checks a booked citizen in: an appointment ticket, or a walk-in ticket
- * (late set, and message saying why) after the grace period. */
+ * (late set, message saying why, ret_booked_at the booking's start) after
+ * the grace period. */
 int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		   struct ticket *ret, char *message, size_t message_len,
-		   struct office_error *err);
+		   int64_t *ret_booked_at, struct office_error *err);
 
 void office_set_notify(struct office *o, office_notify_fn fn,
 		       void *userdata);

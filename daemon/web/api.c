@@ -251,8 +251,15 @@ static void render_counter(struct ctx *c, struct api_response *ret)
 		api_office_failed(c->req, ret, &err);
 		return;
 	}
-	api_respond(c->req, ret, 200,
-		    api_json_counter(c->a->cfg, c->counter, &v));
+	json_t *o = api_json_counter(c->a->cfg, c->counter, &v);
+
+	/* The daemon's time, for the minutes a page shows (its own clock
+	 * may be wrong, or the daemon's a test clock). */
+	if (o && api_json_time_or_null(o, "now", c->now) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	api_respond(c->req, ret, 200, o);
 	office_counter_view_clear(&v);
 }
 

@@ -164,6 +164,10 @@ static json_t *office_params(const struct office_error *err, json_t *extra)
 	if (err->cutoff_min >= 0)
 		json_object_set_new(o, "cutoff_min",
 				    json_integer(err->cutoff_min));
+	if (err->starts_at) {
+		hours_rfc3339(err->starts_at, t);
+		json_object_set_new(o, "starts_at", json_string(t));
+	}
 	if (err->wait_min >= 0)
 		json_object_set_new(o, "wait_min", json_integer(err->wait_min));
 	return o;

@@ -55,7 +55,7 @@ SERVICE_FIELDS = {"id", "name", "name_en", "prefix", "kind", "info",
                   "opens_at"}
 # What a refusal may carry beside code and message (API.md, Errors).
 ERROR_PARAMS = {"reason", "opens_at", "closes_at", "cutoff_min", "wait_min",
-                "ticket"}
+                "starts_at", "ticket"}
 COUNTER_FIELDS = {"id", "name", "services", "paused", "current", "waiting"}
 TICKET_KINDS = {"walk_in", "priority", "appointment"}
 TICKET_STATES = {"waiting", "called", "served", "no_show", "expired"}

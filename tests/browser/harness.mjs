@@ -36,6 +36,15 @@ export const COUNTERS = {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Minutes as Romanian says them: "1 minut", "2 minute", "20 de minute",
+// "101 minute" (written out here, not with Intl, to check the pages).
+export function roMinutes(n) {
+	if (n === 1)
+		return '1 minut';
+	const r = n % 100;
+	return n !== 0 && (r === 0 || r >= 20) ? `${n} de minute` : `${n} minute`;
+}
+
 export async function waitFor(predicate, { timeout = 5000, interval = 50, what = 'a condition' } = {}) {
 	const deadline = Date.now() + timeout;
 	let last;

@@ -137,8 +137,18 @@ describe('screenshots', () => {
 		await page.click('#login-submit');
 		await page.locator('#console').waitFor();
 		await waitFor(async () => (await page.locator('#queue .queue-item').count()) > 0, { what: 'the waiting list' });
+		// Counter 1 has a called ticket: "Următorul" asks what became of it.
+		const before = (await page.textContent('#current-number')).trim();
+		assert.match(before, /^[A-Z]+\d{3}$/);
 		await page.keyboard.press('n');
-		await waitFor(async () => /^[A-Z]+\d{3}$/.test((await page.textContent('#current-number')).trim()), { what: 'a called ticket' });
+		await page.locator('#confirm').waitFor();
+		await shot(page, 'counter-next-ask');
+		await page.keyboard.press('s');
+		await waitFor(async () => {
+			const now = (await page.textContent('#current-number')).trim();
+			return /^[A-Z]+\d{3}$/.test(now) && now !== before;
+		}, { what: 'the next called ticket' });
+		assert.match(await page.textContent('#status'), new RegExp(`^Bonul ${before} a fost marcat ca servit\\. Ați chemat bonul`));
 		await shot(page, 'counter', ['.queue-list', '.current-number']);
 		await page.keyboard.press('t');
 		await page.locator('#transfer').waitFor();

@@ -2,12 +2,18 @@
 // that says whether the daemon answered at all (network) or refused
 // (status + the API's error code and message, see docs/API.md "Errors").
 
+// The parameters a refusal may carry beside code and message (API.md,
+// Errors): pages word the refusal from these, never from the message.
+const PARAMS = ['reason', 'opens_at', 'closes_at', 'cutoff_min', 'wait_min', 'starts_at', 'ticket'];
+
 export class ApiError extends Error {
-	constructor(status, code, message) {
+	constructor(status, code, message, params = {}) {
 		super(message);
 		this.name = 'ApiError';
 		this.status = status; // 0: the daemon could not be reached
 		this.code = code;
+		for (const k of PARAMS)
+			this[k] = params[k] ?? null;
 	}
 
 	get network() {
@@ -52,7 +58,7 @@ export async function request(method, path, { body, token, timeoutMs = TIMEOUT_M
 	if (!res.ok) {
 		const err = data && data.error ? data.error : {};
 		throw new ApiError(res.status, err.code || 'http_' + res.status,
-			err.message || res.statusText || 'HTTP ' + res.status);
+			err.message || res.statusText || 'HTTP ' + res.status, err);
 	}
 	return { status: res.status, data };
 }

@@ -182,6 +182,8 @@ describe('a real day at the kiosk', () => {
 		await waitFor(async () => (await page.textContent('#services .tile[data-service="A"] .tile-meta')) === 'Nu se mai dau bonuri azi',
 			{ what: 'the cut-off on the A tile' });
 		assert.doesNotMatch(await page.textContent('#home'), /Închis acum/);
+		assert.equal(await page.textContent('#closed-banner'),
+			'Nu se mai dau bonuri azi. Programările se confirmă în continuare, până la închidere.');
 		await advance(daemon, '2026-12-05T10:00:00+02:00');
 		await page.reload();
 		await page.locator('#closed-banner').waitFor();

@@ -152,7 +152,7 @@ function renderBanners() {
 		const at = officeMoment(tickets[0].opens_at, office.timeZone);
 		closed = at ? t('kiosk.closed.banner.at', at) : t('kiosk.closed.banner');
 	} else if (tickets.length && tickets.every((s) => s.closed_reason === 'cutoff')) {
-		closed = t('kiosk.closed.cutoff') + '.';
+		closed = t('kiosk.cutoff.banner');
 	}
 	setText('closed-banner', closed);
 	const p = state.printer;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,8 @@
 /* A printer that streams without end (automatic status back, a
  * misbehaving peer) must not keep the drain going forever. */
 #define TCP_DRAIN_MAX 65536
+/* How often the send queue is looked at while the printer takes a ticket. */
+#define TCP_ACK_POLL_MS 5
 
 struct tcp_conn {
 	int fd;
@@ -233,13 +236,73 @@ static int send_all(struct tcp_conn *c, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* The error the kernel holds for the socket (a reset), or 0. */
+static int socket_error(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -errno;
+	return -err;
+}
+
+/* Waits until the printer has acknowledged every byte sent: the kernel's
+ * send queue (TIOCOUTQ, SIOCOUTQ on a socket) is empty. A printer that was
+ * switched off acknowledges nothing and the queue stalls; one whose socket
+ * was closed answers with a reset, which empties the queue with an error.
+ * Without this, a ticket written into the kernel's buffer of a dead
+ * connection would count as printed. The timeout runs from the last
+ * progress, as in send_all(). */
+static int wait_acked(struct tcp_conn *c)
+{
+	int64_t deadline = fdio_now_ms() + c->timeout_ms;
+	int queued, last = -1, r;
+
+	for (;;) {
+		r = socket_error(c->fd);
+		if (r < 0)
+			return r;
+		if (ioctl(c->fd, TIOCOUTQ, &queued) < 0)
+			return -errno;
+		if (queued == 0)
+			return 0;
+		if (queued != last) {
+			last = queued;
+			deadline = fdio_now_ms() + c->timeout_ms;
+		}
+		if (fdio_remaining_ms(deadline) == 0)
+			return -ETIMEDOUT;
+		/* No events asked: poll wakes early only on an error or a
+		 * hang-up, which the next round reads. */
+		struct pollfd pfd = {.fd = c->fd, .events = 0};
+		if (poll(&pfd, 1, TCP_ACK_POLL_MS) < 0 && errno != EINTR)
+			return -errno;
+		if (pfd.revents & POLLHUP) {
+			r = socket_error(c->fd);
+			return r < 0 ? r : -EPIPE;
+		}
+	}
+}
+
 static int tcp_write(void *conn, const uint8_t *buf, size_t len)
 {
 	struct tcp_conn *c = conn;
+	int r;
 
 	if (!c || (!buf && len))
 		return -EINVAL;
-	return send_all(c, buf, len);
+	r = send_all(c, buf, len);
+	if (r < 0)
+		return r;
+	return wait_acked(c);
+}
+
+/* A status query is not waited on for its acknowledgement: its reply
+ * says more, within the status timeout. */
+static int tcp_send(void *conn, const uint8_t *buf, size_t len)
+{
+	return send_all(conn, buf, len);
 }
 
 /* An orderly close by the printer is as final as a reset for us. */
@@ -297,7 +360,7 @@ static int query(void *conn, uint8_t n, uint8_t *ret)
 		.conn = c,
 		.fd = c->fd,
 		.timeout_ms = c->status_timeout_ms,
-		.send = tcp_write,
+		.send = tcp_send,
 		.read_byte = read_byte,
 	};
 

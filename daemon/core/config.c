@@ -883,6 +883,8 @@ static const struct key hours_keys[] = {
 	{"sunday", set_day, OFF(hours.day[0]), 0, 0, false},
 	{"closed", set_closed, 0, 0, 0, true},
 	{"cutoff", set_int, OFF(hours.cutoff), 0, 240, false},
+	{"priority_after_cutoff", set_bool, OFF(hours.priority_after_cutoff), 0,
+	 0, false},
 	{"always_open", set_bool, OFF(hours.always_open), 0, 0, false},
 	{0},
 };
@@ -910,6 +912,7 @@ static const struct key printer_keys[] = {
 	{"codepage", set_codepage, PRINTER(codepage), 0, 0, false},
 	{"codepage_number", set_int, PRINTER(codepage_number), 0, 255, false},
 	{"columns", set_int, PRINTER(columns), 24, 64, false},
+	{"location", set_text, PRINTER(location), 0, TEXT_MAX, true},
 	{0},
 };
 
@@ -922,6 +925,8 @@ static const struct key service_keys[] = {
 	{"name", set_text, SERVICE(name), 0, TEXT_MAX, true},
 	{"prefix", set_prefix, SERVICE(prefix), 0, 0, false},
 	{"info", set_text, SERVICE(info), 0, INFO_MAX, true},
+	{"name_en", set_text, SERVICE(name_en), 0, TEXT_MAX, true},
+	{"info_en", set_text, SERVICE(info_en), 0, INFO_MAX, true},
 	{"minutes", set_int, SERVICE(minutes), 1, 240, false},
 	{0},
 };
@@ -1629,6 +1634,7 @@ static void set_defaults(struct config *c)
 		c->hours.day[d] = weekday;
 	c->hours.day[4].close_min = 18 * 60 + 30;
 	c->hours.cutoff = 15;
+	c->hours.priority_after_cutoff = true;
 	c->storage.backup_keep = 14;
 	c->hours.always_open = false;
 	c->policy.max_wait = 45;
@@ -1781,6 +1787,8 @@ void config_free(struct config *c)
 		free(c->services[i].name);
 		free(c->services[i].prefix);
 		free(c->services[i].info);
+		free(c->services[i].name_en);
+		free(c->services[i].info_en);
 	}
 	free(c->services);
 	for (size_t i = 0; i < c->n_counters; i++) {
@@ -1794,6 +1802,7 @@ void config_free(struct config *c)
 		free(c->printers[i].path);
 		free(c->printers[i].queue);
 		free(c->printers[i].host);
+		free(c->printers[i].location);
 	}
 	free(c->printers);
 	for (size_t i = 0; i < c->n_kiosks; i++)

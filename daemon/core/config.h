@@ -23,6 +23,7 @@ struct cfg_service {
 	char *name;
 	char *prefix; /* ticket number prefix; ticket services only */
 	char *info;   /* non-NULL: an information tile, no tickets */
+	char *name_en, *info_en; /* in English, or NULL: as name, info */
 	int minutes;  /* starting estimate of the mean service time */
 };
 
@@ -44,6 +45,7 @@ struct cfg_printer {
 	enum codepage codepage;
 	int codepage_number; /* n of ESC t n */
 	int columns;
+	char *location; /* for people: where it stands, or NULL */
 };
 
 struct cfg_kiosk {
@@ -93,6 +95,9 @@ struct config {
 		char (*closed)[11];          /* YYYY-MM-DD */
 		size_t n_closed;
 		int cutoff; /* minutes */
+		/* After the cut-off, priority tickets while the estimate
+		 * still ends before closing. */
+		bool priority_after_cutoff;
 		bool always_open;
 	} hours;
 

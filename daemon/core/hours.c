@@ -163,7 +163,7 @@ static int64_t at_minute(const struct tm *day, int min)
 int hours_status(const struct config *c, int64_t now,
 		 struct hours_status *ret)
 {
-	struct hours_status st = {0};
+	struct hours_status st = {.at = now};
 	struct tm tm;
 	char day[11];
 
@@ -211,4 +211,41 @@ int hours_status(const struct config *c, int64_t now,
 	}
 	*ret = st;
 	return 0;
+}
+
+enum hours_booking hours_booking_check(const struct config *c, int64_t start,
+				       int64_t end, int64_t now)
+{
+	struct tm tm;
+	char day[11];
+
+	if (end <= now)
+		return HOURS_BOOKING_PAST;
+	if (c->hours.always_open)
+		return HOURS_BOOKING_OK;
+	local_tm(start, &tm);
+	hours_day(start, day);
+	const struct cfg_day_hours *h = &c->hours.day[tm.tm_wday];
+	if (!h->open || closed_date(c, day))
+		return HOURS_BOOKING_CLOSED;
+	/* Its start, when the citizen comes, is what must be in the hours. */
+	if (start < at_minute(&tm, h->open_min) ||
+	    start >= at_minute(&tm, h->close_min))
+		return HOURS_BOOKING_OUTSIDE;
+	return HOURS_BOOKING_OK;
+}
+
+const char *hours_booking_why(enum hours_booking b)
+{
+	switch (b) {
+	case HOURS_BOOKING_PAST:
+		return "the booking is already over";
+	case HOURS_BOOKING_CLOSED:
+		return "the office is closed on that day";
+	case HOURS_BOOKING_OUTSIDE:
+		return "the booking is outside that day's opening hours";
+	case HOURS_BOOKING_OK:
+		break;
+	}
+	return NULL;
 }

@@ -1105,6 +1105,8 @@ int queue_transfer(struct queue *q, size_t counter, size_t service)
 		t->counter = (int)counter;
 		return r;
 	}
+	t->reason = REASON_NONE;
+	t->called_at = 0;
 	q->counters[counter].current = 0;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -45,6 +46,7 @@ struct import {
 	const char *token;
 	const char *zone;
 	const char *service_property;
+	const char *config; /* --config: the dry run checks the office's hours */
 	enum format format;
 	bool dry_run;
 	char endpoint[URL_MAX + sizeof(ENDPOINT)];
@@ -71,6 +73,7 @@ static void usage(FILE *f)
 		"usage: bonomatctl import FILE [--url URL] [--token TOKEN]\n"
 		"                  [--format csv|ics] [--timezone ZONE]\n"
 		"                  [--service-property NAME] [--dry-run]\n"
+		"                  [--config FILE]\n"
 		"\n"
 		"Sends the bookings of FILE (CSV with the header\n"
 		"code,service,start,end,phone,status, or iCalendar with one\n"
@@ -90,6 +93,10 @@ static void usage(FILE *f)
 		"                    event's one category)\n"
 		"  --dry-run         only check FILE and show what would be "
 		"sent\n"
+		"  --config FILE     with --dry-run: also refuse, as the daemon\n"
+		"                    does, bookings on a closed day, outside\n"
+		"                    that day's hours or already over, by the\n"
+		"                    hours and time zone of FILE\n"
 		"\n"
 		"A request holds at most %d bookings and %d KiB, and is\n"
 		"stored whole or not at all; the first refused request ends\n"
@@ -202,6 +209,7 @@ static int parse_args(int argc, char **argv, struct import *im)
 		{"timezone", required_argument, NULL, 'z'},
 		{"service-property", required_argument, NULL, 's'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -237,6 +245,9 @@ static int parse_args(int argc, char **argv, struct import *im)
 			break;
 		case 'n':
 			im->dry_run = true;
+			break;
+		case 'c':
+			im->config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -407,14 +418,68 @@ static int make_batches(const struct import *im, struct batch **ret,
 	return 0;
 }
 
-static void print_dry_run(const struct import *im, size_t n_batches)
+/* The office's refusals of a booking that cannot be honoured (hours.h,
+ * the same rule as the daemon's import), by the config of --config; the
+ * number refused, or -1 when the config cannot be read. */
+static long hours_refusals(const struct import *im, bool *refused)
+{
+	struct config *cfg = NULL;
+	char err[256];
+	long n = 0;
+	int64_t now = (int64_t)time(NULL);
+
+	if (config_load(im->config, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bonomatctl: %s\n", err);
+		return -1;
+	}
+	if (hours_set_zone(cfg->office.timezone) < 0) {
+		fprintf(stderr, "bonomatctl: unknown time zone in %s\n",
+			im->config);
+		config_free(cfg);
+		return -1;
+	}
+	for (size_t i = 0; i < im->list->n; i++) {
+		const struct booking *b = &im->list->items[i];
+		enum hours_booking why;
+
+		if (b->status == BOOKING_CANCELLED)
+			continue;
+		why = hours_booking_check(cfg, b->start, b->end, now);
+		if (why == HOURS_BOOKING_OK)
+			continue;
+		fprintf(stderr, "%s:%u: %s\n", im->file, b->line,
+			hours_booking_why(why));
+		refused[i] = true;
+		n++;
+	}
+	config_free(cfg);
+	return n;
+}
+
+/* 0, or 1 when bookings were refused by the office's hours (--config). */
+static int print_dry_run(const struct import *im, size_t n_batches)
 {
 	const struct booking_list *l = im->list;
+	bool *refused = calloc(l->n ? l->n : 1, sizeof(*refused));
+	long n_refused = 0;
 
+	if (!refused)
+		return -ENOMEM;
+	if (im->config)
+		n_refused = hours_refusals(im, refused);
+	else
+		fprintf(stderr, "bonomatctl: without --config the office's "
+				"hours are not checked\n");
+	if (n_refused < 0) {
+		free(refused);
+		return 1;
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		const struct booking *b = &l->items[i];
 		char start[32], end[32];
 
+		if (refused[i])
+			continue;
 		hours_rfc3339(b->start, start);
 		hours_rfc3339(b->end, end);
 		printf("%s:%u: %s %s %s %s %s %s\n", im->file, b->line, b->code,
@@ -422,8 +487,11 @@ static void print_dry_run(const struct import *im, size_t n_batches)
 		       b->status == BOOKING_CANCELLED ? "cancelled" : "booked",
 		       b->phone ? b->phone : "-");
 	}
-	printf("dry run: %zu booking%s in %zu request%s; nothing sent\n", l->n,
-	       l->n == 1 ? "" : "s", n_batches, n_batches == 1 ? "" : "s");
+	printf("dry run: %zu booking%s in %zu request%s; nothing sent\n",
+	       l->n - (size_t)n_refused, l->n - (size_t)n_refused == 1 ? "" : "s",
+	       n_batches, n_batches == 1 ? "" : "s");
+	free(refused);
+	return n_refused > 0;
 }
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -743,8 +811,9 @@ static int cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if (im.dry_run) {
-		print_dry_run(&im, n_batches);
-		status = im.list->n_refused ? EXIT_REFUSED : EXIT_SUCCESS;
+		r = print_dry_run(&im, n_batches);
+		status = im.list->n_refused || r != 0 ? EXIT_REFUSED
+						      : EXIT_SUCCESS;
 		goto out;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

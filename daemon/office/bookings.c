@@ -62,6 +62,14 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 				"appointments[%zu]: a booking lasts at most "
 				"%d hours.",
 				i, BOOKING_SPAN_MAX / 3600);
+		/* A booking that cannot be honoured is refused now, not at
+		 * the kiosk; a cancellation always goes through. */
+		enum hours_booking when = hours_booking_check(
+			c, b[i].start, b[i].end, now);
+		if (!b[i].cancelled && when != HOURS_BOOKING_OK)
+			return office_refuse(err, OFFICE_UNPROCESSABLE, EINVAL,
+					     "appointments[%zu]: %s.", i,
+					     hours_booking_why(when));
 		if (b[i].phone && booking_phone_normalize(b[i].phone,
 							  strlen(b[i].phone),
 							  phone) < 0)
@@ -125,7 +133,7 @@ static void local_date_time(int64_t t, char date[11], char hhmm[6])
 
 int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		   struct ticket *ret, char *message, size_t message_len,
-		   struct office_error *err)
+		   int64_t *ret_booked_at, struct office_error *err)
 {
 	const struct config *c = o->cfg;
 	struct store_appointment a;
@@ -178,17 +186,21 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 			err, OFFICE_UNPROCESSABLE, EINVAL,
 			"The booking %s is for %s at %s, not for today.", norm,
 			date, hhmm);
+		err->starts_at = a.start;
 		goto out;
 	}
 	if (a.ticket) {
 		struct ticket old;
-		if (store_ticket_get(o->st, a.ticket, &old) == 0)
+		if (store_ticket_get(o->st, a.ticket, &old) == 0) {
 			r = office_refuse(
 				err, OFFICE_CONFLICT, EEXIST,
 				"The booking %s is already checked in: "
 				"your ticket is %s.",
 				norm, old.number);
-		else
+			office_derive(o, &old, now);
+			err->ticket = old;
+			err->has_ticket = true;
+		} else
 			r = office_refuse(
 				err, OFFICE_CONFLICT, EEXIST,
 				"The booking %s is already checked in.", norm);
@@ -215,6 +227,7 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		t.late = true;
 		t.estimate_min =
 			office_estimate_new(o, t.service, TICKET_WALK_IN, now);
+		*ret_booked_at = a.start;
 		snprintf(message, message_len,
 			 "Your appointment was at %s and you arrived more "
 			 "than %d minutes late, so you get a regular ticket "
@@ -243,6 +256,7 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		r = office_store_failed(o, err, r, "checking a booking in");
 		goto out;
 	}
+	o->checked_in++;
 	r = queue_add(o->q, &t);
 	if (r < 0) {
 		log_err("queueing ticket %s failed: %s; reloading", t.number,

@@ -242,6 +242,9 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 	t.state = TICKET_WAITING;
 	t.service = service;
 	t.counter = -1;
+	/* Waiting again: the previous call says nothing about the next. */
+	t.reason = REASON_NONE;
+	t.called_at = 0;
 	r = release_counter(o, counter, &t, EVENT_TRANSFERRED, now, detail,
 			    "transferring a ticket", err);
 	if (r < 0)

@@ -179,10 +179,20 @@ void office_fill_service_view(const struct office *o, int service,
 			      const struct hours_status *h, int64_t now,
 			      struct office_service_view *ret)
 {
-	ret->open = h->open && !h->cutoff;
+	struct office_admission walk_in, priority;
+
+	office_admission(o, service, false, h, &walk_in);
+	office_admission(o, service, true, h, &priority);
+	ret->open = walk_in.reason == OFFICE_ADMIT;
+	ret->closed_reason = walk_in.reason;
+	ret->priority_open = priority.reason == OFFICE_ADMIT;
+	ret->opens_at = walk_in.opens_at;
 	ret->waiting = queue_waiting(o->q, (size_t)service);
 	ret->est_wait_min =
 		o->cfg->services[service].info ?
 			-1 :
 			office_estimate_new(o, service, TICKET_WALK_IN, now);
+	/* Before opening (and on a closed day) there is no wait to say. */
+	if (!h->open)
+		ret->est_wait_min = -1;
 }

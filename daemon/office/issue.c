@@ -14,8 +14,9 @@
 /*
  * Numbers and inserts a new waiting ticket (service, kind, issue time,
  * kiosk and slot set by the caller) inside the caller's transaction, with
- * its events. A printer known to be out of paper, open or gone gets no
- * job: the ticket is marked failed at once and the kiosk shows the number.
+ * its events. A printer last seen out of paper, open or gone still gets
+ * the job: its worker asks it again first, so that a printer that just
+ * came back prints the very next ticket (printers_submit()).
  */
 int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 			int printer, struct printer_status *ps)
@@ -28,8 +29,7 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 	memcpy(t->day, o->day, sizeof(t->day));
 	if (office_prints(o, printer)) {
 		printers_status(o->printers, printer, ps);
-		t->printed = printer_state_blocks(ps->state) ? PRINT_FAILED
-							     : PRINT_PENDING;
+		t->printed = PRINT_PENDING;
 	}
 	r = store_next_seq(o->st, t->day, prefix, &seq);
 	if (r == 0 && (size_t)snprintf(t->number, sizeof(t->number), "%s%03d",
@@ -40,9 +40,6 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 	if (r == 0)
 		r = office_log_event(o, EVENT_ISSUED, t, -1, t->issued_at,
 				     NULL);
-	if (r == 0 && t->printed == PRINT_FAILED)
-		r = office_log_event(o, EVENT_PRINT_FAILED, t, -1,
-				     t->issued_at, ps->detail);
 	return r;
 }
 
@@ -135,6 +132,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 {
 	const struct config *c = o->cfg;
 	struct hours_status h;
+	struct office_admission adm;
 	struct issue_req req = {
 		.service = service, .kiosk = kiosk, .priority = priority,
 		.now = now,
@@ -150,54 +148,18 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			"\"%s\" is not served here with a ticket: %s",
 			svc->name, svc->info);
 	hours_status(c, now, &h);
-	if (!h.open || h.cutoff)
-		return office_refuse_closed(o, &h, err);
-
-	/* The wait the citizen is told, and recorded with the ticket. */
-	int wait;
-	int64_t service_s;
-
 	pthread_mutex_lock(&o->lock);
 	/* The first ticket of a day is estimated on that day's queue. */
 	int r = office_roll_day(o, now, err);
-	if (r < 0) {
-		pthread_mutex_unlock(&o->lock);
-		return r;
-	}
-	wait = office_estimate_new(
-		o, service, priority ? TICKET_PRIORITY : TICKET_WALK_IN, now);
-	service_s = office_mean_service_time(o, service);
+	if (r == 0)
+		office_admission(o, service, priority, &h, &adm);
 	pthread_mutex_unlock(&o->lock);
-	req.t.estimate_min = wait;
-	if (h.closes_at && wait >= 0 &&
-	    now + (int64_t)wait * 60 + service_s > h.closes_at) {
-		/* No ticket that, by the estimate, could not be served
-		 * before closing: the citizen is told now, not at 16:30. */
-		char hhmm[6];
-		office_format_hhmm(h.closes_at, hhmm);
-		return office_refuse(err, OFFICE_CLOSED, EAGAIN,
-				     "No more tickets for \"%s\" today: "
-				     "about %d minutes of waiting are ahead "
-				     "and the office closes at %s. Please "
-				     "come back on another day or book an "
-				     "appointment online.",
-				     svc->name, wait, hhmm);
-	}
-	if (!priority && c->policy.walkin_limit > 0 &&
-	    wait > c->policy.walkin_limit) {
-		/* Admission: a wait beyond the limit is not offered to a
-		 * walk-in; priority citizens are never refused by it. */
-		r = office_refuse(
-			err, OFFICE_WAIT_TOO_LONG, EAGAIN,
-			"No ticket for \"%s\" now: the wait would be about "
-			"%d minutes, longer than the %d minutes this office "
-			"keeps walk-ins waiting. Please book an appointment "
-			"online.",
-			svc->name, wait, c->policy.walkin_limit);
-		err->wait_min = wait;
-		err->limit_min = c->policy.walkin_limit;
+	if (r < 0)
 		return r;
-	}
+	if (adm.reason != OFFICE_ADMIT)
+		return office_refuse_admission(o, service, &h, &adm, err);
+	/* The wait the citizen is told, and recorded with the ticket. */
+	req.t.estimate_min = adm.wait_min;
 
 	/* The first request to find no batch being written leads: it takes
 	 * every request queued so far and writes them; the others wait for

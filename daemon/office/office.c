@@ -21,7 +21,14 @@ int office_refuse(struct office_error *err, enum office_status status,
 	va_list ap;
 
 	err->status = status;
-	err->wait_min = err->limit_min = 0;
+	err->reason = NULL;
+	err->opens_at = 0;
+	err->closes_at = 0;
+	err->cutoff_min = -1;
+	err->wait_min = -1;
+	err->starts_at = 0;
+	err->has_ticket = false;
+	err->limit_min = -1;
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -51,26 +58,37 @@ int office_refuse_closed(const struct office *o, const struct hours_status *h,
 			 struct office_error *err)
 {
 	char when[32], hhmm[6];
+	int r;
 
 	if (h->open) {
 		office_format_hhmm(h->closes_at, hhmm);
-		return office_refuse(
+		r = office_refuse(
 			err, OFFICE_CLOSED, EAGAIN,
 			"No more tickets are issued today: the office "
 			"closes at %s and stops issuing tickets %d "
 			"minutes before.",
 			hhmm, o->cfg->hours.cutoff);
+		err->reason = office_closed_reason_name(OFFICE_CLOSED_CUTOFF);
+		err->closes_at = h->closes_at;
+		err->cutoff_min = o->cfg->hours.cutoff;
+		err->opens_at = office_reopens(o->cfg, h);
+		return r;
 	}
-	if (h->next_open == 0)
-		return office_refuse(err, OFFICE_CLOSED, EAGAIN,
-				     "The office is closed.");
-	hours_rfc3339(h->next_open, when);
-	office_format_hhmm(h->next_open, hhmm);
-	when[10] = '\0';
-	return office_refuse(
-		err, OFFICE_CLOSED, EAGAIN,
-		"The office is closed. It opens again on %s at %s.", when,
-		hhmm);
+	if (h->next_open == 0) {
+		r = office_refuse(err, OFFICE_CLOSED, EAGAIN,
+				  "The office is closed.");
+	} else {
+		hours_rfc3339(h->next_open, when);
+		office_format_hhmm(h->next_open, hhmm);
+		when[10] = '\0';
+		r = office_refuse(
+			err, OFFICE_CLOSED, EAGAIN,
+			"The office is closed. It opens again on %s at %s.",
+			when, hhmm);
+	}
+	err->reason = office_closed_reason_name(OFFICE_CLOSED_HOURS);
+	err->opens_at = h->next_open;
+	return r;
 }
 
 int office_log_event(struct office *o, enum event_type type,
@@ -131,10 +149,13 @@ void office_free(struct office *o)
 {
 	if (!o)
 		return;
-	if (o->batches)
-		log_info("%llu tickets issued in %llu commits",
+	if (o->batches || o->checked_in)
+		log_info("%llu tickets issued: %llu in %llu commits, %llu at "
+			 "check-in",
+			 (unsigned long long)(o->batched + o->checked_in),
 			 (unsigned long long)o->batched,
-			 (unsigned long long)o->batches);
+			 (unsigned long long)o->batches,
+			 (unsigned long long)o->checked_in);
 	queue_free(o->q);
 	free(o->times);
 	pthread_cond_destroy(&o->batch_done);

@@ -24,13 +24,32 @@ enum office_status {
 	OFFICE_WAIT_TOO_LONG, /* 422 wait_too_long: [policy] walkin_limit */
 };
 
-/* Why an operation was refused, in words for the person who asked; for
- * OFFICE_WAIT_TOO_LONG also the numbers, for pages that word it. */
+/* Why an operation was refused, in words for the person who asked, and
+ * the refusal's parameters for pages that word it themselves. */
 struct office_error {
 	enum office_status status;
 	char message[256];
-	int wait_min, limit_min;
+	const char *reason; /* OFFICE_CLOSED: "closed", "cutoff", "estimate" */
+	int64_t opens_at;   /* the next opening; 0: not said */
+	int64_t closes_at;  /* today's closing; 0: not said */
+	int cutoff_min;     /* the walk-in cut-off; -1: not said */
+	int wait_min;       /* the estimated wait; -1: not said */
+	int limit_min;      /* OFFICE_WAIT_TOO_LONG: [policy] walkin_limit */
+	int64_t starts_at;  /* a booking for another day: its start; 0 */
+	bool has_ticket;    /* the booking's ticket (already checked in) */
+	struct ticket ticket;
 };
+
+/* Why a walk-in or priority ticket is not issued now (office_admission). */
+enum office_closed_reason {
+	OFFICE_ADMIT = 0,
+	OFFICE_CLOSED_HOURS,    /* "closed": outside the opening hours */
+	OFFICE_CLOSED_CUTOFF,   /* "cutoff": the last minutes before closing */
+	OFFICE_CLOSED_ESTIMATE, /* "estimate": the wait ends after closing */
+	OFFICE_CLOSED_WAIT,     /* "wait_too_long": [policy] walkin_limit */
+};
+
+const char *office_closed_reason_name(enum office_closed_reason r);
 
 struct office_counter_view {
 	bool paused;
@@ -41,7 +60,10 @@ struct office_counter_view {
 };
 
 struct office_service_view {
-	bool open;          /* tickets are issued now */
+	bool open;          /* walk-in tickets are issued now */
+	enum office_closed_reason closed_reason; /* why not, when not */
+	bool priority_open; /* priority tickets are issued now */
+	int64_t opens_at;   /* when not open: the next opening, 0 unknown */
 	size_t waiting;
 	int est_wait_min;   /* -1 when no counter serving it is open */
 };
@@ -132,10 +154,11 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 		  int64_t now, size_t *ret_created, size_t *ret_updated,
 		  struct office_error *err);
 /* Checks a booked citizen in: an appointment ticket, or a walk-in ticket
- * (late set, and message saying why) after the grace period. */
+ * (late set, message saying why, ret_booked_at the booking's start) after
+ * the grace period. */
 int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		   struct ticket *ret, char *message, size_t message_len,
-		   struct office_error *err);
+		   int64_t *ret_booked_at, struct office_error *err);
 
 void office_set_notify(struct office *o, office_notify_fn fn,
 		       void *userdata);

@@ -43,6 +43,7 @@ struct office {
 	struct issue_req *batch_head, *batch_tail;
 	bool batch_writing;
 	uint64_t batches, batched; /* commits and the tickets they wrote */
+	uint64_t checked_in;       /* tickets issued at check-in */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 };
 
@@ -86,6 +87,26 @@ int office_estimate_new(const struct office *o, int service,
 void office_fill_service_view(const struct office *o, int service,
 			      const struct hours_status *h, int64_t now,
 			      struct office_service_view *ret);
+
+/* admission.c: whether a walk-in (or priority) ticket for service is
+ * issued at h's moment, and if not why: the one decision behind issuing
+ * and the services' `open`. */
+struct office_admission {
+	enum office_closed_reason reason;
+	int64_t opens_at;  /* when refused: the next opening, 0 unknown */
+	int wait_min;      /* the estimated wait told (-1 when refused for
+			    * the hours or the cut-off) */
+};
+void office_admission(const struct office *o, int service, bool priority,
+		      const struct hours_status *h,
+		      struct office_admission *ret);
+/* The next opening after h's moment, past today's closing; 0 unknown. */
+int64_t office_reopens(const struct config *c, const struct hours_status *h);
+/* The refusal of a ticket that office_admission() did not admit. */
+int office_refuse_admission(const struct office *o, int service,
+			    const struct hours_status *h,
+			    const struct office_admission *a,
+			    struct office_error *err);
 
 /* views.c: ticket id, once the day is rolled; a refusal when unknown. */
 int office_read_ticket(struct office *o, int64_t id, int64_t now,

@@ -159,22 +159,35 @@ static bool recently_silent(struct worker *w)
 	return silent && w->open && ms_since(&w->last_poll) < p->tuning.poll_ms;
 }
 
+/* Whether the printer can take a ticket (a check that failed cannot);
+ * when not, the job is reported failed with the printer's state. */
+static bool can_print(struct worker *w, const struct job *j, int r,
+		      const struct printer_status *st)
+{
+	char why[PRINTER_DETAIL_MAX + 32];
+
+	if (r == 0 && !printer_state_blocks(st->state))
+		return true;
+	snprintf(why, sizeof(why), "printer %s: %s",
+		 printer_state_name(st->state), st->detail);
+	report(w, j, false, why);
+	return false;
+}
+
 static void run_job(struct worker *w, struct job *j)
 {
 	struct printer_status st;
 	char why[PRINTER_DETAIL_MAX + 32];
+	bool answers;
 	int r = 0;
 
 	if (recently_silent(w))
 		st.state = PRINTER_UNKNOWN;
 	else
 		r = check(w, &st);
-	if (r < 0 || printer_state_blocks(st.state)) {
-		snprintf(why, sizeof(why), "printer %s: %s",
-			 printer_state_name(st.state), st.detail);
-		report(w, j, false, why);
+	if (!can_print(w, j, r, &st))
 		return;
-	}
+	answers = st.state != PRINTER_UNKNOWN;
 	r = w->tr->write(w->conn, j->bytes, j->len);
 	if (r < 0) {
 		/* Part of the ticket may be on paper: it is not sent again by
@@ -187,6 +200,10 @@ static void run_job(struct worker *w, struct job *j)
 		report(w, j, false, why);
 		return;
 	}
+	/* A printer that answers is asked again: paper that ran out on this
+	 * ticket means the citizen has no ticket in hand. */
+	if (answers && !can_print(w, j, check(w, &st), &st))
+		return;
 	report(w, j, true, NULL);
 }
 
@@ -355,8 +372,10 @@ int printers_submit(struct printers *p, int printer, int64_t ticket_id,
 	pthread_mutex_lock(&p->lock);
 	if (status)
 		*status = w->status;
-	if (printer_state_blocks(w->status.state) ||
-	    w->queued >= p->tuning.queue_max || p->stopping) {
+	/* A blocking last state does not refuse the ticket: the worker asks
+	 * the printer again before it (within the status timeout), so that a
+	 * printer whose cover was just closed prints the very next ticket. */
+	if (w->queued >= p->tuning.queue_max || p->stopping) {
 		if (status && w->queued >= p->tuning.queue_max)
 			set_status(status, w->status.state, "%s",
 				   "too many tickets waiting to print");

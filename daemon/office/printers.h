@@ -41,9 +41,11 @@ int printers_start(const struct config *cfg,
 void printers_stop(struct printers *p);
 
 /* Queues a job and takes ownership of bytes (malloc'd) in every case.
- * -EAGAIN when the printer is known not to print now (out of paper, cover
- * open, offline: status says why) or its queue is full; the job is then
- * dropped and not reported through the callback. */
+ * A printer last seen out of paper, open or offline still gets the job:
+ * the worker asks it again first and reports the job failed if it still
+ * cannot print. -EAGAIN when its queue is full or the pool stops (status
+ * says why); the job is then dropped and not reported through the
+ * callback. */
 int printers_submit(struct printers *p, int printer, int64_t ticket_id,
 		    uint8_t *bytes, size_t len, struct printer_status *status);
 int printers_status(struct printers *p, int printer,

@@ -10,6 +10,7 @@
 #include "api_auth.h"
 #include "api_body.h"
 #include "api_bookings.h"
+#include "api_events.h"
 #include "api_internal.h"
 #include "api_json.h"
 #include "api_query.h"
@@ -344,8 +345,15 @@ static void render_counter(struct ctx *c, struct api_response *ret)
 		api_office_failed(c->req, ret, &err);
 		return;
 	}
-	api_respond(c->req, ret, 200,
-		    api_json_counter(c->a->cfg, c->counter, &v));
+	json_t *o = api_json_counter(c->a->cfg, c->counter, &v);
+
+	/* The daemon's time, for the minutes a page shows (its own clock
+	 * may be wrong, or the daemon's a test clock). */
+	if (o && api_json_time_or_null(o, "now", c->now) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	api_respond(c->req, ret, 200, o);
 	office_counter_view_clear(&v);
 }
 
@@ -757,6 +765,8 @@ void api_set_test_clock(struct api *a, api_advance_fn advance,
 void api_set_events(struct api *a, struct events *e)
 {
 	a->events = e;
+	if (e)
+		events_set_greeting(e, api_events_greet, a);
 }
 
 void api_set_stats(struct api *a, struct stats *s)

@@ -24,6 +24,8 @@ void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 	struct office_error err;
 	struct ticket t;
 	json_t *body, *o;
+	int64_t booked_at = 0;
+	char when[32];
 	int kiosk;
 	char message[256];
 
@@ -36,8 +38,16 @@ void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 	if (office_checkin(c->a->office,
 			   json_string_value(json_object_get(body, "code")),
 			   kiosk, c->now, &t, message, sizeof(message),
-			   &err) < 0) {
-		api_office_failed(c->req, ret, &err);
+			   &booked_at, &err) < 0) {
+		/* Already checked in: the kiosk shows the ticket's number
+		 * as large as a new one. */
+		api_office_failed_with(
+			c->req, ret, &err,
+			err.has_ticket ?
+				json_pack("{s:o?}", "ticket",
+					  api_json_ticket(c->a->cfg,
+							  &err.ticket)) :
+				NULL);
 		goto out;
 	}
 	o = api_json_ticket(c->a->cfg, &t);
@@ -45,6 +55,17 @@ void api_bookings_checkin(struct ctx *c, struct api_response *ret)
 	    json_object_set_new(o, "message", json_string(message)) < 0) {
 		json_decref(o);
 		o = NULL;
+	}
+	/* A late check-in: what the kiosk words the message from. */
+	if (o && t.late && booked_at) {
+		hours_rfc3339(booked_at, when);
+		if (json_object_set_new(o, "booked_at", json_string(when)) ||
+		    json_object_set_new(
+			    o, "late_grace_min",
+			    json_integer(c->a->cfg->policy.late_grace))) {
+			json_decref(o);
+			o = NULL;
+		}
 	}
 	api_respond(c->req, ret, 201, o);
 out:

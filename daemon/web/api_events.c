@@ -33,6 +33,21 @@ void api_printer_changed(struct api *a, int printer,
 		api_json_printer_state(a->cfg, (size_t)printer, st));
 }
 
+void api_events_greet(void *userdata, events_emit_fn emit, void *emit_data)
+{
+	struct api *a = userdata;
+	char *data;
+	size_t len;
+
+	for (size_t i = 0; i < a->cfg->n_printers; i++) {
+		json_t *v = api_json_printer(a->cfg, a->printers, i);
+		if (api_dump(v, &data, &len) < 0)
+			continue;
+		(void)emit(emit_data, "printer", data);
+		free(data);
+	}
+}
+
 void api_office_event(void *userdata, const struct office_event *ev)
 {
 	struct api *a = userdata;
@@ -46,17 +61,19 @@ void api_office_event(void *userdata, const struct office_event *ev)
 		json_t *list = json_array();
 		for (size_t i = 0; list && i < ev->n_services; i++) {
 			const struct office_service_view *v = &ev->services[i];
+			json_t *item;
+
 			if (cfg->services[i].info)
 				continue;
-			if (json_array_append_new(
-				    list,
-				    json_pack("{s:s, s:I, s:o, s:b}", "id",
-					      cfg->services[i].id, "waiting",
-					      (json_int_t)v->waiting,
-					      "est_wait_min",
-					      api_json_int_or_null(
-						      v->est_wait_min),
-					      "open", v->open)) < 0) {
+			item = json_pack("{s:s, s:I, s:o}", "id",
+					 cfg->services[i].id, "waiting",
+					 (json_int_t)v->waiting, "est_wait_min",
+					 api_json_int_or_null(v->est_wait_min));
+			if (item && api_json_admission(item, v) < 0) {
+				json_decref(item);
+				item = NULL;
+			}
+			if (json_array_append_new(list, item) < 0) {
 				json_decref(list);
 				list = NULL;
 			}

@@ -33,16 +33,48 @@ json_t *api_json_service(const struct config *cfg, size_t i,
 {
 	const struct cfg_service *s = &cfg->services[i];
 
+	json_t *o;
+
 	/* clang-format off */
-	return json_pack("{s:s,s:s,s:s?,s:s,s:s?,s:b,s:I,s:o}",
+	o = json_pack("{s:s,s:s,s:s?,s:s?,s:s,s:s?,s:s?,s:I,s:o}",
 			 "id", s->id, "name", s->name,
+			 "name_en", s->name_en,
 			 "prefix", s->info ? NULL : s->prefix,
 			 "kind", s->info ? "info" : "ticket",
 			 "info", s->info,
-			 "open", (int)v->open,
+			 "info_en", s->info ? s->info_en : NULL,
 			 "waiting", (json_int_t)v->waiting,
 			 "est_wait_min", api_json_int_or_null(v->est_wait_min));
 	/* clang-format on */
+	if (o && api_json_admission(o, v) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+int api_json_time_or_null(json_t *o, const char *key, int64_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_object_set_new(o, key, json_null());
+	hours_rfc3339(t, s);
+	return json_object_set_new(o, key, json_string(s));
+}
+
+int api_json_admission(json_t *o, const struct office_service_view *v)
+{
+	const char *why = office_closed_reason_name(v->closed_reason);
+
+	if (json_object_set_new(o, "open", json_boolean(v->open)) ||
+	    json_object_set_new(o, "closed_reason",
+				why ? json_string(why) : json_null()) ||
+	    json_object_set_new(o, "priority_open",
+				json_boolean(v->priority_open)) ||
+	    api_json_time_or_null(o, "opens_at", v->open ? 0 : v->opens_at))
+		return -1;
+	return 0;
 }
 
 json_t *api_json_ticket(const struct config *cfg, const struct ticket *t)
@@ -127,10 +159,27 @@ json_t *api_json_printer_state(const struct config *cfg, size_t i,
 			       const struct printer_status *st)
 {
 	const struct cfg_printer *p = &cfg->printers[i];
+	json_t *kiosks = json_array(), *o;
 
-	return json_pack("{s:s, s:s, s:s, s:s}", "name", p->name, "driver",
-			 printer_driver_name(p->driver), "state",
-			 printer_state_name(st->state), "detail", st->detail);
+	/* The kiosks it prints for: a kiosk page warns about its own. */
+	for (size_t k = 0; kiosks && k < cfg->n_kiosks; k++) {
+		if (cfg->kiosks[k].printer == (int)i &&
+		    json_array_append_new(kiosks,
+					  json_string(cfg->kiosks[k].id))) {
+			json_decref(kiosks);
+			kiosks = NULL;
+		}
+	}
+	if (!kiosks)
+		return NULL;
+	/* clang-format off */
+	o = json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s}", "name", p->name,
+		      "location", p->location, "kiosks", kiosks,
+		      "driver", printer_driver_name(p->driver),
+		      "state", printer_state_name(st->state),
+		      "detail", st->detail);
+	/* clang-format on */
+	return o;
 }
 
 json_t *api_json_printer(const struct config *cfg, struct printers *printers,

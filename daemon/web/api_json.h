@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "office.h"
@@ -22,6 +23,11 @@ json_t *api_json_int_or_null(int v);
 /* Service i and its queue as GET /api/v1/services lists it. */
 json_t *api_json_service(const struct config *cfg, size_t i,
 			 const struct office_service_view *v);
+/* Sets "open", "closed_reason", "priority_open" and "opens_at" of a
+ * service in o: 0, or -1 when out of memory. */
+int api_json_admission(json_t *o, const struct office_service_view *v);
+/* Sets key to the RFC 3339 time t, or null for 0: 0, or -1. */
+int api_json_time_or_null(json_t *o, const char *key, int64_t t);
 json_t *api_json_ticket(const struct config *cfg, const struct ticket *t);
 json_t *api_json_counter(const struct config *cfg, int counter,
 			 const struct office_counter_view *v);

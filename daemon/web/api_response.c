@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hours.h"
 #include "log.h"
 #include "office.h"
 #include "text.h"
@@ -73,8 +74,10 @@ int api_dump(json_t *v, char **ret, size_t *ret_len)
 	return 0;
 }
 
-void api_error(struct api_response *ret, int status, const char *code,
-	       const char *message)
+/* The error object, with extra's members (a new reference, taken) added
+ * beside code and message. */
+static void error_with(struct api_response *ret, int status, const char *code,
+		       const char *message, json_t *extra)
 {
 	char msg[MESSAGE_MAX];
 	json_t *v;
@@ -89,10 +92,22 @@ void api_error(struct api_response *ret, int status, const char *code,
 	ret->status = status;
 	ret->content_type = "application/json";
 	v = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+	if (v && extra &&
+	    json_object_update(json_object_get(v, "error"), extra) < 0) {
+		json_decref(v);
+		v = NULL;
+	}
+	json_decref(extra);
 	if (api_dump(v, &ret->body, &ret->body_len) < 0) {
 		ret->body = NULL;
 		ret->body_len = 0;
 	}
+}
+
+void api_error(struct api_response *ret, int status, const char *code,
+	       const char *message)
+{
+	error_with(ret, status, code, message, NULL);
 }
 
 void api_errorf(struct api_response *ret, int status, const char *code,
@@ -128,8 +143,48 @@ void api_respond(const struct api_request *req, struct api_response *ret,
 	ret->content_type = "application/json";
 }
 
+/* The refusal's parameters (office.h), for pages that word it. */
+static json_t *office_params(const struct office_error *err, json_t *extra)
+{
+	json_t *o = extra ? extra : json_object();
+	char t[32];
+
+	if (!o)
+		return NULL;
+	if (err->reason)
+		json_object_set_new(o, "reason", json_string(err->reason));
+	if (err->opens_at) {
+		hours_rfc3339(err->opens_at, t);
+		json_object_set_new(o, "opens_at", json_string(t));
+	}
+	if (err->closes_at) {
+		hours_rfc3339(err->closes_at, t);
+		json_object_set_new(o, "closes_at", json_string(t));
+	}
+	if (err->cutoff_min >= 0)
+		json_object_set_new(o, "cutoff_min",
+				    json_integer(err->cutoff_min));
+	if (err->starts_at) {
+		hours_rfc3339(err->starts_at, t);
+		json_object_set_new(o, "starts_at", json_string(t));
+	}
+	if (err->wait_min >= 0)
+		json_object_set_new(o, "wait_min", json_integer(err->wait_min));
+	if (err->limit_min >= 0)
+		json_object_set_new(o, "limit_min",
+				    json_integer(err->limit_min));
+	return o;
+}
+
 void api_office_failed(const struct api_request *req, struct api_response *ret,
 		       struct office_error *err)
+{
+	api_office_failed_with(req, ret, err, NULL);
+}
+
+void api_office_failed_with(const struct api_request *req,
+			    struct api_response *ret, struct office_error *err,
+			    json_t *extra)
 {
 	static const struct {
 		int status;
@@ -146,21 +201,14 @@ void api_office_failed(const struct api_request *req, struct api_response *ret,
 
 	err->message[sizeof(err->message) - 1] = '\0';
 	if (s >= sizeof(map) / sizeof(map[0]) || !map[s].code) {
+		json_decref(extra);
 		api_internal(req, ret,
 			     err->message[0] ? err->message :
 					       "office error without a reason");
 		return;
 	}
-	api_error(ret, map[s].status, map[s].code,
-		  err->message[0] ? err->message :
-				    "The request cannot be carried out.");
-	if (err->status == OFFICE_WAIT_TOO_LONG) {
-		/* The numbers, for pages that word the refusal themselves. */
-		json_t *v = json_pack("{s:{s:s,s:s,s:i,s:i}}", "error", "code",
-				      map[s].code, "message", err->message,
-				      "wait_min", err->wait_min, "limit_min",
-				      err->limit_min);
-		if (v)
-			api_respond(req, ret, map[s].status, v);
-	}
+	error_with(ret, map[s].status, map[s].code,
+		   err->message[0] ? err->message :
+				     "The request cannot be carried out.",
+		   office_params(err, extra));
 }

@@ -73,6 +73,11 @@ void api_respond(const struct api_request *req, struct api_response *ret,
 /* Answers the office's refusal err with its HTTP status. */
 void api_office_failed(const struct api_request *req, struct api_response *ret,
 		       struct office_error *err);
+/* The same, with extra's members (a new reference, taken; may be NULL)
+ * beside the refusal's. */
+void api_office_failed_with(const struct api_request *req,
+			    struct api_response *ret, struct office_error *err,
+			    json_t *extra);
 /* What a client sent, for repeating it in a message: in double quotes,
  * controls and invalid UTF-8 as \xNN, cut to fit size (text_quote()). */
 void api_quote(char *buf, size_t size, const char *s);

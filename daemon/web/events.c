@@ -18,6 +18,8 @@ struct events {
 	int64_t last; /* id of the newest event; ids start at 1 */
 	events_wake_fn wake;
 	void *wake_data;
+	events_greet_fn greet; /* set once at start, before any stream */
+	void *greet_data;
 };
 
 int events_new(size_t capacity, struct events **ret)
@@ -51,6 +53,18 @@ void events_free(struct events *e)
 	free(e->ring);
 	pthread_mutex_destroy(&e->lock);
 	free(e);
+}
+
+void events_set_greeting(struct events *e, events_greet_fn fn, void *userdata)
+{
+	e->greet = fn;
+	e->greet_data = userdata;
+}
+
+void events_greet(struct events *e, events_emit_fn emit, void *emit_data)
+{
+	if (e->greet)
+		e->greet(e->greet_data, emit, emit_data);
 }
 
 void events_set_wake(struct events *e, events_wake_fn fn, void *userdata)

@@ -19,6 +19,16 @@ void events_free(struct events *e);
 /* Called after every publish, outside the ring's lock (for streams). */
 void events_set_wake(struct events *e, events_wake_fn fn, void *userdata);
 
+/* What a new stream is told first, before any event: state that is not
+ * news (the printers' current states). greet calls emit once per event. */
+typedef int (*events_emit_fn)(void *emit_data, const char *type,
+			      const char *data);
+typedef void (*events_greet_fn)(void *userdata, events_emit_fn emit,
+				void *emit_data);
+void events_set_greeting(struct events *e, events_greet_fn fn, void *userdata);
+/* Calls the greeting, if one is set. */
+void events_greet(struct events *e, events_emit_fn emit, void *emit_data);
+
 /* Appends a copy of the event; returns its id (> 0) or a negative errno. */
 int64_t events_publish(struct events *e, const char *type, const char *data);
 /* Calls fn for every event after id `after`, oldest first, stopping at a

@@ -211,6 +211,13 @@ static int collect(void *userdata, int64_t id, const char *type,
 	return c->out.len >= CHUNK_MAX ? 1 : 0;
 }
 
+static int emit_greeting(void *userdata, const char *type, const char *data)
+{
+	struct client *c = userdata;
+
+	return format_event(c, c->last, type, data);
+}
+
 /* Fills c->out with what the client is owed; nothing when up to date. */
 static void fill(struct client *c)
 {
@@ -222,6 +229,7 @@ static void fill(struct client *c)
 		c->reset = false;
 		c->last = events_last_id(c->s->events);
 		format_event(c, c->last, "state", "{}");
+		events_greet(c->s->events, emit_greeting, c);
 		return;
 	}
 	r = events_since(c->s->events, c->last, collect, c);
@@ -330,9 +338,14 @@ enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
 	} else {
 		c->last = events_last_id(s->events);
 	}
-	/* The first bytes open the stream in the browser at once. */
-	if (!c->reset)
+	/* The first bytes open the stream in the browser at once, with the
+	 * state that is not news (a printer out of paper since the
+	 * morning); a stream that resumes has it already. */
+	if (!c->reset) {
 		(void)buf_add(&c->out, ": connected\n\n", 13);
+		if (!last_event_id)
+			events_greet(s->events, emit_greeting, c);
+	}
 	rsp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader,
 						c, client_free);
 	if (!rsp) {

@@ -36,6 +36,15 @@ export const COUNTERS = {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Minutes as Romanian says them: "1 minut", "2 minute", "20 de minute",
+// "101 minute" (written out here, not with Intl, to check the pages).
+export function roMinutes(n) {
+	if (n === 1)
+		return '1 minut';
+	const r = n % 100;
+	return n !== 0 && (r === 0 || r >= 20) ? `${n} de minute` : `${n} minute`;
+}
+
 export async function waitFor(predicate, { timeout = 5000, interval = 50, what = 'a condition' } = {}) {
 	const deadline = Date.now() + timeout;
 	let last;
@@ -119,8 +128,8 @@ export async function startPrinter() {
 
 // ---- the daemon -------------------------------------------------------------
 
-function configText({ port, dir, printerPort, alwaysOpen }) {
-	const counters = Object.entries(COUNTERS).map(([id, c]) => `
+function configText({ port, dir, printerPort, alwaysOpen, counters: counterSet, extra }) {
+	const counters = Object.entries(counterSet || COUNTERS).map(([id, c]) => `
 [counter.${id}]
 name = ${c.name}
 services = ${c.services.join(', ')}
@@ -129,6 +138,9 @@ token = ${c.token}
 	const printer = printerPort
 		? `driver = tcp\nhost = 127.0.0.1:${printerPort}\n`
 		: 'driver = none\n';
+	// More lines for a section: {hours: '...', printer: '...', A: '...'}.
+	const more = extra || {};
+	const add = (section) => (more[section] ? more[section] + '\n' : '');
 	return `; written by tests/browser/harness.mjs
 [office]
 name = ${OFFICE_NAME}
@@ -147,9 +159,9 @@ database = ${path.join(dir, 'bonomat.db')}
 
 [hours]
 always_open = ${alwaysOpen ? 'true' : 'false'}
-
+${add('hours')}
 [printer.default]
-${printer}
+${printer}${add('printer')}
 [kiosk.k1]
 printer = default
 
@@ -157,15 +169,15 @@ printer = default
 name = Taxe și impozite locale
 prefix = A
 minutes = 8
-
+${add('A')}
 [service.B]
 name = Registratură / depunere documente
 minutes = 5
-
+${add('B')}
 [service.C]
 name = Urbanism și autorizări de construire
 minutes = 15
-
+${add('C')}
 [service.D]
 name = Asistență socială
 minutes = 12
@@ -204,7 +216,11 @@ function findDaemon() {
 // daemon arguments, such as ['--test-clock', '2026-12-03T10:00:00+02:00'].
 // alwaysOpen false: the default hours (Thursday 08:30-18:30, cut-off 15).
 export class Daemon {
-	constructor({ printerPort = 0, args = [], alwaysOpen = true } = {}) {
+	// counters: instead of COUNTERS; extra: more config lines per section
+	// (see configText).
+	constructor({ printerPort = 0, args = [], alwaysOpen = true, counters = null, extra = null } = {}) {
+		this.counters = counters;
+		this.extra = extra;
 		this.binary = findDaemon();
 		this.args = args;
 		this.alwaysOpen = alwaysOpen;
@@ -234,6 +250,7 @@ export class Daemon {
 		const conf = path.join(this.dir, 'bonomat.conf');
 		writeFileSync(conf, configText({
 			port: this.port, dir: this.dir, printerPort: this.printerPort, alwaysOpen: this.alwaysOpen,
+			counters: this.counters, extra: this.extra,
 		}));
 		const env = { ...process.env };
 		delete env.NOTIFY_SOCKET;
@@ -420,10 +437,10 @@ export function textSize(page, selector) {
 	}, selector);
 }
 
-// Earlier calls listed under the newest one on the 1920x1080 display: the
-// page lists up to six, as many as fit whole; at this size four do (see
-// the screenshot display.png).
-export const DISPLAY_PREVIOUS = 4;
+// Earlier calls listed under the newest one on the 1920x1080 display: one
+// per counter (its latest call), as many as GET /api/v1/display gives
+// after the newest, so ten counters calling at once are all on screen.
+export const DISPLAY_PREVIOUS = 9;
 
 // The calls the lobby display shows, newest first: the large line, then
 // the list of earlier calls, each as {number, counter} in the words shown.
@@ -441,13 +458,15 @@ export function shownCalls(page) {
 }
 
 // What the 1920x1080 display must show for the daemon's GET
-// /api/v1/display: the same calls in the same order, the newest large and
-// up to DISPLAY_PREVIOUS of the ones before it.
+// /api/v1/display: the same calls in the same order, each counter's latest
+// only, the newest large and up to DISPLAY_PREVIOUS of the ones before it.
 export async function callsToShow(daemon) {
 	const r = await daemon.api('GET', '/api/v1/display');
 	if (r.status !== 200)
 		throw new Error('GET /api/v1/display: ' + r.status);
-	return r.data.calls.slice(0, 1 + DISPLAY_PREVIOUS)
+	const counters = new Set();
+	return r.data.calls.filter((c) => !counters.has(c.counter) && counters.add(c.counter))
+		.slice(0, 1 + DISPLAY_PREVIOUS)
 		.map((c) => ({ number: c.number, counter: c.counter_name || c.counter }));
 }
 

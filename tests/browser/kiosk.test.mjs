@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
 	ADMIN_TOKEN, BOOKING_SITE, MIN_TEXT_PX, OFFICE_NAME, Daemon, launchBrowser, openPage, settle, smallTargets, startPrinter, textSize,
-	unexpectedProblems, waitFor,
+	unexpectedProblems, roMinutes, waitFor,
 } from './harness.mjs';
 
 const PORTRAIT = { width: 1080, height: 1920 };
@@ -85,7 +85,7 @@ describe('kiosk', () => {
 		const ahead = await page.textContent('#ticket-ahead');
 		assert.match(ahead, new RegExp(`Înaintea dumneavoastră: ${ticket.ahead} (persoană|persoane)`));
 		if (ticket.est_wait_min !== null)
-			assert.equal(await page.textContent('#ticket-wait'), `Timp estimat de așteptare: ~${ticket.est_wait_min} min`);
+			assert.equal(await page.textContent('#ticket-wait'), `Timp estimat de așteptare: aproximativ ${roMinutes(ticket.est_wait_min)}`);
 		await page.close();
 	});
 

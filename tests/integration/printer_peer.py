@@ -13,7 +13,8 @@ printer runs in a thread of the test.
         peer.set_mode("down")                  # refuse connections
 
 Modes: ready, paper_low, paper_out, cover_open, offline, error (answered),
-silence
+last_sheet (answers ready until a cut arrives, then is paper_out: the
+paper ran out on that ticket), silence
 (connections accepted, queries recorded, never answered) and down (the
 listener is closed, so connections are refused, and the open ones are
 closed; leaving "down" listens again on the same port).
@@ -44,6 +45,7 @@ REPLIES = {
     "error": {1: 0x12, 2: 0x52, 4: 0x12},
     "silence": {},
 }
+REPLIES["last_sheet"] = REPLIES["ready"]
 MODES = tuple(REPLIES) + ("down",)
 
 
@@ -204,6 +206,8 @@ class PrinterPeer:
             found = c.feed(chunk)
             if len(c.data) > before:
                 self._chunks.append((now, bytes(c.data[before:])))
+                if self._mode == "last_sheet" and GS_V in c.data[before:]:
+                    self._mode = "paper_out"
             replies = REPLIES.get(self._mode, {})
             answer = bytes(replies[n] for n in found if n in replies)
             self._lock.notify_all()

@@ -19,7 +19,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bonomat import (ADMIN_TOKEN, OFFICE_TZ, SOURCE_DIR,  # noqa: E402
+from bonomat import (ADMIN_TOKEN, DEFAULT_HOURS, OFFICE_TZ,  # noqa: E402
+                     SOURCE_DIR,
                      DaemonTestCase, clock_now, main, office_today,
                      parse_rfc3339, zoneinfo)
 
@@ -339,6 +340,76 @@ class Import(ImportCase):
                       r"bookings and 64 KiB each\)" % n, p.stderr)
         self.assertIsNotNone(m, self.last)
         self.assertGreaterEqual(int(m.group(1)), 3, self.last)
+
+
+class Honoured(ImportCase):
+    """A booking the office cannot honour (issue 9): on a closed date,
+    outside that day's hours, or over already. The daemon refuses it with
+    the item's index and the reason; bonomatctl's dry run with --config
+    refuses the same, by the one rule of daemon/core/hours.c."""
+
+    CLOCK = "2026-12-03T10:00:00+02:00"   # a Thursday
+    CLOSED = "closed = 2026-12-07, 2027-12-06\n"   # Mondays
+
+    def test_daemon_refuses_what_cannot_be_honoured(self):
+        d = self.start_daemon(always_open=False,
+                              hours=DEFAULT_HOURS + self.CLOSED,
+                              args=["--test-clock", self.CLOCK])
+
+        def item(code, day, h, m, h2, m2):
+            return {"code": code, "service": "A",
+                    "start": local(day, h, m), "end": local(day, h2, m2),
+                    "status": "booked"}
+        ok = item("OKAY0001", "2026-12-04", 10, 0, 10, 15)
+        for bad, why in (
+                (item("SHUT0001", "2026-12-07", 10, 0, 10, 15),
+                 "the office is closed on that day"),
+                (item("SAT00001", "2026-12-05", 10, 0, 10, 15),
+                 "the office is closed on that day"),
+                (item("LATE0001", "2026-12-04", 16, 30, 16, 45),
+                 "outside that day's opening hours"),
+                (item("LATE0002", "2026-12-04", 16, 29, 23, 0),
+                 None),
+                (item("EARLY001", "2026-12-04", 8, 0, 8, 45),
+                 "outside that day's opening hours"),
+                (item("PAST0001", "2026-12-03", 9, 0, 9, 15),
+                 "already over")):
+            with self.subTest(code=bad["code"]):
+                r = d.post("/api/v1/appointments",
+                           {"appointments": [ok, bad]}, token=ADMIN_TOKEN)
+                if why is None:   # starts within the hours
+                    self.assertStatus(r, 200)
+                    continue
+                e = self.assertError(r, 422, "unprocessable")
+                self.assertIn("appointments[1]: ", e["message"])
+                self.assertIn(why, e["message"])
+        # A cancellation of such a booking goes through; the good one too.
+        gone = dict(item("SHUT0001", "2026-12-07", 10, 0, 10, 15),
+                    status="cancelled")
+        r = d.post("/api/v1/appointments", {"appointments": [ok, gone]},
+                   token=ADMIN_TOKEN)
+        self.assertStatus(r, 200)
+
+    def test_dry_run_with_config_refuses_the_same(self):
+        d = self.start_daemon(always_open=False,
+                              hours=DEFAULT_HOURS + self.CLOSED)
+        path = self.write("b.csv", HEADER
+                          + row("GOOD0001", "A", local("2027-12-03", 10, 0),
+                                local("2027-12-03", 10, 15))
+                          + row("SHUT0001", "A", local("2027-12-06", 10, 0),
+                                local("2027-12-06", 10, 15))
+                          + row("LATE0001", "A", local("2027-12-03", 17, 0),
+                                local("2027-12-03", 17, 15))
+                          + row("PAST0001", "A", local("2020-01-02", 10, 0),
+                                local("2020-01-02", 10, 15)))
+        p = self.ctl_run(path, "--dry-run", "--config", d.conf, token=None)
+        self.assertExit(p, 1)
+        self.assertLine(p, path, 3, "the office is closed on that day")
+        self.assertLine(p, path, 4, "outside that day's opening hours")
+        self.assertLine(p, path, 5, "already over")
+        self.assertEqual(len(p.stdout.splitlines()), 2, self.last)
+        self.assertIn("GOOD0001", p.stdout)
+        self.assertIn("dry run: 1 booking in 1 request", p.stdout)
 
 
 if __name__ == "__main__":

@@ -80,8 +80,9 @@ class CupsPrinting(DaemonTestCase):
         self.assertIsInstance(r.data, list, repr(r))
         for p in r.data:
             if p.get("name") == "default":
-                self.assertEqual(set(p), {"name", "driver", "state",
-                                          "detail"}, repr(p))
+                self.assertEqual(set(p), {"name", "location", "kiosks",
+                                          "driver", "state", "detail"},
+                                 repr(p))
                 self.assertEqual(p["driver"], "cups", repr(p))
                 self.assertIsInstance(p["detail"], str, repr(p))
                 return p

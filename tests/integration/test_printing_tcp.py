@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, SERVICE_NAMES,  # noqa: E402
                      DaemonTestCase, main)
+from test_events import Stream  # noqa: E402
 from printer_peer import PrinterPeer, split_tickets  # noqa: E402
 
 COLUMNS = 48
@@ -400,6 +401,73 @@ class PrintingTcp(DaemonTestCase):
         t2 = self.issue(d)
         self.wait_printed(d, t2["id"], "ok")
         self.assertFinalTickets(d, mark, [t2["number"]], "paper out")
+
+    def after_a_poll(self):
+        """Returns right after a status poll (DLE EOT 1, 2, 4) ended, so
+        that the next one is ~2 s away."""
+        end_of_poll = (len(self.peer.queries()) // 3 + 1) * 3
+        self.assertTrue(self.peer.wait_queries(end_of_poll, STATE_TIMEOUT))
+        # A silent printer's poll ends when the last query's wait for a
+        # reply (300 ms) does: only a position in time, not a proof.
+        time.sleep(0.5)
+
+    def test_silent_printer_switched_off_fails_the_next_ticket(self):
+        """A printer that never answers status is switched off: its socket
+        closes under the daemon's open connection. The ticket written
+        next reached no paper and must not be recorded "ok"."""
+        d = self.start()
+        self.peer.set_mode("silence")
+        self.wait_state(d, "unknown")
+        self.after_a_poll()
+        self.peer.set_mode("down")
+        mark = self.peer.mark()
+        t = self.issue(d, printed=("pending", "failed"))
+        self.wait_printed(d, t["id"], "failed")
+        self.assertNothingPrinted(mark, "printer switched off")
+        # Switched on again: the next ticket prints.
+        self.peer.set_mode("silence")
+        t2 = self.issue(d)
+        self.wait_printed(d, t2["id"], "ok")
+        self.assertFinalTickets(d, mark, [t2["number"]], "switched on")
+
+    def test_cover_closed_right_before_a_ticket_prints_it(self):
+        """The cover is closed and a ticket is issued before the next poll:
+        the printer is asked again, not refused on its last state."""
+        d = self.start()
+        self.peer.set_mode("cover_open")
+        self.wait_state(d, "cover_open")
+        self.after_a_poll()
+        self.peer.set_mode("ready")
+        mark = self.peer.mark()
+        t = self.issue(d)
+        self.wait_printed(d, t["id"], "ok")
+        self.assertOneTicket(mark, t["number"], "cover just closed")
+        self.assertFinalTickets(d, mark, [t["number"]], "cover just closed")
+
+    def test_paper_running_out_on_a_ticket_fails_it(self):
+        """The printer takes the ticket and then says paper end: the
+        ticket is failed, not "ok", and the printer is paper_out."""
+        d = self.start()
+        self.wait_state(d, "ok")
+        self.peer.set_mode("last_sheet")
+        mark = self.peer.mark()
+        t = self.issue(d)
+        self.wait_printed(d, t["id"], "failed")
+        self.assertTrue(self.peer.wait_cut(1, PRINT_TIMEOUT, mark))
+        self.assertEqual(self.printers(d)["state"], "paper_out")
+
+    def test_a_new_stream_starts_with_the_printer_state(self):
+        """A page opened while the printer is out of paper learns it from
+        the first event of its stream, not from the next change."""
+        d = self.start()
+        self.peer.set_mode("paper_out")
+        self.wait_state(d, "paper_out")
+        s = Stream(d.port)
+        self.addCleanup(s.close)
+        p = s.wait_for("printer")[0]["json"]
+        self.assertEqual((p["name"], p["state"]), ("default", "paper_out"), p)
+        self.assertIn("k1", p["kiosks"], p)
+        self.assertIn("location", p)
 
 
 if __name__ == "__main__":

@@ -400,13 +400,16 @@ static void services(void **state)
 	assert_int_equal(json_array_size(v), 3);
 
 	s = json_array_get(v, 0);
-	assert_int_equal(json_object_size(s), 8);
+	assert_int_equal(json_object_size(s), 13);
 	assert_string_equal(str(s, "id"), "A");
 	assert_string_equal(str(s, "name"), "Taxe și impozite locale");
 	assert_string_equal(str(s, "prefix"), "A");
 	assert_string_equal(str(s, "kind"), "ticket");
 	assert_true(json_is_null(json_object_get(s, "info")));
 	assert_true(json_is_true(json_object_get(s, "open")));
+	assert_true(json_is_null(json_object_get(s, "closed_reason")));
+	assert_true(json_is_true(json_object_get(s, "priority_open")));
+	assert_true(json_is_null(json_object_get(s, "opens_at")));
 	assert_int_equal(num(s, "waiting"), 1);
 	assert_true(json_is_integer(json_object_get(s, "est_wait_min")));
 
@@ -482,6 +485,17 @@ static void issue_beyond_the_walkin_limit(void **state)
 	json_decref(v);
 	/* The first, with a counter free, was issued. */
 	assert_true(issued >= 1);
+	/* The tile says so before a tap: closed for walk-ins, with the
+	 * reason, open for priority, and no reopening time (the wait can
+	 * shorten any moment). */
+	v = json_of(req(f, "GET", "/api/v1/services", NULL, NULL, NULL), 200);
+	e = json_array_get(v, 0);
+	assert_string_equal(str(e, "id"), "A");
+	assert_true(json_is_false(json_object_get(e, "open")));
+	assert_string_equal(str(e, "closed_reason"), "wait_too_long");
+	assert_true(json_is_true(json_object_get(e, "priority_open")));
+	assert_true(json_is_null(json_object_get(e, "opens_at")));
+	json_decref(v);
 	v = json_of(kiosk(f, "{\"service\":\"A\",\"priority\":true}"), 201);
 	assert_string_equal(str(v, "kind"), "priority");
 	json_decref(v);
@@ -745,7 +759,8 @@ static void counter_flow(void **state)
 	id = issue(f, "A");
 	issue(f, "B");
 	v = json_of(counter(f, "GET", c1, NULL, TOK1), 200);
-	assert_int_equal(json_object_size(v), 6);
+	assert_int_equal(json_object_size(v), 7);
+	assert_true(json_is_string(json_object_get(v, "now")));
 	assert_string_equal(str(v, "id"), "1");
 	assert_string_equal(str(v, "name"), "Ghișeul 1");
 	w = json_object_get(v, "services");
@@ -862,7 +877,7 @@ static void counter_flow(void **state)
 	v = json_of(counter(f, "POST", "/api/v1/counters/1/resume", NULL, TOK1),
 		    200);
 	assert_true(json_is_false(json_object_get(v, "paused")));
-	assert_int_equal(json_object_size(v), 6);
+	assert_int_equal(json_object_size(v), 7);
 	json_decref(v);
 }
 

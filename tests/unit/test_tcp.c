@@ -616,6 +616,31 @@ static void test_write_to_closed_peer(void **state)
 	check_write_to_gone(PEER_RESET);
 }
 
+/* A printer switched off under an open connection: the very first ticket
+ * written after it went fails, though the kernel took its bytes, because
+ * no byte was acknowledged (a reset came instead). */
+static void test_first_write_to_closed_peer_fails(void **state)
+{
+	static const uint8_t data[1024];
+	struct peer *p = peer_new(AF_INET);
+	void *conn;
+	int r;
+
+	(void)state;
+	p->mode = PEER_CLOSE;
+	p->hold = true;
+	peer_run(p);
+	conn = open_peer(p);
+	peer_go(p);
+	peer_wait_accepted(p);
+	sleep_ms(50); /* the FIN is in, as when a printer went away earlier */
+	r = transport_tcp.write(conn, data, sizeof(data));
+	if (r != -EPIPE && r != -ECONNRESET)
+		fail_msg("the first write to a closed peer: %d", r);
+	transport_tcp.close(conn);
+	peer_free(p);
+}
+
 static void test_status_of_closed_peer(void **state)
 {
 	struct printer_status st = {.state = PRINTER_OK, .detail = "keep"};
@@ -853,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_partial_writes),
 		cmocka_unit_test(test_write_timeout),
 		cmocka_unit_test(test_write_to_closed_peer),
+		cmocka_unit_test(test_first_write_to_closed_peer_fails),
 		cmocka_unit_test(test_status_of_closed_peer),
 		cmocka_unit_test(test_status_table),
 		cmocka_unit_test(test_status_skips_junk_before_reply),

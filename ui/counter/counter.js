@@ -21,6 +21,7 @@ const state = {
 	services: [],    // GET /api/v1/services
 	printers: {},    // name -> the last printer event
 	busy: false,
+	networkError: false, // the status line says the daemon does not answer
 };
 
 // ---- the counter and its token ----------------------------------------------
@@ -78,14 +79,14 @@ async function login(id, token, { saved = false } = {}) {
 	try {
 		const { data } = await get(counterPath(), { token });
 		saveLogin(id, token);
-		state.counter = data;
+		setCounter(data);
 		showConsole();
 		render();
 		live.refresh();
 	} catch (e) {
 		if (e.network && saved) {
 			showConsole();
-			say(t('counter.err.network'), 'error');
+			say(t('counter.err.network'), 'error', true);
 			return;
 		}
 		state.token = '';
@@ -104,6 +105,39 @@ function logout() {
 	showLogin();
 }
 
+// Asks before an action: choices are [{label, key, run}]; Esc cancels.
+function ask(title, text, choices) {
+	const dlg = $('confirm');
+	$('confirm-h').textContent = title;
+	$('confirm-text').textContent = text;
+	const list = $('confirm-list');
+	list.textContent = '';
+	for (const c of choices) {
+		const b = document.createElement('button');
+		b.type = 'button';
+		b.className = 'btn confirm-choice';
+		b.dataset.key = c.key;
+		b.append(c.label);
+		const k = document.createElement('kbd');
+		k.textContent = c.key.toUpperCase();
+		b.appendChild(k);
+		b.setAttribute('aria-keyshortcuts', c.key.toUpperCase());
+		b.addEventListener('click', () => {
+			dlg.close();
+			c.run();
+		});
+		list.appendChild(b);
+	}
+	dlg.showModal();
+	list.querySelector('button')?.focus();
+}
+
+function askLogout() {
+	ask(t('counter.logout.ask'), t('counter.logout.ask.text'), [
+		{ label: t('counter.logout.yes'), key: 'd', run: logout },
+	]);
+}
+
 const counterPath = (action = '') =>
 	'/api/v1/counters/' + encodeURIComponent(state.id) + (action ? '/' + action : '');
 
@@ -111,7 +145,12 @@ const counterPath = (action = '') =>
 
 const timeFmt = new Intl.DateTimeFormat('ro-RO', { hour: '2-digit', minute: '2-digit', timeZone: office.timeZone });
 
-function minutesSince(iso, now = Date.now()) {
+// The daemon's clock minus the browser's, from the counter view's `now`:
+// the minutes a ticket waited are the daemon's, not this PC's.
+let clockSkew = 0;
+const daemonNow = () => Date.now() + clockSkew;
+
+function minutesSince(iso, now = daemonNow()) {
 	const t0 = Date.parse(iso);
 	return Number.isNaN(t0) ? null : Math.max(0, Math.floor((now - t0) / 60000));
 }
@@ -121,10 +160,24 @@ function serviceName(id) {
 	return s ? s.name : id;
 }
 
-function say(text, kind = 'info') {
+function say(text, kind = 'info', network = false) {
 	const s = $('status');
 	s.textContent = text;
 	s.className = 'status status-' + kind;
+	state.networkError = network;
+}
+
+// The daemon answers again: a "not answering" line is no longer true.
+function recovered() {
+	if (state.networkError)
+		say('', 'info');
+}
+
+function setCounter(data) {
+	state.counter = data;
+	const now = Date.parse(data && data.now);
+	if (!Number.isNaN(now))
+		clockSkew = now - Date.now();
 }
 
 function render() {
@@ -175,7 +228,7 @@ function renderCurrent() {
 function renderQueue() {
 	const list = $('queue');
 	const waiting = state.counter.waiting || [];
-	const now = Date.now();
+	const now = daemonNow();
 	list.textContent = '';
 	for (const tk of waiting.slice(0, WAITING_SHOWN)) {
 		const li = document.createElement('li');
@@ -208,13 +261,18 @@ function renderAlerts() {
 		p.textContent = t('counter.paused');
 		box.appendChild(p);
 	}
-	for (const [name, ev] of Object.entries(state.printers)) {
+	for (const ev of Object.values(state.printers)) {
 		if (ev.state === 'ok')
 			continue;
 		const p = document.createElement('p');
 		p.className = 'alert alert-printer';
-		p.textContent = t('counter.printer', { name, state: t('printer.' + ev.state) }) +
-			(ev.detail ? ' ' + ev.detail : '');
+		// Named by where it stands, never by the config's name nor with
+		// the daemon's English detail.
+		const kiosks = Array.isArray(ev.kiosks) ? ev.kiosks : [];
+		const where = ev.location ? t('printer.where', { location: ev.location })
+			: kiosks.length ? t('printer.where.kiosk', { kiosk: kiosks.join(', ') })
+				: t('printer.where.none');
+		p.textContent = t('counter.printer', { where, state: t('printer.' + ev.state) });
 		box.appendChild(p);
 	}
 }
@@ -247,6 +305,7 @@ async function act(action, body, describe) {
 	renderButtons();
 	try {
 		const res = await post(counterPath(action), body, { token: state.token });
+		recovered();
 		describe(res);
 	} catch (e) {
 		const auth = authProblem(e);
@@ -255,13 +314,13 @@ async function act(action, body, describe) {
 			state.token = '';
 			showLogin(auth);
 		} else if (e.network) {
-			say(t('counter.err.network'), 'error');
-		} else if (e.status === 409 && /paused/.test(e.message)) {
+			say(t('counter.err.network'), 'error', true);
+		} else if (e.status === 409 && action === 'next') {
 			say(t('counter.err.paused'), 'error');
-		} else if (e.status === 409 && /no ticket called/.test(e.message)) {
+		} else if (e.status === 409) {
 			say(t('counter.err.no_current'), 'error');
 		} else {
-			say(t('counter.err.generic') + ' ' + e.message, 'error');
+			say(t('counter.err.generic'), 'error');
 		}
 	} finally {
 		state.busy = false;
@@ -272,17 +331,41 @@ async function act(action, body, describe) {
 
 const numberOf = () => (state.counter.current ? state.counter.current.number : '');
 
+// "Următorul" finishes the called ticket as served (API.md). By default
+// the page asks first, served or absent; with ?next=say it goes on and
+// says what it did.
+const NEXT_MODE = new URLSearchParams(location.search).get('next') === 'say' ? 'say' : 'ask';
+
 function next() {
+	const cur = state.counter && state.counter.current;
+	if (cur && NEXT_MODE === 'ask') {
+		ask(t('counter.next.ask', { number: cur.number }), t('counter.next.ask.text'), [
+			{ label: t('counter.next.served'), key: 's', run: () => callNext(cur.number) },
+			{ label: t('counter.next.no_show'), key: 'x', run: () => absentThenNext() },
+		]);
+		return undefined;
+	}
+	return callNext(cur ? cur.number : null);
+}
+
+function callNext(finished) {
 	return act('next', undefined, ({ status, data }) => {
+		const before = finished ? t('counter.msg.served', { number: finished }) + ' ' : '';
 		if (status === 204) {
 			state.counter.current = null;
-			say(t('counter.msg.nobody'), 'warn');
+			say(before + t('counter.msg.nobody'), 'warn');
 		} else {
 			state.counter.current = data;
-			say(t('counter.msg.called', { number: data.number }), 'ok');
+			say(before + t('counter.msg.called', { number: data.number }), 'ok');
 		}
 		render();
 	});
+}
+
+async function absentThenNext() {
+	await done('no_show');
+	if (!state.counter.current)
+		await callNext(null);
 }
 
 function recall() {
@@ -362,6 +445,15 @@ const SHORTCUTS = {
 document.addEventListener('keydown', (ev) => {
 	if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.repeat)
 		return;
+	const confirm = $('confirm');
+	if (confirm.open) {
+		const b = confirm.querySelector(`.confirm-choice[data-key="${ev.key.toLowerCase()}"]`);
+		if (b) {
+			ev.preventDefault();
+			b.click();
+		}
+		return;
+	}
 	const dlg = $('transfer');
 	if (dlg.open) {
 		const n = Number(ev.key);
@@ -414,7 +506,8 @@ async function reload() {
 		}
 		throw counter;
 	}
-	state.counter = counter.data;
+	setCounter(counter.data);
+	recovered();
 	render();
 }
 
@@ -431,6 +524,8 @@ const live = connectLive({
 	},
 	onStatus: (online) => {
 		$('offline').hidden = online;
+		if (online)
+			recovered();
 	},
 	pollMs: 3000,
 });
@@ -448,7 +543,7 @@ $('login-form').addEventListener('submit', (ev) => {
 	ev.preventDefault();
 	login($('login-id').value.trim(), $('login-token').value.trim());
 });
-$('logout').addEventListener('click', logout);
+$('logout').addEventListener('click', askLogout);
 $('act-next').addEventListener('click', next);
 $('act-recall').addEventListener('click', recall);
 $('act-served').addEventListener('click', () => done('served'));

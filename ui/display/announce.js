@@ -1,6 +1,9 @@
 // The sound of a call: a chime made with WebAudio (no audio file) and, when
 // the browser has a Romanian voice, the announcement spoken with the Web
-// Speech API. Announcements are queued and never overlap.
+// Speech API. Announcements are queued in the order of the calls, never
+// overlap and are never dropped: when several wait (the opening rush, ten
+// counters calling within a second) they are said faster, one chime for
+// the lot, not fewer.
 
 const CHIME_NOTES = [
 	{ freq: 784, at: 0, length: 0.9 },    // G5
@@ -8,14 +11,25 @@ const CHIME_NOTES = [
 ];
 const CHIME_MS = 1700;
 const GAP_MS = 700;          // silence between two announcements
+const GAP_RUSH_MS = 250;     // the same while more announcements wait
 const SPEECH_MAX_MS = 12000; // a voice that never ends its utterance
-const QUEUE_MAX = 4;         // older announcements are dropped past this
+const RATE = 0.9;
+const RATE_RUSH = 1.15;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// "A012" -> "A 0 1 2": every character on its own, as the lobby hears it.
+// "A012" -> "cu litera A, numărul 12": the number whole, without its leading
+// zeros, and the prefix named as a letter, so that E, P or C is not heard
+// as the words "e", "pe", "ce". A number without a prefix is said alone.
 export function spokenNumber(number) {
-	return String(number).split('').join(' ');
+	const m = /^([A-Za-z]*)0*(\d+)$/.exec(String(number));
+	if (!m)
+		return String(number);
+	const digits = String(Number(m[2]));
+	if (!m[1])
+		return 'numărul ' + digits;
+	const letters = m[1].toUpperCase().split('').join(' ');
+	return (m[1].length === 1 ? 'cu litera ' : 'cu literele ') + letters + ', numărul ' + digits;
 }
 
 // "Ghișeul 3" -> "ghișeul 3" inside a sentence; other names stay as written.
@@ -26,6 +40,9 @@ export function spokenCounter(name) {
 export class Announcer {
 	constructor({ onSuspended = () => {} } = {}) {
 		this.queue = [];
+		// Every announcement in the order it was queued, for the browser
+		// tests; bounded.
+		this.queued = [];
 		this.running = false;
 		this.audio = null;
 		this.onSuspended = onSuspended;
@@ -59,23 +76,27 @@ export class Announcer {
 	}
 
 	announce(text) {
-		if (this.queue.length >= QUEUE_MAX)
-			this.queue.shift();
 		this.queue.push(text);
+		this.queued.push(text);
+		if (this.queued.length > 200)
+			this.queued.shift();
 		if (!this.running)
 			this.run();
 	}
 
 	async run() {
 		this.running = true;
+		let rush = false;
 		while (this.queue.length) {
 			const text = this.queue.shift();
-			const chimed = await this.chime();
-			const spoken = await this.speak(text);
-			this.log.push({ text, chimed, spoken, at: new Date().toISOString() });
-			if (this.log.length > 50)
+			// One chime opens a rush; the calls after it follow faster.
+			const chimed = rush ? true : await this.chime();
+			const spoken = await this.speak(text, rush || this.queue.length > 0 ? RATE_RUSH : RATE);
+			this.log.push({ text, chimed, spoken, rush, at: new Date().toISOString() });
+			if (this.log.length > 200)
 				this.log.shift();
-			await sleep(GAP_MS);
+			rush = this.queue.length > 0;
+			await sleep(rush ? GAP_RUSH_MS : GAP_MS);
 		}
 		this.running = false;
 	}
@@ -107,14 +128,14 @@ export class Announcer {
 		return true;
 	}
 
-	speak(text) {
+	speak(text, rate = RATE) {
 		if (!this.voice || !('speechSynthesis' in window))
 			return Promise.resolve(false);
 		return new Promise((resolve) => {
 			const u = new SpeechSynthesisUtterance(text);
 			u.lang = this.voice.lang;
 			u.voice = this.voice;
-			u.rate = 0.9;
+			u.rate = rate;
 			const timer = setTimeout(() => {
 				speechSynthesis.cancel();
 				resolve(false);

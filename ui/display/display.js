@@ -1,5 +1,6 @@
 // The lobby display: the newest call large (number → counter), the calls
-// before it, a clock; a chime and a spoken announcement for every call and
+// before it (one per counter, so that ten counters calling at once all have
+// their row, the ones of the last half minute marked), a clock; a chime and a spoken announcement for every call and
 // recall. It shows ticket numbers and counters only, never a citizen's
 // name or phone.
 
@@ -10,7 +11,9 @@ import { office } from '/shared/office.js';
 import { Announcer, spokenCounter, spokenNumber } from '/display/announce.js';
 
 const KEEP = 10;          // calls kept (the API gives at most 10)
-const PREVIOUS_SHOWN = 6; // at most; fewer when the screen has no room
+const PREVIOUS_SHOWN = KEEP - 1;
+const MANY = 4;           // more earlier calls than this: two columns
+const FRESH_MS = 30000;   // an earlier call this recent is marked
 const FLASH_MS = 6000;
 // Calls and recalls that came by event are merged into every reload for this
 // long: the answer of GET /api/v1/display may predate them, and it never
@@ -26,17 +29,21 @@ let loaded = false;
 let recent = [];          // {entry, t}: calls that came by event
 const seen = new Set();   // keys of the calls shown or announced, never announced twice
 
-const keyOf = (c) => c.number + '|' + c.counter + '|' + c.at;
+// A recall in the same second as its call is a second announcement.
+const keyOf = (c) => c.number + '|' + c.counter + '|' + c.at + (c.recalled ? '|r' : '');
 const timeOf = (c) => Date.parse(c.at) || 0;
 
 // Newest first, one entry per number (a transferred ticket called again at
-// another counter shows only where it goes now).
+// another counter shows only where it goes now) and one per counter (its
+// earlier call is over once it calls the next).
 function normalize(list) {
 	const numbers = new Set();
+	const counters = new Set();
 	return list
 		.slice()
 		.sort((a, b) => timeOf(b) - timeOf(a))
 		.filter((c) => !numbers.has(c.number) && numbers.add(c.number))
+		.filter((c) => !counters.has(c.counter) && counters.add(c.counter))
 		.slice(0, KEEP);
 }
 
@@ -47,7 +54,7 @@ const announcer = new Announcer({
 window.bonomatAnnouncer = announcer;
 
 function announce(call) {
-	announcer.announce(t('display.say', {
+	announcer.announce(t(call.recalled ? 'display.say.again' : 'display.say', {
 		number: spokenNumber(call.number),
 		counter: spokenCounter(call.counter_name || call.counter || ''),
 	}));
@@ -59,19 +66,40 @@ const NUMBER_REM = 15;  // the newest number, as large as it fits
 const COUNTER_REM = 6.2;
 
 // Shrinks el's type from maxRem until `line` fits the width of the panel
-// and the panel its height (a long number, "Ghișeul 10", a counter named
-// in words, a screen that is not 16:9).
-function fit(el, line, maxRem) {
+// and, with `height`, the panel its height (a long number, "Ghișeul 10", a
+// counter named in words, a screen that is not 16:9). The counter is fitted
+// to the width only, so that a recall's badge shrinks the number, never the
+// counter the citizen must walk to.
+function fit(el, line, maxRem, height) {
 	const panel = $('now');
 	const style = getComputedStyle(panel);
 	const room = panel.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-	const fits = () => line.scrollWidth <= room && panel.scrollHeight <= panel.clientHeight;
+	const fits = () => line.scrollWidth <= room && (!height || panel.scrollHeight <= panel.clientHeight);
 	let size = maxRem;
 	el.style.fontSize = size + 'rem';
 	while (!fits() && size > maxRem / 3) {
 		size *= 0.92;
 		el.style.fontSize = size + 'rem';
 	}
+}
+
+// By the browser's clock when the call came, not the daemon's `at` (the
+// two clocks need not agree).
+const arrived = new Map(); // keyOf(call) -> Date.now() when it came, after the first load
+function isFresh(c) {
+	const t = arrived.get(keyOf(c));
+	return t !== undefined && Date.now() - t < FRESH_MS;
+}
+
+function arrive(c) {
+	arrived.set(keyOf(c), Date.now());
+	if (arrived.size > SEEN_MAX)
+		arrived.delete(arrived.keys().next().value);
+}
+
+function markFresh() {
+	const items = $('previous').children;
+	calls.slice(1, 1 + items.length).forEach((c, i) => items[i].classList.toggle('is-fresh', isFresh(c)));
 }
 
 let flashTimer = 0;
@@ -95,13 +123,16 @@ function render() {
 		$('now-counter').textContent = now.counter_name || now.counter;
 		$('now-recalled').hidden = !now.recalled;
 		$('now-number').style.fontSize = NUMBER_REM + 'rem';
-		fit($('now-counter'), $('now-counter').parentElement, COUNTER_REM);
-		fit($('now-number'), $('now-number'), NUMBER_REM);
+		fit($('now-counter'), $('now-counter').parentElement, COUNTER_REM, false);
+		fit($('now-number'), $('now-number'), NUMBER_REM, true);
 	}
 	const list = $('previous');
 	list.textContent = '';
-	for (const c of previous.slice(0, PREVIOUS_SHOWN)) {
+	const shown = previous.slice(0, PREVIOUS_SHOWN);
+	document.body.classList.toggle('many-calls', shown.length > MANY);
+	for (const c of shown) {
 		const li = document.createElement('li');
+		li.classList.toggle('is-fresh', isFresh(c));
 		li.innerHTML = '<span class="p-number"></span><span class="p-counter"></span>';
 		li.querySelector('.p-number').textContent = c.number;
 		li.querySelector('.p-counter').textContent = c.counter_name || c.counter;
@@ -132,6 +163,7 @@ function addCall(call, recalled) {
 	if (seen.has(keyOf(entry)))
 		return; // replayed, or already found by a reload
 	markSeen(entry);
+	arrive(entry);
 	recent.push({ entry, t: Date.now() });
 	calls = normalize([entry, ...calls.filter((c) => c.number !== entry.number)]);
 	render();
@@ -153,10 +185,12 @@ async function reload() {
 	const fresh = next.filter((c) => !seen.has(keyOf(c))).reverse();
 	const newest = calls[0] && keyOf(calls[0]);
 	next.forEach(markSeen);
+	if (loaded)
+		fresh.forEach(arrive);
 	calls = next;
 	render();
-	if (loaded && fresh.length) {
-		for (const c of fresh.slice(-3))
+	if (loaded) {
+		for (const c of fresh)
 			announce(c);
 	}
 	if (loaded && calls[0] && keyOf(calls[0]) !== newest)
@@ -186,6 +220,7 @@ function tick() {
 	$('clock-time').textContent = timeFmt.format(now);
 	$('clock-time').dateTime = now.toISOString();
 	$('clock-date').textContent = dateFmt.format(now);
+	markFresh();
 }
 
 for (const el of document.querySelectorAll('[data-t]'))

@@ -5,10 +5,13 @@
 
 import { get, post } from '/shared/api.js';
 import { connectLive } from '/shared/events.js';
-import { t, setLang, getLang, describeKioskError, lateText } from '/shared/i18n.js';
+import {
+	t, setLang, getLang, describeKioskError, lateText, minutes, officeMoment,
+} from '/shared/i18n.js';
 import { office } from '/shared/office.js';
 
 const IDLE_MS = 20000;        // back to the start screen after this long untouched
+const IDLE_UNPRINTED_MS = 90000; // a ticket not printed stays longer: the number must be written down
 const IDLE_SHOWN_MS = 10000;  // the countdown shows for this long
 const PRINT_WATCH_MS = 3000;  // a print still "pending" after this is in doubt
 const PRINT_POLL_MS = 400;
@@ -30,6 +33,8 @@ const state = {
 	busy: false,
 	code: '',
 	ticket: null,        // the ticket screen's ticket
+	already: false,      // the ticket is one the booking was already checked in with
+	printer: null,       // the last `printer` event about this kiosk's printer
 	printWatch: 'done',  // 'watching' | 'done' | 'timeout'
 	message: null,       // what the message screen says, kept to re-render in another language
 	guardUntil: 0,
@@ -56,6 +61,7 @@ function show(screen) {
 function goHome() {
 	state.code = '';
 	state.ticket = null;
+	state.already = false;
 	state.message = null;
 	renderCode();
 	show('home');
@@ -68,7 +74,8 @@ function noteActivity() {
 // A screen left untouched goes back to the start, and to Romanian for the
 // next citizen.
 function checkIdle() {
-	const left = IDLE_MS - (Date.now() - state.lastInput);
+	const unprinted = state.screen === 'ticket' && state.ticket && state.ticket.printed === 'failed';
+	const left = (unprinted ? IDLE_UNPRINTED_MS : IDLE_MS) - (Date.now() - state.lastInput);
 	if (left <= 0 && !state.busy) {
 		if (state.screen !== 'home')
 			goHome();
@@ -116,14 +123,42 @@ function renderStatic() {
 	$('del-key').setAttribute('aria-label', t('kiosk.code.del'));
 }
 
-function serviceMeta(s) {
-	if (!s.open)
-		return t('kiosk.closed');
+// A service's name and information text in the page's language.
+const nameOf = (s) => (getLang() === 'en' && s.name_en) || s.name;
+const infoOf = (s) => (getLang() === 'en' && s.info_en) || s.info;
+
+// Whether a tap on the tile gets a ticket: the daemon's own decision
+// (API.md, Service `open`, `priority_open`).
+const isOpen = (s, priority) => (priority ? s.priority_open ?? s.open : s.open);
+
+function serviceMeta(s, priority) {
+	if (!isOpen(s, priority))
+		return s.closed_reason === 'cutoff' ? t('kiosk.closed.cutoff')
+			: s.closed_reason === 'estimate' ? t('kiosk.closed.estimate')
+				: s.closed_reason === 'wait_too_long' ? t('kiosk.closed.wait')
+					: t('kiosk.closed');
 	if (!s.waiting)
 		return t('kiosk.nobody');
 	const wait = s.est_wait_min === null || s.est_wait_min === undefined
-		? '' : ' · ~' + s.est_wait_min + ' min';
+		? '' : ' · ~' + minutes(s.est_wait_min);
 	return t('kiosk.waiting', { n: s.waiting }) + wait;
+}
+
+// The banners of the start screen: the office closed (and when it opens
+// again), the end of today's tickets, this kiosk's printer down.
+function renderBanners() {
+	const tickets = state.services.filter((s) => s.kind !== 'info');
+	let closed = '';
+	if (tickets.length && tickets.every((s) => s.closed_reason === 'closed')) {
+		const at = officeMoment(tickets[0].opens_at, office.timeZone);
+		closed = at ? t('kiosk.closed.banner.at', at) : t('kiosk.closed.banner');
+	} else if (tickets.length && tickets.every((s) => s.closed_reason === 'cutoff')) {
+		closed = t('kiosk.cutoff.banner');
+	}
+	setText('closed-banner', closed);
+	const p = state.printer;
+	const down = p && ['paper_out', 'cover_open', 'offline'].includes(p.state);
+	setText('printer-banner', down ? t('kiosk.printer.down') : '');
 }
 
 function tile(cls, onTap) {
@@ -164,23 +199,24 @@ function renderTiles(box, services, make, fill) {
 function renderServices() {
 	const tickets = state.services.filter((s) => s.kind !== 'info');
 	const infos = state.services.filter((s) => s.kind === 'info');
-	const fillService = (b, s) => {
-		fillTile(b, s.prefix || s.id, s.name, serviceMeta(s));
-		b.classList.toggle('is-closed', !s.open);
+	const fillService = (priority) => (b, s) => {
+		fillTile(b, s.prefix || s.id, nameOf(s), serviceMeta(s, priority));
+		b.classList.toggle('is-closed', !isOpen(s, priority));
 	};
 	renderTiles($('services'), tickets,
-		(s) => tile('tile-service', () => issue(s.id, false)), fillService);
+		(s) => tile('tile-service', () => issue(s.id, false)), fillService(false));
 	renderTiles($('priority-services'), tickets,
-		(s) => tile('tile-service', () => issue(s.id, true)), fillService);
+		(s) => tile('tile-service', () => issue(s.id, true)), fillService(true));
 	renderTiles($('infos'), infos,
 		(s) => tile('tile-info', () => showInfo(s.id)),
-		(b, s) => fillTile(b, 'i', s.name, t('kiosk.info.badge')));
+		(b, s) => fillTile(b, 'i', nameOf(s), t('kiosk.info.badge')));
 	document.body.dataset.services = String(tickets.length);
+	renderBanners();
 }
 
 function serviceName(id) {
 	const s = state.services.find((x) => x.id === id);
-	return s ? s.name : id;
+	return s ? nameOf(s) : id;
 }
 
 function setText(id, text) {
@@ -201,6 +237,7 @@ function renderTicket() {
 	const tk = state.ticket;
 	if (!tk)
 		return;
+	$('ticket-h').textContent = state.already ? t('kiosk.already.title') : t('kiosk.ticket.title');
 	$('ticket-number').textContent = tk.number;
 	$('ticket-number').dataset.len = String(Math.min(tk.number.length, 7));
 	$('ticket-service').textContent = serviceName(tk.service);
@@ -210,11 +247,18 @@ function renderTicket() {
 		? t('kiosk.ahead', { people: t('people', { n: tk.ahead }) })
 		: t('kiosk.ahead.none');
 	setText('ticket-wait', tk.ahead > 0 && tk.est_wait_min != null
-		? t('kiosk.wait', { n: tk.est_wait_min }) : '');
-	setText('ticket-late', tk.late ? lateText(tk.message) : '');
+		? t('kiosk.wait', { minutes: minutes(tk.est_wait_min) }) : '');
+	setText('ticket-late', tk.late ? lateText(tk, office.timeZone) : '');
 
-	const ps = printState(tk);
 	const box = $('ticket-print');
+	if (state.already) {
+		box.className = 'print print-already';
+		box.setAttribute('role', 'status');
+		box.textContent = t('kiosk.already.text');
+		$('ticket').classList.remove('is-print-failed');
+		return;
+	}
+	const ps = printState(tk);
 	box.className = 'print print-' + ps;
 	box.setAttribute('role', ps === 'failed' ? 'alert' : 'status');
 	box.textContent = '';
@@ -223,6 +267,8 @@ function renderTicket() {
 	if (ps === 'failed')
 		box.appendChild(document.createElement('strong')).textContent = t('kiosk.print.failed.title');
 	box.appendChild(document.createElement('span')).textContent = t('kiosk.print.' + ps);
+	if (ps === 'failed')
+		box.appendChild(document.createElement('span')).textContent = ' ' + t('kiosk.print.failed.keep');
 	$('ticket').classList.toggle('is-print-failed', tk.printed === 'failed');
 }
 
@@ -233,15 +279,14 @@ function renderMessage() {
 	let text;
 	if (m.info) {
 		const s = state.services.find((x) => x.id === m.info) || {};
-		text = { title: s.name || m.info, text: s.info || '', kicker: t('kiosk.info.title') };
+		text = { title: nameOf(s) || m.info, text: infoOf(s) || '', kicker: t('kiosk.info.title') };
 	} else {
-		text = describeKioskError(m.error, m.what);
+		text = describeKioskError(m.error, m.what, serviceName(m.service), office.timeZone);
 	}
 	$('message-box').className = 'message-box ' + (m.info ? 'is-info' : 'is-error');
 	$('message-h').textContent = text.kicker ? text.kicker + ': ' + text.title : text.title;
 	$('message-text').textContent = text.text;
 	setText('message-booking', text.booking ? t('closed.booking', { site: office.booking }) : '');
-	setText('message-detail', text.detail ? t('detail.server', { message: text.detail }) : '');
 }
 
 function renderCode() {
@@ -274,7 +319,7 @@ async function issue(service, priority) {
 		const { data } = await post('/api/v1/tickets', { service, kiosk: kioskId, priority });
 		showTicket(data);
 	} catch (e) {
-		showError(e, 'issue');
+		showError(e, 'issue', service);
 	} finally {
 		setBusy(false);
 	}
@@ -298,13 +343,14 @@ async function checkin(code) {
 	}
 }
 
-function showTicket(ticket) {
+function showTicket(ticket, already = false) {
 	state.ticket = ticket;
+	state.already = already;
 	state.code = '';
-	state.printWatch = ticket.printed === 'pending' ? 'watching' : 'done';
+	state.printWatch = ticket.printed === 'pending' && !already ? 'watching' : 'done';
 	renderTicket();
 	show('ticket');
-	if (ticket.printed === 'pending')
+	if (ticket.printed === 'pending' && !already)
 		watchPrinting(ticket);
 	live.refresh();
 }
@@ -340,8 +386,13 @@ async function watchPrinting(ticket) {
 	}
 }
 
-function showError(error, what) {
-	state.message = { error, what };
+function showError(error, what, service = null) {
+	// Already checked in: the number as large as a new ticket's.
+	if (what === 'checkin' && error.status === 409 && error.ticket && error.ticket.number) {
+		showTicket(error.ticket, true);
+		return;
+	}
+	state.message = { error, what, service };
 	renderMessage();
 	show('message');
 	$('message').dataset.back = what === 'checkin' && [400, 404].includes(error.status) ? 'code' : 'home';
@@ -454,15 +505,21 @@ const live = connectLive({
 			renderMessage();
 	},
 	onEvent: (type, data) => {
+		if (type === 'printer') {
+			if (data && Array.isArray(data.kiosks) && data.kiosks.includes(kioskId)) {
+				state.printer = data;
+				renderBanners();
+			}
+			return;
+		}
 		if (type !== 'queue' || !data || !Array.isArray(data.services))
 			return;
 		for (const q of data.services) {
 			const s = state.services.find((x) => x.id === q.id);
 			if (s) {
-				s.waiting = q.waiting;
-				s.est_wait_min = q.est_wait_min;
-				if (typeof q.open === 'boolean')
-					s.open = q.open;
+				for (const k of ['waiting', 'est_wait_min', 'open', 'closed_reason', 'priority_open', 'opens_at'])
+					if (k in q)
+						s[k] = q[k];
 			}
 		}
 		renderServices();

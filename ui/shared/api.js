@@ -2,14 +2,18 @@
 // that says whether the daemon answered at all (network) or refused
 // (status + the API's error code and message, see docs/API.md "Errors").
 
+// The parameters a refusal may carry beside code and message (API.md,
+// Errors): pages word the refusal from these, never from the message.
+const PARAMS = ['reason', 'opens_at', 'closes_at', 'cutoff_min', 'wait_min', 'limit_min', 'starts_at', 'ticket'];
+
 export class ApiError extends Error {
 	constructor(status, code, message, params = {}) {
 		super(message);
 		this.name = 'ApiError';
 		this.status = status; // 0: the daemon could not be reached
 		this.code = code;
-		// The error's other fields (wait_too_long: wait_min, limit_min).
-		this.params = params;
+		for (const k of PARAMS)
+			this[k] = params[k] ?? null;
 	}
 
 	get network() {

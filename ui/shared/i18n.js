@@ -17,6 +17,16 @@ const ro = {
 	'kiosk.waiting': { one: '{n} persoană așteaptă', few: '{n} persoane așteaptă', other: '{n} de persoane așteaptă' },
 	'kiosk.nobody': 'Nu așteaptă nimeni',
 	'kiosk.closed': 'Închis acum',
+	'kiosk.closed.cutoff': 'Nu se mai dau bonuri azi',
+	'kiosk.closed.estimate': 'Nu se mai dau bonuri azi pentru acest serviciu',
+	'kiosk.closed.wait': 'Așteptare prea lungă acum: programați-vă online',
+	'kiosk.closed.banner': 'Biroul este închis acum.',
+	'kiosk.closed.banner.at': 'Biroul este închis acum. Se redeschide {date}, la ora {time}.',
+	'kiosk.cutoff.banner': 'Nu se mai dau bonuri azi. Programările se confirmă în continuare, până la închidere.',
+	'kiosk.printer.down': 'Imprimanta acestui chioșc nu poate tipări acum: primiți totuși bon, iar numărul apare pe ecran. Notați-l.',
+	'kiosk.print.failed.keep': 'Acest ecran rămâne deschis până atingeți „Am terminat”.',
+	'kiosk.already.title': 'V-ați prezentat deja pentru această programare.',
+	'kiosk.already.text': 'Acesta este numărul dumneavoastră. Urmăriți ecranul din sală.',
 	'kiosk.info.badge': 'Informații',
 	'kiosk.booking': 'Am o programare',
 	'kiosk.booking.sub': 'Introduceți sau scanați codul primit prin SMS',
@@ -31,10 +41,10 @@ const ro = {
 	'kiosk.ticket.priority': 'Bon cu prioritate',
 	'kiosk.ticket.appointment': 'Programare confirmată',
 	'kiosk.ticket.late': 'Ați ajuns după ora programării, așa că ați primit un bon obișnuit.',
-	'kiosk.ticket.late.at': 'Programarea dumneavoastră era la ora {time} și ați ajuns cu peste {n} minute întârziere, așa că ați primit un bon obișnuit și așteptați alături de ceilalți cetățeni.',
+	'kiosk.ticket.late.at': 'Programarea dumneavoastră era la ora {time} și ați ajuns cu peste {minutes} întârziere, așa că ați primit un bon obișnuit și așteptați alături de ceilalți cetățeni.',
 	'kiosk.ahead': 'Înaintea dumneavoastră: {people}',
 	'kiosk.ahead.none': 'Nu este nimeni înaintea dumneavoastră.',
-	'kiosk.wait': 'Timp estimat de așteptare: ~{n} min',
+	'kiosk.wait': 'Timp estimat de așteptare: aproximativ {minutes}',
 	'kiosk.print.pending': 'Se tipărește bonul…',
 	'kiosk.print.ok': 'Luați bonul de la imprimantă.',
 	'kiosk.print.unsure': 'Luați bonul de la imprimantă. Dacă nu a ieșit, notați numărul și anunțați biroul de informații.',
@@ -60,8 +70,9 @@ const ro = {
 	'error.service': 'Acest serviciu nu mai este disponibil. Alegeți din nou din listă.',
 	'error.info': 'Pentru acest serviciu nu se eliberează bon aici.',
 	'closed.title': 'Nu se mai eliberează bonuri acum.',
-	'closed.cutoff': 'Azi nu se mai eliberează bonuri: biroul se închide la {time}, iar bonurile se opresc cu {n} minute înainte.',
-	'closed.estimate': 'Azi nu se mai eliberează bonuri pentru „{service}”: așteptarea ar fi de aproximativ {n} minute, iar biroul se închide la {time}. Reveniți în altă zi sau programați-vă online.',
+	'closed.cutoff': 'Azi nu se mai eliberează bonuri: biroul se închide la {time}, iar bonurile se opresc cu {minutes} înainte.',
+	'closed.estimate': 'Nu se mai dau bonuri azi pentru „{service}”: așteptarea ar fi de aproximativ {minutes}, iar biroul se închide la {time}. Reveniți în altă zi sau programați-vă online.',
+	'closed.next': 'Bonurile se dau din nou {date}, de la ora {time}.',
 	'closed.closed': 'Biroul este închis.',
 	'closed.reopens': 'Biroul este închis. Se redeschide {date}, la ora {time}.',
 	'closed.booking': 'Vă puteți programa online pe {site}.',
@@ -74,8 +85,6 @@ const ro = {
 	'checkin.other_day.at': 'Programarea este pentru {date}, ora {time}, nu pentru astăzi.',
 	'checkin.gone': 'Această programare a fost anulată.',
 	'checkin.already': 'V-ați prezentat deja pentru această programare.',
-	'checkin.already.number': 'Numărul dumneavoastră este {number}. Urmăriți ecranul din sală.',
-	'detail.server': 'Mesajul sistemului: {message}',
 
 	// The counter console and the lobby display are for Romanian speakers.
 	'counter.login.title': 'Conectare la ghișeu',
@@ -84,6 +93,13 @@ const ro = {
 	'counter.login.token': 'Cod de acces',
 	'counter.login.submit': 'Intră',
 	'counter.logout': 'Schimbă ghișeul',
+	'counter.logout.ask': 'Schimbați ghișeul?',
+	'counter.logout.ask.text': 'Codul de acces al acestui ghișeu va fi șters din browser; pentru a reveni trebuie introdus din nou.',
+	'counter.logout.yes': 'Da, schimb ghișeul',
+	'counter.next.ask': 'Ce s-a întâmplat cu bonul {number}?',
+	'counter.next.ask.text': 'Înainte de a chema următorul bon, spuneți dacă acesta a fost servit sau dacă persoana nu s-a prezentat.',
+	'counter.next.served': 'Servit, cheamă următorul',
+	'counter.next.no_show': 'Absent, cheamă următorul',
 	'counter.services': 'Servicii: {list}',
 	'counter.state.open': 'Deschis',
 	'counter.state.paused': 'În pauză',
@@ -133,7 +149,10 @@ const ro = {
 	'counter.err.generic': 'Operația nu a reușit.',
 	'counter.transfer.title': 'Trimiteți bonul {number} la:',
 	'counter.transfer.cancel': 'Renunță',
-	'counter.printer': 'Imprimanta „{name}” {state}.',
+	'counter.printer': 'Imprimanta {where} {state}.',
+	'printer.where': 'de la {location}',
+	'printer.where.kiosk': 'chioșcului {kiosk}',
+	'printer.where.none': 'unui chioșc',
 	'printer.ok': 'funcționează',
 	'printer.paper_low': 'are hârtia pe terminate',
 	'printer.paper_out': 'nu mai are hârtie',
@@ -150,6 +169,7 @@ const ro = {
 	'display.footer': 'Urmăriți numărul de pe bon. Programări online: {site}',
 	'display.sound': 'Atingeți ecranul pentru a porni sunetul.',
 	'display.say': 'Bonul {number}, la {counter}',
+	'display.say.again': 'Din nou, bonul {number}, la {counter}',
 };
 
 const en = {
@@ -166,6 +186,16 @@ const en = {
 	'kiosk.waiting': { one: '{n} person waiting', other: '{n} people waiting' },
 	'kiosk.nobody': 'Nobody waiting',
 	'kiosk.closed': 'Closed now',
+	'kiosk.closed.cutoff': 'No more tickets today',
+	'kiosk.closed.estimate': 'No more tickets today for this service',
+	'kiosk.closed.wait': 'The wait is too long now: please book online',
+	'kiosk.closed.banner': 'The office is closed now.',
+	'kiosk.closed.banner.at': 'The office is closed now. It opens again on {date} at {time}.',
+	'kiosk.cutoff.banner': 'No more tickets today. Bookings are still confirmed until closing.',
+	'kiosk.printer.down': 'This kiosk\'s printer cannot print now: you still get a ticket and its number is shown on the screen. Please write it down.',
+	'kiosk.print.failed.keep': 'This screen stays open until you touch “Done”.',
+	'kiosk.already.title': 'You have already checked in for this booking.',
+	'kiosk.already.text': 'This is your number. Watch the screen in the hall.',
 	'kiosk.info.badge': 'Information',
 	'kiosk.booking': 'I have a booking',
 	'kiosk.booking.sub': 'Type or scan the code you received by SMS',
@@ -180,10 +210,10 @@ const en = {
 	'kiosk.ticket.priority': 'Priority ticket',
 	'kiosk.ticket.appointment': 'Booking confirmed',
 	'kiosk.ticket.late': 'You arrived after your booked time, so you got a regular ticket.',
-	'kiosk.ticket.late.at': 'Your booking was at {time} and you arrived more than {n} minutes late, so you got a regular ticket and wait with the other citizens.',
+	'kiosk.ticket.late.at': 'Your booking was at {time} and you arrived more than {minutes} late, so you got a regular ticket and wait with the other citizens.',
 	'kiosk.ahead': 'Ahead of you: {people}',
 	'kiosk.ahead.none': 'Nobody is ahead of you.',
-	'kiosk.wait': 'Estimated wait: ~{n} min',
+	'kiosk.wait': 'Estimated wait: about {minutes}',
 	'kiosk.print.pending': 'Printing your ticket…',
 	'kiosk.print.ok': 'Take your ticket from the printer.',
 	'kiosk.print.unsure': 'Take your ticket from the printer. If none came out, write the number down and tell the information desk.',
@@ -209,8 +239,9 @@ const en = {
 	'error.service': 'This service is no longer available. Please choose again from the list.',
 	'error.info': 'No ticket is issued here for this service.',
 	'closed.title': 'No tickets are issued now.',
-	'closed.cutoff': 'No more tickets today: the office closes at {time} and stops issuing tickets {n} minutes before.',
-	'closed.estimate': 'No more tickets for “{service}” today: the wait would be about {n} minutes and the office closes at {time}. Please come back on another day or book online.',
+	'closed.cutoff': 'No more tickets today: the office closes at {time} and stops issuing tickets {minutes} before.',
+	'closed.estimate': 'No more tickets for “{service}” today: the wait would be about {minutes} and the office closes at {time}. Please come back on another day or book online.',
+	'closed.next': 'Tickets are issued again on {date} from {time}.',
 	'closed.closed': 'The office is closed.',
 	'closed.reopens': 'The office is closed. It opens again on {date} at {time}.',
 	'closed.booking': 'You can book online at {site}.',
@@ -223,8 +254,6 @@ const en = {
 	'checkin.other_day.at': 'The booking is for {date} at {time}, not for today.',
 	'checkin.gone': 'This booking was cancelled.',
 	'checkin.already': 'You have already checked in for this booking.',
-	'checkin.already.number': 'Your number is {number}. Watch the screen in the hall.',
-	'detail.server': 'System message: {message}',
 };
 
 const dictionaries = { ro, en };
@@ -252,98 +281,90 @@ export function t(key, vars = {}) {
 	return fill(s, vars);
 }
 
-// A date of the office as the citizen says it: "joi, 3 decembrie".
-function spokenDate(ymd) {
-	const d = new Date(ymd + 'T12:00:00Z');
-	if (Number.isNaN(d.getTime()))
-		return ymd;
-	return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'ro-RO', {
-		weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC',
-	}).format(d);
+// A moment of the office (RFC 3339 from the daemon) as the citizen says
+// it: {date: "luni, 7 decembrie", time: "08:30"}, in the office's zone.
+export function officeMoment(rfc3339, timeZone) {
+	const d = new Date(rfc3339);
+	if (!rfc3339 || Number.isNaN(d.getTime()))
+		return null;
+	const locale = lang === 'en' ? 'en-GB' : 'ro-RO';
+	return {
+		date: new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone }).format(d),
+		time: new Intl.DateTimeFormat('ro-RO', { hour: '2-digit', minute: '2-digit', timeZone }).format(d),
+	};
 }
 
-// The `closed` answers of the daemon (office.c, refuse_closed) in the
-// citizen's language; null for wording this page does not know.
-function closedText(message) {
-	let m = /closes at (\d\d:\d\d) and stops issuing tickets (\d+) minutes/.exec(message);
-	if (m)
-		return t('closed.cutoff', { time: m[1], n: m[2] });
-	m = /No more tickets for "(.+)" today: about (\d+) minutes of waiting are ahead and the office closes at (\d\d:\d\d)/.exec(message);
-	if (m)
-		return t('closed.estimate', { service: m[1], n: m[2], time: m[3] });
-	m = /opens again on (\d{4}-\d\d-\d\d) at (\d\d:\d\d)/.exec(message);
-	if (m)
-		return t('closed.reopens', { date: spokenDate(m[1]), time: m[2] });
-	if (/^The office is closed\.?$/.test(message))
-		return t('closed.closed');
-	return null;
+// "20 de minute", "1 minute": the plural of the page's language.
+export const minutes = (n) => t('minutes', { n });
+
+// What a `closed` refusal or a closed tile means for a citizen, from the
+// reason and the times the daemon gives (API.md, Errors): never its
+// English sentence.
+export function closedText(e, service, timeZone) {
+	const closes = officeMoment(e.closes_at, timeZone);
+	const opens = officeMoment(e.opens_at, timeZone);
+	let text;
+	if (e.reason === 'cutoff' && closes && e.cutoff_min != null)
+		text = t('closed.cutoff', { time: closes.time, minutes: minutes(e.cutoff_min) });
+	else if (e.reason === 'estimate' && closes && e.wait_min != null)
+		text = t('closed.estimate', { service, minutes: minutes(e.wait_min), time: closes.time });
+	else if (e.reason === 'closed' && opens)
+		return t('closed.reopens', opens);
+	else
+		text = t('closed.closed');
+	return opens && e.reason !== 'closed' ? text + ' ' + t('closed.next', opens) : text;
 }
 
-// Why a late check-in got a regular ticket (office.c, office_checkin).
-export function lateText(message) {
-	const m = /was at (\d\d:\d\d) and you arrived more than (\d+) minutes late/.exec(message || '');
-	return m ? t('kiosk.ticket.late.at', { time: m[1], n: m[2] }) : t('kiosk.ticket.late');
+// Why a late check-in got a regular ticket: the ticket's `booked_at` and
+// the grace the daemon gives (API.md, POST /api/v1/checkins).
+export function lateText(ticket, timeZone) {
+	const at = officeMoment(ticket.booked_at, timeZone);
+	return at && ticket.late_grace_min != null
+		? t('kiosk.ticket.late.at', { time: at.time, minutes: minutes(ticket.late_grace_min) })
+		: t('kiosk.ticket.late');
 }
 
 // What the citizen is told when a kiosk request fails: {title, text,
-// detail, booking}. detail is the daemon's own sentence, shown smaller.
-// what: 'issue' (a ticket for a service) or 'checkin' (a booking code).
-export function describeKioskError(err, what) {
-	const detail = err.network ? '' : err.message;
+// booking, ticket}. Worded from the error's code and parameters only.
+// what: 'issue' (a ticket for a service, named `service`) or 'checkin'.
+export function describeKioskError(err, what, service, timeZone) {
 	if (err.network)
-		return { title: t('error.title'), text: t('error.network'), detail: '' };
+		return { title: t('error.title'), text: t('error.network') };
 	if (err.status === 403)
-		return { title: t('error.title'), text: t('error.forbidden'), detail };
+		return { title: t('error.title'), text: t('error.forbidden') };
 	// Admission ([policy] walkin_limit): worded here from the numbers,
 	// never the daemon's English sentence.
-	if (err.code === 'wait_too_long' && Number.isInteger(err.params?.wait_min) &&
-	    Number.isInteger(err.params?.limit_min)) {
+	if (err.code === 'wait_too_long' && Number.isInteger(err.wait_min) &&
+	    Number.isInteger(err.limit_min))
 		return {
 			title: t('wait.title'),
-			text: t('wait.text', {
-				wait: t('minutes', { n: err.params.wait_min }),
-				limit: t('minutes', { n: err.params.limit_min }),
-			}),
-			detail: '',
+			text: t('wait.text', { wait: minutes(err.wait_min), limit: minutes(err.limit_min) }),
 			booking: true,
 		};
-	}
-	if (err.code === 'closed') {
-		const text = closedText(err.message);
-		return {
-			title: t('closed.title'),
-			text: text || err.message,
-			detail: text ? detail : '',
-			booking: true,
-		};
-	}
+	if (err.code === 'closed')
+		return { title: t('closed.title'), text: closedText(err, service, timeZone), booking: true };
 	if (what === 'checkin') {
 		const title = t('checkin.title');
 		switch (err.status) {
 		case 400:
-			return { title, text: t('checkin.bad'), detail };
+			return { title, text: t('checkin.bad') };
 		case 404:
-			return { title, text: t('checkin.not_found'), detail };
+			return { title, text: t('checkin.not_found') };
 		case 410:
-			return { title, text: t('checkin.gone'), detail };
-		case 409: {
-			const n = /ticket is ([A-Z]{1,4}\d{3,})/.exec(err.message);
-			const text = t('checkin.already') +
-				(n ? ' ' + t('checkin.already.number', { number: n[1] }) : '');
-			return { title, text, detail };
-		}
+			return { title, text: t('checkin.gone') };
+		case 409:
+			return { title, text: t('checkin.already'), ticket: err.ticket || null };
 		case 422: {
-			const m = /is for (\d{4}-\d\d-\d\d) at (\d\d:\d\d), not for today/.exec(err.message);
-			const text = m ? t('checkin.other_day.at', { date: spokenDate(m[1]), time: m[2] })
-				: t('checkin.other_day');
-			return { title, text, detail, booking: true };
+			const at = officeMoment(err.starts_at, timeZone);
+			const text = at ? t('checkin.other_day.at', at) : t('checkin.other_day');
+			return { title, text, booking: true };
 		}
 		}
 	} else {
 		if (err.status === 404)
-			return { title: t('error.title'), text: t('error.service'), detail };
+			return { title: t('error.title'), text: t('error.service') };
 		if (err.status === 422)
-			return { title: t('error.title'), text: t('error.info'), detail };
+			return { title: t('error.title'), text: t('error.info') };
 	}
-	return { title: t('error.title'), text: t('error.generic'), detail };
+	return { title: t('error.title'), text: t('error.generic') };
 }

@@ -17,6 +17,10 @@ struct events;
  * streams them. */
 int http_start(const struct config *cfg, struct api *api,
 	       struct events *events, struct http **ret, uint16_t *ret_port);
+/* Stops accepting connections and waits, at most timeout_s, until every
+ * request whose headers were read has been answered (event streams
+ * aside); answers meanwhile close their connections. */
+void http_quiesce(struct http *h, int timeout_s);
 void http_stop(struct http *h);
 
 #endif

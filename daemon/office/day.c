@@ -115,7 +115,9 @@ int office_roll_day(struct office *o, int64_t now, struct office_error *err)
 	int r;
 
 	hours_day(now, day);
-	if (strcmp(day, o->day) == 0)
+	/* Never back: a request that read the clock just before midnight
+	 * and is written just after is of the day already begun. */
+	if (strcmp(day, o->day) <= 0)
 		return 0;
 	log_info("new business day %s", day);
 	r = office_load_day(o, now);

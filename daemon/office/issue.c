@@ -127,6 +127,40 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	office_notify_queue(o, batch->now);
 }
 
+/* Takes the queued requests of the first one's day. Those of another day
+ * stay queued for the next batch: a batch never spans midnight, since it
+ * rolls the day once, and a request after midnight numbered in
+ * yesterday's day would be expired at once. Called with batch_lock held. */
+static struct issue_req *take_batch(struct office *o)
+{
+	struct issue_req *head = NULL, *last = NULL;
+	struct issue_req *rest = NULL, *rest_last = NULL;
+	char day[TICKET_DAY_LEN + 1], d[TICKET_DAY_LEN + 1];
+
+	hours_day(o->batch_head->now, day);
+	for (struct issue_req *q = o->batch_head, *next; q; q = next) {
+		next = q->next;
+		q->next = NULL;
+		hours_day(q->now, d);
+		if (strcmp(d, day) == 0) {
+			if (last)
+				last->next = q;
+			else
+				head = q;
+			last = q;
+		} else {
+			if (rest_last)
+				rest_last->next = q;
+			else
+				rest = q;
+			rest_last = q;
+		}
+	}
+	o->batch_head = rest;
+	o->batch_tail = rest_last;
+	return head;
+}
+
 int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err)
 {
@@ -189,8 +223,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			pthread_cond_wait(&o->batch_done, &o->batch_lock);
 			continue;
 		}
-		struct issue_req *batch = o->batch_head;
-		o->batch_head = o->batch_tail = NULL;
+		struct issue_req *batch = take_batch(o);
 		o->batch_writing = true;
 		pthread_mutex_unlock(&o->batch_lock);
 

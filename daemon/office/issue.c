@@ -89,6 +89,7 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	}
 	if (r == 0)
 		r = store_commit(o->st);
+	office_disk_state(o);
 	if (r == 0) {
 		o->batches++;
 		for (q = batch; q; q = q->next)

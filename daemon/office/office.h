@@ -21,6 +21,7 @@ enum office_status {
 	OFFICE_CLOSED,        /* 422 closed */
 	OFFICE_UNPROCESSABLE, /* 422 unprocessable */
 	OFFICE_INTERNAL,      /* 500 internal */
+	OFFICE_UNAVAILABLE,   /* 503 unavailable: the disk, for now */
 };
 
 /* Why an operation was refused, in words for the person who asked. */

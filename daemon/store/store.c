@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -245,6 +247,13 @@ struct store {
 	pthread_mutex_t ckpt_lock;
 	pthread_cond_t ckpt_wake;
 	bool ckpt_stop;
+
+	/* The file opened, to tell when the path names it no more. */
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	int fault; /* of the last write: 0 or a negative errno */
+	bool fault_changed;
 };
 
 #define CHECKPOINT_MS 200
@@ -381,6 +390,8 @@ static int configure(struct store *s)
 	return 0;
 }
 
+static int check_file(struct store *s);
+
 static void *checkpointer(void *arg)
 {
 	struct store *s = arg;
@@ -399,10 +410,12 @@ static void *checkpointer(void *arg)
 			break;
 		pthread_mutex_unlock(&s->ckpt_lock);
 		/* PASSIVE never waits for the writer; a busy or partial
-		 * checkpoint simply goes on next time. */
-		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
-						SQLITE_CHECKPOINT_PASSIVE, NULL,
-						NULL);
+		 * checkpoint simply goes on next time, as does one skipped
+		 * while the file cannot be written (see check_file). */
+		if (check_file(s) == 0)
+			(void)sqlite3_wal_checkpoint_v2(
+				s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				NULL, NULL);
 		pthread_mutex_lock(&s->ckpt_lock);
 	}
 	pthread_mutex_unlock(&s->ckpt_lock);
@@ -451,9 +464,10 @@ static void stop_checkpointer(struct store *s)
 		pthread_mutex_destroy(&s->ckpt_lock);
 		s->ckpt_running = false;
 		/* Leave a small WAL behind for the next start. */
-		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
-						SQLITE_CHECKPOINT_TRUNCATE,
-						NULL, NULL);
+		if (check_file(s) == 0)
+			(void)sqlite3_wal_checkpoint_v2(
+				s->ckpt_db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				NULL, NULL);
 	}
 	(void)sqlite3_close_v2(s->ckpt_db);
 	s->ckpt_db = NULL;
@@ -466,7 +480,93 @@ void store_close(struct store *s)
 	stop_checkpointer(s);
 	db_finalize_all(s->st, ST_COUNT);
 	(void)sqlite3_close_v2(s->db);
+	free(s->path);
 	free(s);
+}
+
+static int writable(const char *path, const char *suffix, bool must_exist)
+{
+	char buf[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%s%s", path, suffix);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (access(buf, W_OK) == 0)
+		return 0;
+	if (errno == ENOENT && !must_exist)
+		return 0;
+	return -errno;
+}
+
+/*
+ * Whether a write can be tried: the path still names the file opened, and
+ * it, its -wal and its -shm are writable (access() also sees a read-only
+ * mount and the immutable flag, even for root).
+ *
+ * This is what keeps SIGBUS away. SQLite updates the WAL index through a
+ * shared mapping of -shm; when the kernel refuses a page of it (the file
+ * made immutable, the file system remounted read-only after I/O errors)
+ * the write faults with SIGBUS instead of returning an error. The
+ * alternatives were worse: a heap WAL index (locking_mode=EXCLUSIVE) shuts
+ * out the checkpoint and statistics connections, and a SIGBUS handler
+ * cannot safely unwind out of SQLite with its locks held. Looking before
+ * each write transaction and each checkpoint leaves only a fault that
+ * appears during one transaction. A disk that is merely full returns
+ * SQLITE_FULL: SQLite writes every page of -shm before mapping it.
+ */
+static int check_file(struct store *s)
+{
+	struct stat st;
+	int r;
+
+	if (stat(s->path, &st) != 0)
+		return -errno;
+	if (st.st_dev != s->dev || st.st_ino != s->ino)
+		return -ESTALE;
+	r = writable(s->path, "", true);
+	if (r == 0)
+		r = writable(s->path, "-wal", false);
+	if (r == 0)
+		r = writable(s->path, "-shm", false);
+	return r;
+}
+
+/* Keeps the outcome of a BEGIN or COMMIT (or of check_file before it):
+ * there, any error but contention and memory is the disk's or the
+ * file's. */
+static int note(struct store *s, int r)
+{
+	int fault = r < 0 && r != -EBUSY && r != -ENOMEM ? r : 0;
+
+	if (fault != s->fault) {
+		s->fault = fault;
+		s->fault_changed = true;
+	}
+	return r;
+}
+
+bool store_is_fault(int r)
+{
+	switch (-r) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EIO:
+	case ESTALE:
+	case EFBIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int store_fault(struct store *s, bool *ret_changed)
+{
+	if (ret_changed) {
+		*ret_changed = s->fault_changed;
+		s->fault_changed = false;
+	}
+	return s->fault;
 }
 
 int store_open(const char *path, const struct config *cfg, struct store **ret)
@@ -480,6 +580,11 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	if (!s)
 		return -ENOMEM;
 	s->cfg = cfg;
+	s->path = strdup(path);
+	if (!s->path) {
+		r = -ENOMEM;
+		goto fail;
+	}
 
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -492,6 +597,16 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	r = configure(s);
 	if (r < 0)
 		goto fail;
+	{
+		struct stat st;
+
+		if (stat(path, &st) != 0) {
+			r = -errno;
+			goto fail;
+		}
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	r = migrate(s);
 	if (r < 0)
 		goto fail;
@@ -510,16 +625,21 @@ fail:
 
 int store_begin(struct store *s)
 {
+	int r;
+
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return db_exec(s->st[ST_BEGIN]);
+	r = check_file(s);
+	if (r < 0)
+		return note(s, r);
+	return note(s, db_exec(s->st[ST_BEGIN]));
 }
 
 int store_commit(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return -EINVAL;
-	return db_exec(s->st[ST_COMMIT]);
+	return note(s, db_exec(s->st[ST_COMMIT]));
 }
 
 void store_rollback(struct store *s)
@@ -899,9 +1019,18 @@ out:
 
 int store_check_writable(struct store *s)
 {
+	int r;
+
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return db_exec(s->st[ST_HEALTH]);
+	/* The probe can fit into WAL space already allocated while a
+	 * ticket's write failed: that failure stands until a write works. */
+	if (s->fault)
+		return s->fault;
+	r = check_file(s);
+	if (r == 0)
+		r = db_exec(s->st[ST_HEALTH]);
+	return r;
 }
 
 int store_appointment_get(struct store *s, const char *code,

@@ -37,6 +37,7 @@ static void h_healthz(struct ctx *c, struct api_response *ret)
 			 "accept writes");
 		api_error(ret, 503, "unavailable",
 			  "The database does not accept writes.");
+		(void)api_response_header(ret, "Retry-After", "5");
 		return;
 	}
 	api_respond(c->req, ret, 200, json_pack("{s:s}", "status", "ok"));

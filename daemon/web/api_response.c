@@ -140,6 +140,7 @@ void api_office_failed(const struct api_request *req, struct api_response *ret,
 		[OFFICE_GONE] = {410, "gone"},
 		[OFFICE_CLOSED] = {422, "closed"},
 		[OFFICE_UNPROCESSABLE] = {422, "unprocessable"},
+		[OFFICE_UNAVAILABLE] = {503, "unavailable"},
 	};
 	size_t s = (size_t)err->status;
 
@@ -153,4 +154,7 @@ void api_office_failed(const struct api_request *req, struct api_response *ret,
 	api_error(ret, map[s].status, map[s].code,
 		  err->message[0] ? err->message :
 				    "The request cannot be carried out.");
+	/* A fault of the disk: kiosks may ask again shortly. */
+	if (map[s].status == 503)
+		(void)api_response_header(ret, "Retry-After", "5");
 }

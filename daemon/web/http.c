@@ -72,6 +72,7 @@ struct budget {
 	unsigned int open, open_others;
 	unsigned int streams, streams_others;
 	unsigned int requests; /* headers read, not yet answered; no streams */
+	bool closed; /* shutting down and drained: no request starts */
 	struct peer *peers;
 	size_t n_peers;
 	time_t warned; /* last "budget exhausted" line */
@@ -818,9 +819,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 						MHD_CONNECTION_OPTION_TIMEOUT,
 						(unsigned int)CONN_TIMEOUT);
 		pthread_mutex_lock(&h->b.lock);
-		h->b.requests++;
-		rq->counted = true;
+		/* After the drain, a request is not let into the office,
+		 * where it could be stored without its answer. */
+		ok = !h->b.closed;
+		if (ok) {
+			h->b.requests++;
+			rq->counted = true;
+		}
 		pthread_mutex_unlock(&h->b.lock);
+		if (!ok)
+			return MHD_NO;
 		if (rq->uri_status == 414)
 			return send_error(h, conn, 414, "uri_too_long",
 					  "The address is too long.");
@@ -1051,6 +1059,7 @@ void http_quiesce(struct http *h, int timeout_s)
 	while (h->b.requests > 0 && r != ETIMEDOUT)
 		r = pthread_cond_timedwait(&h->b.idle, &h->b.lock, &until);
 	left = h->b.requests;
+	h->b.closed = true;
 	pthread_mutex_unlock(&h->b.lock);
 	if (left)
 		log_warn("http: %u requests still unanswered after %d s; "

@@ -31,6 +31,13 @@ class Raw:
             k, _, v = line.partition(b":")
             self.headers[k.strip().lower().decode("latin-1")] = \
                 v.strip().decode("latin-1")
+        # Only the first answer: what follows it (libmicrohttpd's answer
+        # to the rest of the bytes) is kept in .rest.
+        self.rest = b""
+        length = self.headers.get("content-length")
+        if length is not None and length.isdigit():
+            self.body, self.rest = (self.body[:int(length)],
+                                    self.body[int(length):])
         try:
             self.json = json.loads(self.body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):

@@ -29,8 +29,16 @@ int office_refuse(struct office_error *err, enum office_status status,
 
 void office_disk_state(struct office *o)
 {
+	unsigned int shm = store_shm_faults();
 	bool changed;
 	int fault = store_fault(o->st, &changed);
+
+	if (shm != o->shm_faults) {
+		log_warn("database: the kernel refused %u writes to SQLite's "
+			 "-shm mapping; those pages are kept in memory",
+			 shm - o->shm_faults);
+		o->shm_faults = shm;
+	}
 
 	if (!changed)
 		return;

@@ -44,6 +44,7 @@ struct office {
 	bool batch_writing;
 	uint64_t batches, batched; /* commits and the tickets they wrote */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
+	unsigned int shm_faults; /* store_shm_faults() last logged */
 };
 
 #define BIT(i) (UINT64_C(1) << (i))

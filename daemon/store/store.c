@@ -3,6 +3,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <limits.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -390,6 +395,136 @@ static int configure(struct store *s)
 	return 0;
 }
 
+/*
+ * SIGBUS from SQLite's mapping of -shm. SQLite keeps the WAL index in a
+ * shared mapping of the -shm file, and even readers write to it (their
+ * read marks). When the kernel refuses a page of it (the file made
+ * immutable, the file system remounted read-only after I/O errors), the
+ * store instruction faults with SIGBUS instead of returning an error.
+ *
+ * Choices: a heap WAL index (locking_mode=EXCLUSIVE) would shut out the
+ * checkpoint and statistics connections; a check before each access
+ * cannot close the race and does not reach SQLite's readers; unwinding
+ * out of SQLite from a handler would leave its locks and state broken.
+ * So the handler makes the access succeed: the faulting page of a -shm
+ * mapping (and only of one: /proc/self/maps tells) is replaced by a
+ * private copy, and the instruction runs again. All the daemon's
+ * connections share that mapping, so they keep one consistent index;
+ * the -shm file only matters to another process opening the database,
+ * and SQLite rebuilds the index from the WAL whenever the first process
+ * opens it. Writes are refused meanwhile (check_file), so no ticket is
+ * acknowledged into a file that cannot hold it.
+ */
+static atomic_uint shm_faults;
+static long shm_page;
+static struct sigaction shm_old;
+
+/* Whether addr lies in a mapping of a file named "*-shm". Only system
+ * calls, so that a signal handler may call it. */
+static bool in_shm_mapping(uintptr_t addr)
+{
+	static char buf[8192];
+	char *line, *end;
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	bool found = false;
+
+	if (fd < 0)
+		return false;
+	/* Lines are kept whole across reads. */
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		line = buf;
+		while ((end = strchr(line, '\n'))) {
+			uintptr_t lo = 0, hi = 0;
+			char *p = line;
+
+			*end = '\0';
+			while (*p && *p != '-') {
+				int v = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+				lo = lo * 16 + (uintptr_t)v;
+				p++;
+			}
+			if (*p == '-')
+				p++;
+			while (*p && *p != ' ') {
+				int v = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+				hi = hi * 16 + (uintptr_t)v;
+				p++;
+			}
+			if (addr >= lo && addr < hi) {
+				size_t l = (size_t)(end - line);
+
+				found = l > 4 && memcmp(end - 4, "-shm", 4) == 0;
+				goto out;
+			}
+			line = end + 1;
+		}
+		len = strlen(line);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0; /* a line longer than buf: not ours */
+	}
+out:
+	close(fd);
+	return found;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	static unsigned char copy[65536];
+	uintptr_t page;
+	void *p;
+
+	if (si->si_code == BUS_ADRERR && shm_page > 0 &&
+	    (size_t)shm_page <= sizeof(copy) &&
+	    in_shm_mapping((uintptr_t)si->si_addr)) {
+		page = (uintptr_t)si->si_addr & ~((uintptr_t)shm_page - 1);
+		/* Reading the page still works: the kernel refused to let
+		 * it be written. */
+		memcpy(copy, (void *)page, (size_t)shm_page);
+		p = mmap((void *)page, (size_t)shm_page,
+			 PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p != MAP_FAILED) {
+			memcpy(p, copy, (size_t)shm_page);
+			atomic_fetch_add(&shm_faults, 1);
+			return;
+		}
+	}
+	/* Not ours: whatever handled SIGBUS before (the default: a core). */
+	if (shm_old.sa_flags & SA_SIGINFO && shm_old.sa_sigaction) {
+		shm_old.sa_sigaction(sig, si, uctx);
+		return;
+	}
+	sigaction(SIGBUS, &shm_old, NULL);
+}
+
+/* Installs on_sigbus, once (store_open runs before the threads). */
+static void shm_guard(void)
+{
+	struct sigaction sa;
+
+	if (shm_page)
+		return;
+	shm_page = sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, &shm_old);
+}
+
+unsigned int store_shm_faults(void)
+{
+	return atomic_load(&shm_faults);
+}
+
 static int check_file(struct store *s);
 
 static void *checkpointer(void *arg)
@@ -501,18 +636,9 @@ static int writable(const char *path, const char *suffix, bool must_exist)
 /*
  * Whether a write can be tried: the path still names the file opened, and
  * it, its -wal and its -shm are writable (access() also sees a read-only
- * mount and the immutable flag, even for root).
- *
- * This is what keeps SIGBUS away. SQLite updates the WAL index through a
- * shared mapping of -shm; when the kernel refuses a page of it (the file
- * made immutable, the file system remounted read-only after I/O errors)
- * the write faults with SIGBUS instead of returning an error. The
- * alternatives were worse: a heap WAL index (locking_mode=EXCLUSIVE) shuts
- * out the checkpoint and statistics connections, and a SIGBUS handler
- * cannot safely unwind out of SQLite with its locks held. Looking before
- * each write transaction and each checkpoint leaves only a fault that
- * appears during one transaction. A disk that is merely full returns
- * SQLITE_FULL: SQLite writes every page of -shm before mapping it.
+ * mount and the immutable flag, even for root). Writes are refused while
+ * it is not so: nothing is acknowledged into a file that is gone, and no
+ * write transaction runs into the SIGBUS described at shm_guard().
  */
 static int check_file(struct store *s)
 {
@@ -531,9 +657,9 @@ static int check_file(struct store *s)
 	return r;
 }
 
-/* Keeps the outcome of a BEGIN or COMMIT (or of check_file before it):
- * there, any error but contention and memory is the disk's or the
- * file's. */
+/* Keeps the outcome of a write (a COMMIT, or the failure of a BEGIN, of
+ * check_file or of the health probe): there, any error but contention
+ * and memory is the disk's or the file's. */
 static int note(struct store *s, int r)
 {
 	int fault = r < 0 && r != -EBUSY && r != -ENOMEM ? r : 0;
@@ -580,6 +706,7 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	if (!s)
 		return -ENOMEM;
 	s->cfg = cfg;
+	shm_guard();
 	s->path = strdup(path);
 	if (!s->path) {
 		r = -ENOMEM;
@@ -629,10 +756,11 @@ int store_begin(struct store *s)
 
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
+	/* Only a commit clears a fault: BEGIN itself writes nothing. */
 	r = check_file(s);
-	if (r < 0)
-		return note(s, r);
-	return note(s, db_exec(s->st[ST_BEGIN]));
+	if (r == 0)
+		r = db_exec(s->st[ST_BEGIN]);
+	return r < 0 ? note(s, r) : 0;
 }
 
 int store_commit(struct store *s)
@@ -1030,7 +1158,7 @@ int store_check_writable(struct store *s)
 	r = check_file(s);
 	if (r == 0)
 		r = db_exec(s->st[ST_HEALTH]);
-	return r;
+	return r < 0 ? note(s, r) : 0;
 }
 
 int store_appointment_get(struct store *s, const char *code,

@@ -130,5 +130,8 @@ bool store_is_fault(int r);
 /* The fault of the last write transaction (0: it worked); *ret_changed
  * tells whether that changed since the last call. */
 int store_fault(struct store *s, bool *ret_changed);
+/* How many pages of SQLite's -shm mapping the kernel refused to let be
+ * written and the daemon keeps in memory instead (see store.c). */
+unsigned int store_shm_faults(void);
 
 #endif

@@ -489,9 +489,7 @@ static bool is_static_page(const char *name)
 	       strcmp(name, "display") == 0;
 }
 
-/* Maps a decoded URL path to a path relative to ui_dir, refusing anything
- * that could step outside it or reach a hidden file. */
-static int map_path(const char *path, char *buf, size_t size)
+int http_map_path(const char *path, char *buf, size_t size)
 {
 	const char *p;
 	size_t len;
@@ -569,7 +567,7 @@ static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
 		(void)api_response_header(&r, "Allow", "GET, HEAD");
 		return send_response(h, conn, &r);
 	}
-	if (!h->ui_root || map_path(path, rel, sizeof(rel)) < 0)
+	if (!h->ui_root || http_map_path(path, rel, sizeof(rel)) < 0)
 		return send_not_found(h, conn);
 	n = snprintf(full, sizeof(full), "%s/%s", h->ui_root, rel);
 	if (n < 0 || (size_t)n >= sizeof(full))

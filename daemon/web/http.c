@@ -500,7 +500,9 @@ int http_map_path(const char *path, char *buf, size_t size)
 	path++;
 	if (path[0] == '\0')
 		path = "index.html";
-	if (strchr(path, '\\') || strstr(path, "//"))
+	/* "//" also at the start: "//x" must not become the absolute "/x"
+	 * (found by fuzz_static_path; realpath() kept it inside ui_dir). */
+	if (path[0] == '/' || strchr(path, '\\') || strstr(path, "//"))
 		return -EINVAL;
 	for (p = path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -62,6 +62,7 @@ static struct {
 	int64_t now;
 	char dir[64];
 	char path[128];
+	bool registered; /* cleanup() with atexit */
 } fz;
 
 static int64_t fixed_clock(void *userdata)
@@ -126,7 +127,22 @@ static void init(void)
 	r = api_new(fz.cfg, fz.office, fixed_clock, &fz.now, &fz.api);
 	if (r < 0)
 		die("api_new", r);
-	atexit(cleanup);
+	if (!fz.registered)
+		atexit(cleanup);
+	fz.registered = true;
+}
+
+/* A new office on a new store: every accepted ticket is written, and a
+ * store grown by millions of inputs would slow the fuzzer down. */
+static inline void reset(void)
+{
+	cleanup();
+	memset(fz.dir, 0, sizeof(fz.dir));
+	fz.api = NULL;
+	fz.office = NULL;
+	fz.st = NULL;
+	fz.cfg = NULL;
+	init();
 }
 
 /* A 2xx or 4xx (or a 503 when allow_503) whose body is JSON, an error of

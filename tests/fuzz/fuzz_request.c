@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FIELDS 5
 #define TARGET_MAX 4096
+#define RESET_EVERY 20000
 
 /* Copies the next line of [*p, end) into a new string; NULL at the end. */
 static char *next_line(const char **p, const char *end)
@@ -52,6 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_response resp;
 	size_t plen, n;
 
+	static unsigned long runs;
+
+	if (++runs % RESET_EVERY == 0)
+		reset();
 	init();
 	for (int i = 0; i < FIELDS; i++)
 		f[i] = next_line(&p, end);

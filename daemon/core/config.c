@@ -845,8 +845,7 @@ static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 		else
 			rest = NULL;
 		if (!rest || rest[0] == '\0' || rest[0] == '/' ||
-		    strpbrk(value, " \t\"<>\\^`|") ||
-		    !strstr(value, "{id}"))
+		    strpbrk(value, " \t\"<>\\^`|") || !strstr(value, "{id}"))
 			return bad_value(p, k, value,
 					 "an http:// or https:// address "
 					 "with {id}");

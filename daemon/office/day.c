@@ -125,9 +125,10 @@ int office_roll_day(struct office *o, int64_t now, struct office_error *err)
 		log_err("database: starting day %s failed: %s", day,
 			strerror(-r));
 		return office_refuse(err,
-				     store_is_fault(r) ? OFFICE_UNAVAILABLE
-						       : OFFICE_INTERNAL,
-				     -r, "The ticket database could not be read.");
+				     store_is_fault(r) ? OFFICE_UNAVAILABLE :
+							 OFFICE_INTERNAL,
+				     -r,
+				     "The ticket database could not be read.");
 	}
 	return 0;
 }

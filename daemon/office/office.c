@@ -46,8 +46,8 @@ void office_disk_state(struct office *o)
 		log_err("database %s cannot be written: %s; tickets and "
 			"counter actions are refused (503) until it can",
 			o->cfg->storage.database,
-			fault == -ESTALE ? "the path names another file now"
-					 : strerror(-fault));
+			fault == -ESTALE ? "the path names another file now" :
+					   strerror(-fault));
 	else
 		log_info("database %s is written again",
 			 o->cfg->storage.database);

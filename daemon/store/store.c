@@ -460,7 +460,8 @@ static bool in_shm_mapping(uintptr_t addr)
 			if (addr >= lo && addr < hi) {
 				size_t l = (size_t)(end - line);
 
-				found = l > 4 && memcmp(end - 4, "-shm", 4) == 0;
+				found = l > 4 &&
+					memcmp(end - 4, "-shm", 4) == 0;
 				goto out;
 			}
 			line = end + 1;
@@ -488,8 +489,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 		/* Reading the page still works: the kernel refused to let
 		 * it be written. */
 		memcpy(copy, (void *)page, (size_t)shm_page);
-		p = mmap((void *)page, (size_t)shm_page,
-			 PROT_READ | PROT_WRITE,
+		p = mmap((void *)page, (size_t)shm_page, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		if (p != MAP_FAILED) {
 			memcpy(p, copy, (size_t)shm_page);

@@ -162,8 +162,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 	/* A new request line: its headers have header_timeout of silence,
 	 * as a new connection has for its first line. */
-	(void)MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-					(unsigned int)h->cfg->server.header_timeout);
+	(void)MHD_set_connection_option(
+		conn, MHD_CONNECTION_OPTION_TIMEOUT,
+		(unsigned int)h->cfg->server.header_timeout);
 	if (!rq)
 		return NULL;
 	buf_init(&rq->body, API_BODY_MAX);
@@ -759,7 +760,7 @@ static enum MHD_Result check_request(struct http *h,
 				  "Transfer-Encoding.");
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if ((hc.encoding || (length && strcmp(length, "0") != 0)) &&
+	if ((hc.encoding || (length && length[strspn(length, "0")] != '\0')) &&
 	    !is_json_type(hc.content_type))
 		return send_error(h, conn, 415, "unsupported_media_type",
 				  "Request bodies must be sent as "
@@ -776,8 +777,8 @@ static bool stream_admit(struct http *h, struct request *rq)
 	struct addr16 key;
 	bool trusted, ok;
 
-	trusted = api_auth_parse_addr(rq->addr, &key) == 0 &&
-		  is_trusted(h, &key);
+	trusted =
+		api_auth_parse_addr(rq->addr, &key) == 0 && is_trusted(h, &key);
 	pthread_mutex_lock(&h->b.lock);
 	ok = h->b.streams < max &&
 	     (trusted || h->b.streams_others < max - max / RESERVED_SHARE);

@@ -151,8 +151,8 @@ static void check_answer(const struct api_response *r, bool allow_503)
 {
 	json_t *v, *e;
 
-	if (r->status < 200 || (r->status >= 500 &&
-				!(allow_503 && r->status == 503)) ||
+	if (r->status < 200 ||
+	    (r->status >= 500 && !(allow_503 && r->status == 503)) ||
 	    (r->status >= 300 && r->status < 400)) {
 		fprintf(stderr, "fuzz: status %d: %.*s\n", r->status,
 			(int)r->body_len, r->body ? r->body : "");

@@ -65,8 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q = strchr(f[1], '?');
 	plen = q ? (size_t)(q - f[1]) : strlen(f[1]);
 	path = malloc(plen + 1);
-	if (!path ||
-	    text_percent_decode(f[1], plen, 0, path, plen + 1, &n) < 0)
+	if (!path || text_percent_decode(f[1], plen, 0, path, plen + 1, &n) < 0)
 		goto out;
 	if (!api_handles(path)) {
 		check_mapped(path);

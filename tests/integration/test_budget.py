@@ -269,8 +269,10 @@ class TestBudget(DaemonTestCase):
         finally:
             for s in held:
                 s.close()
-        # Closed streams give their places back.
-        deadline = time.monotonic() + 20
+        # Closed streams give their places back. A parked stream notices
+        # that its client left when a keepalive (every 15 s) fails to be
+        # written, which can take two of them.
+        deadline = time.monotonic() + 40
         while True:
             s = socket.create_connection(("127.0.0.1", d.port), 5,
                                          source_address=("127.0.0.6", 0))

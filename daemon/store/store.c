@@ -423,7 +423,7 @@ static struct sigaction shm_old;
  * calls, so that a signal handler may call it. */
 static bool in_shm_mapping(uintptr_t addr)
 {
-	static char buf[8192];
+	char buf[8192]; /* on the stack: two threads may fault at once */
 	char *line, *end;
 	size_t len = 0;
 	ssize_t n;
@@ -478,7 +478,8 @@ out:
 
 static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
-	static unsigned char copy[65536];
+	/* On this thread's stack: two threads may fault at once. */
+	unsigned char copy[16384];
 	uintptr_t page;
 	void *p;
 

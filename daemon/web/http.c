@@ -89,6 +89,7 @@ struct http {
 	size_t n_trusted;
 	struct budget b;
 	atomic_bool stopping; /* answers close their connection */
+	MHD_socket quiesced;  /* the listening socket, ours after quiescing */
 };
 
 /* One request, from the URI line to its completion. */
@@ -960,6 +961,7 @@ int http_start(const struct config *cfg, struct api *api,
 		return -ENOMEM;
 	h->cfg = cfg;
 	h->api = api;
+	h->quiesced = MHD_INVALID_SOCKET;
 	atomic_init(&h->stopping, false);
 	pthread_mutex_init(&h->b.lock, NULL);
 	pthread_cond_init(&h->b.idle, NULL);
@@ -1049,11 +1051,12 @@ void http_quiesce(struct http *h, int timeout_s)
 	if (!h || !h->daemon)
 		return;
 	atomic_store(&h->stopping, true);
-	/* No new connection from here on: the listening socket is ours to
-	 * close, and a client trying now is refused at once. */
+	/* No new connection is accepted from here on. The listening socket
+	 * becomes ours, but is closed only after MHD_stop_daemon(): the
+	 * workers take it out of their epoll sets in their own time, and
+	 * libmicrohttpd aborts when it is closed under them. */
 	fd = MHD_quiesce_daemon(h->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	h->quiesced = fd;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += timeout_s;
 	pthread_mutex_lock(&h->b.lock);
@@ -1076,6 +1079,8 @@ void http_stop(struct http *h)
 	streams_shutdown(h->streams);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
+	if (h->quiesced != MHD_INVALID_SOCKET)
+		close(h->quiesced);
 	streams_free(h->streams);
 	pthread_cond_destroy(&h->b.idle);
 	pthread_mutex_destroy(&h->b.lock);

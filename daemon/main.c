@@ -251,6 +251,9 @@ static int run(const struct config *cfg)
 	sd_notify(0, "READY=1");
 	wait_for_signal(&set, office);
 	sd_notify(0, "STOPPING=1");
+	/* Tickets already in the office are stored: they are answered
+	 * before the server goes. */
+	http_quiesce(http, cfg->server.shutdown_timeout);
 out:
 	http_stop(http);
 	/* Workers may still report to the office until they have stopped. */

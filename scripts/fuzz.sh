@@ -26,6 +26,7 @@ each=$((total / n))
 [ "$each" -ge 1 ] || each=1
 
 failed=""
+summary=""
 for name in $names; do
 	parser=${name#fuzz_}
 	bin=$build/tests/fuzz/$name
@@ -44,12 +45,19 @@ for name in $names; do
 		set -- "$work"
 	fi
 	echo "bonomat: fuzzing $parser for ${each}s"
+	log=$build/fuzz-$parser.log
 	# The first directory receives new inputs, the others are only read.
 	if ! "$bin" -max_total_time="$each" -timeout=10 -print_final_stats=1 \
-	    -artifact_prefix="$artifacts/" "$@"; then
+	    -artifact_prefix="$artifacts/" "$@" >"$log" 2>&1; then
 		failed="$failed $parser"
+		tail -n 40 "$log" >&2
 	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	crashes=$(find "$artifacts" -type f | wc -l)
+	summary="$summary
+  $parser: ${execs:-?} execs in ${each}s, $crashes crash files"
 done
+echo "bonomat: executions per harness (logs in $build/fuzz-*.log):$summary"
 if [ -n "$failed" ]; then
 	echo "bonomat: fuzzing found bugs in:$failed (inputs in" \
 	    "$build/artifacts/; replay one with $build/tests/fuzz/fuzz_<parser> FILE)" >&2

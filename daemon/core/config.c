@@ -842,6 +842,35 @@ static int set_printer_ref(struct parser *p, const struct key *k, void *field,
 	return push_ref(p, value, strlen(value));
 }
 
+/* The QR code of a ticket leads a phone there: only an http(s) address
+ * that names the ticket ("{id}", the one placeholder receipt.c fills in);
+ * "javascript:" and the like would be run by whatever reads the code. */
+static int set_ticket_url(struct parser *p, const struct key *k, void *field,
+			  const char *value, bool more)
+{
+	const char *rest;
+
+	if (value[0] != '\0') {
+		if (strncasecmp(value, "https://", 8) == 0)
+			rest = value + 8;
+		else if (strncasecmp(value, "http://", 7) == 0)
+			rest = value + 7;
+		else
+			rest = NULL;
+		if (!rest || rest[0] == '\0' || rest[0] == '/' ||
+		    strpbrk(value, " \t\"<>\\^`|") || !strstr(value, "{id}"))
+			return bad_value(p, k, value,
+					 "an http:// or https:// address "
+					 "with {id}");
+		for (const char *c = value; *c; c++)
+			if ((unsigned char)*c < 0x21 || *c == 0x7f)
+				return bad_value(p, k, value,
+						 "an address without blanks "
+						 "or control characters");
+	}
+	return set_text(p, k, field, value, more);
+}
+
 /* --- sections and keys -------------------------------------------------- */
 
 #define OFF(member) offsetof(struct config, member)
@@ -855,7 +884,8 @@ static const struct key office_keys[] = {
 	{"address", set_text, OFF(office.address), 0, TEXT_MAX, true},
 	{"timezone", set_timezone, OFF(office.timezone), 0, 0, false},
 	{"footer", set_text, OFF(office.footer), 0, TEXT_MAX, true},
-	{"ticket_url", set_text, OFF(office.ticket_url), 0, TEXT_MAX, false},
+	{"ticket_url", set_ticket_url, OFF(office.ticket_url), 0, TEXT_MAX,
+	 false},
 	{0},
 };
 
@@ -864,6 +894,15 @@ static const struct key server_keys[] = {
 	{"ui_dir", set_text, OFF(server.ui_dir), 1, PATH_LEN_MAX, false},
 	{"admin_token", set_token, OFF(server.admin_token), 0, 0, false},
 	{"kiosk_clients", set_clients, 0, 0, 0, true},
+	{"max_connections", set_int, OFF(server.max_connections), 16, 16384,
+	 false},
+	{"max_connections_per_address", set_int, OFF(server.max_per_address), 1,
+	 16384, false},
+	{"max_event_streams", set_int, OFF(server.max_event_streams), 1, 16384,
+	 false},
+	{"header_timeout", set_int, OFF(server.header_timeout), 1, 60, false},
+	{"shutdown_timeout", set_int, OFF(server.shutdown_timeout), 0, 60,
+	 false},
 	{0},
 };
 
@@ -1630,6 +1669,11 @@ static void set_defaults(struct config *c)
 					      .close_min = 16 * 60 + 30};
 
 	c->server.listen_port = DEFAULT_LISTEN_PORT;
+	c->server.max_connections = 512;
+	c->server.max_per_address = 32;
+	c->server.max_event_streams = 64;
+	c->server.header_timeout = 5;
+	c->server.shutdown_timeout = 5;
 	for (int d = 1; d <= 5; d++)
 		c->hours.day[d] = weekday;
 	c->hours.day[4].close_min = 18 * 60 + 30;
@@ -1715,6 +1759,7 @@ load_error(char *err, size_t errlen, const char *path, const char *fmt, ...)
 
 int config_load(const char *path, struct config **ret, char *err, size_t errlen)
 {
+	struct stat st = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, r;
@@ -1723,10 +1768,22 @@ int config_load(const char *path, struct config **ret, char *err, size_t errlen)
 		err[0] = '\0';
 	if (!path || !ret)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or a device must not hang the start (or
+	 * --check); only a regular file is read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		r = -errno;
 		load_error(err, errlen, path, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		if (r == -EISDIR)
+			load_error(err, errlen, path, "cannot read: %s",
+				   strerror(-r));
+		else
+			load_error(err, errlen, path, "not a regular file");
+		close(fd);
 		return r;
 	}
 	/* One byte more than allowed, to tell a file that is too large. */

@@ -83,6 +83,11 @@ struct config {
 		char *admin_token;
 		char **kiosk_clients; /* numeric addresses; none = anyone */
 		size_t n_kiosk_clients;
+		int max_connections;	 /* open at once, in all */
+		int max_per_address;	 /* from one address not in kiosk_clients */
+		int max_event_streams;	 /* GET /api/v1/events at once */
+		int header_timeout;	 /* seconds */
+		int shutdown_timeout;	 /* seconds */
 	} server;
 
 	struct {

@@ -77,6 +77,8 @@ int office_load_day(struct office *o, int64_t now)
 		return r;
 	queue_free(o->q);
 	o->q = q;
+	if (strcmp(o->day, day) != 0)
+		o->day_began = now;
 	memcpy(o->day, day, sizeof(day));
 	r = store_tickets_active(o->st, day, add_active, o);
 	if (r < 0)
@@ -119,14 +121,19 @@ int office_roll_day(struct office *o, int64_t now, struct office_error *err)
 	int r;
 
 	hours_day(now, day);
-	if (strcmp(day, o->day) == 0)
+	/* Never back: a request that read the clock just before midnight
+	 * and is written just after is of the day already begun. */
+	if (strcmp(day, o->day) <= 0)
 		return 0;
 	log_info("new business day %s", day);
 	r = office_load_day(o, now);
 	if (r < 0) {
 		log_err("database: starting day %s failed: %s", day,
 			strerror(-r));
-		return office_refuse(err, OFFICE_INTERNAL, -r,
+		return office_refuse(err,
+				     store_is_fault(r) ? OFFICE_UNAVAILABLE :
+							 OFFICE_INTERNAL,
+				     -r,
 				     "The ticket database could not be read.");
 	}
 	return 0;

@@ -79,6 +79,12 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 		t->service = q->service;
 		t->kind = q->priority ? TICKET_PRIORITY : TICKET_WALK_IN;
 		t->issued_at = q->now;
+		/* A request that read the clock before the day began and is
+		 * written after is of the day begun (office_roll_day never
+		 * goes back): issued then, not on the day before, so that its
+		 * number and its time agree and it is not expired at once. */
+		if (t->issued_at < o->day_began)
+			t->issued_at = o->day_began;
 		t->kiosk = q->kiosk;
 		q->printer = office_printer_of(o, q->kiosk);
 		r = office_write_ticket(o, t, c->services[q->service].prefix,
@@ -86,6 +92,7 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	}
 	if (r == 0)
 		r = store_commit(o->st);
+	office_disk_state(o);
 	if (r == 0) {
 		o->batches++;
 		for (q = batch; q; q = q->next)
@@ -127,6 +134,40 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	office_notify_queue(o, batch->now);
 }
 
+/* Takes the queued requests of the first one's day. Those of another day
+ * stay queued for the next batch: a batch never spans midnight, since it
+ * rolls the day once, and a request after midnight numbered in
+ * yesterday's day would be expired at once. Called with batch_lock held. */
+static struct issue_req *take_batch(struct office *o)
+{
+	struct issue_req *head = NULL, *last = NULL;
+	struct issue_req *rest = NULL, *rest_last = NULL;
+	char day[TICKET_DAY_LEN + 1], d[TICKET_DAY_LEN + 1];
+
+	hours_day(o->batch_head->now, day);
+	for (struct issue_req *q = o->batch_head, *next; q; q = next) {
+		next = q->next;
+		q->next = NULL;
+		hours_day(q->now, d);
+		if (strcmp(d, day) == 0) {
+			if (last)
+				last->next = q;
+			else
+				head = q;
+			last = q;
+		} else {
+			if (rest_last)
+				rest_last->next = q;
+			else
+				rest = q;
+			rest_last = q;
+		}
+	}
+	o->batch_head = rest;
+	o->batch_tail = rest_last;
+	return head;
+}
+
 int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err)
 {
@@ -148,14 +189,14 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			"\"%s\" is not served here with a ticket: %s",
 			svc->name, svc->info);
 	hours_status(c, now, &h);
+	/* The day is not rolled here: a request of before midnight still
+	 * waiting for its batch would be numbered in the new day. The batch
+	 * rolls it (write_batch); the first ticket after midnight is
+	 * estimated on the queue as it stands, which the office's closing
+	 * has emptied. */
 	pthread_mutex_lock(&o->lock);
-	/* The first ticket of a day is estimated on that day's queue. */
-	int r = office_roll_day(o, now, err);
-	if (r == 0)
-		office_admission(o, service, priority, &h, &adm);
+	office_admission(o, service, priority, &h, &adm);
 	pthread_mutex_unlock(&o->lock);
-	if (r < 0)
-		return r;
 	if (adm.reason != OFFICE_ADMIT)
 		return office_refuse_admission(o, service, &h, &adm, err);
 	/* The wait the citizen is told, and recorded with the ticket. */
@@ -175,8 +216,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			pthread_cond_wait(&o->batch_done, &o->batch_lock);
 			continue;
 		}
-		struct issue_req *batch = o->batch_head;
-		o->batch_head = o->batch_tail = NULL;
+		struct issue_req *batch = take_batch(o);
 		o->batch_writing = true;
 		pthread_mutex_unlock(&o->batch_lock);
 

@@ -35,10 +35,43 @@ int office_refuse(struct office_error *err, enum office_status status,
 	return -errnum;
 }
 
+void office_disk_state(struct office *o)
+{
+	unsigned int shm = store_shm_faults();
+	bool changed;
+	int fault = store_fault(o->st, &changed);
+
+	if (shm != o->shm_faults) {
+		log_warn("database: the kernel refused %u writes to SQLite's "
+			 "-shm mapping; those pages are kept in memory",
+			 shm - o->shm_faults);
+		o->shm_faults = shm;
+	}
+
+	if (!changed)
+		return;
+	if (fault)
+		log_err("database %s cannot be written: %s; tickets and "
+			"counter actions are refused (503) until it can",
+			o->cfg->storage.database,
+			fault == -ESTALE ? "the path names another file now" :
+					   strerror(-fault));
+	else
+		log_info("database %s is written again",
+			 o->cfg->storage.database);
+}
+
 int office_store_failed(struct office *o, struct office_error *err, int r,
 			const char *what)
 {
 	store_rollback(o->st);
+	if (store_is_fault(r) || store_fault(o->st, NULL) < 0) {
+		office_disk_state(o);
+		return office_refuse(
+			err, OFFICE_UNAVAILABLE, -r,
+			"The ticket database cannot be written just now; "
+			"nothing was changed. Please try again in a moment.");
+	}
 	log_err("database: %s failed: %s", what, strerror(-r));
 	return office_refuse(
 		err, OFFICE_INTERNAL, -r,
@@ -207,6 +240,7 @@ int office_healthy(struct office *o)
 
 	pthread_mutex_lock(&o->lock);
 	r = store_check_writable(o->st);
+	office_disk_state(o);
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }

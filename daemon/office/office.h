@@ -22,6 +22,7 @@ enum office_status {
 	OFFICE_UNPROCESSABLE, /* 422 unprocessable */
 	OFFICE_INTERNAL,      /* 500 internal */
 	OFFICE_WAIT_TOO_LONG, /* 422 wait_too_long: [policy] walkin_limit */
+	OFFICE_UNAVAILABLE,   /* 503 unavailable: the disk, for now */
 };
 
 /* Why an operation was refused, in words for the person who asked, and

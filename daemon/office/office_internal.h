@@ -45,6 +45,8 @@ struct office {
 	uint64_t batches, batched; /* commits and the tickets they wrote */
 	uint64_t checked_in;       /* tickets issued at check-in */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
+	int64_t day_began; /* the time that loaded it (office_load_day) */
+	unsigned int shm_faults; /* store_shm_faults() last logged */
 };
 
 #define BIT(i) (UINT64_C(1) << (i))
@@ -53,7 +55,12 @@ struct office {
 int office_refuse(struct office_error *err, enum office_status status,
 		  int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Rolls the transaction back, logs, and refuses with OFFICE_INTERNAL. */
+/* Rolls the transaction back and refuses: OFFICE_UNAVAILABLE when the disk
+ * or the file is at fault (logged once per change of that state),
+ * OFFICE_INTERNAL otherwise (logged). */
+/* Logs when the database's fault state changed (faulty, or writable
+ * again). Called with the lock held after a write. */
+void office_disk_state(struct office *o);
 int office_store_failed(struct office *o, struct office_error *err, int r,
 			const char *what);
 int office_refuse_closed(const struct office *o, const struct hours_status *h,

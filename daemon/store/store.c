@@ -3,6 +3,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <limits.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -269,6 +276,13 @@ struct store {
 	pthread_mutex_t ckpt_lock;
 	pthread_cond_t ckpt_wake;
 	bool ckpt_stop;
+
+	/* The file opened, to tell when the path names it no more. */
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	int fault; /* of the last write: 0 or a negative errno */
+	bool fault_changed;
 };
 
 #define CHECKPOINT_MS 200
@@ -405,6 +419,139 @@ static int configure(struct store *s)
 	return 0;
 }
 
+/*
+ * SIGBUS from SQLite's mapping of -shm. SQLite keeps the WAL index in a
+ * shared mapping of the -shm file, and even readers write to it (their
+ * read marks). When the kernel refuses a page of it (the file made
+ * immutable, the file system remounted read-only after I/O errors), the
+ * store instruction faults with SIGBUS instead of returning an error.
+ *
+ * Choices: a heap WAL index (locking_mode=EXCLUSIVE) would shut out the
+ * checkpoint and statistics connections; a check before each access
+ * cannot close the race and does not reach SQLite's readers; unwinding
+ * out of SQLite from a handler would leave its locks and state broken.
+ * So the handler makes the access succeed: the faulting page of a -shm
+ * mapping (and only of one: /proc/self/maps tells) is replaced by a
+ * private copy, and the instruction runs again. All the daemon's
+ * connections share that mapping, so they keep one consistent index;
+ * the -shm file only matters to another process opening the database,
+ * and SQLite rebuilds the index from the WAL whenever the first process
+ * opens it. Writes are refused meanwhile (check_file), so no ticket is
+ * acknowledged into a file that cannot hold it.
+ */
+static atomic_uint shm_faults;
+static long shm_page;
+static struct sigaction shm_old;
+
+/* Whether addr lies in a mapping of a file named "*-shm". Only system
+ * calls, so that a signal handler may call it. */
+static bool in_shm_mapping(uintptr_t addr)
+{
+	char buf[8192]; /* on the stack: two threads may fault at once */
+	char *line, *end;
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	bool found = false;
+
+	if (fd < 0)
+		return false;
+	/* Lines are kept whole across reads. */
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		line = buf;
+		while ((end = strchr(line, '\n'))) {
+			uintptr_t lo = 0, hi = 0;
+			char *p = line;
+
+			*end = '\0';
+			while (*p && *p != '-') {
+				int v = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+				lo = lo * 16 + (uintptr_t)v;
+				p++;
+			}
+			if (*p == '-')
+				p++;
+			while (*p && *p != ' ') {
+				int v = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+				hi = hi * 16 + (uintptr_t)v;
+				p++;
+			}
+			if (addr >= lo && addr < hi) {
+				size_t l = (size_t)(end - line);
+
+				found = l > 4 &&
+					memcmp(end - 4, "-shm", 4) == 0;
+				goto out;
+			}
+			line = end + 1;
+		}
+		len = strlen(line);
+		memmove(buf, line, len);
+		if (len == sizeof(buf) - 1)
+			len = 0; /* a line longer than buf: not ours */
+	}
+out:
+	close(fd);
+	return found;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+	/* On this thread's stack: two threads may fault at once. */
+	unsigned char copy[16384];
+	uintptr_t page;
+	void *p;
+
+	if (si->si_code == BUS_ADRERR && shm_page > 0 &&
+	    (size_t)shm_page <= sizeof(copy) &&
+	    in_shm_mapping((uintptr_t)si->si_addr)) {
+		page = (uintptr_t)si->si_addr & ~((uintptr_t)shm_page - 1);
+		/* Reading the page still works: the kernel refused to let
+		 * it be written. */
+		memcpy(copy, (void *)page, (size_t)shm_page);
+		p = mmap((void *)page, (size_t)shm_page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (p != MAP_FAILED) {
+			memcpy(p, copy, (size_t)shm_page);
+			atomic_fetch_add(&shm_faults, 1);
+			return;
+		}
+	}
+	/* Not ours: whatever handled SIGBUS before (the default: a core). */
+	if (shm_old.sa_flags & SA_SIGINFO && shm_old.sa_sigaction) {
+		shm_old.sa_sigaction(sig, si, uctx);
+		return;
+	}
+	sigaction(SIGBUS, &shm_old, NULL);
+}
+
+/* Installs on_sigbus, once (store_open runs before the threads). */
+static void shm_guard(void)
+{
+	struct sigaction sa;
+
+	if (shm_page)
+		return;
+	shm_page = sysconf(_SC_PAGESIZE);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, &shm_old);
+}
+
+unsigned int store_shm_faults(void)
+{
+	return atomic_load(&shm_faults);
+}
+
+static int check_file(struct store *s);
+
 static void *checkpointer(void *arg)
 {
 	struct store *s = arg;
@@ -423,10 +570,12 @@ static void *checkpointer(void *arg)
 			break;
 		pthread_mutex_unlock(&s->ckpt_lock);
 		/* PASSIVE never waits for the writer; a busy or partial
-		 * checkpoint simply goes on next time. */
-		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
-						SQLITE_CHECKPOINT_PASSIVE, NULL,
-						NULL);
+		 * checkpoint simply goes on next time, as does one skipped
+		 * while the file cannot be written (see check_file). */
+		if (check_file(s) == 0)
+			(void)sqlite3_wal_checkpoint_v2(
+				s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				NULL, NULL);
 		pthread_mutex_lock(&s->ckpt_lock);
 	}
 	pthread_mutex_unlock(&s->ckpt_lock);
@@ -475,9 +624,10 @@ static void stop_checkpointer(struct store *s)
 		pthread_mutex_destroy(&s->ckpt_lock);
 		s->ckpt_running = false;
 		/* Leave a small WAL behind for the next start. */
-		(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
-						SQLITE_CHECKPOINT_TRUNCATE,
-						NULL, NULL);
+		if (check_file(s) == 0)
+			(void)sqlite3_wal_checkpoint_v2(
+				s->ckpt_db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				NULL, NULL);
 	}
 	(void)sqlite3_close_v2(s->ckpt_db);
 	s->ckpt_db = NULL;
@@ -490,7 +640,84 @@ void store_close(struct store *s)
 	stop_checkpointer(s);
 	db_finalize_all(s->st, ST_COUNT);
 	(void)sqlite3_close_v2(s->db);
+	free(s->path);
 	free(s);
+}
+
+static int writable(const char *path, const char *suffix, bool must_exist)
+{
+	char buf[PATH_MAX];
+	int n = snprintf(buf, sizeof(buf), "%s%s", path, suffix);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (access(buf, W_OK) == 0)
+		return 0;
+	if (errno == ENOENT && !must_exist)
+		return 0;
+	return -errno;
+}
+
+/*
+ * Whether a write can be tried: the path still names the file opened, and
+ * it, its -wal and its -shm are writable (access() also sees a read-only
+ * mount and the immutable flag, even for root). Writes are refused while
+ * it is not so: nothing is acknowledged into a file that is gone, and no
+ * write transaction runs into the SIGBUS described at shm_guard().
+ */
+static int check_file(struct store *s)
+{
+	struct stat st;
+	int r;
+
+	if (stat(s->path, &st) != 0)
+		return -errno;
+	if (st.st_dev != s->dev || st.st_ino != s->ino)
+		return -ESTALE;
+	r = writable(s->path, "", true);
+	if (r == 0)
+		r = writable(s->path, "-wal", false);
+	if (r == 0)
+		r = writable(s->path, "-shm", false);
+	return r;
+}
+
+/* Keeps the outcome of a write (a COMMIT, or the failure of a BEGIN, of
+ * check_file or of the health probe): there, any error but contention
+ * and memory is the disk's or the file's. */
+static int note(struct store *s, int r)
+{
+	int fault = r < 0 && r != -EBUSY && r != -ENOMEM ? r : 0;
+
+	if (fault != s->fault) {
+		s->fault = fault;
+		s->fault_changed = true;
+	}
+	return r;
+}
+
+bool store_is_fault(int r)
+{
+	switch (-r) {
+	case ENOSPC:
+	case EDQUOT:
+	case EROFS:
+	case EIO:
+	case ESTALE:
+	case EFBIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int store_fault(struct store *s, bool *ret_changed)
+{
+	if (ret_changed) {
+		*ret_changed = s->fault_changed;
+		s->fault_changed = false;
+	}
+	return s->fault;
 }
 
 int store_open(const char *path, const struct config *cfg, struct store **ret)
@@ -504,6 +731,12 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	if (!s)
 		return -ENOMEM;
 	s->cfg = cfg;
+	shm_guard();
+	s->path = strdup(path);
+	if (!s->path) {
+		r = -ENOMEM;
+		goto fail;
+	}
 
 	rc = sqlite3_open_v2(path, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -516,6 +749,16 @@ int store_open(const char *path, const struct config *cfg, struct store **ret)
 	r = configure(s);
 	if (r < 0)
 		goto fail;
+	{
+		struct stat st;
+
+		if (stat(path, &st) != 0) {
+			r = -errno;
+			goto fail;
+		}
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	r = migrate(s);
 	if (r < 0)
 		goto fail;
@@ -534,16 +777,22 @@ fail:
 
 int store_begin(struct store *s)
 {
+	int r;
+
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return db_exec(s->st[ST_BEGIN]);
+	/* Only a commit clears a fault: BEGIN itself writes nothing. */
+	r = check_file(s);
+	if (r == 0)
+		r = db_exec(s->st[ST_BEGIN]);
+	return r < 0 ? note(s, r) : 0;
 }
 
 int store_commit(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return -EINVAL;
-	return db_exec(s->st[ST_COMMIT]);
+	return note(s, db_exec(s->st[ST_COMMIT]));
 }
 
 void store_rollback(struct store *s)
@@ -962,9 +1211,18 @@ out:
 
 int store_check_writable(struct store *s)
 {
+	int r;
+
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
-	return db_exec(s->st[ST_HEALTH]);
+	/* The probe can fit into WAL space already allocated while a
+	 * ticket's write failed: that failure stands until a write works. */
+	if (s->fault)
+		return s->fault;
+	r = check_file(s);
+	if (r == 0)
+		r = db_exec(s->st[ST_HEALTH]);
+	return r < 0 ? note(s, r) : 0;
 }
 
 int store_appointment_get(struct store *s, const char *code,

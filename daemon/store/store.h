@@ -141,7 +141,22 @@ int store_bookings_pending(struct store *s, const char *day, int64_t from,
 			   struct store_slot *ret_slots, size_t max,
 			   size_t *ret_n);
 
-/* Whether the database accepts a write (for /healthz). */
+/* Whether the database accepts a write (for /healthz): not while the last
+ * write transaction failed on a fault of the disk, nor while the path
+ * names another file (or none), nor when a probe write fails. */
 int store_check_writable(struct store *s);
+
+/* Whether r (a negative errno of a store call) can only be a fault of the
+ * disk or of the file, not of the request: full, read-only, I/O error,
+ * the file replaced (-ESTALE). Before each write transaction the file is
+ * looked at, and the write refused without asking SQLite while it is
+ * gone, replaced or not writable. */
+bool store_is_fault(int r);
+/* The fault of the last write transaction (0: it worked); *ret_changed
+ * tells whether that changed since the last call. */
+int store_fault(struct store *s, bool *ret_changed);
+/* How many pages of SQLite's -shm mapping the kernel refused to let be
+ * written and the daemon keeps in memory instead (see store.c). */
+unsigned int store_shm_faults(void);
 
 #endif

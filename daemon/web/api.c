@@ -35,11 +35,12 @@ static void h_healthz(struct ctx *c, struct api_response *ret)
 {
 	if (api_body_none(c->req, ret) < 0)
 		return;
+	/* The office logs each change of the database's state, not each
+	 * probe that finds it unchanged. */
 	if (office_healthy(c->a->office) != 0) {
-		log_warn("api: health check failed: the database does not "
-			 "accept writes");
 		api_error(ret, 503, "unavailable",
 			  "The database does not accept writes.");
+		(void)api_response_header(ret, "Retry-After", "5");
 		return;
 	}
 	api_respond(c->req, ret, 200, json_pack("{s:s}", "status", "ok"));

@@ -134,8 +134,10 @@ static int unauthorized(struct api_response *ret, const char *message)
 	return -EACCES;
 }
 
-/* want: a counter's index, or OWNER_ADMIN. */
-static int check_token(const struct ctx *c, struct api_response *ret, int want)
+/* The owner of the request's token (see token_owner); a 401 in ret when
+ * there is none, it is malformed or it is nobody's. */
+static int token_of(const struct ctx *c, struct api_response *ret, int want,
+		    int *ret_owner)
 {
 	const char *tok = NULL;
 	size_t len = 0;
@@ -149,10 +151,22 @@ static int check_token(const struct ctx *c, struct api_response *ret, int want)
 		return unauthorized(ret, "The Authorization header must be "
 					 "\"Bearer <token>\".");
 	owner = token_owner(c->a, tok, len, want);
-	if (owner == want)
-		return 0;
 	if (owner == OWNER_NONE)
 		return unauthorized(ret, "The token is not valid.");
+	*ret_owner = owner;
+	return 0;
+}
+
+/* want: a counter's index, or OWNER_ADMIN. */
+static int check_token(const struct ctx *c, struct api_response *ret, int want)
+{
+	int r, owner;
+
+	r = token_of(c, ret, want, &owner);
+	if (r < 0)
+		return r;
+	if (owner == want)
+		return 0;
 	if (want == OWNER_ADMIN)
 		api_errorf(ret, 403, "forbidden",
 			   "Counter %s's token does not allow this; the admin "
@@ -176,6 +190,7 @@ static int check_token(const struct ctx *c, struct api_response *ret, int want)
 int api_authorize(struct ctx *c, enum api_auth auth, struct api_response *ret)
 {
 	char buf[API_ECHO_MAX];
+	int owner, r;
 
 	switch (auth) {
 	case API_AUTH_NONE:
@@ -185,6 +200,11 @@ int api_authorize(struct ctx *c, enum api_auth auth, struct api_response *ret)
 	case API_AUTH_COUNTER:
 		c->counter = config_counter_index(c->a->cfg, c->param[0]);
 		if (c->counter < 0) {
+			/* 401 before 404: without a valid token nobody
+			 * learns which counter ids exist. */
+			r = token_of(c, ret, OWNER_NONE, &owner);
+			if (r < 0)
+				return r;
 			api_quote(buf, sizeof(buf), c->param[0]);
 			api_errorf(ret, 404, "not_found", "Unknown counter %s.",
 				   buf);

@@ -196,6 +196,7 @@ void api_office_failed_with(const struct api_request *req,
 		[OFFICE_CLOSED] = {422, "closed"},
 		[OFFICE_UNPROCESSABLE] = {422, "unprocessable"},
 		[OFFICE_WAIT_TOO_LONG] = {422, "wait_too_long"},
+		[OFFICE_UNAVAILABLE] = {503, "unavailable"},
 	};
 	size_t s = (size_t)err->status;
 
@@ -211,4 +212,7 @@ void api_office_failed_with(const struct api_request *req,
 		   err->message[0] ? err->message :
 				     "The request cannot be carried out.",
 		   office_params(err, extra));
+	/* A fault of the disk: kiosks may ask again shortly. */
+	if (map[s].status == 503)
+		(void)api_response_header(ret, "Retry-After", "5");
 }

@@ -7,7 +7,9 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,11 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "api_auth.h"
+#include "api_internal.h"
 #include "buf.h"
 #include "log.h"
 #include "stream.h"
@@ -28,13 +33,50 @@
 /* Past this much of an oversize chunked body the connection is dropped
  * instead of read to its end for a polite 413. */
 #define DISCARD_MAX (1024 * 1024)
-#define CONN_LIMIT 512
+/* Once a request's headers are complete: the body, the answer and the
+ * idle time of a kept-alive connection until its next request line. */
 #define CONN_TIMEOUT 30
 #define THREADS 8 /* ticket requests waiting on one commit are written together */
+/* A quarter of the connections and of the event streams is kept for the
+ * kiosk_clients, so that no crowd of other addresses can take it all. */
+#define RESERVED_SHARE 4
+#define RETRY_AFTER "5"
+#define BUSY_LOG_S 60 /* at most one "budget exhausted" line a minute */
 
 #define CSP                                          \
 	"default-src 'self'; img-src 'self' data:; " \
 	"style-src 'self' 'unsafe-inline'"
+
+/* Connections open from one address. */
+struct peer {
+	struct addr16 addr;
+	unsigned int n; /* 0: a free slot */
+};
+
+/* What a connection holds of the budget (MHD's socket context). */
+struct conn_info {
+	struct addr16 addr;
+	bool trusted;
+};
+
+/*
+ * The connection budget. libmicrohttpd's own limits (a total, the same
+ * per-address limit for everyone) cannot keep a share for the kiosks, so
+ * the accept policy callback decides with these counts, which the
+ * connection notifications keep. The counts can run over by the few
+ * connections being accepted at the same moment by other workers.
+ */
+struct budget {
+	pthread_mutex_t lock;
+	pthread_cond_t idle; /* signalled when requests drops to 0 */
+	unsigned int open, open_others;
+	unsigned int streams, streams_others;
+	unsigned int requests; /* headers read, not yet answered; no streams */
+	bool closed; /* shutting down and drained: no request starts */
+	struct peer *peers;
+	size_t n_peers;
+	time_t warned; /* last "budget exhausted" line */
+};
 
 struct http {
 	const struct config *cfg;
@@ -43,6 +85,11 @@ struct http {
 	struct MHD_Daemon *daemon;
 	char *ui_root; /* realpath() of ui_dir; NULL when it is missing */
 	size_t ui_root_len;
+	struct addr16 *trusted; /* kiosk_clients */
+	size_t n_trusted;
+	struct budget b;
+	atomic_bool stopping; /* answers close their connection */
+	MHD_socket quiesced;  /* the listening socket, ours after quiescing */
 };
 
 /* One request, from the URI line to its completion. */
@@ -51,6 +98,9 @@ struct request {
 	char *query;	/* raw, after '?' */
 	int uri_status; /* non-zero: answer with it (400, 414) */
 	bool started;
+	bool counted; /* in budget.requests */
+	bool stream;  /* in budget.streams */
+	bool stream_trusted;
 	bool too_large;
 	size_t discarded;
 	struct buf body; /* at most API_BODY_MAX */
@@ -105,13 +155,17 @@ static int decode_path(const char *s, size_t len, char **ret)
  * returns becomes the request's context. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct http *h = cls;
 	struct request *rq = calloc(1, sizeof(*rq));
 	size_t len, plen;
 	const char *q;
 	int r;
 
-	(void)cls;
-	(void)conn;
+	/* A new request line: its headers have header_timeout of silence,
+	 * as a new connection has for its first line. */
+	(void)MHD_set_connection_option(
+		conn, MHD_CONNECTION_OPTION_TIMEOUT,
+		(unsigned int)h->cfg->server.header_timeout);
 	if (!rq)
 		return NULL;
 	buf_init(&rq->body, API_BODY_MAX);
@@ -148,11 +202,177 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct http *h = cls;
+	struct request *rq = *con_cls;
+
 	(void)conn;
 	(void)toe;
-	request_free(*con_cls);
+	if (rq && (rq->counted || rq->stream)) {
+		pthread_mutex_lock(&h->b.lock);
+		if (rq->counted && --h->b.requests == 0)
+			pthread_cond_broadcast(&h->b.idle);
+		if (rq->stream) {
+			h->b.streams--;
+			if (!rq->stream_trusted)
+				h->b.streams_others--;
+		}
+		pthread_mutex_unlock(&h->b.lock);
+	}
+	request_free(rq);
 	*con_cls = NULL;
+}
+
+/* The 16-byte form of a peer's address (IPv4 mapped), as api_auth keeps
+ * kiosk_clients. */
+static bool addr_key(const struct sockaddr *sa, struct addr16 *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		ret->b[10] = 0xff;
+		ret->b[11] = 0xff;
+		memcpy(ret->b + 12, &in->sin_addr, 4);
+		return true;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 =
+			(const struct sockaddr_in6 *)sa;
+
+		memcpy(ret->b, &in6->sin6_addr, 16);
+		return true;
+	}
+	return false;
+}
+
+static bool is_trusted(const struct http *h, const struct addr16 *a)
+{
+	for (size_t i = 0; i < h->n_trusted; i++)
+		if (memcmp(h->trusted[i].b, a->b, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Called with the budget lock held. */
+static struct peer *peer_find(struct budget *b, const struct addr16 *a,
+			      bool add)
+{
+	struct peer *free_slot = NULL;
+
+	for (size_t i = 0; i < b->n_peers; i++) {
+		if (b->peers[i].n == 0) {
+			if (!free_slot)
+				free_slot = &b->peers[i];
+			continue;
+		}
+		if (memcmp(b->peers[i].addr.b, a->b, 16) == 0)
+			return &b->peers[i];
+	}
+	if (add && free_slot)
+		free_slot->addr = *a;
+	return add ? free_slot : NULL;
+}
+
+static void budget_warn(struct http *h, const char *what)
+{
+	time_t now = time(NULL);
+	bool say;
+
+	pthread_mutex_lock(&h->b.lock);
+	say = now - h->b.warned >= BUSY_LOG_S;
+	if (say)
+		h->b.warned = now;
+	pthread_mutex_unlock(&h->b.lock);
+	if (say)
+		log_warn("http: %s (logged at most once a minute)", what);
+}
+
+/* Whether a new connection fits the budget: every address but the
+ * kiosk_clients gets at most max_connections_per_address, and all of them
+ * together leave a quarter of max_connections to the kiosk_clients. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	struct http *h = cls;
+	const struct config *c = h->cfg;
+	unsigned int max = (unsigned int)c->server.max_connections;
+	unsigned int others = max - max / RESERVED_SHARE;
+	const char *why = NULL;
+	struct addr16 key;
+	struct peer *p;
+	bool trusted;
+
+	(void)addrlen;
+	if (atomic_load(&h->stopping))
+		return MHD_NO;
+	if (!addr_key(addr, &key))
+		return MHD_NO;
+	trusted = is_trusted(h, &key);
+	pthread_mutex_lock(&h->b.lock);
+	if (h->b.open >= max)
+		why = "max_connections reached, new connections refused";
+	else if (!trusted && h->b.open_others >= others)
+		why = "the connections not kept for kiosk_clients are all "
+		      "taken; other addresses are refused";
+	else if (!trusted) {
+		p = peer_find(&h->b, &key, false);
+		if (p && p->n >= (unsigned int)c->server.max_per_address)
+			why = "an address reached max_connections_per_address; "
+			      "its new connections are refused";
+	}
+	pthread_mutex_unlock(&h->b.lock);
+	if (why) {
+		budget_warn(h, why);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	struct conn_info *ci = *socket_context;
+	const union MHD_ConnectionInfo *info;
+	struct peer *p;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = calloc(1, sizeof(*ci));
+		if (!ci)
+			return;
+		info = MHD_get_connection_info(
+			conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (info)
+			(void)addr_key(info->client_addr, &ci->addr);
+		ci->trusted = is_trusted(h, &ci->addr);
+		pthread_mutex_lock(&h->b.lock);
+		h->b.open++;
+		if (!ci->trusted) {
+			h->b.open_others++;
+			p = peer_find(&h->b, &ci->addr, true);
+			if (p)
+				p->n++;
+		}
+		pthread_mutex_unlock(&h->b.lock);
+		*socket_context = ci;
+		return;
+	}
+	if (!ci)
+		return;
+	pthread_mutex_lock(&h->b.lock);
+	h->b.open--;
+	if (!ci->trusted) {
+		h->b.open_others--;
+		p = peer_find(&h->b, &ci->addr, false);
+		if (p)
+			p->n--;
+	}
+	pthread_mutex_unlock(&h->b.lock);
+	free(ci);
+	*socket_context = NULL;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -206,7 +426,8 @@ static bool add_common_headers(struct MHD_Response *resp)
 }
 
 /* Queues r (whose body it takes over) as the answer. */
-static enum MHD_Result send_response(struct MHD_Connection *conn,
+static enum MHD_Result send_response(struct http *h,
+				     struct MHD_Connection *conn,
 				     struct api_response *r)
 {
 	static char empty[1];
@@ -236,6 +457,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 				r->content_type);
 	for (size_t i = 0; ok && i < r->n_headers; i++)
 		ok = add_header(resp, r->headers[i].name, r->headers[i].value);
+	/* Shutting down: this answer is the connection's last. */
+	if (ok && atomic_load(&h->stopping))
+		ok = add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (!ok) {
 		log_err("http: cannot add response headers");
 		MHD_destroy_response(resp);
@@ -248,14 +472,17 @@ static enum MHD_Result send_response(struct MHD_Connection *conn,
 	return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, int status,
-				  const char *code, const char *message)
+static enum MHD_Result send_error(struct http *h, struct MHD_Connection *conn,
+				  int status, const char *code,
+				  const char *message)
 {
 	struct api_response r;
 
 	memset(&r, 0, sizeof(r));
 	api_error(&r, status, code, message);
-	return send_response(conn, &r);
+	if (status == 503)
+		(void)api_response_header(&r, "Retry-After", RETRY_AFTER);
+	return send_response(h, conn, &r);
 }
 
 static bool is_static_page(const char *name)
@@ -264,9 +491,7 @@ static bool is_static_page(const char *name)
 	       strcmp(name, "display") == 0;
 }
 
-/* Maps a decoded URL path to a path relative to ui_dir, refusing anything
- * that could step outside it or reach a hidden file. */
-static int map_path(const char *path, char *buf, size_t size)
+int http_map_path(const char *path, char *buf, size_t size)
 {
 	const char *p;
 	size_t len;
@@ -277,7 +502,9 @@ static int map_path(const char *path, char *buf, size_t size)
 	path++;
 	if (path[0] == '\0')
 		path = "index.html";
-	if (strchr(path, '\\') || strstr(path, "//"))
+	/* "//" also at the start: "//x" must not become the absolute "/x"
+	 * (found by fuzz_static_path; realpath() kept it inside ui_dir). */
+	if (path[0] == '/' || strchr(path, '\\') || strstr(path, "//"))
 		return -EINVAL;
 	for (p = path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -318,9 +545,10 @@ static const char *content_type_of(const char *path)
 	return "application/octet-stream";
 }
 
-static enum MHD_Result send_not_found(struct MHD_Connection *conn)
+static enum MHD_Result send_not_found(struct http *h,
+				      struct MHD_Connection *conn)
 {
-	return send_error(conn, 404, "not_found", "There is no such page.");
+	return send_error(h, conn, 404, "not_found", "There is no such page.");
 }
 
 static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
@@ -341,30 +569,32 @@ static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
 		api_error(&r, 405, "method_not_allowed",
 			  "Pages can only be read (GET or HEAD).");
 		(void)api_response_header(&r, "Allow", "GET, HEAD");
-		return send_response(conn, &r);
+		return send_response(h, conn, &r);
 	}
-	if (!h->ui_root || map_path(path, rel, sizeof(rel)) < 0)
-		return send_not_found(conn);
+	if (!h->ui_root || http_map_path(path, rel, sizeof(rel)) < 0)
+		return send_not_found(h, conn);
 	n = snprintf(full, sizeof(full), "%s/%s", h->ui_root, rel);
 	if (n < 0 || (size_t)n >= sizeof(full))
-		return send_not_found(conn);
+		return send_not_found(h, conn);
 	real = realpath(full, NULL);
 	if (!real) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			log_warn("http: %s: %s", full, strerror(errno));
-		return send_not_found(conn);
+		return send_not_found(h, conn);
 	}
 	/* A symlink inside ui_dir must not lead out of it. */
 	if (strncmp(real, h->ui_root, h->ui_root_len) != 0 ||
 	    real[h->ui_root_len] != '/') {
 		free(real);
-		return send_not_found(conn);
+		return send_not_found(h, conn);
 	}
-	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO or a device opens without waiting, and is then
+	 * refused as not a regular file instead of hanging the worker. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		log_warn("http: %s: %s", real, strerror(errno));
 		free(real);
-		return send_not_found(conn);
+		return send_not_found(h, conn);
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > FILE_MAX) {
@@ -373,7 +603,7 @@ static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
 				 real, FILE_MAX);
 		close(fd);
 		free(real);
-		return send_not_found(conn);
+		return send_not_found(h, conn);
 	}
 	type = content_type_of(real);
 	free(real);
@@ -417,7 +647,7 @@ static enum MHD_Result serve_api(struct http *h, struct MHD_Connection *conn,
 	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_ACCEPT);
 	api_handle(h->api, &req, &resp);
-	return send_response(conn, &resp);
+	return send_response(h, conn, &resp);
 }
 
 /* Whether a Content-Length announces more than the API accepts. Values
@@ -438,6 +668,136 @@ static bool length_too_large(const char *s)
 	return false;
 }
 
+/* What the header lines say about framing, as far as libmicrohttpd lets
+ * them through. */
+struct header_check {
+	unsigned int host, length, encoding;
+	const char *content_type;
+	bool bad_name, bad_value;
+};
+
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result check_header(void *cls, enum MHD_ValueKind kind,
+				    const char *key, size_t key_size,
+				    const char *value, size_t value_size)
+{
+	struct header_check *hc = cls;
+
+	(void)kind;
+	if (!key || key_size == 0)
+		hc->bad_name = true;
+	for (size_t i = 0; key && i < key_size; i++)
+		if (!is_tchar((unsigned char)key[i]))
+			hc->bad_name = true;
+	/* Field values: visible characters, blanks and tabs; a bare CR (or
+	 * any other control character) is refused (RFC 9110, 5.5). */
+	for (size_t i = 0; value && i < value_size; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			hc->bad_value = true;
+	}
+	if (hc->bad_name || !key)
+		return MHD_YES;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		hc->host++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		hc->length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		hc->encoding++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0)
+		hc->content_type = value;
+	return MHD_YES;
+}
+
+/* application/json, with parameters or not (RFC 9110, 8.3.1). */
+static bool is_json_type(const char *s)
+{
+	static const char json[] = "application/json";
+	size_t n = sizeof(json) - 1;
+
+	if (!s || strncasecmp(s, json, n) != 0)
+		return false;
+	s += n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '\0' || *s == ';';
+}
+
+/* Refuses what a proxy in front could read differently (two lengths, two
+ * hosts, a length beside chunked, malformed lines), and bodies that are
+ * not JSON: a form of any web site can send text/plain without a CORS
+ * preflight, application/json it cannot. */
+static enum MHD_Result check_request(struct http *h,
+				     struct MHD_Connection *conn, bool *ret_ok)
+{
+	struct header_check hc = {0};
+	const char *length;
+
+	*ret_ok = false;
+	(void)MHD_get_connection_values_n(conn, MHD_HEADER_KIND, check_header,
+					  &hc);
+	if (hc.bad_name)
+		return send_error(h, conn, 400, "bad_request",
+				  "A header line has a malformed field name.");
+	if (hc.bad_value)
+		return send_error(h, conn, 400, "bad_request",
+				  "A header value holds a control character.");
+	if (hc.host > 1)
+		return send_error(h, conn, 400, "bad_request",
+				  "The request has more than one Host header.");
+	if (hc.length > 1)
+		return send_error(h, conn, 400, "bad_request",
+				  "The request has more than one "
+				  "Content-Length header.");
+	if (hc.length && hc.encoding)
+		return send_error(h, conn, 400, "bad_request",
+				  "The request has both Content-Length and "
+				  "Transfer-Encoding.");
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if ((hc.encoding || (length && length[strspn(length, "0")] != '\0')) &&
+	    !is_json_type(hc.content_type))
+		return send_error(h, conn, 415, "unsupported_media_type",
+				  "Request bodies must be sent as "
+				  "Content-Type: application/json.");
+	*ret_ok = true;
+	return MHD_YES;
+}
+
+/* Whether one more event stream fits: the kiosk_clients may use all of
+ * max_event_streams, the others three quarters. */
+static bool stream_admit(struct http *h, struct request *rq)
+{
+	unsigned int max = (unsigned int)h->cfg->server.max_event_streams;
+	struct addr16 key;
+	bool trusted, ok;
+
+	trusted =
+		api_auth_parse_addr(rq->addr, &key) == 0 && is_trusted(h, &key);
+	pthread_mutex_lock(&h->b.lock);
+	ok = h->b.streams < max &&
+	     (trusted || h->b.streams_others < max - max / RESERVED_SHARE);
+	if (ok) {
+		h->b.streams++;
+		if (!trusted)
+			h->b.streams_others++;
+		rq->stream = true;
+		rq->stream_trusted = trusted;
+		/* A stream is no request to wait for at shutdown. */
+		if (rq->counted && --h->b.requests == 0)
+			pthread_cond_broadcast(&h->b.idle);
+		rq->counted = false;
+	}
+	pthread_mutex_unlock(&h->b.lock);
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -451,19 +811,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (!rq)
 		return MHD_NO;
 	if (!rq->started) {
+		enum MHD_Result ret;
+		bool ok;
+
 		rq->started = true;
 		client_address(conn, rq->addr, sizeof(rq->addr));
+		/* The headers are in: from now on the usual timeout. */
+		(void)MHD_set_connection_option(conn,
+						MHD_CONNECTION_OPTION_TIMEOUT,
+						(unsigned int)CONN_TIMEOUT);
+		pthread_mutex_lock(&h->b.lock);
+		/* After the drain, a request is not let into the office,
+		 * where it could be stored without its answer. */
+		ok = !h->b.closed;
+		if (ok) {
+			h->b.requests++;
+			rq->counted = true;
+		}
+		pthread_mutex_unlock(&h->b.lock);
+		if (!ok)
+			return MHD_NO;
 		if (rq->uri_status == 414)
-			return send_error(conn, 414, "uri_too_long",
+			return send_error(h, conn, 414, "uri_too_long",
 					  "The address is too long.");
 		if (rq->uri_status)
-			return send_error(conn, 400, "bad_request",
+			return send_error(h, conn, 400, "bad_request",
 					  "The address is malformed.");
 		if (length_too_large(MHD_lookup_connection_value(
 			    conn, MHD_HEADER_KIND,
 			    MHD_HTTP_HEADER_CONTENT_LENGTH)))
-			return send_error(conn, 413, "payload_too_large",
+			return send_error(h, conn, 413, "payload_too_large",
 					  API_TOO_LARGE_MESSAGE);
+		ret = check_request(h, conn, &ok);
+		if (!ok)
+			return ret;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -490,12 +871,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (rq->too_large)
-		return send_error(conn, 413, "payload_too_large",
+		return send_error(h, conn, 413, "payload_too_large",
 				  API_TOO_LARGE_MESSAGE);
 	if (strcmp(rq->path, "/api/v1/events") == 0 && h->streams) {
 		if (strcmp(method, "GET") != 0)
-			return send_error(conn, 405, "method_not_allowed",
+			return send_error(h, conn, 405, "method_not_allowed",
 					  "The event stream is read with GET.");
+		if (!stream_admit(h, rq))
+			return send_error(h, conn, 503, "unavailable",
+					  "Too many event streams are open; "
+					  "try again later.");
 		return streams_serve(h->streams, conn,
 				     MHD_lookup_connection_value(
 					     conn, MHD_HEADER_KIND,
@@ -576,6 +961,27 @@ int http_start(const struct config *cfg, struct api *api,
 		return -ENOMEM;
 	h->cfg = cfg;
 	h->api = api;
+	h->quiesced = MHD_INVALID_SOCKET;
+	atomic_init(&h->stopping, false);
+	pthread_mutex_init(&h->b.lock, NULL);
+	pthread_cond_init(&h->b.idle, NULL);
+	/* Slots for every connection the others may hold, and for those
+	 * being accepted at the same time. */
+	h->b.n_peers = (size_t)cfg->server.max_connections + 4 * THREADS;
+	h->b.peers = calloc(h->b.n_peers, sizeof(*h->b.peers));
+	h->n_trusted = cfg->server.n_kiosk_clients;
+	h->trusted = calloc(h->n_trusted + 1, sizeof(*h->trusted));
+	if (!h->b.peers || !h->trusted) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < h->n_trusted; i++) {
+		if (api_auth_parse_addr(cfg->server.kiosk_clients[i],
+					&h->trusted[i]) < 0) {
+			r = -EINVAL;
+			goto fail;
+		}
+	}
 	if (events) {
 		r = streams_new(events, &h->streams);
 		if (r < 0)
@@ -597,14 +1003,19 @@ int http_start(const struct config *cfg, struct api *api,
 	errno = 0;
 	/* clang-format off */
 	h->daemon = MHD_start_daemon(
-		flags | family_flags, cfg->server.listen_port, NULL, NULL,
+		flags | family_flags, cfg->server.listen_port, on_accept, h,
 		on_request, h,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONN_LIMIT,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+		/* The budget is on_accept's; libmicrohttpd's limit, which it
+		 * splits among the workers, only has to stay out of its way. */
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)(2 * cfg->server.max_connections + 4 * THREADS),
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)cfg->server.header_timeout,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)THREADS,
 		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 		MHD_OPTION_END);
@@ -630,6 +1041,36 @@ fail:
 	return r;
 }
 
+void http_quiesce(struct http *h, int timeout_s)
+{
+	struct timespec until;
+	unsigned int left;
+	MHD_socket fd;
+	int r = 0;
+
+	if (!h || !h->daemon)
+		return;
+	atomic_store(&h->stopping, true);
+	/* No new connection is accepted from here on. The listening socket
+	 * becomes ours, but is closed only after MHD_stop_daemon(): the
+	 * workers take it out of their epoll sets in their own time, and
+	 * libmicrohttpd aborts when it is closed under them. */
+	fd = MHD_quiesce_daemon(h->daemon);
+	h->quiesced = fd;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_s;
+	pthread_mutex_lock(&h->b.lock);
+	while (h->b.requests > 0 && r != ETIMEDOUT)
+		r = pthread_cond_timedwait(&h->b.idle, &h->b.lock, &until);
+	left = h->b.requests;
+	h->b.closed = true;
+	pthread_mutex_unlock(&h->b.lock);
+	if (left)
+		log_warn("http: %u requests still unanswered after %d s; "
+			 "their connections are closed",
+			 left, timeout_s);
+}
+
 void http_stop(struct http *h)
 {
 	if (!h)
@@ -638,7 +1079,13 @@ void http_stop(struct http *h)
 	streams_shutdown(h->streams);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
+	if (h->quiesced != MHD_INVALID_SOCKET)
+		close(h->quiesced);
 	streams_free(h->streams);
+	pthread_cond_destroy(&h->b.idle);
+	pthread_mutex_destroy(&h->b.lock);
+	free(h->b.peers);
+	free(h->trusted);
 	free(h->ui_root);
 	free(h);
 }

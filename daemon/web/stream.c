@@ -304,16 +304,14 @@ static void client_free(void *cls)
 	free(c);
 }
 
-/* "BOOT.SEQ" of this run, else a reset is owed. */
-static bool parse_last_id(const struct streams *s, const char *h,
-			  int64_t *ret)
+bool streams_parse_last_id(long long boot, const char *h, int64_t *ret)
 {
-	long long boot, seq;
+	long long b, seq;
 	char tail;
 
-	if (!h || sscanf(h, "%lld.%lld%c", &boot, &seq, &tail) != 2)
+	if (!h || sscanf(h, "%lld.%lld%c", &b, &seq, &tail) != 2)
 		return false;
-	if (boot != s->boot || seq < 0)
+	if (b != boot || seq < 0)
 		return false;
 	*ret = (int64_t)seq;
 	return true;
@@ -333,7 +331,8 @@ enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
 	buf_init(&c->out, STREAM_BUF_MAX);
 	c->sent_at = mono_s();
 	if (last_event_id) {
-		if (!parse_last_id(s, last_event_id, &c->last))
+		if (!streams_parse_last_id(s->boot, last_event_id,
+					   &c->last))
 			c->reset = true;
 	} else {
 		c->last = events_last_id(s->events);

@@ -6,6 +6,8 @@
 #define BONOMAT_STREAM_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "events.h"
 
@@ -22,6 +24,11 @@ void streams_free(struct streams *s);
  * (NULL when absent): what the page missed is replayed, or a `state` event
  * tells it to load everything again when that is no longer in the ring
  * (or the id is from before a restart). */
+/* Reads a Last-Event-ID, "BOOT.SEQ": true with *ret = SEQ when BOOT is
+ * this run's boot and SEQ is not negative; false (a reset is owed) for
+ * anything else. */
+bool streams_parse_last_id(long long boot, const char *h, int64_t *ret);
+
 enum MHD_Result streams_serve(struct streams *s, struct MHD_Connection *conn,
 			      const char *last_event_id);
 

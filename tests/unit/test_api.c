@@ -730,12 +730,15 @@ static void token_matrix(void **state)
 		assert_string_equal(str(c, "id"), "1");
 		json_decref(c);
 	}
-	/* Unknown counter: 404 whatever the token. */
+	/* Unknown counter: 404 to any valid token, 401 without one, so that
+	 * counter ids cannot be listed without a token. */
 	expect_error(counter(f, "GET", "/api/v1/counters/9", NULL, TOK1), 404,
 		     "not_found", "Unknown counter \"9\".");
 	expect_error(
 		req(f, "POST", "/api/v1/counters/9/next", NULL, NULL, NULL),
-		404, "not_found", NULL);
+		401, "unauthorized", NULL);
+	expect_error(counter(f, "GET", "/api/v1/counters/9", NULL, "nobody's"),
+		     401, "unauthorized", NULL);
 	json_decref(json_of(counter(f, "GET", "/api/v1/counters/2", NULL, TOK2),
 			    200));
 }

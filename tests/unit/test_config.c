@@ -166,6 +166,26 @@ static struct bad_case bad_cases[] = {
 	 "'10.0.0.5:80' is not a numeric"},
 	{"kiosk client twice", MIN "kiosk_clients = ::1, 10.0.0.5,\n  ::1\n", 9,
 	 "[server] kiosk_clients: '::1' is listed twice"},
+	{"max_connections too small", MIN "max_connections = 15\n", 8,
+	 "[server] max_connections"},
+	{"max_connections_per_address zero",
+	 MIN "max_connections_per_address = 0\n", 8,
+	 "[server] max_connections_per_address"},
+	{"max_event_streams zero", MIN "max_event_streams = 0\n", 8,
+	 "[server] max_event_streams"},
+	{"header_timeout zero", MIN "header_timeout = 0\n", 8,
+	 "[server] header_timeout"},
+	{"shutdown_timeout too long", MIN "shutdown_timeout = 61\n", 8,
+	 "[server] shutdown_timeout"},
+	{"ticket_url javascript",
+	 MIN "[office]\nticket_url = javascript:alert(1)\n", 9,
+	 "[office] ticket_url"},
+	{"ticket_url without {id}",
+	 MIN "[office]\nticket_url = https://x.ro/t/\n", 9,
+	 "[office] ticket_url"},
+	{"ticket_url without a host",
+	 MIN "[office]\nticket_url = https:///{id}\n", 9,
+	 "[office] ticket_url"},
 	{"admin_token too short", BODY "[server]\nadmin_token = short\n", 7,
 	 "[server] admin_token: must be 8 to 128 characters long, not 5"},
 	{"admin_token too long",
@@ -630,6 +650,11 @@ static void test_example(void **state)
 	assert_int_equal(c->server.n_kiosk_clients, 2);
 	assert_string_equal(c->server.kiosk_clients[0], "127.0.0.1");
 	assert_string_equal(c->server.kiosk_clients[1], "::1");
+	assert_int_equal(c->server.max_connections, 512);
+	assert_int_equal(c->server.max_per_address, 32);
+	assert_int_equal(c->server.max_event_streams, 64);
+	assert_int_equal(c->server.header_timeout, 5);
+	assert_int_equal(c->server.shutdown_timeout, 5);
 	assert_string_equal(c->storage.database, "var/bonomat.db");
 
 	for (i = 1; i <= 5; i++) {

@@ -191,7 +191,7 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	hours_status(c, now, &h);
 	/* The day is not rolled here: a request of before midnight still
 	 * waiting for its batch would be numbered in the new day. The batch
-	 * rolls it (write_batch); the first ticket after midnight is
+	 * rolls it (issue_batch); the first ticket after midnight is
 	 * estimated on the queue as it stands, which the office's closing
 	 * has emptied. */
 	pthread_mutex_lock(&o->lock);

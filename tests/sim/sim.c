@@ -24,6 +24,7 @@
 #include "config.h"
 #include "day.h"
 #include "queue.h"
+#include "oracle.h"
 #include "report.h"
 #include "run.h"
 
@@ -659,6 +660,10 @@ struct ev_cell {
 	double wait_sum, fifo_sum; /* minutes, everyone of every day */
 	size_t wait_n;
 	size_t est_n, est_within, est_longer;
+	/* The days on which both promises can be kept (oracle.h) and, of
+	 * them, those on which every goal held; of the other days, those on
+	 * which the booking promise and the walk-in bound were kept. */
+	size_t feasible, feasible_met, infeasible_on_time, infeasible_bound;
 };
 
 static size_t band_of(double load)
@@ -686,7 +691,7 @@ static void ev_day(const struct report *r, bool *ret)
 }
 
 static void ev_add(struct ev_cell *c, const struct report *r,
-		   const struct report *fifo, size_t band)
+		   const struct report *fifo, size_t band, bool feasible)
 {
 	bool met[EV_COUNT], all = true;
 
@@ -702,6 +707,13 @@ static void ev_add(struct ev_cell *c, const struct report *r,
 	}
 	if (all)
 		c->all_met++;
+	if (feasible) {
+		c->feasible++;
+		c->feasible_met += all;
+	} else {
+		c->infeasible_on_time += met[EV_ON_TIME];
+		c->infeasible_bound += met[EV_BOUND];
+	}
 	if (c->days == 1 || 100.0 * r->on_time_share < c->worst_on_time)
 		c->worst_on_time = 100.0 * r->on_time_share;
 	if (c->days == 1 || r->worst_walkin - r->worst_bound > c->worst_over)
@@ -725,6 +737,10 @@ static void ev_merge(struct ev_cell *to, const struct ev_cell *c)
 		to->worst_over = c->worst_over;
 	to->days += c->days;
 	to->all_met += c->all_met;
+	to->feasible += c->feasible;
+	to->feasible_met += c->feasible_met;
+	to->infeasible_on_time += c->infeasible_on_time;
+	to->infeasible_bound += c->infeasible_bound;
 	for (int g = 0; g < EV_COUNT; g++)
 		to->met[g] += c->met[g];
 	to->wait_sum += c->wait_sum;
@@ -755,6 +771,47 @@ static void ev_print_row(const char *band, const char *policy,
 		     c->fifo_sum > 0 ? c->wait_sum / c->fifo_sum : 1.0,
 		     pct(c->est_within, c->est_n),
 		     pct(c->est_longer, c->est_n));
+}
+
+/* The days on which the goals can be kept together at all, and what each
+ * policy did on them and on the others. */
+static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
+			      const struct ev_cell *total,
+			      char (*label)[48], size_t np)
+{
+	(void)printf("\nThe days on which no call order at all keeps both the "
+		     "booking promise and the walk-in\nbound, proved by a "
+		     "relaxation that favours the policy (oracle.h: counters "
+		     "pooled\nper set of services, a service split over "
+		     "counters, every arrival and service time\nknown in "
+		     "advance); open: not proved impossible, and of those the "
+		     "days on which the\npolicy met every goal of its band; "
+		     "on the impossible days, which promise it kept.\n\n");
+	(void)printf("%-11s %-21s %4s  %5s  %9s  %10s  %7s  %5s\n", "load",
+		     "policy", "days", "open", "all goals", "impossible",
+		     "on-time", "bound");
+	for (size_t b = 0; b <= N_BANDS; b++) {
+		char name[16];
+		if (b < N_BANDS)
+			(void)snprintf(name, sizeof(name), "%.2f-%.2f",
+				       bands[b],
+				       b + 1 == N_BANDS ? LOAD_TO :
+							  bands[b + 1]);
+		else
+			(void)snprintf(name, sizeof(name), "all");
+		for (size_t k = 0; k < np; k++) {
+			const struct ev_cell *c =
+				b < N_BANDS ? &cell[k][b] : &total[k];
+			if (!c->days)
+				continue;
+			(void)printf("%-11s %-21s %4zu  %5zu  %9zu  %10zu  %7zu  "
+				     "%5zu\n",
+				     name, label[k], c->days, c->feasible,
+				     c->feasible_met, c->days - c->feasible,
+				     c->infeasible_on_time,
+				     c->infeasible_bound);
+		}
+	}
 }
 
 /* Draws day i of the evidence: its load set by scaling the citizens of the
@@ -868,11 +925,14 @@ static int evidence(const struct options *o)
 		struct day *d;
 		struct run_result res;
 		struct report fifo, rep;
+		struct oracle_result orc;
 		size_t band;
 
 		if (ev_draw(o, i, &d) < 0)
 			return 2;
 		band = band_of(d->load);
+		if (oracle_check(d, today.max_wait, &orc) < 0)
+			goto fail;
 		if (run_report(&d, 1, RUN_FIFO, &qp[0], NULL, &fifo) < 0)
 			goto fail;
 		for (size_t k = 0; k < np; k++) {
@@ -883,7 +943,7 @@ static int evidence(const struct options *o)
 				goto fail;
 			}
 			run_result_free(&res);
-			ev_add(&cell[k][band], &rep, &fifo, band);
+			ev_add(&cell[k][band], &rep, &fifo, band, orc.feasible);
 		}
 		day_free(d);
 		continue;
@@ -931,6 +991,7 @@ fail:
 		ev_print_row("all", label[k], &total[k], false);
 	if (!mean_wait_ok(&total[def]))
 		ok = false;
+	ev_print_possible(cell, total, label, np);
 
 	(void)printf("\n");
 	for (size_t k = 0; k < due; k++)

@@ -1,0 +1,40 @@
+/* Whether a day's two promises can be kept together at all, by any call
+ * order. The test is a relaxation that favours the policy: the counters are
+ * pooled (each serves every service), a citizen's service may be cut into
+ * pieces and spread over counters, and the order knows every arrival and
+ * service time in advance. When even that cannot keep both promises, no
+ * real policy can, and the day is a choice between them, not a fault of
+ * the policy. */
+#ifndef BONOMAT_SIM_ORACLE_H
+#define BONOMAT_SIM_ORACLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "day.h"
+
+/* On-time bookings are to be called within this of their slot start. */
+#define ORACLE_ON_TIME_WINDOW (10 * 60)
+
+struct oracle_result {
+	bool feasible; /* false: proved impossible, true: not proved */
+	/* When not feasible, the window that proves it: the service time
+	 * that must be done in it against what the counters can do. */
+	int64_t from, to;
+	double demand_s, capacity_s;
+};
+
+/*
+ * The goals of issue 11: at least 95% of the bookings checked in by their
+ * slot start called within ORACLE_ON_TIME_WINDOW of it, and every walk-in
+ * called within max_wait plus the day's longest service. A citizen with a
+ * deadline to be called by must have been served by that deadline plus
+ * their service time. For every window [a, b], the service time of the
+ * citizens who arrive at or after a and must be served by b, less the
+ * longest bookings the 5% may leave late, must fit in the counters' time
+ * in the window. -ENOMEM or 0.
+ */
+int oracle_check(const struct day *d, int64_t max_wait,
+		 struct oracle_result *ret);
+
+#endif

@@ -11,6 +11,8 @@
 #                 FUZZ_SECONDS in all, starting from tests/fuzz/corpus/
 #   make package  the Debian packages (debian/) in build/package/, checked
 #                 with lintian; install: apt install ./build/package/bonomat_*.deb
+#   make package-clean  the same build in a clean Debian 12 chroot with only
+#                 the build dependencies of debian/control (root)
 #   make format   clang-format -i the C sources (format-check: only check)
 #   make clean    remove build/ (var/, the dev database, stays)
 #
@@ -28,11 +30,11 @@ DEPS = sh scripts/deps.sh
 
 # The recipes run one after another and from the top of the tree.
 .NOTPARALLEL:
-.PHONY: help build run test bench fuzz package mutate format format-check \
+.PHONY: help build run test bench fuzz package package-clean mutate format format-check \
 	clean node-modules
 
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile
 
 # The dev preset builds the tests too, so it needs the test packages.
 build:
@@ -96,6 +98,10 @@ fuzz:
 package:
 	@$(DEPS) package
 	sh scripts/package.sh build/package
+
+package-clean:
+	@$(DEPS) package-clean
+	sh scripts/package-clean.sh build/package-clean
 
 # node_modules may hold C files that are not ours.
 FIND_C = find daemon drivers tests -name node_modules -prune -o -type f \

@@ -3,7 +3,7 @@
 # all present: each package is checked with dpkg-query first, and apt-get
 # (update, then install) runs only for the missing ones.
 #
-#   scripts/deps.sh build|test|fuzz|format|rigs|package ...
+#   scripts/deps.sh build|test|fuzz|format|rigs|package|package-clean ...
 #
 # Sets add up: "test" is "build" plus the test-only packages, and so on.
 set -eu
@@ -39,11 +39,13 @@ PACKAGE_PKGS="dpkg-dev debhelper lintian fakeroot"
 # The package tests (tests/package): the packages are built and installed
 # (the above), the manual pages linted (mandoc), the installed units
 # verified (systemd-analyze, in systemd), the daemon run as its user
-# (setpriv, in util-linux), the completion loaded (bash-completion).
-PACKAGE_TEST_PKGS="$PACKAGE_PKGS mandoc systemd util-linux bash-completion"
+# (setpriv, in util-linux), the completion loaded (bash-completion), the
+# clean build of scripts/package-clean.sh (debootstrap).
+PACKAGE_TEST_PKGS="$PACKAGE_PKGS mandoc systemd util-linux bash-completion
+debootstrap"
 
 usage() {
-	echo "usage: $0 build|test|fuzz|format|rigs|package ..." >&2
+	echo "usage: $0 build|test|fuzz|format|rigs|package|package-clean ..." >&2
 	exit 2
 }
 
@@ -55,6 +57,7 @@ for set in "$@"; do
 	test)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $PACKAGE_TEST_PKGS" ;;
 	fuzz)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
 	package) wanted="$wanted $BUILD_PKGS $PACKAGE_PKGS" ;;
+	package-clean) wanted="$wanted debootstrap" ;;
 	format)	wanted="$wanted $FORMAT_PKGS" ;;
 	rigs)	wanted="$wanted $TEST_RIG_PKGS" ;;
 	*)	usage ;;

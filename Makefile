@@ -13,6 +13,8 @@
 #                 with lintian; install: apt install ./build/package/bonomat_*.deb
 #   make package-clean  the same build in a clean Debian 12 chroot with only
 #                 the build dependencies of debian/control (root)
+#   make vm-check the package installed by apt in a Debian 12 virtual
+#                 machine (qemu) and checked under a real systemd (root)
 #   make format   clang-format -i the C sources (format-check: only check)
 #   make clean    remove build/ (var/, the dev database, stays)
 #
@@ -30,11 +32,11 @@ DEPS = sh scripts/deps.sh
 
 # The recipes run one after another and from the top of the tree.
 .NOTPARALLEL:
-.PHONY: help build run test bench fuzz package package-clean mutate format format-check \
+.PHONY: help build run test bench fuzz package package-clean vm-check mutate format format-check \
 	clean node-modules
 
 help:
-	@sed -n '3,18s/^# \{0,1\}//p' Makefile
+	@sed -n '3,20s/^# \{0,1\}//p' Makefile
 
 # The dev preset builds the tests too, so it needs the test packages.
 build:
@@ -102,6 +104,10 @@ package:
 package-clean:
 	@$(DEPS) package-clean
 	sh scripts/package-clean.sh build/package-clean
+
+vm-check:
+	@$(DEPS) package vm-check
+	sh scripts/vm-check.sh build/vm-check
 
 # node_modules may hold C files that are not ours.
 FIND_C = find daemon drivers tests -name node_modules -prune -o -type f \

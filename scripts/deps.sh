@@ -3,7 +3,7 @@
 # all present: each package is checked with dpkg-query first, and apt-get
 # (update, then install) runs only for the missing ones.
 #
-#   scripts/deps.sh build|test|fuzz|format|rigs|package|package-clean ...
+#   scripts/deps.sh build|test|fuzz|format|rigs|package|package-clean|vm-check ...
 #
 # Sets add up: "test" is "build" plus the test-only packages, and so on.
 set -eu
@@ -44,8 +44,12 @@ PACKAGE_PKGS="dpkg-dev debhelper lintian fakeroot"
 PACKAGE_TEST_PKGS="$PACKAGE_PKGS mandoc systemd util-linux bash-completion
 debootstrap"
 
+# make vm-check (scripts/vm-check.sh): a Debian 12 machine made with
+# debootstrap and booted by qemu; mkfs.ext4 -d (e2fsprogs) makes its disk.
+VM_CHECK_PKGS="debootstrap qemu-system-x86 e2fsprogs"
+
 usage() {
-	echo "usage: $0 build|test|fuzz|format|rigs|package|package-clean ..." >&2
+	echo "usage: $0 build|test|fuzz|format|rigs|package|package-clean|vm-check ..." >&2
 	exit 2
 }
 
@@ -58,6 +62,7 @@ for set in "$@"; do
 	fuzz)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
 	package) wanted="$wanted $BUILD_PKGS $PACKAGE_PKGS" ;;
 	package-clean) wanted="$wanted debootstrap" ;;
+	vm-check) wanted="$wanted $VM_CHECK_PKGS" ;;
 	format)	wanted="$wanted $FORMAT_PKGS" ;;
 	rigs)	wanted="$wanted $TEST_RIG_PKGS" ;;
 	*)	usage ;;

@@ -569,22 +569,25 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/services", API_AUTH_NONE, h_services},
 	{"GET", "/api/v1/office", API_AUTH_NONE, h_office},
 	{"POST", "/api/v1/tickets", API_AUTH_KIOSK, h_issue},
-	{"GET", "/api/v1/tickets", API_AUTH_ADMIN, h_tickets},
+	{"GET", "/api/v1/tickets", API_AUTH_SUPERVISOR, h_tickets},
 	{"GET", "/api/v1/tickets/{}", API_AUTH_NONE, h_ticket},
 	{"GET", "/api/v1/display", API_AUTH_NONE, h_display},
-	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER, h_counter},
+	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_counter},
 	{"POST", "/api/v1/counters/{}/next", API_AUTH_COUNTER, h_next},
 	{"POST", "/api/v1/counters/{}/recall", API_AUTH_COUNTER, h_recall},
 	{"POST", "/api/v1/counters/{}/done", API_AUTH_COUNTER, h_done},
 	{"POST", "/api/v1/counters/{}/transfer", API_AUTH_COUNTER, h_transfer},
-	{"POST", "/api/v1/counters/{}/pause", API_AUTH_COUNTER, h_pause},
-	{"POST", "/api/v1/counters/{}/resume", API_AUTH_COUNTER, h_resume},
-	{"POST", "/api/v1/tickets/{}/reprint", API_AUTH_ADMIN, h_reprint},
+	{"POST", "/api/v1/counters/{}/pause", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_pause},
+	{"POST", "/api/v1/counters/{}/resume", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_resume},
+	{"POST", "/api/v1/tickets/{}/reprint", API_AUTH_SUPERVISOR, h_reprint},
 	{"POST", "/api/v1/checkins", API_AUTH_KIOSK, api_bookings_checkin},
 	{"POST", "/api/v1/appointments", API_AUTH_ADMIN, api_bookings_import},
 	{"POST", "/api/v1/test/clock", API_AUTH_ADMIN, h_test_clock},
-	{"GET", "/api/v1/printers", API_AUTH_ADMIN, h_printers},
-	{"GET", "/api/v1/stats", API_AUTH_ADMIN, h_stats},
+	{"GET", "/api/v1/printers", API_AUTH_SUPERVISOR, h_printers},
+	{"GET", "/api/v1/stats", API_AUTH_SUPERVISOR, h_stats},
 	{"GET", "/metrics", API_AUTH_NONE, h_metrics},
 };
 
@@ -635,7 +638,7 @@ static void allow_add(char *allow, size_t size, const char *method)
 void api_handle(struct api *a, const struct api_request *req,
 		struct api_response *ret)
 {
-	struct ctx c = {.a = a, .req = req, .counter = -1};
+	struct ctx c = {.a = a, .req = req, .counter = -1, .supervisor = -1};
 	const struct route *found = NULL;
 	char allow[API_HEADER_VALUE_MAX] = "";
 
@@ -727,6 +730,21 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 		}
 	}
 
+	a->supervisor_len = calloc(cfg->n_supervisors + 1,
+				   sizeof(*a->supervisor_len));
+	if (!a->supervisor_len)
+		goto fail;
+	for (size_t i = 0; i < cfg->n_supervisors; i++) {
+		a->supervisor_len[i] = strlen(cfg->supervisors[i].token);
+		if (a->supervisor_len[i] > API_TOKEN_MAX) {
+			log_err("api: the token of supervisor %s is longer "
+				"than %d bytes",
+				cfg->supervisors[i].id, API_TOKEN_MAX);
+			r = -EINVAL;
+			goto fail;
+		}
+	}
+
 	if (cfg->server.n_kiosk_clients > 0) {
 		a->kiosk_clients = calloc(cfg->server.n_kiosk_clients,
 					  sizeof(*a->kiosk_clients));
@@ -781,5 +799,6 @@ void api_free(struct api *a)
 		return;
 	free(a->kiosk_clients);
 	free(a->token_len);
+	free(a->supervisor_len);
 	free(a);
 }

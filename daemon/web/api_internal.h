@@ -32,6 +32,7 @@ struct api {
 	size_t n_kiosk_clients;
 	size_t *token_len; /* of each counter's token, 0 when none */
 	size_t admin_len;
+	size_t *supervisor_len; /* of each supervisor's token */
 };
 
 /* One request on its way through a route's handler. */
@@ -41,6 +42,7 @@ struct ctx {
 	int64_t now;
 	char param[PARAMS_MAX][PARAM_MAX];
 	int counter; /* AUTH_COUNTER routes: index of param[0] */
+	int supervisor; /* whose token it was, -1 when no supervisor's */
 };
 
 #endif

@@ -40,6 +40,11 @@ SUPERVISOR_ROUTES = [
     ("GET", "/api/v1/printers", None, 200),
     ("GET", "/api/v1/stats", None, 200),
     ("POST", "/api/v1/tickets/{a1}/reprint", None, 422),
+    ("GET", "/api/v1/supervisor", None, 200),
+    # a1 is called: its counter finishes it.
+    ("POST", "/api/v1/tickets/{a1}/cancel", {"reason": "a plecat"}, 409),
+    # Counter 2 calls A already: nothing changes.
+    ("POST", "/api/v1/counters/2/services", {"services": ["A"]}, 200),
 ]
 ADMIN_ROUTES = [
     ("POST", "/api/v1/appointments", {"appointments": []}),

@@ -131,11 +131,12 @@ static int make_parent_dir(const char *path)
 	return 0;
 }
 
-#define TICK_S 5 /* how often time is looked at (closing the day) */
+#define TICK_S 5 /* how often time is looked at (closing the day, alerts) */
 
 /* Waits for SIGTERM or SIGINT, pinging the systemd watchdog and letting
- * the office see the time pass meanwhile. */
-static void wait_for_signal(const sigset_t *set, struct office *office)
+ * the office see the time pass meanwhile, and the floor's alerts. */
+static void wait_for_signal(const sigset_t *set, struct office *office,
+			    struct api *api)
 {
 	uint64_t watchdog_usec = 0, tick_usec = TICK_S * 1000000ULL;
 	struct timespec tick;
@@ -156,6 +157,7 @@ static void wait_for_signal(const sigset_t *set, struct office *office)
 			return;
 		}
 		office_tick(office, real_clock(&the_clock));
+		api_check_alerts(api, real_clock(&the_clock));
 		if (watchdog_usec)
 			sd_notify(0, "WATCHDOG=1");
 	}
@@ -249,7 +251,7 @@ static int run(const struct config *cfg)
 			 : "listening on http://%s:%u",
 		 cfg->server.listen_host, port);
 	sd_notify(0, "READY=1");
-	wait_for_signal(&set, office);
+	wait_for_signal(&set, office, api);
 	sd_notify(0, "STOPPING=1");
 	/* Tickets already in the office are stored: they are answered
 	 * before the server goes. */

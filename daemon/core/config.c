@@ -38,6 +38,7 @@
 #define HOSTNAME_MAX 253
 #define COUNTERS_MAX 256
 #define PRINTERS_MAX 64
+#define SUPERVISORS_MAX 64
 #define KIOSKS_MAX 256
 #define CLOSED_MAX 1000
 #define CLIENTS_MAX 64
@@ -66,6 +67,8 @@ enum kind {
 	SEC_KIOSK,
 	SEC_SERVICE,
 	SEC_COUNTER,
+	SEC_ALERTS,
+	SEC_SUPERVISOR,
 	SEC_KINDS,
 };
 
@@ -877,6 +880,7 @@ static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 #define PRINTER(member) offsetof(struct cfg_printer, member)
 #define SERVICE(member) offsetof(struct cfg_service, member)
 #define COUNTER(member) offsetof(struct cfg_counter, member)
+#define SUPERVISOR(member) offsetof(struct cfg_supervisor, member)
 
 /* Each row: name, setter, offset, min, max, multiline. */
 static const struct key office_keys[] = {
@@ -977,6 +981,20 @@ static const struct key counter_keys[] = {
 	{0},
 };
 
+static const struct key alerts_keys[] = {
+	{"max_wait", set_int, OFF(alerts.max_wait), 1, 600, false},
+	{"booking_late", set_int, OFF(alerts.booking_late), 1, 240, false},
+	{"printer_down", set_int, OFF(alerts.printer_down), 5, 3600, false},
+	{"counter_paused", set_int, OFF(alerts.counter_paused), 1, 600, false},
+	{0},
+};
+
+static const struct key supervisor_keys[] = {
+	{"name", set_text, SUPERVISOR(name), 0, TEXT_MAX, true},
+	{"token", set_token, SUPERVISOR(token), 0, 0, false},
+	{0},
+};
+
 #define N_KEYS(table) (sizeof(table) / sizeof(table[0]) - 1)
 _Static_assert(N_KEYS(hours_keys) <= KEYS_MAX, "KEYS_MAX too small");
 _Static_assert(N_KEYS(printer_keys) <= KEYS_MAX, "KEYS_MAX too small");
@@ -996,6 +1014,8 @@ static const struct {
 	[SEC_KIOSK] = {"kiosk", kiosk_keys, true},
 	[SEC_SERVICE] = {"service", service_keys, true},
 	[SEC_COUNTER] = {"counter", counter_keys, true},
+	[SEC_ALERTS] = {"alerts", alerts_keys, false},
+	[SEC_SUPERVISOR] = {"supervisor", supervisor_keys, true},
 };
 
 static void *section_object(struct parser *p, const struct section *s)
@@ -1011,6 +1031,8 @@ static void *section_object(struct parser *p, const struct section *s)
 		return &c->services[s->item];
 	case SEC_COUNTER:
 		return &c->counters[s->item];
+	case SEC_SUPERVISOR:
+		return &c->supervisors[s->item];
 	default:
 		return c;
 	}
@@ -1051,6 +1073,7 @@ static int add_item(struct parser *p, enum kind kind, const char *id,
 		[SEC_KIOSK] = KIOSKS_MAX,
 		[SEC_SERVICE] = CONFIG_MAX_SERVICES,
 		[SEC_COUNTER] = COUNTERS_MAX,
+		[SEC_SUPERVISOR] = SUPERVISORS_MAX,
 	};
 	struct config *c = p->c;
 	size_t *n;
@@ -1065,6 +1088,9 @@ static int add_item(struct parser *p, enum kind kind, const char *id,
 		break;
 	case SEC_SERVICE:
 		n = &c->n_services;
+		break;
+	case SEC_SUPERVISOR:
+		n = &c->n_supervisors;
 		break;
 	default:
 		n = &c->n_counters;
@@ -1108,6 +1134,15 @@ static int add_item(struct parser *p, enum kind kind, const char *id,
 		c->services = a;
 		a[*n] = (struct cfg_service){.id = name,
 					     .minutes = DEFAULT_MINUTES};
+		*ret_item = (*n)++;
+		return 0;
+	}
+	case SEC_SUPERVISOR: {
+		struct cfg_supervisor *a = grow(c->supervisors, *n, sizeof(*a));
+		if (!a)
+			break;
+		c->supervisors = a;
+		a[*n] = (struct cfg_supervisor){.id = name};
 		*ret_item = (*n)++;
 		return 0;
 	}
@@ -1163,8 +1198,8 @@ static int open_section(struct parser *p, const char *s, size_t len)
 		return fail(p, p->line,
 			    "unknown section [%.*s]; expected [office], "
 			    "[server], [storage], [hours], [policy], "
-			    "[printer.NAME], [kiosk.ID], [service.ID] or "
-			    "[counter.ID]",
+			    "[printer.NAME], [kiosk.ID], [service.ID], "
+			    "[counter.ID], [alerts] or [supervisor.NAME]",
 			    (int)n, name);
 	if (id && !valid_id(id, id_len))
 		return fail(p, p->line,
@@ -1496,6 +1531,41 @@ static int finish_counter(struct parser *p, const struct section *s)
 	return 0;
 }
 
+/* Every token opens other doors: it must be nobody else's. */
+static int finish_supervisor(struct parser *p, const struct section *s)
+{
+	struct config *c = p->c;
+	struct cfg_supervisor *sv = &c->supervisors[s->item];
+	int line = key_line(s, "token");
+
+	if (!sv->token)
+		return missing(p, s, "token",
+			       "the supervisor's secret, " TOKEN_RANGE);
+	if (sv->name && !sv->name[0])
+		return fail(p, key_line(s, "name"),
+			    "[%s] name: must not be empty", s->name);
+	if (c->server.admin_token && !strcmp(sv->token, c->server.admin_token))
+		return fail(p, line,
+			    "[%s] token: must differ from [server] "
+			    "admin_token",
+			    s->name);
+	for (size_t j = 0; j < c->n_counters; j++)
+		if (c->counters[j].token &&
+		    !strcmp(c->counters[j].token, sv->token))
+			return fail(p, line,
+				    "[%s] token: the same as the token of "
+				    "[counter.%s]; each role needs its own",
+				    s->name, c->counters[j].id);
+	for (size_t j = 0; j < s->item; j++)
+		if (!strcmp(c->supervisors[j].token, sv->token))
+			return fail(p, line,
+				    "[%s] token: the same as the token of "
+				    "[supervisor.%s]; each supervisor needs "
+				    "its own",
+				    s->name, c->supervisors[j].id);
+	return 0;
+}
+
 static int finish_printer(struct parser *p, const struct section *s)
 {
 	struct cfg_printer *pr = &p->c->printers[s->item];
@@ -1619,6 +1689,9 @@ static int finish(struct parser *p)
 		case SEC_KIOSK:
 			r = finish_kiosk(p, s);
 			break;
+		case SEC_SUPERVISOR:
+			r = finish_supervisor(p, s);
+			break;
 		default:
 			break;
 		}
@@ -1659,6 +1732,8 @@ static int finish(struct parser *p)
 		return fail(p, 0,
 			    "no counter: at least one [counter.ID] section is "
 			    "needed");
+	if (c->alerts.max_wait == 0)
+		c->alerts.max_wait = c->policy.max_wait;
 	return check_appointment_prefix(p);
 }
 
@@ -1689,6 +1764,10 @@ static void set_defaults(struct config *c)
 	c->policy.priority_wait = 15;
 	c->policy.booking_window = 10;
 	c->policy.walkin_limit = 0;
+	c->alerts.max_wait = 0; /* [policy] max_wait, once that is known */
+	c->alerts.booking_late = 10;
+	c->alerts.printer_down = 60;
+	c->alerts.counter_paused = 30;
 }
 
 /* --- interface ---------------------------------------------------------- */
@@ -1854,6 +1933,12 @@ void config_free(struct config *c)
 		free(c->counters[i].token);
 	}
 	free(c->counters);
+	for (size_t i = 0; i < c->n_supervisors; i++) {
+		free(c->supervisors[i].id);
+		free(c->supervisors[i].name);
+		free(c->supervisors[i].token);
+	}
+	free(c->supervisors);
 	for (size_t i = 0; i < c->n_printers; i++) {
 		free(c->printers[i].name);
 		free(c->printers[i].path);

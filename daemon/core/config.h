@@ -34,6 +34,14 @@ struct cfg_counter {
 	uint64_t services; /* bit i = config services[i] */
 };
 
+/* [supervisor.NAME]: the floor manager's token, allowed to read everything
+ * and to act on the floor (docs/API.md, "Roles"). */
+struct cfg_supervisor {
+	char *id;
+	char *name;
+	char *token;
+};
+
 struct cfg_printer {
 	char *name;
 	enum printer_driver driver;
@@ -118,6 +126,14 @@ struct config {
 		char *appointment_prefix;
 	} policy;
 
+	/* [alerts]: thresholds of the supervision page's alerts. */
+	struct {
+		int max_wait;       /* minutes; [policy] max_wait by default */
+		int booking_late;   /* minutes after a booking's slot start */
+		int printer_down;   /* seconds */
+		int counter_paused; /* minutes */
+	} alerts;
+
 	struct cfg_service *services;
 	size_t n_services;
 	struct cfg_counter *counters;
@@ -126,6 +142,8 @@ struct config {
 	size_t n_printers;
 	struct cfg_kiosk *kiosks;
 	size_t n_kiosks;
+	struct cfg_supervisor *supervisors;
+	size_t n_supervisors;
 };
 
 /* Parses and validates the file. On failure returns a negative errno and

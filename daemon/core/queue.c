@@ -1151,6 +1151,13 @@ uint64_t queue_counter_services(const struct queue *q, size_t counter)
 	return counter < q->n_counters ? q->counters[counter].services : 0;
 }
 
+void queue_set_counter_services(struct queue *q, size_t counter,
+				uint64_t services)
+{
+	if (counter < q->n_counters)
+		q->counters[counter].services = services;
+}
+
 void queue_set_streak(struct queue *q, size_t service, int streak)
 {
 	if (service < q->n_services)

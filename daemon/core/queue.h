@@ -70,6 +70,10 @@ int queue_remove(struct queue *q, int64_t id);
 void queue_set_paused(struct queue *q, size_t counter, bool paused);
 bool queue_paused(const struct queue *q, size_t counter);
 uint64_t queue_counter_services(const struct queue *q, size_t counter);
+/* The services counter calls from now on (the day's change of the floor
+ * manager); its current ticket stays. */
+void queue_set_counter_services(struct queue *q, size_t counter,
+				uint64_t services);
 /* Consecutive non-walk-in calls in service (for the interleave rule). */
 void queue_set_streak(struct queue *q, size_t service, int streak);
 int queue_streak(const struct queue *q, size_t service);

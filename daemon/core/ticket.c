@@ -52,6 +52,8 @@ static const char *const event_names[] = {
 	[EVENT_PRINT_REQUESTED] = "print_requested",
 	[EVENT_PRINTED] = "printed",
 	[EVENT_PRINT_FAILED] = "print_failed",
+	[EVENT_CANCELLED] = "cancelled",
+	[EVENT_SERVICES_CHANGED] = "services_changed",
 };
 
 _Static_assert(sizeof(event_names) / sizeof(event_names[0]) ==

@@ -63,6 +63,10 @@ enum event_type {
 	EVENT_PRINT_REQUESTED, /* a reprint asked for */
 	EVENT_PRINTED,
 	EVENT_PRINT_FAILED,
+	EVENT_CANCELLED,        /* a waiting ticket whose citizen left; the
+				 * detail is the supervisor's reason */
+	EVENT_SERVICES_CHANGED, /* a counter, no ticket; the detail lists its
+				 * services for the rest of the day */
 	EVENT_TYPE_COUNT,
 };
 

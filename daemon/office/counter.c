@@ -201,6 +201,7 @@ int office_done(struct office *o, int counter, bool served, int64_t now,
 		office_record_service_time(o, t.service, now - t.called_at);
 	queue_finish(o->q, (size_t)counter);
 	*ret = t;
+	office_notify_counter(o, counter, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;
@@ -286,7 +287,9 @@ int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		goto out;
 	}
 	queue_set_paused(o->q, (size_t)counter, paused);
+	o->paused_since[counter] = paused ? now : 0;
 	office_notify_queue(o, now); /* estimates depend on the open counters */
+	office_notify_counter(o, counter, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;

@@ -91,6 +91,9 @@ int office_load_day(struct office *o, int64_t now)
 			return r;
 		queue_set_paused(q, i, paused);
 	}
+	r = office_replay_floor(o);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < c->n_services; i++) {
 		int64_t secs[SERVICE_WINDOW];
 		size_t n = 0;

@@ -13,7 +13,7 @@ static size_t open_counters(const struct office *o, int service)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < o->cfg->n_counters; i++)
-		if ((o->cfg->counters[i].services & BIT(service)) &&
+		if ((queue_counter_services(o->q, i) & BIT(service)) &&
 		    !queue_paused(o->q, i))
 			n++;
 	return n;

@@ -157,13 +157,18 @@ int office_new(const struct config *cfg, struct store *st, int64_t now,
 	o->cfg = cfg;
 	o->st = st;
 	o->times = calloc(cfg->n_services, sizeof(*o->times));
-	if (!o->times) {
+	o->paused_since = calloc(cfg->n_counters ? cfg->n_counters : 1,
+				 sizeof(*o->paused_since));
+	if (!o->times || !o->paused_since) {
+		free(o->times);
+		free(o->paused_since);
 		free(o);
 		return -ENOMEM;
 	}
 	r = pthread_mutex_init(&o->lock, NULL);
 	if (r != 0) {
 		free(o->times);
+		free(o->paused_since);
 		free(o);
 		return -r;
 	}
@@ -191,6 +196,7 @@ void office_free(struct office *o)
 			 (unsigned long long)o->checked_in);
 	queue_free(o->q);
 	free(o->times);
+	free(o->paused_since);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);
@@ -232,6 +238,15 @@ void office_notify_call(struct office *o, enum office_event_type type,
 			  &(struct office_event){.type = type,
 						 .at = now,
 						 .ticket = t});
+}
+
+void office_notify_counter(struct office *o, int counter, int64_t now)
+{
+	if (o->notify)
+		o->notify(o->notify_data,
+			  &(struct office_event){.type = OFFICE_EVENT_COUNTER,
+						 .at = now,
+						 .counter = counter});
 }
 
 int office_healthy(struct office *o)

@@ -54,6 +54,7 @@ const char *office_closed_reason_name(enum office_closed_reason r);
 
 struct office_counter_view {
 	bool paused;
+	uint64_t services; /* today's: the config's, or as changed since */
 	bool has_current;
 	struct ticket current;
 	struct ticket *waiting; /* malloc'd, in the order they would be called */
@@ -77,6 +78,8 @@ enum office_event_type {
 	OFFICE_EVENT_CALLED,
 	OFFICE_EVENT_RECALLED,
 	OFFICE_EVENT_QUEUE, /* waiting counts changed */
+	OFFICE_EVENT_COUNTER, /* a counter paused, resumed, finished a
+			       * ticket or changed its services */
 };
 
 struct office_event {
@@ -85,6 +88,7 @@ struct office_event {
 	const struct ticket *ticket;                /* CALLED, RECALLED */
 	const struct office_service_view *services; /* QUEUE: per service */
 	size_t n_services;
+	int counter; /* COUNTER */
 };
 
 /* Called with the office locked, after the change is committed: it must
@@ -163,6 +167,60 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 
 void office_set_notify(struct office *o, office_notify_fn fn,
 		       void *userdata);
+
+/* --- the floor manager (floor.c) --- */
+
+/* A service on the supervision page. */
+struct office_floor_service {
+	struct office_service_view v;
+	int64_t oldest_at;     /* issue time of the longest waiting, 0 none */
+	char oldest_number[TICKET_NUMBER_MAX];
+	/* The longest waiting walk-in or priority ticket (max_wait's). */
+	int64_t oldest_walkin_at; /* 0: none */
+	char oldest_walkin_number[TICKET_NUMBER_MAX];
+	size_t over_max_wait; /* walk-in and priority tickets past max_wait */
+};
+
+/* A counter on the supervision page. */
+struct office_floor_counter {
+	bool paused;
+	int64_t paused_since; /* when paused; 0 when not */
+	uint64_t services;    /* today's */
+	bool has_current;
+	struct ticket current;
+	int served; /* tickets served today */
+};
+
+/* The floor now: per config service and counter, and the checked-in
+ * bookings waiting after their slot start (arrays malloc'd). */
+struct office_floor {
+	char day[TICKET_DAY_LEN + 1];
+	struct office_floor_service *services;
+	struct office_floor_counter *counters;
+	struct ticket *late; /* appointment tickets waiting past slot start */
+	size_t n_late;
+};
+
+int office_floor(struct office *o, int64_t now, struct office_floor *ret,
+		 struct office_error *err);
+void office_floor_clear(struct office_floor *f);
+/* Calls cb for each booking of today (store_bookings_day), with the
+ * office locked: cb must not call into the office. */
+int office_bookings_today(struct office *o, int64_t now,
+			  int (*cb)(const struct store_booking *b,
+				    void *userdata),
+			  void *userdata, struct office_error *err);
+/* A waiting ticket whose citizen left: no_show, with the reason in the
+ * log (EVENT_CANCELLED). */
+int office_cancel(struct office *o, int64_t id, const char *reason,
+		  int64_t now, struct ticket *ret, struct office_error *err);
+/* The ticket services counter calls for the rest of the day: logged
+ * (EVENT_SERVICES_CHANGED) and replayed when the day is loaded again. */
+int office_set_services(struct office *o, int counter, uint64_t services,
+			int64_t now, struct office_error *err);
+/* The ids of services' bits, separated by commas, in buf. */
+void office_services_format(const struct config *c, uint64_t services,
+			    char *buf, size_t size);
 
 /* Printing: once set, each new ticket is laid out and queued on its
  * kiosk's printer after it is committed; its `printed` follows the job. */

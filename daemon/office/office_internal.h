@@ -46,6 +46,7 @@ struct office {
 	uint64_t checked_in;       /* tickets issued at check-in */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 	int64_t day_began; /* the time that loaded it (office_load_day) */
+	int64_t *paused_since; /* per counter: when paused today, 0 not */
 	unsigned int shm_faults; /* store_shm_faults() last logged */
 };
 
@@ -78,6 +79,11 @@ void office_notify_call(struct office *o, enum office_event_type type,
 /* day.c: the business day the queue holds. */
 int office_load_day(struct office *o, int64_t now);
 int office_roll_day(struct office *o, int64_t now, struct office_error *err);
+
+/* floor.c: the day's pauses and services changed, from the log, once
+ * the queue is rebuilt. */
+int office_replay_floor(struct office *o);
+void office_notify_counter(struct office *o, int counter, int64_t now);
 
 /* estimate.c: ahead counts and waiting-time estimates. */
 void office_record_service_time(struct office *o, int service, int64_t s);

@@ -92,6 +92,7 @@ int office_counter(struct office *o, int counter, int64_t now,
 		goto out;
 	}
 	v.paused = queue_paused(o->q, (size_t)counter);
+	v.services = services;
 	const struct ticket *cur = queue_current(o->q, (size_t)counter);
 	if (cur) {
 		v.has_current = true;

@@ -542,6 +542,7 @@ static void apply(struct day_ctx *x, const struct ev *e)
 		break;
 	case EVENT_SERVED:
 	case EVENT_NO_SHOW:
+	case EVENT_CANCELLED: /* the citizen left: a no-show */
 	case EVENT_EXPIRED:
 		if (t->state == TK_DONE)
 			break;
@@ -555,7 +556,8 @@ static void apply(struct day_ctx *x, const struct ev *e)
 			if (t->last_call && e->at >= t->last_call &&
 			    e->at < x->day_end)
 				t->service_s = e->at - t->last_call;
-		} else if (e->type == EVENT_NO_SHOW) {
+		} else if (e->type == EVENT_NO_SHOW ||
+			   e->type == EVENT_CANCELLED) {
 			row(x, t->svc_now, t->kind)->no_show++;
 		} else {
 			row(x, t->svc_now, t->kind)->expired++;

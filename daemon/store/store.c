@@ -115,6 +115,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX appointments_pending ON appointments (day, start)"
 	" WHERE ticket IS NULL AND status = 'booked';\n"
 	"PRAGMA user_version = 4;\n",
+	/* 4 -> 5: the supervision page looks at the day's floor events
+	 * (pauses, services changed) and at all the day's bookings every
+	 * few seconds; a day's restart replays the services changed. */
+	"CREATE INDEX events_floor ON events (day)"
+	" WHERE type IN ('paused', 'resumed', 'services_changed');\n"
+	"CREATE INDEX appointments_by_day ON appointments (day, start);\n"
+	"PRAGMA user_version = 5;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -155,6 +162,9 @@ enum stmt_id {
 	ST_APPT_PURGE,
 	ST_SERVICE_TIMES,
 	ST_APPT_PENDING,
+	ST_FLOOR_EVENTS,
+	ST_SERVED_BY_COUNTER,
+	ST_APPT_DAY,
 	ST_COUNT,
 };
 
@@ -258,6 +268,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT service, start FROM appointments"
 		" WHERE day = ?1 AND ticket IS NULL AND status = 'booked'"
 		" AND start >= ?2 ORDER BY start LIMIT ?3",
+	/* Served by the partial index events_floor (schema 5), which only
+	 * a query naming the same types can use. */
+	[ST_FLOOR_EVENTS] =
+		"SELECT type, counter, at, detail FROM events"
+		" WHERE day = ?1"
+		" AND type IN ('paused', 'resumed', 'services_changed')"
+		" ORDER BY id",
+	[ST_SERVED_BY_COUNTER] =
+		"SELECT counter, count(*) FROM tickets"
+		" WHERE state = 'served' AND day = ?1 AND counter IS NOT NULL"
+		" GROUP BY counter",
+	[ST_APPT_DAY] =
+		"SELECT a.code, a.service, a.start, a.end, a.status,"
+		" coalesce(a.ticket, 0), t.number, t.state,"
+		" coalesce(t.called_at, 0) FROM appointments AS a"
+		" LEFT JOIN tickets AS t ON t.id = a.ticket"
+		" WHERE a.day = ?1 ORDER BY a.start, a.code",
 	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
 		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
 };
@@ -1393,4 +1420,94 @@ int store_bookings_pending(struct store *s, const char *day, int64_t from,
 out:
 	db_finish(st);
 	return r;
+}
+
+int store_floor_events(struct store *s, const char *day,
+		       int (*cb)(const struct store_floor_event *e,
+				 void *userdata),
+		       void *userdata)
+{
+	sqlite3_stmt *st = s->st[ST_FLOOR_EVENTS];
+	int r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	r = db_bind_text(st, 1, day);
+	while (r == 0 && (r = db_step(st)) > 0) {
+		const char *type = db_column_text(st, 0);
+		const char *counter = db_column_text(st, 1);
+		struct store_floor_event e = {
+			.counter = counter ? config_counter_index(s->cfg,
+								  counter) :
+					     -1,
+			.at = sqlite3_column_int64(st, 2),
+			.detail = db_column_text(st, 3),
+		};
+
+		if (!type || event_type_parse(type, &e.type) < 0 ||
+		    e.counter < 0)
+			continue; /* a counter the config no longer has */
+		r = cb(&e, userdata);
+	}
+	db_finish(st);
+	return r < 0 ? r : 0;
+}
+
+int store_served_by_counter(struct store *s, const char *day,
+			    int *ret_counts)
+{
+	sqlite3_stmt *st = s->st[ST_SERVED_BY_COUNTER];
+	int r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	for (size_t i = 0; i < s->cfg->n_counters; i++)
+		ret_counts[i] = 0;
+	r = db_bind_text(st, 1, day);
+	while (r == 0 && (r = db_step(st)) > 0) {
+		const char *v = db_column_text(st, 0);
+		int c = v ? config_counter_index(s->cfg, v) : -1;
+
+		if (c >= 0)
+			ret_counts[c] = sqlite3_column_int(st, 1);
+	}
+	db_finish(st);
+	return r < 0 ? r : 0;
+}
+
+int store_bookings_day(struct store *s, const char *day,
+		       int (*cb)(const struct store_booking *b,
+				 void *userdata),
+		       void *userdata)
+{
+	sqlite3_stmt *st = s->st[ST_APPT_DAY];
+	int r;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	r = db_bind_text(st, 1, day);
+	while (r == 0 && (r = db_step(st)) > 0) {
+		struct store_booking b;
+		const char *v;
+
+		memset(&b, 0, sizeof(b));
+		v = db_column_text(st, 0);
+		snprintf(b.a.code, sizeof(b.a.code), "%s", v ? v : "");
+		v = db_column_text(st, 1);
+		b.a.service = v ? config_service_index(s->cfg, v) : -1;
+		b.a.start = sqlite3_column_int64(st, 2);
+		b.a.end = sqlite3_column_int64(st, 3);
+		v = db_column_text(st, 4);
+		b.a.cancelled = v && strcmp(v, "cancelled") == 0;
+		b.a.ticket = sqlite3_column_int64(st, 5);
+		v = db_column_text(st, 6);
+		snprintf(b.number, sizeof(b.number), "%s", v ? v : "");
+		v = db_column_text(st, 7);
+		b.has_ticket = b.a.ticket != 0 && v &&
+			       ticket_state_parse(v, &b.state) == 0;
+		b.called_at = sqlite3_column_int64(st, 8);
+		r = cb(&b, userdata);
+	}
+	db_finish(st);
+	return r < 0 ? r : 0;
 }

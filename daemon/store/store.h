@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -25,7 +25,8 @@ struct store_event {
 	/* event_type_name() of an enum event_type (ticket.h lists them all:
 	 * issued, checked_in, called, recalled, served, no_show,
 	 * transferred, expired, paused, resumed, imported, print_requested,
-	 * printed, print_failed); any other name is refused. */
+	 * printed, print_failed, cancelled, services_changed); any other
+	 * name is refused. */
 	const char *type;
 	int64_t ticket;   /* 0 when not about a ticket */
 	int service;      /* -1 when none */
@@ -140,6 +141,42 @@ struct store_slot {
 int store_bookings_pending(struct store *s, const char *day, int64_t from,
 			   struct store_slot *ret_slots, size_t max,
 			   size_t *ret_n);
+
+/* An event of the day about a counter's state on the floor: paused,
+ * resumed, services_changed (detail: the service ids, commas between). */
+struct store_floor_event {
+	enum event_type type;
+	int counter;
+	int64_t at;
+	const char *detail; /* valid during the callback only */
+};
+/* Calls cb for each floor event of day, oldest first (rows naming a
+ * counter the config no longer has are skipped); stops and returns cb's
+ * value when it is non-zero. */
+int store_floor_events(struct store *s, const char *day,
+		       int (*cb)(const struct store_floor_event *e,
+				 void *userdata),
+		       void *userdata);
+/* How many tickets of day each counter served; ret_counts has one place
+ * per config counter. */
+int store_served_by_counter(struct store *s, const char *day,
+			    int *ret_counts);
+
+/* A booking of a day with its check-in's ticket, for the supervision
+ * page. */
+struct store_booking {
+	struct store_appointment a; /* phone not read */
+	bool has_ticket;
+	char number[TICKET_NUMBER_MAX];
+	enum ticket_state state;
+	int64_t called_at; /* 0: never called */
+};
+/* Calls cb for each booking of day by slot start; stops and returns cb's
+ * value when it is non-zero. */
+int store_bookings_day(struct store *s, const char *day,
+		       int (*cb)(const struct store_booking *b,
+				 void *userdata),
+		       void *userdata);
 
 /* Whether the database accepts a write (for /healthz): not while the last
  * write transaction failed on a fault of the disk, nor while the path

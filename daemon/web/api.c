@@ -16,6 +16,7 @@
 #include "api_query.h"
 #include "api_response.h"
 #include "api_stats.h"
+#include "api_supervisor.h"
 #include "booking.h"
 #include "hours.h"
 #include "log.h"
@@ -149,7 +150,7 @@ out:
 }
 
 /* A ticket id in a path: decimal digits only, 1 to INT64_MAX. */
-static int parse_id(const char *s, int64_t *ret)
+int api_parse_id(const char *s, int64_t *ret)
 {
 	int64_t v = 0;
 
@@ -181,7 +182,7 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
-	if (parse_id(c->param[0], &id) < 0) {
+	if (api_parse_id(c->param[0], &id) < 0) {
 		api_quote(buf, sizeof(buf), c->param[0]);
 		api_errorf(ret, 404, "not_found", "There is no ticket %s.", buf);
 		return;
@@ -335,7 +336,7 @@ static void h_display(struct ctx *c, struct api_response *ret)
 	api_respond(c->req, ret, 200, json_pack("{s:o}", "calls", arr));
 }
 
-static void render_counter(struct ctx *c, struct api_response *ret)
+void api_render_counter(struct ctx *c, struct api_response *ret)
 {
 	struct office_counter_view v;
 	struct office_error err;
@@ -362,7 +363,7 @@ static void h_counter(struct ctx *c, struct api_response *ret)
 {
 	if (api_body_none(c->req, ret) < 0)
 		return;
-	render_counter(c, ret);
+	api_render_counter(c, ret);
 }
 
 static void h_next(struct ctx *c, struct api_response *ret)
@@ -467,7 +468,7 @@ static void set_paused(struct ctx *c, struct api_response *ret, bool paused)
 		api_office_failed(c->req, ret, &err);
 		return;
 	}
-	render_counter(c, ret);
+	api_render_counter(c, ret);
 }
 
 static void h_pause(struct ctx *c, struct api_response *ret)
@@ -487,6 +488,7 @@ static void h_test_clock(struct ctx *c, struct api_response *ret)
 	};
 	json_t *body;
 	json_int_t s;
+	int64_t moved;
 	char now[32];
 
 	if (!c->a->advance) {
@@ -505,7 +507,10 @@ static void h_test_clock(struct ctx *c, struct api_response *ret)
 			  "seconds: the clock only moves forward.");
 		return;
 	}
-	hours_rfc3339(c->a->advance(c->a->advance_data, (int64_t)s), now);
+	moved = c->a->advance(c->a->advance_data, (int64_t)s);
+	/* The alerts of the new time at once, not at the next tick. */
+	api_check_alerts(c->a, moved);
+	hours_rfc3339(moved, now);
 	api_respond(c->req, ret, 200, json_pack("{s:s}", "now", now));
 }
 
@@ -545,6 +550,7 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 		return;
 	api_stats_metrics(c->a->cfg, c->a->stats, c->a->printers, c->now,
 			  ret);
+	api_alerts_metrics(c->a, ret);
 }
 
 /* What the pages show of the office, from the config's [office], and the
@@ -569,23 +575,32 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/services", API_AUTH_NONE, h_services},
 	{"GET", "/api/v1/office", API_AUTH_NONE, h_office},
 	{"POST", "/api/v1/tickets", API_AUTH_KIOSK, h_issue},
-	{"GET", "/api/v1/tickets", API_AUTH_ADMIN, h_tickets},
+	{"GET", "/api/v1/tickets", API_AUTH_SUPERVISOR, h_tickets},
 	{"GET", "/api/v1/tickets/{}", API_AUTH_NONE, h_ticket},
 	{"GET", "/api/v1/display", API_AUTH_NONE, h_display},
-	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER, h_counter},
+	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_counter},
 	{"POST", "/api/v1/counters/{}/next", API_AUTH_COUNTER, h_next},
 	{"POST", "/api/v1/counters/{}/recall", API_AUTH_COUNTER, h_recall},
 	{"POST", "/api/v1/counters/{}/done", API_AUTH_COUNTER, h_done},
 	{"POST", "/api/v1/counters/{}/transfer", API_AUTH_COUNTER, h_transfer},
-	{"POST", "/api/v1/counters/{}/pause", API_AUTH_COUNTER, h_pause},
-	{"POST", "/api/v1/counters/{}/resume", API_AUTH_COUNTER, h_resume},
-	{"POST", "/api/v1/tickets/{}/reprint", API_AUTH_ADMIN, h_reprint},
+	{"POST", "/api/v1/counters/{}/pause", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_pause},
+	{"POST", "/api/v1/counters/{}/resume", API_AUTH_COUNTER_OR_SUPERVISOR,
+	 h_resume},
+	{"POST", "/api/v1/tickets/{}/reprint", API_AUTH_SUPERVISOR, h_reprint},
 	{"POST", "/api/v1/checkins", API_AUTH_KIOSK, api_bookings_checkin},
 	{"POST", "/api/v1/appointments", API_AUTH_ADMIN, api_bookings_import},
 	{"POST", "/api/v1/test/clock", API_AUTH_ADMIN, h_test_clock},
-	{"GET", "/api/v1/printers", API_AUTH_ADMIN, h_printers},
-	{"GET", "/api/v1/stats", API_AUTH_ADMIN, h_stats},
+	{"GET", "/api/v1/printers", API_AUTH_SUPERVISOR, h_printers},
+	{"GET", "/api/v1/stats", API_AUTH_SUPERVISOR, h_stats},
 	{"GET", "/metrics", API_AUTH_NONE, h_metrics},
+	/* The floor manager's (api_supervisor.c). */
+	{"GET", "/api/v1/supervisor", API_AUTH_SUPERVISOR, api_supervisor_view},
+	{"POST", "/api/v1/tickets/{}/cancel", API_AUTH_SUPERVISOR,
+	 api_supervisor_cancel},
+	{"POST", "/api/v1/counters/{}/services", API_AUTH_SUPERVISOR,
+	 api_supervisor_services},
 };
 
 static bool route_match(const char *pattern, const char *path, struct ctx *c)
@@ -635,7 +650,7 @@ static void allow_add(char *allow, size_t size, const char *method)
 void api_handle(struct api *a, const struct api_request *req,
 		struct api_response *ret)
 {
-	struct ctx c = {.a = a, .req = req, .counter = -1};
+	struct ctx c = {.a = a, .req = req, .counter = -1, .supervisor = -1};
 	const struct route *found = NULL;
 	char allow[API_HEADER_VALUE_MAX] = "";
 
@@ -727,6 +742,21 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 		}
 	}
 
+	a->supervisor_len = calloc(cfg->n_supervisors + 1,
+				   sizeof(*a->supervisor_len));
+	if (!a->supervisor_len)
+		goto fail;
+	for (size_t i = 0; i < cfg->n_supervisors; i++) {
+		a->supervisor_len[i] = strlen(cfg->supervisors[i].token);
+		if (a->supervisor_len[i] > API_TOKEN_MAX) {
+			log_err("api: the token of supervisor %s is longer "
+				"than %d bytes",
+				cfg->supervisors[i].id, API_TOKEN_MAX);
+			r = -EINVAL;
+			goto fail;
+		}
+	}
+
 	if (cfg->server.n_kiosk_clients > 0) {
 		a->kiosk_clients = calloc(cfg->server.n_kiosk_clients,
 					  sizeof(*a->kiosk_clients));
@@ -744,6 +774,9 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 		}
 	}
 	a->n_kiosk_clients = cfg->server.n_kiosk_clients;
+	r = api_alerts_init(a);
+	if (r < 0)
+		goto fail;
 	*ret = a;
 	return 0;
 fail:
@@ -781,5 +814,7 @@ void api_free(struct api *a)
 		return;
 	free(a->kiosk_clients);
 	free(a->token_len);
+	free(a->supervisor_len);
+	api_alerts_free(a);
 	free(a);
 }

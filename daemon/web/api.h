@@ -43,6 +43,9 @@ void api_set_stats(struct api *a, struct stats *s);
 /* With a test clock, POST /api/v1/test/clock moves it; without, it is 404. */
 void api_set_test_clock(struct api *a, api_advance_fn advance,
 			void *userdata);
+/* Looks at the floor at now and raises or clears the alerts (docs/API.md,
+ * "Alerts"); called every few seconds. */
+void api_check_alerts(struct api *a, int64_t now);
 /* Whether path is an API path (the rest is static files). */
 int api_handles(const char *path);
 void api_handle(struct api *a, const struct api_request *req,

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,11 +97,15 @@ static int bearer(const char *h, const char **ret, size_t *ret_len)
 
 #define OWNER_NONE (-1)
 #define OWNER_ADMIN (-2)
+/* Supervisor i owns OWNER_SUPERVISOR(i); IS_SUPERVISOR tells them apart. */
+#define OWNER_SUPERVISOR(i) (-3 - (int)(i))
+#define IS_SUPERVISOR(owner) ((owner) <= -3)
+#define SUPERVISOR_OF(owner) (-3 - (owner))
 
-/* Whose token this is: a counter's index, OWNER_ADMIN or OWNER_NONE. Every
- * configured token is compared, so that the time taken does not tell
- * which one matched. A token shared by several owners (config forbids it)
- * resolves to want when want is among them. */
+/* Whose token this is: a counter's index, OWNER_ADMIN, OWNER_SUPERVISOR(i)
+ * or OWNER_NONE. Every configured token is compared, so that the time
+ * taken does not tell which one matched. A token shared by several owners
+ * (config forbids it) resolves to want when want is among them. */
 static int token_owner(const struct api *a, const char *tok, size_t len,
 		       int want)
 {
@@ -115,6 +120,12 @@ static int token_owner(const struct api *a, const char *tok, size_t len,
 
 		owner = eq ? (int)i : owner;
 		wanted |= eq && (int)i == want;
+	}
+	for (size_t i = 0; i < cfg->n_supervisors; i++) {
+		bool eq = api_token_equal(tok, len, cfg->supervisors[i].token,
+					  a->supervisor_len[i]);
+
+		owner = eq ? OWNER_SUPERVISOR(i) : owner;
 	}
 	if (cfg->server.admin_token) {
 		bool eq = api_token_equal(tok, len, cfg->server.admin_token,
@@ -157,33 +168,51 @@ static int token_of(const struct ctx *c, struct api_response *ret, int want,
 	return 0;
 }
 
-/* want: a counter's index, or OWNER_ADMIN. */
-static int check_token(const struct ctx *c, struct api_response *ret, int want)
+/* Whose token owner is, in words for a refusal. */
+static void owner_words(const struct ctx *c, int owner, char *buf,
+			size_t size)
 {
+	if (owner == OWNER_ADMIN)
+		snprintf(buf, size, "The admin token");
+	else if (IS_SUPERVISOR(owner))
+		snprintf(buf, size, "Supervisor %s's token",
+			 c->a->cfg->supervisors[SUPERVISOR_OF(owner)].id);
+	else
+		snprintf(buf, size, "Counter %s's token",
+			 api_counter_id(c->a->cfg, owner));
+}
+
+/* want: a counter's index, or OWNER_ADMIN. floor: a supervisor's token
+ * and the admin token are accepted too. */
+static int check_token(struct ctx *c, struct api_response *ret, int want,
+		       bool floor)
+{
+	char who[96];
 	int r, owner;
 
 	r = token_of(c, ret, want, &owner);
 	if (r < 0)
 		return r;
-	if (owner == want)
+	if (IS_SUPERVISOR(owner))
+		c->supervisor = SUPERVISOR_OF(owner);
+	if (owner == want || (floor && (owner == OWNER_ADMIN ||
+					IS_SUPERVISOR(owner))))
 		return 0;
-	if (want == OWNER_ADMIN)
+	owner_words(c, owner, who, sizeof(who));
+	if (want == OWNER_ADMIN && floor)
 		api_errorf(ret, 403, "forbidden",
-			   "Counter %s's token does not allow this; the admin "
-			   "token is needed.",
-			   api_counter_id(c->a->cfg, owner));
-	else if (owner == OWNER_ADMIN)
+			   "%s does not allow this; a supervisor's or the "
+			   "admin token is needed.",
+			   who);
+	else if (want == OWNER_ADMIN)
 		api_errorf(ret, 403, "forbidden",
-			   "The admin token does not allow acting for counter "
-			   "%s.",
-			   api_counter_id(c->a->cfg, want));
+			   "%s does not allow this; the admin token is "
+			   "needed.",
+			   who);
 	else
-		api_errorf(
-			ret, 403, "forbidden",
-			"Counter %s's token does not allow acting for counter "
-			"%s.",
-			api_counter_id(c->a->cfg, owner),
-			api_counter_id(c->a->cfg, want));
+		api_errorf(ret, 403, "forbidden",
+			   "%s does not allow acting for counter %s.", who,
+			   api_counter_id(c->a->cfg, want));
 	return -EPERM;
 }
 
@@ -198,6 +227,7 @@ int api_authorize(struct ctx *c, enum api_auth auth, struct api_response *ret)
 	case API_AUTH_KIOSK:
 		return check_kiosk(c, ret);
 	case API_AUTH_COUNTER:
+	case API_AUTH_COUNTER_OR_SUPERVISOR:
 		c->counter = config_counter_index(c->a->cfg, c->param[0]);
 		if (c->counter < 0) {
 			/* 401 before 404: without a valid token nobody
@@ -210,9 +240,12 @@ int api_authorize(struct ctx *c, enum api_auth auth, struct api_response *ret)
 				   buf);
 			return -ENOENT;
 		}
-		return check_token(c, ret, c->counter);
+		return check_token(c, ret, c->counter,
+				   auth == API_AUTH_COUNTER_OR_SUPERVISOR);
 	case API_AUTH_ADMIN:
-		return check_token(c, ret, OWNER_ADMIN);
+		return check_token(c, ret, OWNER_ADMIN, false);
+	case API_AUTH_SUPERVISOR:
+		return check_token(c, ret, OWNER_ADMIN, true);
 	}
 	return -EINVAL;
 }

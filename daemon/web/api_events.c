@@ -82,6 +82,12 @@ void api_office_event(void *userdata, const struct office_event *ev)
 			json_pack("{s:o?, s:s}", "services", list, "at", at));
 		return;
 	}
+	if (ev->type == OFFICE_EVENT_COUNTER) {
+		publish(a, "counter",
+			json_pack("{s:s?, s:s}", "counter",
+				  api_counter_id(cfg, ev->counter), "at", at));
+		return;
+	}
 	const struct ticket *t = ev->ticket;
 	publish(a, ev->type == OFFICE_EVENT_CALLED ? "called" : "recalled",
 		json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s}", "ticket",

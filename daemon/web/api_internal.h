@@ -3,6 +3,8 @@
 #ifndef BONOMAT_API_INTERNAL_H
 #define BONOMAT_API_INTERNAL_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +34,12 @@ struct api {
 	size_t n_kiosk_clients;
 	size_t *token_len; /* of each counter's token, 0 when none */
 	size_t admin_len;
+	size_t *supervisor_len; /* of each supervisor's token */
+	/* api_supervisor.c: the floor's alerts, under alerts_lock. */
+	struct alerts *alerts;
+	pthread_mutex_t alerts_lock;
+	bool alerts_lock_ok;
+	int64_t *printer_down_since; /* per printer, 0 while ok */
 };
 
 /* One request on its way through a route's handler. */
@@ -41,6 +49,12 @@ struct ctx {
 	int64_t now;
 	char param[PARAMS_MAX][PARAM_MAX];
 	int counter; /* AUTH_COUNTER routes: index of param[0] */
+	int supervisor; /* whose token it was, -1 when no supervisor's */
 };
+
+/* api.c: a ticket id in a path (decimal, 1 to INT64_MAX), and the
+ * counter c->counter as GET /api/v1/counters/{id} answers it. */
+int api_parse_id(const char *s, int64_t *ret);
+void api_render_counter(struct ctx *c, struct api_response *ret);
 
 #endif

@@ -131,7 +131,7 @@ json_t *api_json_counter(const struct config *cfg, int counter,
 	if (!services || !waiting)
 		goto fail;
 	for (size_t i = 0; i < cfg->n_services && i < 64; i++) {
-		if (!(cc->services & (UINT64_C(1) << i)))
+		if (!(v->services & (UINT64_C(1) << i)))
 			continue;
 		if (json_array_append_new(services,
 					  json_string(cfg->services[i].id)))

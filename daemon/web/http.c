@@ -488,7 +488,7 @@ static enum MHD_Result send_error(struct http *h, struct MHD_Connection *conn,
 static bool is_static_page(const char *name)
 {
 	return strcmp(name, "kiosk") == 0 || strcmp(name, "counter") == 0 ||
-	       strcmp(name, "display") == 0;
+	       strcmp(name, "display") == 0 || strcmp(name, "supervisor") == 0;
 }
 
 int http_map_path(const char *path, char *buf, size_t size)

@@ -23,6 +23,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SOURCE_DIR = process.env.BONOMAT_SOURCE_DIR || path.resolve(HERE, '..', '..');
 
 export const ADMIN_TOKEN = 'admin-browser-tests';
+// [supervisor.sef]: the floor manager's page /supervisor.
+export const SUPERVISOR_TOKEN = 'supervisor-browser-tests';
 // Not the values of ui/shared/office.js: the pages must show the config's.
 export const OFFICE_NAME = 'Primăria Sectorului 1 — Biroul Cetățeanului (test)';
 export const BOOKING_SITE = 'programari-test.primariasector1.ro';
@@ -138,7 +140,8 @@ token = ${c.token}
 	const printer = printerPort
 		? `driver = tcp\nhost = 127.0.0.1:${printerPort}\n`
 		: 'driver = none\n';
-	// More lines for a section: {hours: '...', printer: '...', A: '...'}.
+	// More lines for a section: {hours: '...', printer: '...', A: '...'};
+	// tail: more sections at the end ("[alerts]\n...").
 	const more = extra || {};
 	const add = (section) => (more[section] ? more[section] + '\n' : '');
 	return `; written by tests/browser/harness.mjs
@@ -198,7 +201,11 @@ info = Actele de stare civilă nu se eliberează aici, ci la sediul din
 name = Acte de identitate
 info = Programarea pentru actele de identitate se face numai online, pe
        platforma Ministerului Afacerilor Interne: hub.mai.gov.ro.
-${counters}`;
+${counters}
+[supervisor.sef]
+name = Șefa Biroului Cetățeanului
+token = ${SUPERVISOR_TOKEN}
+${add('tail')}`;
 }
 
 function findDaemon() {

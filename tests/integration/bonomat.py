@@ -39,6 +39,8 @@ SOURCE_DIR = os.environ.get("BONOMAT_SOURCE_DIR") or os.path.normpath(
 
 OFFICE_TZ = "Europe/Bucharest"
 ADMIN_TOKEN = "admin-secret-1"
+# [supervisor.floor]: the floor manager (API.md, "Roles").
+SUPERVISOR_TOKEN = "tok-supervisor-floor"
 COUNTER_TOKENS = {"1": "tok-counter-1", "2": "tok-counter-2",
                   "3": "tok-counter-3"}
 COUNTER_NAMES = {"1": "Ghișeul 1", "2": "Ghișeul 2", "3": "Ghișeul 3"}
@@ -206,6 +208,10 @@ token = {COUNTER_TOKENS["2"]}
 name = {COUNTER_NAMES["3"]}
 services = B
 token = {COUNTER_TOKENS["3"]}
+
+[supervisor.floor]
+name = Șefa de birou
+token = {SUPERVISOR_TOKEN}
 {extra_sections}"""
 
 

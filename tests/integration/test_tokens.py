@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Counter endpoints need the counter's own bearer token (API.md): the
 whole matrix of missing, wrong, foreign and malformed credentials, each
-refused with the JSON error and changing nothing."""
+refused with the JSON error and changing nothing. The roles (API.md,
+"Roles"): a supervisor's token reads everything and acts on the floor,
+never for the admin alone."""
 
 import base64
 import os
@@ -10,19 +12,43 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS,  # noqa: E402
-                     DaemonTestCase, main)
+                     SUPERVISOR_TOKEN, DaemonTestCase, main)
 
 TOK1 = COUNTER_TOKENS["1"]
 
-# (method, action or None for GET /counters/1, body)
-ENDPOINTS = [
+# (method, action or None for GET /counters/1, body): the clerk's own work,
+# for counter 1's token only.
+COUNTER_ONLY = [
     ("POST", "next", None),
     ("POST", "recall", None),
     ("POST", "done", {"outcome": "served"}),
     ("POST", "transfer", {"service": "B"}),
+]
+# The floor: counter 1's token, a supervisor's or the admin token.
+FLOOR = [
     ("POST", "pause", None),
     ("POST", "resume", None),
     ("GET", None, None),
+]
+ENDPOINTS = COUNTER_ONLY + FLOOR
+
+# Routes beyond the counters' (method, path, body, the status once
+# authorized): who may call them. {a1} is the id of the ticket called at
+# counter 1 in setUp. The test config prints nothing: a reprint is 422.
+SUPERVISOR_ROUTES = [
+    ("GET", "/api/v1/tickets", None, 200),
+    ("GET", "/api/v1/printers", None, 200),
+    ("GET", "/api/v1/stats", None, 200),
+    ("POST", "/api/v1/tickets/{a1}/reprint", None, 422),
+    ("GET", "/api/v1/supervisor", None, 200),
+    # a1 is called: its counter finishes it.
+    ("POST", "/api/v1/tickets/{a1}/cancel", {"reason": "a plecat"}, 409),
+    # Counter 2 calls A already: nothing changes.
+    ("POST", "/api/v1/counters/2/services", {"services": ["A"]}, 200),
+]
+ADMIN_ROUTES = [
+    ("POST", "/api/v1/appointments", {"appointments": []}),
+    ("POST", "/api/v1/test/clock", {"advance_s": 0}),
 ]
 
 # Authorization header values that are no credentials for counter 1.
@@ -109,7 +135,7 @@ class Tokens(DaemonTestCase):
         """The admin token is not a counter's token. API.md does not say
         whether that is 401 or 403: whichever, the same everywhere."""
         seen = {}
-        for method, action, body in ENDPOINTS:
+        for method, action, body in COUNTER_ONLY:
             ctx = "%s %s with the admin token" % (method, action or "counter")
             r = self.call(method, action, body, "Bearer " + ADMIN_TOKEN)
             self.assertIn(r.status, (401, 403), ctx + ": %r" % (r,))
@@ -173,6 +199,79 @@ class Tokens(DaemonTestCase):
         r = self.call("GET", None, None, auth)
         self.assertStatus(r, 200)
         self.assertCounter(r.data, "1")
+
+
+    def route(self, method, path, body, token):
+        return self.d.request(method, path.format(a1=self.a1["id"]),
+                              json_body=body, token=token)
+
+    def test_supervisor_token_on_counter_endpoints_is_403(self):
+        for method, action, body in COUNTER_ONLY:
+            ctx = "%s %s with the supervisor's token" % (method, action)
+            with self.subTest(endpoint=action):
+                r = self.call(method, action, body,
+                              "Bearer " + SUPERVISOR_TOKEN)
+                self.assertError(r, 403, "forbidden", ctx)
+                self.assertIn("supervisor", r.data["error"]["message"].lower(), ctx)
+                self.assertUnchanged(ctx)
+
+    def test_floor_endpoints_take_supervisor_and_admin(self):
+        for tok in (SUPERVISOR_TOKEN, ADMIN_TOKEN):
+            auth = "Bearer " + tok
+            with self.subTest(token=tok):
+                r = self.call("POST", "pause", None, auth, cid="2")
+                self.assertStatus(r, 200)
+                self.assertIs(r.data["paused"], True)
+                self.assertIs(self.d.counter("2", None).data["paused"], True)
+                r = self.call("POST", "resume", None, auth, cid="2")
+                self.assertStatus(r, 200)
+                self.assertIs(r.data["paused"], False)
+                for cid in COUNTER_TOKENS:
+                    r = self.call("GET", None, None, auth, cid=cid)
+                    self.assertStatus(r, 200)
+                    self.assertCounter(r.data, cid)
+
+    def test_floor_endpoints_unknown_counter(self):
+        """401 before 404 for every role, then 404 for a valid token."""
+        r = self.call("GET", None, None, None, cid="9")
+        self.assertError(r, 401, "unauthorized")
+        r = self.call("POST", "pause", None, "Bearer " + SUPERVISOR_TOKEN,
+                      cid="9")
+        self.assertError(r, 404, "not_found")
+        self.assertUnchanged("pause of an unknown counter")
+
+    def test_supervisor_routes(self):
+        """No token: 401; a counter's: 403; a supervisor's and the admin
+        token: served."""
+        for method, path, body, status in SUPERVISOR_ROUTES:
+            ctx = "%s %s" % (method, path)
+            with self.subTest(route=ctx):
+                self.assertError(self.route(method, path, body, None), 401,
+                                 "unauthorized", ctx)
+                self.assertError(self.route(method, path, body, "wrong-tok"),
+                                 401, "unauthorized", ctx)
+                r = self.route(method, path, body, COUNTER_TOKENS["1"])
+                self.assertError(r, 403, "forbidden", ctx)
+                self.assertUnchanged(ctx)
+                for tok in (SUPERVISOR_TOKEN, ADMIN_TOKEN):
+                    r = self.route(method, path, body, tok)
+                    self.assertStatus(r, status, "%s: %r" % (ctx, r))
+
+    def test_admin_routes_refuse_supervisors(self):
+        """Importing bookings (and the test clock) stay the admin's."""
+        for method, path, body in ADMIN_ROUTES:
+            ctx = "%s %s" % (method, path)
+            with self.subTest(route=ctx):
+                self.assertError(self.route(method, path, body, None), 401,
+                                 "unauthorized", ctx)
+                for tok in (SUPERVISOR_TOKEN, COUNTER_TOKENS["1"]):
+                    r = self.route(method, path, body, tok)
+                    self.assertError(r, 403, "forbidden", ctx)
+                    self.assertIn("admin token", r.data["error"]["message"], ctx)
+                self.assertUnchanged(ctx)
+        r = self.route("POST", "/api/v1/appointments", {"appointments": []},
+                       ADMIN_TOKEN)
+        self.assertStatus(r, 200)
 
 
 if __name__ == "__main__":

@@ -205,6 +205,38 @@ static struct bad_case bad_cases[] = {
 	 BODY "[server]\nadmin_token = counter-secret\n", 5,
 	 "[counter.1] token: must differ from [server] admin_token"},
 
+	/* [supervisor.NAME] and [alerts] */
+	{"supervisor without token", MIN "[supervisor.sef]\nname = Ana\n", 8,
+	 "[supervisor.sef]: missing key 'token'"},
+	{"supervisor token of the admin",
+	 MIN "[supervisor.sef]\ntoken = admin-secret\n", 9,
+	 "[supervisor.sef] token: must differ from [server] admin_token"},
+	{"supervisor token of a counter",
+	 MIN "[supervisor.sef]\ntoken = counter-secret\n", 9,
+	 "[supervisor.sef] token: the same as the token of [counter.1]"},
+	{"two supervisors, one token",
+	 MIN "[supervisor.a]\ntoken = floor-secret\n"
+	     "[supervisor.b]\ntoken = floor-secret\n", 11,
+	 "[supervisor.b] token: the same as the token of [supervisor.a]"},
+	{"supervisor token too short", MIN "[supervisor.sef]\ntoken = short\n",
+	 9, "[supervisor.sef] token: must be 8 to 128 characters long, not 5"},
+	{"supervisor with an empty name",
+	 MIN "[supervisor.sef]\nname =\ntoken = floor-secret\n", 9,
+	 "[supervisor.sef] name: must not be empty"},
+	{"unknown supervisor key",
+	 MIN "[supervisor.sef]\nrole = admin\n", 9,
+	 "unknown key 'role' in [supervisor.sef]"},
+	{"[supervisor] without a name", MIN "[supervisor]\n", 8,
+	 "unknown section [supervisor]"},
+	{"alerts max_wait zero", MIN "[alerts]\nmax_wait = 0\n", 9,
+	 "[alerts] max_wait"},
+	{"alerts printer_down too short", MIN "[alerts]\nprinter_down = 4\n", 9,
+	 "[alerts] printer_down"},
+	{"alerts booking_late too long", MIN "[alerts]\nbooking_late = 241\n",
+	 9, "[alerts] booking_late"},
+	{"unknown alerts key", MIN "[alerts]\nnoise = 1\n", 9,
+	 "unknown key 'noise' in [alerts]"},
+
 	/* [storage] */
 	{"empty database", MIN "[storage]\ndatabase =\n", 9,
 	 "[storage] database: must not be empty"},
@@ -730,6 +762,15 @@ static void test_example(void **state)
 			assert_string_not_equal(c->counters[i].token,
 						c->counters[j].token);
 	}
+	assert_int_equal(c->n_supervisors, 1);
+	assert_string_equal(c->supervisors[0].id, "sef");
+	assert_string_equal(c->supervisors[0].name,
+			    "Șefa Biroului Cetățeanului");
+	assert_string_equal(c->supervisors[0].token, "supervizor-schimba-ma");
+	assert_int_equal(c->alerts.max_wait, 45);
+	assert_int_equal(c->alerts.booking_late, 10);
+	assert_int_equal(c->alerts.printer_down, 60);
+	assert_int_equal(c->alerts.counter_paused, 30);
 	config_free(c);
 }
 
@@ -818,6 +859,41 @@ static void test_defaults(void **state)
 	assert_string_equal(c->counters[0].name, "Ghișeul 1");
 	assert_string_equal(c->counters[0].token, "counter-secret");
 	assert_int_equal(c->counters[0].services, 1);
+
+	assert_int_equal(c->n_supervisors, 0);
+	assert_int_equal(c->alerts.max_wait, 45); /* [policy] max_wait */
+	assert_int_equal(c->alerts.booking_late, 10);
+	assert_int_equal(c->alerts.printer_down, 60);
+	assert_int_equal(c->alerts.counter_paused, 30);
+	config_free(c);
+}
+
+/* Supervisors and the alerts' thresholds; max_wait follows the policy's
+ * unless [alerts] sets its own. */
+static void test_supervisors(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = parse_ok(MIN "[policy]\nmax_wait = 20\n"
+			 "[supervisor.sef]\nname = Șefa\ntoken = floor-secret\n"
+			 "[supervisor.b]\ntoken = second-floor\n"
+			 "[alerts]\nbooking_late = 5\nprinter_down = 30\n"
+			 "counter_paused = 15\n");
+	assert_int_equal(c->n_supervisors, 2);
+	assert_string_equal(c->supervisors[0].id, "sef");
+	assert_string_equal(c->supervisors[0].name, "Șefa");
+	assert_string_equal(c->supervisors[0].token, "floor-secret");
+	assert_string_equal(c->supervisors[1].id, "b");
+	assert_null(c->supervisors[1].name);
+	assert_int_equal(c->alerts.max_wait, 20);
+	assert_int_equal(c->alerts.booking_late, 5);
+	assert_int_equal(c->alerts.printer_down, 30);
+	assert_int_equal(c->alerts.counter_paused, 15);
+	config_free(c);
+	c = parse_ok(MIN "[policy]\nmax_wait = 20\n[alerts]\nmax_wait = 90\n");
+	assert_int_equal(c->alerts.max_wait, 90);
+	assert_int_equal(c->policy.max_wait, 20);
 	config_free(c);
 }
 
@@ -1224,6 +1300,7 @@ int main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_diacritics),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_supervisors),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_booleans),

@@ -235,7 +235,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 4);
+	assert_int_equal(STORE_SCHEMA_VERSION, 5);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -342,6 +342,7 @@ static void test_migration_from_1(void **state)
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
 				  "DROP TABLE appointments;"
+				  " DROP INDEX events_floor;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " DROP INDEX events_calls;"
 				  " CREATE INDEX events_day_type ON events"
@@ -378,11 +379,14 @@ static void test_migration_from_3(void **state)
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
 				  "DROP INDEX appointments_pending;"
+				  " DROP INDEX events_floor;"
+				  " DROP INDEX appointments_by_day;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " PRAGMA user_version = 3"),
 			 SQLITE_OK);
 	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
 					  " WHERE estimate IS NULL"),
 			 1);
@@ -398,6 +402,105 @@ static void test_migration_from_3(void **state)
 	assert_int_equal(t.estimate_min, 17);
 }
 
+/* Schema 5 indexes the floor events and the day's bookings: the
+ * supervision page's queries use them. */
+static void test_migration_from_4(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path,
+				  "DROP INDEX events_floor;"
+				  " DROP INDEX appointments_by_day;"
+				  " PRAGMA user_version = 4"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE name"
+				 " IN ('events_floor', 'appointments_by_day')"),
+			 2);
+}
+
+static int count_floor(const struct store_floor_event *e, void *userdata)
+{
+	char *seen = userdata;
+	size_t len = strlen(seen);
+
+	snprintf(seen + len, 256 - len, "%s:%d:%s;", event_type_name(e->type),
+		 e->counter, e->detail ? e->detail : "");
+	return 0;
+}
+
+static int list_booking(const struct store_booking *b, void *userdata)
+{
+	char *seen = userdata;
+	size_t len = strlen(seen);
+
+	snprintf(seen + len, 256 - len, "%s:%s:%s;", b->a.code,
+		 b->has_ticket ? b->number : "-",
+		 b->has_ticket ? ticket_state_name(b->state) : "-");
+	return 0;
+}
+
+/* The supervision page's reads: the day's floor events in order, the
+ * tickets each counter served, the day's bookings with their tickets. */
+static void test_floor_reads(void **state)
+{
+	struct fixture *f = *state;
+	struct store_event ev = {.at = T_DAY1 + 60,
+				 .type = "services_changed",
+				 .service = -1,
+				 .counter = CTR_2,
+				 .detail = "tax,civil"};
+	struct store_appointment a = {.code = "AB12CD", .service = SVC_TAX,
+				      .start = T_DAY1, .end = T_DAY1 + 900};
+	struct ticket t;
+	char seen[256] = "";
+	int served[2] = {-1, -1};
+	bool created;
+
+	assert_int_equal(store_begin(f->s), 0);
+	append_event(f, "paused", T_DAY1, 0, -1, CTR_1, TICKET_WALK_IN);
+	append_event(f, "called", T_DAY1 + 10, 0, -1, CTR_1, TICKET_WALK_IN);
+	assert_int_equal(store_event_append(f->s, &ev), 0);
+	append_event(f, "resumed", T_DAY1 + 120, 0, -1, CTR_1, TICKET_WALK_IN);
+	append_event(f, "paused", T_DAY2, 0, -1, CTR_2, TICKET_WALK_IN);
+	t = make_ticket(DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	t.state = TICKET_SERVED;
+	t.counter = CTR_2;
+	assert_int_equal(store_ticket_insert(f->s, &t), 0);
+	t = make_ticket(DAY1, "A002", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	t.state = TICKET_NO_SHOW;
+	t.counter = CTR_2;
+	assert_int_equal(store_ticket_insert(f->s, &t), 0);
+	assert_int_equal(store_appointment_put(f->s, &a, T_DAY1, &created), 0);
+	a.start += 900;
+	a.end += 900;
+	memcpy(a.code, "ZZ99YY", 7);
+	assert_int_equal(store_appointment_put(f->s, &a, T_DAY1, &created), 0);
+	t = make_ticket(DAY1, "P001", SVC_TAX, TICKET_APPOINTMENT, T_DAY1);
+	assert_int_equal(store_ticket_insert(f->s, &t), 0);
+	assert_int_equal(store_appointment_set_ticket(f->s, "ZZ99YY", t.id), 0);
+	assert_int_equal(store_commit(f->s), 0);
+
+	assert_int_equal(store_floor_events(f->s, DAY1, count_floor, seen), 0);
+	assert_string_equal(seen, "paused:0:;services_changed:1:tax,civil;"
+				  "resumed:0:;");
+	assert_int_equal(store_served_by_counter(f->s, DAY1, served), 0);
+	assert_int_equal(served[CTR_1], 0);
+	assert_int_equal(served[CTR_2], 1);
+	seen[0] = '\0';
+	assert_int_equal(store_bookings_day(f->s, DAY1, list_booking, seen), 0);
+	assert_string_equal(seen, "AB12CD:-:-;ZZ99YY:P001:waiting;");
+	seen[0] = '\0';
+	assert_int_equal(store_bookings_day(f->s, DAY2, list_booking, seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(store_floor_events(f->s, "nope", count_floor, seen),
+			 -EINVAL);
+}
+
 static void test_future_version_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -405,12 +508,12 @@ static void test_future_version_refused(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 5"),
+	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 6"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &cfg, &s), -EPROTO);
 	assert_null(s);
 	/* Refusing changes nothing. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 }
 
 static void test_open_errors(void **state)
@@ -986,6 +1089,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_1, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_4, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_floor_reads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_appointments, setup,
 						teardown),

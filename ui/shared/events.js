@@ -7,6 +7,7 @@
 //       reload: async () => { ... GET what the page shows; throw on failure },
 //       onEvent: (type, data) => { ... called, recalled, queue, printer },
 //       onStatus: (online) => { ... show or hide the "no connection" banner },
+//       types: [...],  // the event types onEvent hears; default EVENT_TYPES
 //   });
 //
 // The state shows on <html data-live="stream|poll|offline"> (for a look in
@@ -30,6 +31,7 @@ export function connectLive({
 	onStatus = () => {},
 	pollMs = 2500,
 	safetyMs = 60000,
+	types = EVENT_TYPES,
 }) {
 	let online = null;
 	let source = null;
@@ -125,7 +127,7 @@ export function connectLive({
 			schedulePoll();
 		};
 		es.addEventListener('state', () => refresh());
-		for (const type of EVENT_TYPES) {
+		for (const type of types) {
 			es.addEventListener(type, (ev) => {
 				let data = null;
 				try {

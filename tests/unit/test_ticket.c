@@ -30,6 +30,8 @@ static const struct {
 	{EVENT_PRINT_REQUESTED, "print_requested"},
 	{EVENT_PRINTED, "printed"},
 	{EVENT_PRINT_FAILED, "print_failed"},
+	{EVENT_CANCELLED, "cancelled"},
+	{EVENT_SERVICES_CHANGED, "services_changed"},
 };
 
 static void names_are_the_stored_ones(void **state)

@@ -24,29 +24,13 @@ if [ "$(id -u)" != 0 ]; then
 	[ "${BONOMAT_ALLOW_SKIP:-}" = 1 ] && exit 77
 	exit 1
 fi
-debootstrap=$(command -v debootstrap || echo /usr/sbin/debootstrap)
-
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-base=$work/bookworm-buildd.tar
 root=$work/root
 cleanup() { rm -rf "$root"; }
 trap cleanup EXIT INT TERM
-rm -rf "$root"
-
-if [ -z "$(find "$base" -mtime -7 2>/dev/null)" ]; then
-	echo "bonomat: debootstrap bookworm (buildd) from $mirror"
-	rm -f "$base"
-	"$debootstrap" --variant=buildd bookworm "$root" "$mirror" \
-		>"$work/debootstrap.log" 2>&1 || {
-		tail -20 "$work/debootstrap.log" >&2
-		exit 1
-	}
-	tar -C "$root" -cf "$base.new" . && mv "$base.new" "$base"
-else
-	mkdir -p "$root"
-	tar -C "$root" -xf "$base"
-fi
+. "$top/scripts/debian-root.sh"
+debian_root "$work/bookworm-buildd.tar" "--variant=buildd"
 
 # The source as package.sh takes it: the tree without what is built.
 mkdir -p "$root/src/bonomat"

@@ -28,30 +28,14 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bonomat: the VM check needs root (debootstrap, chroot)" >&2
 	exit 1
 fi
-debootstrap=$(command -v debootstrap || echo /usr/sbin/debootstrap)
-
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-base=$work/bookworm-vm.tar
 root=$work/root
 cleanup() { rm -rf "$root" "$work/disk.img"; }
 trap cleanup EXIT INT TERM
-rm -rf "$root"
-
-if [ -z "$(find "$base" -mtime -7 2>/dev/null)" ]; then
-	echo "bonomat: debootstrap bookworm with systemd and a kernel"
-	rm -f "$base"
-	"$debootstrap" --variant=minbase \
-		--include=systemd-sysv,udev,dbus,linux-image-amd64,curl,ca-certificates,man-db \
-		bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
-		tail -20 "$work/debootstrap.log" >&2
-		exit 1
-	}
-	tar -C "$root" -cf "$base.new" . && mv "$base.new" "$base"
-else
-	mkdir -p "$root"
-	tar -C "$root" -xf "$base"
-fi
+. "$top/scripts/debian-root.sh"
+debian_root "$work/bookworm-vm.tar" \
+	"--variant=minbase --include=systemd-sysv,udev,dbus,linux-image-amd64,curl,ca-certificates,man-db"
 
 echo "bonomat: building the packages"
 sh "$top/scripts/package.sh" "$work/debs" >"$work/package.log" 2>&1 || {

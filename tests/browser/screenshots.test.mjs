@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	ADMIN_TOKEN, COUNTERS, Daemon, MIN_TEXT_PX, artifactsDir, displayAgainstDaemon, launchBrowser, openPage, screenshot, settle, startPrinter, textSize,
+	ADMIN_TOKEN, COUNTERS, Daemon, MIN_TEXT_PX, SUPERVISOR_TOKEN, artifactsDir, displayAgainstDaemon, launchBrowser, openPage, screenshot, settle, startPrinter, textSize,
 	unexpectedProblems, waitFor,
 } from './harness.mjs';
 
@@ -161,6 +161,23 @@ describe('screenshots', () => {
 		assert.deepEqual(unexpectedProblems(page), []);
 		await page.close();
 	});
+
+	for (const size of ['counter', 'display']) {
+		const { width, height } = SIZES[size];
+		test(`supervisor, ${width}x${height}`, async () => {
+			const page = await openPage(browser, daemon.url + '/supervisor', SIZES[size]);
+			await page.locator('#login-form').waitFor();
+			await page.fill('#login-token', SUPERVISOR_TOKEN);
+			await page.click('#login-submit');
+			await page.locator('#board').waitFor();
+			await waitFor(async () => (await page.locator('#counters tr').count()) === Object.keys(COUNTERS).length,
+				{ what: 'the counters' });
+			await shot(page, `supervisor-${width}x${height}`,
+				['.panel', '#services td', '#counters td', '.top h1', '.alerts-none']);
+			assert.deepEqual(unexpectedProblems(page), []);
+			await page.close();
+		});
+	}
 
 	test('display, 1920x1080', async () => {
 		const page = await openPage(browser, daemon.url + '/display', SIZES.display);

@@ -614,6 +614,88 @@ static void waiting_tickets_expire_at_closing(void **state)
 	destroy(f);
 }
 
+/* The floor manager's operations: a counter's services for the day
+ * (estimates and calls follow, a restart the same day keeps them, the next
+ * day forgets), a waiting ticket cancelled, and the snapshot. */
+static void floor_services_and_cancel(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_counter_view v;
+	struct office_floor fl;
+	struct office_error err;
+	struct ticket a, b, t;
+	bool none = true;
+
+	assert_int_equal(office_issue(f->o, 0, -1, false, now, &a, &err), 0);
+	assert_int_equal(office_issue(f->o, 1, -1, false, now + 60, &b, &err),
+			 0);
+	/* Counter 2 (A only) calls B only from now: its next call is B001,
+	 * though A001 waited longer. Bad masks change nothing. */
+	assert_int_equal(office_set_services(f->o, 1, UINT64_C(2), now + 120,
+					     &err),
+			 0);
+	assert_int_equal(office_set_services(f->o, 1, UINT64_C(4), now, &err),
+			 -EINVAL); /* the information service */
+	assert_int_equal(err.status, OFFICE_UNPROCESSABLE);
+	assert_int_equal(office_set_services(f->o, 1, 0, now, &err), -EINVAL);
+	assert_int_equal(office_set_services(f->o, 5, UINT64_C(1), now, &err),
+			 -ENOENT);
+	assert_int_equal(office_next(f->o, 1, now + 180, &t, &none, &err), 0);
+	assert_false(none);
+	assert_int_equal(t.id, b.id); /* A waited longer */
+
+	/* A restart the same day keeps the change and the pause's time. */
+	assert_int_equal(office_pause(f->o, 0, true, now + 240, &err), 0);
+	close_office(f);
+	open_office(f, now + 300);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(office_counter(f->o, 1, now + 300, &v, &err), 0);
+	assert_int_equal(v.services, UINT64_C(2));
+	office_counter_view_clear(&v);
+	assert_int_equal(office_floor(f->o, now + 300, &fl, &err), 0);
+	assert_string_equal(fl.day, "2026-12-03");
+	assert_true(fl.counters[0].paused);
+	assert_int_equal(fl.counters[0].paused_since, now + 240);
+	assert_false(fl.counters[1].paused);
+	assert_int_equal(fl.counters[1].services, UINT64_C(2));
+	assert_true(fl.counters[1].has_current);
+	assert_int_equal(fl.counters[1].current.id, b.id);
+	assert_int_equal(fl.services[0].v.waiting, 1);
+	assert_int_equal(fl.services[0].oldest_at, now);
+	assert_string_equal(fl.services[0].oldest_walkin_number, a.number);
+	assert_int_equal(fl.services[1].oldest_at, 0);
+	assert_int_equal(fl.n_late, 0);
+	office_floor_clear(&fl);
+
+	/* Cancelled: gone from the queue, a no-show with its reason. */
+	assert_int_equal(office_cancel(f->o, b.id, "x", now + 300, &t, &err),
+			 -EBUSY); /* called */
+	assert_int_equal(err.status, OFFICE_CONFLICT);
+	assert_int_equal(office_cancel(f->o, a.id, "a plecat", now + 360, &t,
+				       &err),
+			 0);
+	assert_int_equal(t.state, TICKET_NO_SHOW);
+	assert_int_equal(t.finished_at, now + 360);
+	assert_int_equal(office_cancel(f->o, a.id, "iar", now + 400, &t, &err),
+			 -EALREADY);
+	assert_int_equal(office_cancel(f->o, 999, "x", now + 400, &t, &err),
+			 -ENOENT);
+	assert_int_equal(office_ticket(f->o, a.id, now + 400, &t, &err), 0);
+	assert_int_equal(t.state, TICKET_NO_SHOW);
+	struct office_service_view sv;
+	assert_int_equal(office_service(f->o, 0, now + 400, &sv), 0);
+	assert_int_equal(sv.waiting, 0);
+
+	/* The next day starts from the config. */
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(office_counter(f->o, 1, at("2026-12-04T09:00:00+02:00"),
+					&v, &err),
+			 0);
+	assert_int_equal(v.services, UINT64_C(1));
+	office_counter_view_clear(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +719,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test(cut_off_by_the_estimate),
 		cmocka_unit_test(waiting_tickets_expire_at_closing),
+		cmocka_unit_test_setup_teardown(floor_services_and_cancel, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

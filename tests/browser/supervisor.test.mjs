@@ -1,8 +1,8 @@
 // The supervision page (issue 13, part 2) at 1366x768 and 1920x1080,
 // against the real daemon with its test clock: an alert raised and then
 // cleared, live; a counter's services changed from the page and the next
-// call following them; a booking found by its code; a ticket cancelled
-// with a reason. Screenshots in screenshots/supervisor-*.png.
+// call following them; a booking found by its code; a reprint refused in
+// the page's words; a ticket cancelled with a reason. Screenshots in screenshots/supervisor-*.png.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -154,6 +154,15 @@ describe('the supervision page', () => {
 		await page.fill('#booking-search', '');
 
 		const a = (await daemon.api('GET', '/api/v1/tickets?state=waiting&limit=1', { token: ADMIN_TOKEN })).data.tickets[0];
+		// This office prints nothing (driver none): the page says so.
+		await page.fill('#ticket-number', a.number.toLowerCase());
+		await page.click('#act-reprint');
+		await waitFor(async () => (await text(page, '#status')) ===
+			'Bonul nu poate fi retipărit: chioșcul lui nu are imprimantă.', { what: 'the reprint refused' });
+		await page.fill('#ticket-number', 'Z999');
+		await page.click('#act-reprint');
+		await waitFor(async () => (await text(page, '#status')) === 'Nu există azi bonul Z999.',
+			{ what: 'an unknown number' });
 		await page.fill('#ticket-number', a.number.toLowerCase());
 		await page.click('#act-cancel');
 		await page.locator('#cancel-dialog').waitFor();
@@ -177,7 +186,7 @@ describe('the supervision page', () => {
 		await advance(11 * 60);
 		await page.locator('#alerts li[data-subject="3"]').waitFor({ timeout: 8000 });
 		await screenshot(page, 'supervisor-1920x1080');
-		assert.deepEqual(unexpectedProblems(page, [/\/cancel$/]), []);
+		assert.deepEqual(unexpectedProblems(page, [/\/cancel$/, /\/reprint$/]), []);
 		await page.close();
 	});
 });

@@ -2,7 +2,8 @@
 // against the real daemon with its test clock: an alert raised and then
 // cleared, live; a counter's services changed from the page and the next
 // call following them; a booking found by its code; a reprint refused in
-// the page's words; a ticket cancelled with a reason. Screenshots in screenshots/supervisor-*.png.
+// the page's words; a ticket cancelled with a reason. Screenshots in
+// screenshots/supervisor-*.png.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

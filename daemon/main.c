@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "api_reload.h"
 #include "config.h"
 #include "events.h"
 #include "hours.h"
@@ -64,6 +66,14 @@ static int64_t real_clock(void *userdata)
 	return now;
 }
 
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static int64_t advance_clock(void *userdata, int64_t seconds)
 {
 	struct clock *c = userdata;
@@ -75,40 +85,169 @@ static int64_t advance_clock(void *userdata, int64_t seconds)
 	return real_clock(c);
 }
 
-/* What the printer workers report to. */
+struct pool;
+
+/* What the daemon holds: the config in force and the parts a reload
+ * changes. Reloads (SIGHUP, POST /api/v1/reload) take reload_lock. */
 struct app {
-	const struct config *cfg;
+	const char *path;
+	struct config *cfg;
 	struct office *office;
 	struct api *api;
+	struct printers *printers;
+	struct pool *pool;
+	pthread_mutex_t reload_lock;
+};
+
+/* What a printer pool reports to: the pool of one config generation. */
+struct pool {
+	struct app *app;
+	unsigned int generation;
+	/* A state reported before its reload was in force, and dropped. */
+	atomic_bool missed;
 };
 
 static void on_printed(void *userdata, int64_t ticket, bool ok,
 		       const char *why)
 {
-	struct app *app = userdata;
+	struct pool *pool = userdata;
 
 	if (!ok)
 		log_warn("ticket id %lld was not printed: %s", (long long)ticket,
 			 why ? why : "unknown reason");
-	office_printed(app->office, ticket, ok, why, real_clock(&the_clock));
+	office_printed(pool->app->office, ticket, ok, why,
+		       real_clock(&the_clock));
 }
 
-/* Each change is logged once, here, and published to the pages. */
+/* Each change is logged once, by the api, and published to the pages. */
 static void on_printer_state(void *userdata, int printer,
 			     const struct printer_status *st)
 {
-	struct app *app = userdata;
-	const struct cfg_printer *p = &app->cfg->printers[printer];
+	struct pool *pool = userdata;
 
-	if (st->state == PRINTER_OK || st->state == PRINTER_UNKNOWN)
-		log_info("printer %s (%s): %s, %s", p->name,
-			 printer_driver_name(p->driver),
-			 printer_state_name(st->state), st->detail);
-	else
-		log_warn("printer %s (%s): %s, %s", p->name,
-			 printer_driver_name(p->driver),
-			 printer_state_name(st->state), st->detail);
-	api_printer_changed(app->api, printer, st);
+	if (!api_printer_changed(pool->app->api, pool->generation, printer,
+				 st))
+		atomic_store(&pool->missed, true);
+}
+
+/* A new pool's first states may have come before its reload was in
+ * force: they are told again once it is. */
+static void announce_missed(struct app *app)
+{
+	struct printer_status st;
+
+	if (!atomic_exchange(&app->pool->missed, false))
+		return;
+	for (size_t i = 0; i < app->cfg->n_printers; i++)
+		if (printers_status(app->printers, (int)i, &st) == 0 &&
+		    st.state != PRINTER_UNKNOWN)
+			(void)api_printer_changed(app->api,
+						  app->pool->generation,
+						  (int)i, &st);
+}
+
+/* A printer pool for cfg, reporting as the given config generation. */
+static int start_printers(struct app *app, const struct config *cfg,
+			  unsigned int generation, struct printers **ret,
+			  struct pool **ret_pool)
+{
+	struct pool *pool = calloc(1, sizeof(*pool));
+	int r;
+
+	if (!pool)
+		return -ENOMEM;
+	pool->app = app;
+	pool->generation = generation;
+	atomic_init(&pool->missed, false);
+	r = printers_start(cfg, NULL,
+			   &(struct printers_callbacks){
+				   .printed = on_printed,
+				   .state = on_printer_state,
+				   .userdata = pool,
+			   },
+			   ret);
+	if (r < 0) {
+		free(pool);
+		return r;
+	}
+	*ret_pool = pool;
+	return 0;
+}
+
+static void note_restart(void *userdata, const char *key)
+{
+	struct api_reload_result *res = userdata;
+
+	log_warn("reload: %s changed; it needs a restart and keeps its "
+		 "running value until then",
+		 key);
+	if (res->n_restart < API_RELOAD_RESTART_MAX)
+		snprintf(res->restart[res->n_restart++],
+			 sizeof(res->restart[0]), "%s", key);
+}
+
+/* Re-reads the config file and puts it in force, or keeps the running one
+ * (docs/DESIGN.md "Reloading the configuration"). An api_reload_fn. */
+static int reload(void *userdata, struct api_reload_result *res)
+{
+	struct app *app = userdata;
+	struct config *nc = NULL, *old;
+	struct printers *np;
+	struct pool *pool;
+	int r;
+
+	pthread_mutex_lock(&app->reload_lock);
+	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+			 (unsigned long long)monotonic_usec());
+	log_info("reloading %s", app->path);
+	r = config_load(app->path, &nc, res->message, sizeof(res->message));
+	if (r < 0) {
+		log_err("reload refused: %s; the running configuration stays",
+			res->message);
+		r = -EINVAL;
+		goto out;
+	}
+	r = config_keep_running(nc, app->cfg, note_restart, res);
+	np = app->printers;
+	pool = app->pool;
+	if (r == 0 && !config_printers_equal(app->cfg, nc))
+		r = start_printers(app, nc,
+				   api_config_generation(app->api) + 1, &np,
+				   &pool);
+	if (r < 0) {
+		snprintf(res->message, sizeof(res->message), "%s",
+			 strerror(-r));
+	} else {
+		r = api_reconfigure(app->api, nc, np, real_clock(&the_clock),
+				    res->message, sizeof(res->message));
+	}
+	if (r < 0) {
+		log_err("reload refused: %s; the running configuration stays",
+			res->message);
+		if (np != app->printers) {
+			printers_stop(np);
+			free(pool);
+		}
+		config_free(nc);
+		goto out;
+	}
+	old = app->cfg;
+	app->cfg = nc;
+	if (np != app->printers) {
+		/* Its jobs still queued are reported as not printed. */
+		printers_stop(app->printers);
+		free(app->pool);
+		app->printers = np;
+		app->pool = pool;
+		announce_missed(app);
+	}
+	config_free(old);
+	log_info("reloaded %s: %zu services, %zu counters, %zu printers",
+		 app->path, nc->n_services, nc->n_counters, nc->n_printers);
+out:
+	(void)sd_notify(0, "READY=1");
+	pthread_mutex_unlock(&app->reload_lock);
+	return r;
 }
 
 /* The database's directory is created when missing (one level), so that a
@@ -133,10 +272,10 @@ static int make_parent_dir(const char *path)
 
 #define TICK_S 5 /* how often time is looked at (closing the day, alerts) */
 
-/* Waits for SIGTERM or SIGINT, pinging the systemd watchdog and letting
- * the office see the time pass meanwhile, and the floor's alerts. */
-static void wait_for_signal(const sigset_t *set, struct office *office,
-			    struct api *api)
+/* Waits for SIGTERM or SIGINT, reloading on SIGHUP, pinging the systemd
+ * watchdog and letting the office see the time pass meanwhile, and the
+ * floor's alerts. */
+static void wait_for_signal(const sigset_t *set, struct app *app)
 {
 	uint64_t watchdog_usec = 0, tick_usec = TICK_S * 1000000ULL;
 	struct timespec tick;
@@ -156,23 +295,32 @@ static void wait_for_signal(const sigset_t *set, struct office *office,
 				 sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			return;
 		}
-		office_tick(office, real_clock(&the_clock));
-		api_check_alerts(api, real_clock(&the_clock));
+		if (sig == SIGHUP) {
+			struct api_reload_result res = {0};
+
+			log_info("SIGHUP received");
+			(void)reload(app, &res);
+			continue;
+		}
+		office_tick(app->office, real_clock(&the_clock));
+		api_tick_alerts(app->api, real_clock(&the_clock));
 		if (watchdog_usec)
 			sd_notify(0, "WATCHDOG=1");
 	}
 }
 
-static int run(const struct config *cfg)
+static int run(struct app *app)
 {
+	const struct config *cfg = app->cfg;
+	/* The config may be reloaded: what is read after the start is read
+	 * here (restart-only keys keep their value). */
+	const int shutdown_timeout = cfg->server.shutdown_timeout;
 	struct store *st = NULL;
 	struct stats *stats = NULL;
 	struct office *office = NULL;
 	struct api *api = NULL;
 	struct events *events = NULL;
-	struct printers *printers = NULL;
 	struct http *http = NULL;
-	struct app app = {.cfg = cfg};
 	sigset_t set;
 	uint16_t port;
 	int r;
@@ -188,6 +336,7 @@ static int run(const struct config *cfg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -225,21 +374,15 @@ static int run(const struct config *cfg)
 	if (the_clock.test)
 		api_set_test_clock(api, advance_clock, &the_clock);
 	office_set_notify(office, api_office_event, api);
-	app.office = office;
-	app.api = api;
-	r = printers_start(cfg, NULL,
-			   &(struct printers_callbacks){
-				   .printed = on_printed,
-				   .state = on_printer_state,
-				   .userdata = &app,
-			   },
-			   &printers);
+	app->office = office;
+	app->api = api;
+	r = start_printers(app, cfg, 0, &app->printers, &app->pool);
 	if (r < 0) {
 		log_err("printers: %s", strerror(-r));
 		goto out;
 	}
-	office_set_printers(office, printers);
-	api_set_printers(api, printers);
+	office_set_printers(office, app->printers);
+	api_set_printers(api, app->printers);
 	r = http_start(cfg, api, events, &http, &port);
 	if (r < 0) {
 		log_err("cannot listen on %s:%u: %s", cfg->server.listen_host,
@@ -250,16 +393,19 @@ static int run(const struct config *cfg)
 			 ? "listening on http://[%s]:%u"
 			 : "listening on http://%s:%u",
 		 cfg->server.listen_host, port);
+	/* From here on cfg may be replaced (and freed) by a reload. */
+	api_set_reload(api, reload, app);
 	sd_notify(0, "READY=1");
-	wait_for_signal(&set, office, api);
+	wait_for_signal(&set, app);
 	sd_notify(0, "STOPPING=1");
 	/* Tickets already in the office are stored: they are answered
 	 * before the server goes. */
-	http_quiesce(http, cfg->server.shutdown_timeout);
+	http_quiesce(http, shutdown_timeout);
 out:
 	http_stop(http);
 	/* Workers may still report to the office until they have stopped. */
-	printers_stop(printers);
+	printers_stop(app->printers);
+	free(app->pool);
 	api_free(api);
 	events_free(events);
 	office_free(office);
@@ -281,6 +427,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = NULL;
 	bool check = false;
+	struct app app = {.reload_lock = PTHREAD_MUTEX_INITIALIZER};
 	struct config *cfg;
 	char err[CONFIG_ERR_MAX];
 	int c, r;
@@ -333,7 +480,9 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return EXIT_SUCCESS;
 	}
-	r = run(cfg);
-	config_free(cfg);
+	app.path = path;
+	app.cfg = cfg;
+	r = run(&app);
+	config_free(app.cfg);
 	return r;
 }

@@ -874,6 +874,17 @@ static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 	return set_text(p, k, field, value, more);
 }
 
+/* [office] id: the label that tells this office's metrics from the
+ * others' in a city's Prometheus. */
+static int set_office_id(struct parser *p, const struct key *k, void *field,
+			 const char *value, bool more)
+{
+	if (!valid_id(value, strlen(value)))
+		return bad_value(p, k, value,
+				 "1 to %d letters, digits, '_' or '-'", ID_MAX);
+	return set_text(p, k, field, value, more);
+}
+
 /* --- sections and keys -------------------------------------------------- */
 
 #define OFF(member) offsetof(struct config, member)
@@ -890,6 +901,7 @@ static const struct key office_keys[] = {
 	{"footer", set_text, OFF(office.footer), 0, TEXT_MAX, true},
 	{"ticket_url", set_ticket_url, OFF(office.ticket_url), 0, TEXT_MAX,
 	 false},
+	{"id", set_office_id, OFF(office.id), 0, ID_MAX, false},
 	{0},
 };
 
@@ -1698,7 +1710,8 @@ static int finish(struct parser *p)
 	}
 	if (r < 0)
 		return r;
-	if (default_string(p, &c->office.name, "") < 0 ||
+	if (default_string(p, &c->office.id, CONFIG_DEFAULT_OFFICE_ID) < 0 ||
+	    default_string(p, &c->office.name, "") < 0 ||
 	    default_string(p, &c->office.address, "") < 0 ||
 	    default_string(p, &c->office.timezone, CONFIG_DEFAULT_TIMEZONE) <
 		    0 ||
@@ -1904,6 +1917,7 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	free(c->path);
+	free(c->office.id);
 	free(c->office.name);
 	free(c->office.address);
 	free(c->office.timezone);
@@ -1983,4 +1997,137 @@ int config_printer_index(const struct config *c, const char *name)
 		if (!strcmp(c->printers[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Keeps the running string in *field when the new one differs; the old
+ * config stays in use until the swap, so the value is copied. */
+static int keep_str(char **field, const char *running, const char *key,
+		    config_report_fn report, void *userdata)
+{
+	char *copy;
+
+	if (str_eq(*field, running))
+		return 0;
+	copy = running ? strdup(running) : NULL;
+	if (running && !copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	report(userdata, key);
+	return 0;
+}
+
+static void keep_int(int *field, int running, const char *key,
+		     config_report_fn report, void *userdata)
+{
+	if (*field == running)
+		return;
+	*field = running;
+	report(userdata, key);
+}
+
+static bool clients_equal(const struct config *a, const struct config *b)
+{
+	if (a->server.n_kiosk_clients != b->server.n_kiosk_clients)
+		return false;
+	for (size_t i = 0; i < a->server.n_kiosk_clients; i++)
+		if (strcmp(a->server.kiosk_clients[i],
+			   b->server.kiosk_clients[i]) != 0)
+			return false;
+	return true;
+}
+
+static int keep_clients(struct config *nc, const struct config *old,
+			config_report_fn report, void *userdata)
+{
+	size_t n = old->server.n_kiosk_clients;
+	char **list;
+
+	if (clients_equal(nc, old))
+		return 0;
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		list[i] = strdup(old->server.kiosk_clients[i]);
+		if (!list[i]) {
+			while (i > 0)
+				free(list[--i]);
+			free(list);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < nc->server.n_kiosk_clients; i++)
+		free(nc->server.kiosk_clients[i]);
+	free(nc->server.kiosk_clients);
+	nc->server.kiosk_clients = list;
+	nc->server.n_kiosk_clients = n;
+	report(userdata, "[server] kiosk_clients");
+	return 0;
+}
+
+int config_keep_running(struct config *nc, const struct config *old,
+			config_report_fn report, void *userdata)
+{
+	bool host_same = str_eq(nc->server.listen_host, old->server.listen_host);
+	int r;
+
+	r = keep_str(&nc->server.listen_host, old->server.listen_host,
+		     "[server] listen", report, userdata);
+	if (r == 0 && nc->server.listen_port != old->server.listen_port) {
+		nc->server.listen_port = old->server.listen_port;
+		/* Named once even when both host and port changed. */
+		if (host_same)
+			report(userdata, "[server] listen");
+	}
+	if (r == 0)
+		r = keep_str(&nc->server.ui_dir, old->server.ui_dir,
+			     "[server] ui_dir", report, userdata);
+	if (r == 0)
+		r = keep_clients(nc, old, report, userdata);
+	if (r == 0)
+		r = keep_str(&nc->storage.database, old->storage.database,
+			     "[storage] database", report, userdata);
+	if (r == 0)
+		r = keep_str(&nc->office.timezone, old->office.timezone,
+			     "[office] timezone", report, userdata);
+	if (r < 0)
+		return r;
+	keep_int(&nc->server.max_connections, old->server.max_connections,
+		 "[server] max_connections", report, userdata);
+	keep_int(&nc->server.max_per_address, old->server.max_per_address,
+		 "[server] max_connections_per_address", report, userdata);
+	keep_int(&nc->server.max_event_streams, old->server.max_event_streams,
+		 "[server] max_event_streams", report, userdata);
+	keep_int(&nc->server.header_timeout, old->server.header_timeout,
+		 "[server] header_timeout", report, userdata);
+	keep_int(&nc->server.shutdown_timeout, old->server.shutdown_timeout,
+		 "[server] shutdown_timeout", report, userdata);
+	return 0;
+}
+
+bool config_printers_equal(const struct config *a, const struct config *b)
+{
+	if (a->n_printers != b->n_printers)
+		return false;
+	for (size_t i = 0; i < a->n_printers; i++) {
+		const struct cfg_printer *p = &a->printers[i];
+		const struct cfg_printer *q = &b->printers[i];
+
+		if (!str_eq(p->name, q->name) || p->driver != q->driver ||
+		    !str_eq(p->path, q->path) || !str_eq(p->queue, q->queue) ||
+		    !str_eq(p->host, q->host) || p->usb_match != q->usb_match ||
+		    p->usb_vid != q->usb_vid || p->usb_pid != q->usb_pid ||
+		    p->codepage != q->codepage ||
+		    p->codepage_number != q->codepage_number ||
+		    p->columns != q->columns ||
+		    !str_eq(p->location, q->location))
+			return false;
+	}
+	return true;
 }

@@ -17,6 +17,8 @@
 #define CONFIG_TOKEN_MAX 128
 /* [office] timezone when the file names none; bonomatctl's default too. */
 #define CONFIG_DEFAULT_TIMEZONE "Europe/Bucharest"
+/* [office] id when the file names none. */
+#define CONFIG_DEFAULT_OFFICE_ID "default"
 
 struct cfg_service {
 	char *id;     /* section name after "service." */
@@ -77,6 +79,7 @@ struct config {
 	char *path;
 
 	struct {
+		char *id;   /* the office label of every metric */
 		char *name;
 		char *address;
 		char *timezone;
@@ -160,5 +163,15 @@ int config_service_index(const struct config *c, const char *id);
 int config_counter_index(const struct config *c, const char *id);
 int config_kiosk_index(const struct config *c, const char *id);
 int config_printer_index(const struct config *c, const char *name);
+
+/* Reload (docs/DESIGN.md "Reloading the configuration"): the keys that a
+ * running daemon cannot change keep their running values in nc, and each
+ * one that the file changed is named to report ("[server] listen"). 0, or
+ * -ENOMEM. */
+typedef void (*config_report_fn)(void *userdata, const char *key);
+int config_keep_running(struct config *nc, const struct config *old,
+			config_report_fn report, void *userdata);
+/* Whether both configs describe the same printers, in the same order. */
+bool config_printers_equal(const struct config *a, const struct config *b);
 
 #endif

@@ -44,7 +44,7 @@ static const struct command commands[] = {
 	{"reprint", "uTcj", 1, "NUMBER"},
 	{"counter", "ucj", 2, "pause|resume ID"},
 	{"stats", "uTcjFtC", 0, ""},
-	{"reload", "c", 0, ""},
+	{"reload", "uTcj", 0, ""},
 	{"check-config", "", 1, "FILE"},
 	{"backup", "cjdDk", -1, "FILE"},
 };
@@ -767,22 +767,31 @@ int ctl_cmd_check_config(const char *path)
 	return CTL_EXIT_OK;
 }
 
+/* The config was checked here first (ctl_load_config); the daemon reads
+ * and checks its own file again and keeps running on the old one when it
+ * refuses (POST /api/v1/reload). */
 int ctl_cmd_reload(struct ctl *c)
 {
-	int r = ctl_cmd_check_config(c->config_path);
+	json_t *v = NULL, *key;
+	size_t i;
+	int status;
 
-	if (r != CTL_EXIT_OK)
-		return r;
-	/* bonomatd has no reload: SIGHUP would end it (its default action)
-	 * and no API route re-reads the file. Say so, send nothing. */
-	fprintf(stderr,
-		"bonomatctl: not reloaded: bonomatd cannot reload its "
-		"configuration yet (no SIGHUP handling or reload route; "
-		"planned in issue 13), so nothing was sent to it.\n"
-		"bonomatctl: the file is valid; to apply it, restart the "
-		"daemon: systemctl restart bonomat (tickets and queues are "
-		"kept in the database)\n");
-	return CTL_EXIT_FAILED;
+	if (call(c, "POST", "/api/v1/reload", c->token, 200, &v) < 0)
+		return CTL_EXIT_FAILED;
+	if (c->json) {
+		status = print_json(v);
+		json_decref(v);
+		return status;
+	}
+	printf("%s: reloaded\n", c->config_path);
+	json_array_foreach(json_object_get(v, "restart_required"), i, key)
+	{
+		printf("%s changed: it keeps its running value until a "
+		       "restart (systemctl restart bonomat)\n",
+		       json_string_value(key) ? json_string_value(key) : "?");
+	}
+	json_decref(v);
+	return CTL_EXIT_OK;
 }
 
 /* --- dispatch ------------------------------------------------------------- */
@@ -805,8 +814,6 @@ int ctl_main(int argc, char **argv)
 	}
 	if (strcmp(cmd->name, "check-config") == 0)
 		return ctl_cmd_check_config(argv[optind]);
-	if (strcmp(cmd->name, "reload") == 0)
-		return ctl_cmd_reload(&c);
 	if (strcmp(cmd->name, "backup") == 0) {
 		r = ctl_cmd_backup(&c, n ? argv[optind] : NULL);
 		goto out;
@@ -835,6 +842,8 @@ int ctl_main(int argc, char **argv)
 		r = ctl_cmd_reprint(&c, argv[optind]);
 	else if (strcmp(cmd->name, "counter") == 0)
 		r = ctl_cmd_counter(&c, argv[optind], argv[optind + 1]);
+	else if (strcmp(cmd->name, "reload") == 0)
+		r = ctl_cmd_reload(&c);
 	else
 		r = ctl_cmd_stats(&c);
 	curl_global_cleanup();

@@ -287,7 +287,7 @@ int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		goto out;
 	}
 	queue_set_paused(o->q, (size_t)counter, paused);
-	o->paused_since[counter] = paused ? now : 0;
+	o->arrays.paused_since[counter] = paused ? now : 0;
 	office_notify_queue(o, now); /* estimates depend on the open counters */
 	office_notify_counter(o, counter, now);
 out:

@@ -103,7 +103,7 @@ int office_load_day(struct office *o, int64_t now)
 		if (r < 0)
 			return r;
 		queue_set_streak(q, i, streak);
-		memset(&o->times[i], 0, sizeof(o->times[i]));
+		memset(&o->arrays.times[i], 0, sizeof(o->arrays.times[i]));
 		if (c->services[i].info)
 			continue;
 		r = store_service_times(o->st, day, (int)i, secs,

@@ -22,7 +22,7 @@ static size_t open_counters(const struct office *o, int service)
 /* A forgotten "served" hours later must not make every estimate absurd. */
 void office_record_service_time(struct office *o, int service, int64_t s)
 {
-	struct service_times *st = &o->times[service];
+	struct service_times *st = &o->arrays.times[service];
 
 	if (s < 60)
 		s = 60;
@@ -37,7 +37,7 @@ void office_record_service_time(struct office *o, int service, int64_t s)
 /* Seconds a ticket of service takes at a counter, as it goes today. */
 int64_t office_mean_service_time(const struct office *o, int service)
 {
-	const struct service_times *st = &o->times[service];
+	const struct service_times *st = &o->arrays.times[service];
 	int64_t sum = (int64_t)(SERVICE_WINDOW - st->n) *
 		      o->cfg->services[service].minutes * 60;
 

@@ -71,10 +71,10 @@ static int replay(const struct store_floor_event *e, void *userdata)
 
 	switch (e->type) {
 	case EVENT_PAUSED:
-		o->paused_since[e->counter] = e->at;
+		o->arrays.paused_since[e->counter] = e->at;
 		break;
 	case EVENT_RESUMED:
-		o->paused_since[e->counter] = 0;
+		o->arrays.paused_since[e->counter] = 0;
 		break;
 	case EVENT_SERVICES_CHANGED:
 		mask = services_parse(o->cfg, e->detail);
@@ -93,7 +93,7 @@ int office_replay_floor(struct office *o)
 	int r;
 
 	for (size_t i = 0; i < o->cfg->n_counters; i++)
-		o->paused_since[i] = 0;
+		o->arrays.paused_since[i] = 0;
 	r = store_floor_events(o->st, o->day, replay, o);
 	if (r < 0)
 		return r;
@@ -101,9 +101,9 @@ int office_replay_floor(struct office *o)
 	 * today is concerned. */
 	for (size_t i = 0; i < o->cfg->n_counters; i++) {
 		if (!queue_paused(o->q, i))
-			o->paused_since[i] = 0;
-		else if (o->paused_since[i] == 0)
-			o->paused_since[i] = o->day_began;
+			o->arrays.paused_since[i] = 0;
+		else if (o->arrays.paused_since[i] == 0)
+			o->arrays.paused_since[i] = o->day_began;
 	}
 	return 0;
 }
@@ -308,7 +308,7 @@ int office_floor(struct office *o, int64_t now, struct office_floor *ret,
 		const struct ticket *cur = queue_current(o->q, i);
 
 		fc->paused = queue_paused(o->q, i);
-		fc->paused_since = fc->paused ? o->paused_since[i] : 0;
+		fc->paused_since = fc->paused ? o->arrays.paused_since[i] : 0;
 		fc->services = queue_counter_services(o->q, i);
 		fc->served = served[i];
 		if (cur) {

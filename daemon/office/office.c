@@ -156,19 +156,14 @@ int office_new(const struct config *cfg, struct store *st, int64_t now,
 		return -ENOMEM;
 	o->cfg = cfg;
 	o->st = st;
-	o->times = calloc(cfg->n_services, sizeof(*o->times));
-	o->paused_since = calloc(cfg->n_counters ? cfg->n_counters : 1,
-				 sizeof(*o->paused_since));
-	if (!o->times || !o->paused_since) {
-		free(o->times);
-		free(o->paused_since);
+	r = office_arrays_new(cfg, &o->arrays);
+	if (r < 0) {
 		free(o);
-		return -ENOMEM;
+		return r;
 	}
 	r = pthread_mutex_init(&o->lock, NULL);
 	if (r != 0) {
-		free(o->times);
-		free(o->paused_since);
+		office_arrays_free(&o->arrays);
 		free(o);
 		return -r;
 	}
@@ -195,8 +190,7 @@ void office_free(struct office *o)
 			 (unsigned long long)o->batches,
 			 (unsigned long long)o->checked_in);
 	queue_free(o->q);
-	free(o->times);
-	free(o->paused_since);
+	office_arrays_free(&o->arrays);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);

@@ -80,6 +80,7 @@ enum office_event_type {
 	OFFICE_EVENT_QUEUE, /* waiting counts changed */
 	OFFICE_EVENT_COUNTER, /* a counter paused, resumed, finished a
 			       * ticket or changed its services */
+	OFFICE_EVENT_CONFIG, /* a reloaded config is in force */
 };
 
 struct office_event {
@@ -89,6 +90,7 @@ struct office_event {
 	const struct office_service_view *services; /* QUEUE: per service */
 	size_t n_services;
 	int counter; /* COUNTER */
+	const struct config *config; /* CONFIG: the new one */
 };
 
 /* Called with the office locked, after the change is committed: it must
@@ -221,6 +223,21 @@ int office_set_services(struct office *o, int counter, uint64_t services,
 /* The ids of services' bits, separated by commas, in buf. */
 void office_services_format(const struct config *c, uint64_t services,
 			    char *buf, size_t size);
+
+/* --- reloading the configuration (reload.c) --- */
+
+/* Puts a reloaded config in force at once, with printers as the pool
+ * from now on: the queue is rebuilt from the database under the new ids,
+ * so waiting tickets and open calls are kept, and the notify callback is
+ * told (OFFICE_EVENT_CONFIG, then the new queue) under the lock. Refused
+ * (OFFICE_CONFLICT) when a ticket waiting or at a counter would lose its
+ * service, or an open call its counter; the running config then stays.
+ * nc must outlive its use: until the next reload and office_free().
+ * Operations read the config before they take the office lock: the
+ * caller keeps them out meanwhile (the api's config lock). */
+int office_reconfigure(struct office *o, const struct config *nc,
+		       struct printers *printers, int64_t now,
+		       struct office_error *err);
 
 /* Printing: once set, each new ticket is laid out and queued on its
  * kiosk's printer after it is committed; its `printed` follows the job. */

@@ -27,12 +27,21 @@ struct service_times {
 
 struct issue_req;
 
+/* The office's arrays indexed by the config's services or counters. They
+ * are allocated in one place, reload.c, for office_new() and for each
+ * reload, which carries their values over by id: an array added here is
+ * sized with the config it indexes and never outlives it. */
+struct office_arrays {
+	struct service_times *times; /* per service, today's */
+	int64_t *paused_since; /* per counter: when paused today, 0 not */
+};
+
 struct office {
 	pthread_mutex_t lock;
 	const struct config *cfg;
 	struct store *st;
 	struct queue *q;
-	struct service_times *times;  /* per service, today's */
+	struct office_arrays arrays;
 	struct printers *printers;    /* NULL: nothing is printed */
 	office_notify_fn notify;
 	void *notify_data;
@@ -46,7 +55,6 @@ struct office {
 	uint64_t checked_in;       /* tickets issued at check-in */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 	int64_t day_began; /* the time that loaded it (office_load_day) */
-	int64_t *paused_since; /* per counter: when paused today, 0 not */
 	unsigned int shm_faults; /* store_shm_faults() last logged */
 };
 
@@ -75,6 +83,10 @@ int office_log_event(struct office *o, enum event_type type,
 void office_notify_queue(struct office *o, int64_t now);
 void office_notify_call(struct office *o, enum office_event_type type,
 			const struct ticket *t, int64_t now);
+
+/* reload.c: the arrays of struct office_arrays for config c. */
+int office_arrays_new(const struct config *c, struct office_arrays *ret);
+void office_arrays_free(struct office_arrays *a);
 
 /* day.c: the business day the queue holds. */
 int office_load_day(struct office *o, int64_t now);

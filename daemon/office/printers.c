@@ -18,9 +18,11 @@ struct job {
 struct worker {
 	struct printers *pool;
 	int index;
-	const struct cfg_printer *cfg;
 	const struct transport *tr;
+	/* opt's strings are the worker's own copies: a reloaded config may
+	 * free the one the pool was started with while the pool lives on. */
 	struct transport_options opt;
+	char *path, *queue, *host;
 	pthread_t thread;
 	bool started;
 
@@ -264,12 +266,25 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* A copy of s (NULL stays NULL); *r becomes -ENOMEM when it fails. */
+static char *dup_or_null(const char *s, int *r)
+{
+	char *copy;
+
+	if (!s)
+		return NULL;
+	copy = strdup(s);
+	if (!copy)
+		*r = -ENOMEM;
+	return copy;
+}
+
 int printers_start(const struct config *cfg,
 		   const struct printers_tuning *tuning,
 		   const struct printers_callbacks *cb, struct printers **ret)
 {
 	struct printers *p = calloc(1, sizeof(*p));
-	int r;
+	int r = 0;
 
 	if (!p)
 		return -ENOMEM;
@@ -296,12 +311,14 @@ int printers_start(const struct config *cfg,
 		const struct cfg_printer *c = &cfg->printers[i];
 		w->pool = p;
 		w->index = (int)i;
-		w->cfg = c;
 		w->tr = transport_for(c->driver);
+		w->path = dup_or_null(c->path, &r);
+		w->queue = dup_or_null(c->queue, &r);
+		w->host = dup_or_null(c->host, &r);
 		w->opt = (struct transport_options){
-			.path = c->path,
-			.queue = c->queue,
-			.host = c->host,
+			.path = w->path,
+			.queue = w->queue,
+			.host = w->host,
 			.usb_match = c->usb_match,
 			.usb_vid = c->usb_vid,
 			.usb_pid = c->usb_pid,
@@ -309,9 +326,9 @@ int printers_start(const struct config *cfg,
 			.status_timeout_ms = p->tuning.status_timeout_ms,
 		};
 		set_status(&w->status, PRINTER_UNKNOWN, "%s", "not yet checked");
-		if (!w->tr) {
+		if (r < 0 || !w->tr) {
 			printers_stop(p);
-			return -EINVAL;
+			return r < 0 ? r : -EINVAL;
 		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -345,6 +362,9 @@ void printers_stop(struct printers *p)
 			report(w, j, false, "the daemon stopped");
 			free_job(j);
 		}
+		free(w->path);
+		free(w->queue);
+		free(w->host);
 	}
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);

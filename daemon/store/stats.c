@@ -64,6 +64,12 @@ void stats_close(struct stats *s)
 	free(s);
 }
 
+void stats_set_config(struct stats *s, const struct config *cfg)
+{
+	if (s)
+		s->cfg = cfg;
+}
+
 int stats_open(const char *path, const struct config *cfg, struct stats **ret)
 {
 	struct stats *s;

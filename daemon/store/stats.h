@@ -129,6 +129,8 @@ struct stats_live {
  * migrated it first. */
 int stats_open(const char *path, const struct config *cfg, struct stats **ret);
 void stats_close(struct stats *s); /* accepts NULL */
+/* A reloaded config; the caller keeps every reader out meanwhile. */
+void stats_set_config(struct stats *s, const struct config *cfg);
 
 /* Whether day is a real calendar date written YYYY-MM-DD. */
 bool stats_valid_day(const char *day);

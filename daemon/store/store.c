@@ -747,6 +747,11 @@ int store_fault(struct store *s, bool *ret_changed)
 	return s->fault;
 }
 
+void store_set_config(struct store *s, const struct config *cfg)
+{
+	s->cfg = cfg;
+}
+
 int store_open(const char *path, const struct config *cfg, struct store **ret)
 {
 	struct store *s;

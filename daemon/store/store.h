@@ -51,6 +51,9 @@ struct store_call {
 int store_open(const char *path, const struct config *cfg,
 	       struct store **ret);
 void store_close(struct store *s);
+/* A reloaded config: ids are mapped through cfg from now on. The caller
+ * keeps every other user of the store out (the office lock). */
+void store_set_config(struct store *s, const struct config *cfg);
 
 int store_begin(struct store *s); /* BEGIN IMMEDIATE */
 int store_commit(struct store *s);

@@ -1,3 +1,5 @@
+/* For PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP (see api_new). */
+#define _GNU_SOURCE
 #include "api.h"
 
 #include <errno.h>
@@ -601,6 +603,7 @@ static const struct route routes[] = {
 	 api_supervisor_cancel},
 	{"POST", "/api/v1/counters/{}/services", API_AUTH_SUPERVISOR,
 	 api_supervisor_services},
+	{"POST", "/api/v1/reload", API_AUTH_ADMIN, api_reload_handle},
 };
 
 static bool route_match(const char *pattern, const char *path, struct ctx *c)
@@ -688,9 +691,19 @@ void api_handle(struct api *a, const struct api_request *req,
 		return;
 	}
 	c.now = a->clock(a->clock_data);
-	if (api_authorize(&c, found->auth, ret) < 0)
+	api_config_read(a);
+	if (api_authorize(&c, found->auth, ret) < 0) {
+		api_config_done(a);
 		return;
+	}
+	/* A reload takes the lock for writing: its handler runs without. */
+	if (found->handler == api_reload_handle) {
+		api_config_done(a);
+		found->handler(&c, ret);
+		return;
+	}
 	found->handler(&c, ret);
+	api_config_done(a);
 }
 
 int api_handles(const char *path)
@@ -701,9 +714,67 @@ int api_handles(const char *path)
 	       strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0;
 }
 
+int api_arrays_new(const struct config *cfg, struct api_arrays *ret)
+{
+	struct api_arrays k = {0};
+	int r = -EINVAL;
+
+	k.token_len = calloc(cfg->n_counters + 1, sizeof(*k.token_len));
+	k.supervisor_len =
+		calloc(cfg->n_supervisors + 1, sizeof(*k.supervisor_len));
+	k.printer_down_since = calloc(cfg->n_printers + 1,
+				      sizeof(*k.printer_down_since));
+	if (!k.token_len || !k.supervisor_len || !k.printer_down_since) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->n_counters; i++) {
+		const char *t = cfg->counters[i].token;
+
+		k.token_len[i] = t ? strlen(t) : 0;
+		if (k.token_len[i] > API_TOKEN_MAX) {
+			log_err("api: the token of counter %s is longer than "
+				"%d bytes",
+				cfg->counters[i].id, API_TOKEN_MAX);
+			goto fail;
+		}
+	}
+	if (cfg->server.admin_token) {
+		k.admin_len = strlen(cfg->server.admin_token);
+		if (k.admin_len > API_TOKEN_MAX) {
+			log_err("api: the admin token is longer than %d bytes",
+				API_TOKEN_MAX);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < cfg->n_supervisors; i++) {
+		k.supervisor_len[i] = strlen(cfg->supervisors[i].token);
+		if (k.supervisor_len[i] > API_TOKEN_MAX) {
+			log_err("api: the token of supervisor %s is longer "
+				"than %d bytes",
+				cfg->supervisors[i].id, API_TOKEN_MAX);
+			goto fail;
+		}
+	}
+	*ret = k;
+	return 0;
+fail:
+	api_arrays_free(&k);
+	return r;
+}
+
+void api_arrays_free(struct api_arrays *k)
+{
+	free(k->token_len);
+	free(k->supervisor_len);
+	free(k->printer_down_since);
+	memset(k, 0, sizeof(*k));
+}
+
 int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 	    void *clock_data, struct api **ret)
 {
+	pthread_rwlockattr_t attr;
 	struct api *a;
 	int r = -ENOMEM;
 
@@ -712,51 +783,26 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
+	/* Requests overlap all the time under load: a reload waiting for
+	 * the lock must stop new readers, or it could wait for ever. */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	r = pthread_rwlock_init(&a->cfg_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	if (r != 0) {
+		free(a);
+		return -r;
+	}
 	a->cfg = cfg;
 	a->office = office;
 	a->clock = clock;
 	a->clock_data = clock_data;
 
-	a->token_len = calloc(cfg->n_counters + 1, sizeof(*a->token_len));
-	if (!a->token_len)
+	r = api_arrays_new(cfg, &a->arrays);
+	if (r < 0)
 		goto fail;
-	for (size_t i = 0; i < cfg->n_counters; i++) {
-		const char *t = cfg->counters[i].token;
-
-		a->token_len[i] = t ? strlen(t) : 0;
-		if (a->token_len[i] > API_TOKEN_MAX) {
-			log_err("api: the token of counter %s is longer than "
-				"%d bytes",
-				cfg->counters[i].id, API_TOKEN_MAX);
-			r = -EINVAL;
-			goto fail;
-		}
-	}
-	if (cfg->server.admin_token) {
-		a->admin_len = strlen(cfg->server.admin_token);
-		if (a->admin_len > API_TOKEN_MAX) {
-			log_err("api: the admin token is longer than %d bytes",
-				API_TOKEN_MAX);
-			r = -EINVAL;
-			goto fail;
-		}
-	}
-
-	a->supervisor_len = calloc(cfg->n_supervisors + 1,
-				   sizeof(*a->supervisor_len));
-	if (!a->supervisor_len)
-		goto fail;
-	for (size_t i = 0; i < cfg->n_supervisors; i++) {
-		a->supervisor_len[i] = strlen(cfg->supervisors[i].token);
-		if (a->supervisor_len[i] > API_TOKEN_MAX) {
-			log_err("api: the token of supervisor %s is longer "
-				"than %d bytes",
-				cfg->supervisors[i].id, API_TOKEN_MAX);
-			r = -EINVAL;
-			goto fail;
-		}
-	}
-
+	r = -ENOMEM;
 	if (cfg->server.n_kiosk_clients > 0) {
 		a->kiosk_clients = calloc(cfg->server.n_kiosk_clients,
 					  sizeof(*a->kiosk_clients));
@@ -813,8 +859,8 @@ void api_free(struct api *a)
 	if (!a)
 		return;
 	free(a->kiosk_clients);
-	free(a->token_len);
-	free(a->supervisor_len);
 	api_alerts_free(a);
+	api_arrays_free(&a->arrays);
+	pthread_rwlock_destroy(&a->cfg_lock);
 	free(a);
 }

@@ -4,8 +4,9 @@
  * api.c routes a request to its handler (tickets, counters, display,
  * printers, test clock). Below it: api_auth (who may call a route),
  * api_bookings (check-in, appointments), api_stats (statistics, metrics),
- * api_events (live events), api_body (strict bodies), api_json (the
- * shapes of docs/API.md) and api_response (the request, the answer, errors). */
+ * api_events (live events), api_reload (the reload and the config
+ * lock), api_body (strict bodies), api_json (the shapes of docs/API.md)
+ * and api_response (the request, the answer, errors). */
 #ifndef BONOMAT_API_H
 #define BONOMAT_API_H
 
@@ -44,7 +45,8 @@ void api_set_stats(struct api *a, struct stats *s);
 void api_set_test_clock(struct api *a, api_advance_fn advance,
 			void *userdata);
 /* Looks at the floor at now and raises or clears the alerts (docs/API.md,
- * "Alerts"); called every few seconds. */
+ * "Alerts"); called every few seconds, with the config lock held (a
+ * request, or api_tick_alerts). */
 void api_check_alerts(struct api *a, int64_t now);
 /* Whether path is an API path (the rest is static files). */
 int api_handles(const char *path);

@@ -116,20 +116,20 @@ static int token_owner(const struct api *a, const char *tok, size_t len,
 	for (size_t i = 0; i < cfg->n_counters; i++) {
 		bool eq = cfg->counters[i].token &&
 			  api_token_equal(tok, len, cfg->counters[i].token,
-					  a->token_len[i]);
+					  a->arrays.token_len[i]);
 
 		owner = eq ? (int)i : owner;
 		wanted |= eq && (int)i == want;
 	}
 	for (size_t i = 0; i < cfg->n_supervisors; i++) {
 		bool eq = api_token_equal(tok, len, cfg->supervisors[i].token,
-					  a->supervisor_len[i]);
+					  a->arrays.supervisor_len[i]);
 
 		owner = eq ? OWNER_SUPERVISOR(i) : owner;
 	}
 	if (cfg->server.admin_token) {
 		bool eq = api_token_equal(tok, len, cfg->server.admin_token,
-					  a->admin_len);
+					  a->arrays.admin_len);
 
 		owner = eq ? OWNER_ADMIN : owner;
 		wanted |= eq && want == OWNER_ADMIN;

@@ -24,13 +24,34 @@ static void publish(struct api *a, const char *type, json_t *v)
 	free(data);
 }
 
-void api_printer_changed(struct api *a, int printer,
-			 const struct printer_status *st)
+bool api_printer_changed(struct api *a, unsigned int generation,
+			 int printer, const struct printer_status *st)
 {
-	if (!a->events || printer < 0 || (size_t)printer >= a->cfg->n_printers)
-		return;
-	publish(a, "printer",
-		api_json_printer_state(a->cfg, (size_t)printer, st));
+	const struct cfg_printer *p;
+	bool taken = false;
+
+	api_config_read(a);
+	/* A pool that a reload replaced reports until it has stopped; its
+	 * indexes are not those of the config in force. */
+	if (generation != a->generation || printer < 0 ||
+	    (size_t)printer >= a->cfg->n_printers)
+		goto out;
+	p = &a->cfg->printers[printer];
+	if (st->state == PRINTER_OK || st->state == PRINTER_UNKNOWN)
+		log_info("printer %s (%s): %s, %s", p->name,
+			 printer_driver_name(p->driver),
+			 printer_state_name(st->state), st->detail);
+	else
+		log_warn("printer %s (%s): %s, %s", p->name,
+			 printer_driver_name(p->driver),
+			 printer_state_name(st->state), st->detail);
+	if (a->events)
+		publish(a, "printer",
+			api_json_printer_state(a->cfg, (size_t)printer, st));
+	taken = true;
+out:
+	api_config_done(a);
+	return taken;
 }
 
 void api_events_greet(void *userdata, events_emit_fn emit, void *emit_data)
@@ -39,6 +60,7 @@ void api_events_greet(void *userdata, events_emit_fn emit, void *emit_data)
 	char *data;
 	size_t len;
 
+	api_config_read(a);
 	for (size_t i = 0; i < a->cfg->n_printers; i++) {
 		json_t *v = api_json_printer(a->cfg, a->printers, i);
 		if (api_dump(v, &data, &len) < 0)
@@ -46,17 +68,25 @@ void api_events_greet(void *userdata, events_emit_fn emit, void *emit_data)
 		(void)emit(emit_data, "printer", data);
 		free(data);
 	}
+	api_config_done(a);
 }
 
 void api_office_event(void *userdata, const struct office_event *ev)
 {
 	struct api *a = userdata;
-	const struct config *cfg = a->cfg;
+	const struct config *cfg;
 	char at[32];
 
+	if (ev->type == OFFICE_EVENT_CONFIG)
+		api_reload_apply(a, ev->config);
+	cfg = a->cfg;
 	if (!a->events)
 		return;
 	hours_rfc3339(ev->at, at);
+	if (ev->type == OFFICE_EVENT_CONFIG) {
+		publish(a, "config", json_pack("{s:s}", "at", at));
+		return;
+	}
 	if (ev->type == OFFICE_EVENT_QUEUE) {
 		json_t *list = json_array();
 		for (size_t i = 0; list && i < ev->n_services; i++) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "api_reload.h"
 
 #define API_ID_MAX 31 /* service, kiosk and counter ids in bodies */
 #define PARAM_MAX 64  /* a path segment captured by a route */
@@ -20,7 +21,24 @@ struct addr16 {
 	unsigned char b[16];
 };
 
+/* The api's arrays indexed by a config's counters, supervisors or
+ * printers, in force or prepared by a reload. They are allocated in one
+ * place (api_arrays_new) and carried over by name across a reload
+ * (api_reconfigure): an array added here follows the config it indexes. */
+struct api_arrays {
+	size_t *token_len; /* of each counter's token, 0 when none */
+	size_t admin_len;
+	size_t *supervisor_len; /* of each supervisor's token */
+	/* Per printer: since when it is not ok, 0 while ok; alerts_lock. */
+	int64_t *printer_down_since;
+};
+
 struct api {
+	/* Read by a request (api_handle) or a callback from another
+	 * thread; written by a reload, which swaps cfg, arrays and
+	 * printers. */
+	pthread_rwlock_t cfg_lock;
+	unsigned int generation; /* of cfg: +1 per reload */
 	const struct config *cfg;
 	struct office *office;
 	struct printers *printers; /* NULL: no printing */
@@ -32,15 +50,30 @@ struct api {
 	void *clock_data;
 	struct addr16 *kiosk_clients;
 	size_t n_kiosk_clients;
-	size_t *token_len; /* of each counter's token, 0 when none */
-	size_t admin_len;
-	size_t *supervisor_len; /* of each supervisor's token */
 	/* api_supervisor.c: the floor's alerts, under alerts_lock. */
 	struct alerts *alerts;
 	pthread_mutex_t alerts_lock;
 	bool alerts_lock_ok;
-	int64_t *printer_down_since; /* per printer, 0 while ok */
+	struct api_arrays arrays;
+	/* A reload: the function, and what it brings while it swaps. */
+	api_reload_fn reload;
+	void *reload_data;
+	const struct config *pending_cfg;
+	struct printers *pending_printers;
+	struct api_arrays pending_arrays;
 };
+
+/* api.c: the arrays of cfg (-EINVAL for a token over API_TOKEN_MAX). */
+int api_arrays_new(const struct config *cfg, struct api_arrays *ret);
+void api_arrays_free(struct api_arrays *k);
+/* api_reload.c: OFFICE_EVENT_CONFIG puts the prepared reload in force. */
+void api_reload_apply(struct api *a, const struct config *nc);
+
+/* api.c: the arrays of cfg (-EINVAL for a token over API_TOKEN_MAX). */
+int api_arrays_new(const struct config *cfg, struct api_arrays *ret);
+void api_arrays_free(struct api_arrays *k);
+/* api_reload.c: OFFICE_EVENT_CONFIG puts the prepared reload in force. */
+void api_reload_apply(struct api *a, const struct config *nc);
 
 /* One request on its way through a route's handler. */
 struct ctx {

@@ -499,6 +499,14 @@ static void label(struct buf *b, const char *s)
 	}
 }
 
+void api_metric_series(struct buf *b, const struct config *cfg,
+		       const char *name)
+{
+	buf_addf(b, "%s{office=\"", name);
+	label(b, cfg->office.id);
+	buf_addf(b, "\"");
+}
+
 static void metric_head(struct buf *b, const char *name, const char *type,
 			const char *help)
 {
@@ -514,7 +522,8 @@ static void per_kind(struct buf *b, const struct config *cfg,
 		if (cfg->services[i].info)
 			continue;
 		for (size_t k = 0; k < STATS_KINDS; k++) {
-			buf_addf(b, "%s{service=\"", name);
+			api_metric_series(b, cfg, name);
+			buf_addf(b, ",service=\"");
 			label(b, cfg->services[i].id);
 			buf_addf(b, "\",kind=\"%s\"} %zu\n",
 				   ticket_kind_name((enum ticket_kind)k),
@@ -534,7 +543,8 @@ static void wait_histogram(struct buf *b, const struct config *cfg,
 			continue;
 		for (size_t k = 0; k <= STATS_WAIT_BUCKETS; k++) {
 			cum += ls->wait_bucket[k];
-			buf_addf(b, "bonomat_wait_seconds_bucket{service=\"");
+			api_metric_series(b, cfg, "bonomat_wait_seconds_bucket");
+			buf_addf(b, ",service=\"");
 			label(b, cfg->services[i].id);
 			if (k < STATS_WAIT_BUCKETS)
 				buf_addf(b, "\",le=\"%" PRId64 "\"} %zu\n",
@@ -542,10 +552,12 @@ static void wait_histogram(struct buf *b, const struct config *cfg,
 			else
 				buf_addf(b, "\",le=\"+Inf\"} %zu\n", cum);
 		}
-		buf_addf(b, "bonomat_wait_seconds_sum{service=\"");
+		api_metric_series(b, cfg, "bonomat_wait_seconds_sum");
+		buf_addf(b, ",service=\"");
 		label(b, cfg->services[i].id);
 		buf_addf(b, "\"} %" PRId64 "\n", ls->wait_sum_s);
-		buf_addf(b, "bonomat_wait_seconds_count{service=\"");
+		api_metric_series(b, cfg, "bonomat_wait_seconds_count");
+		buf_addf(b, ",service=\"");
 		label(b, cfg->services[i].id);
 		buf_addf(b, "\"} %zu\n", ls->wait_count);
 	}
@@ -569,7 +581,8 @@ static void printer_states(struct buf *b, const struct config *cfg,
 			st.state = PRINTER_UNKNOWN;
 		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]);
 		     k++) {
-			buf_addf(b, "bonomat_printer_state{printer=\"");
+			api_metric_series(b, cfg, "bonomat_printer_state");
+			buf_addf(b, ",printer=\"");
 			label(b, cfg->printers[i].name);
 			buf_addf(b, "\",state=\"%s\"} %d\n",
 				   printer_state_name(states[k]),
@@ -596,6 +609,12 @@ void api_stats_metrics(const struct config *cfg, struct stats *s,
 		return;
 	}
 	buf_init(&b, STATS_BODY_MAX);
+	metric_head(&b, "bonomat_office_info", "gauge",
+		    "Always 1: the office's name ([office] name) by its id.");
+	api_metric_series(&b, cfg, "bonomat_office_info");
+	buf_addf(&b, ",name=\"");
+	label(&b, cfg->office.name);
+	buf_addf(&b, "\"} 1\n");
 	metric_head(&b, "bonomat_tickets_issued_total", "counter",
 		    "Tickets issued today, by the service they were issued "
 		    "for and kind. Restarts at 0 at the start of each office "
@@ -610,7 +629,8 @@ void api_stats_metrics(const struct config *cfg, struct stats *s,
 	for (size_t i = 0; i < l->n_services; i++) {
 		if (cfg->services[i].info)
 			continue;
-		buf_addf(&b, "bonomat_tickets_waiting{service=\"");
+		api_metric_series(&b, cfg, "bonomat_tickets_waiting");
+		buf_addf(&b, ",service=\"");
 		label(&b, cfg->services[i].id);
 		buf_addf(&b, "\"} %zu\n", l->services[i].waiting);
 	}

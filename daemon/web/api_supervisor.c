@@ -13,6 +13,7 @@
 #include "api_body.h"
 #include "api_internal.h"
 #include "api_json.h"
+#include "api_stats.h"
 #include "buf.h"
 #include "hours.h"
 #include "log.h"
@@ -26,11 +27,6 @@ int api_alerts_init(struct api *a)
 
 	if (r < 0)
 		return r;
-	a->printer_down_since = calloc(
-		a->cfg->n_printers ? a->cfg->n_printers : 1,
-		sizeof(*a->printer_down_since));
-	if (!a->printer_down_since)
-		return -ENOMEM;
 	r = pthread_mutex_init(&a->alerts_lock, NULL);
 	if (r != 0)
 		return -r;
@@ -41,7 +37,6 @@ int api_alerts_init(struct api *a)
 void api_alerts_free(struct api *a)
 {
 	alerts_free(a->alerts);
-	free(a->printer_down_since);
 	if (a->alerts_lock_ok)
 		pthread_mutex_destroy(&a->alerts_lock);
 }
@@ -130,13 +125,13 @@ static size_t printer_conds(struct api *a, int64_t now, struct cond *v)
 		if (cfg->printers[i].driver == DRIVER_NONE || !a->printers ||
 		    printers_status(a->printers, (int)i, &st) < 0 ||
 		    st.state == PRINTER_OK) {
-			a->printer_down_since[i] = 0;
+			a->arrays.printer_down_since[i] = 0;
 			continue;
 		}
-		if (a->printer_down_since[i] == 0)
-			a->printer_down_since[i] = now;
+		if (a->arrays.printer_down_since[i] == 0)
+			a->arrays.printer_down_since[i] = now;
 		cond_set(&v[n++], ALERT_PRINTER_DOWN, cfg->printers[i].name,
-			 a->printer_down_since[i], cfg->alerts.printer_down,
+			 a->arrays.printer_down_since[i], cfg->alerts.printer_down,
 			 "printer %s is %s: %s", cfg->printers[i].name,
 			 printer_state_name(st.state), st.detail);
 	}
@@ -257,16 +252,20 @@ void api_alerts_metrics(struct api *a, struct api_response *ret)
 	buf_addf(&b, "# HELP bonomat_alerts_raised_total Alerts raised since "
 		     "the daemon started, by kind.\n"
 		     "# TYPE bonomat_alerts_raised_total counter\n");
-	for (int k = 0; k < ALERT_KIND_COUNT; k++)
-		buf_addf(&b, "bonomat_alerts_raised_total{kind=\"%s\"} %llu\n",
+	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
+		api_metric_series(&b, a->cfg, "bonomat_alerts_raised_total");
+		buf_addf(&b, ",kind=\"%s\"} %llu\n",
 			 alert_kind_name((enum alert_kind)k),
 			 (unsigned long long)raised[k]);
+	}
 	buf_addf(&b, "# HELP bonomat_alerts_active Alerts active now, by "
 		     "kind.\n"
 		     "# TYPE bonomat_alerts_active gauge\n");
-	for (int k = 0; k < ALERT_KIND_COUNT; k++)
-		buf_addf(&b, "bonomat_alerts_active{kind=\"%s\"} %zu\n",
+	for (int k = 0; k < ALERT_KIND_COUNT; k++) {
+		api_metric_series(&b, a->cfg, "bonomat_alerts_active");
+		buf_addf(&b, ",kind=\"%s\"} %zu\n",
 			 alert_kind_name((enum alert_kind)k), active[k]);
+	}
 	body = buf_steal(&b, &len);
 	if (!body) {
 		log_err("api: the alerts' metrics: out of memory");

@@ -78,8 +78,15 @@ struct budget {
 	time_t warned; /* last "budget exhausted" line */
 };
 
+/* The [server] limits, copied at start: a reload leaves them (they need
+ * a restart) and may free the config they came from. */
+struct http_limits {
+	unsigned int max_connections, max_per_address, max_event_streams;
+	unsigned int header_timeout;
+};
+
 struct http {
-	const struct config *cfg;
+	struct http_limits lim;
 	struct api *api;
 	struct streams *streams; /* NULL: no event stream */
 	struct MHD_Daemon *daemon;
@@ -165,7 +172,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	 * as a new connection has for its first line. */
 	(void)MHD_set_connection_option(
 		conn, MHD_CONNECTION_OPTION_TIMEOUT,
-		(unsigned int)h->cfg->server.header_timeout);
+		h->lim.header_timeout);
 	if (!rq)
 		return NULL;
 	buf_init(&rq->body, API_BODY_MAX);
@@ -296,8 +303,7 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
 				 socklen_t addrlen)
 {
 	struct http *h = cls;
-	const struct config *c = h->cfg;
-	unsigned int max = (unsigned int)c->server.max_connections;
+	unsigned int max = h->lim.max_connections;
 	unsigned int others = max - max / RESERVED_SHARE;
 	const char *why = NULL;
 	struct addr16 key;
@@ -318,7 +324,7 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
 		      "taken; other addresses are refused";
 	else if (!trusted) {
 		p = peer_find(&h->b, &key, false);
-		if (p && p->n >= (unsigned int)c->server.max_per_address)
+		if (p && p->n >= h->lim.max_per_address)
 			why = "an address reached max_connections_per_address; "
 			      "its new connections are refused";
 	}
@@ -774,7 +780,7 @@ static enum MHD_Result check_request(struct http *h,
  * max_event_streams, the others three quarters. */
 static bool stream_admit(struct http *h, struct request *rq)
 {
-	unsigned int max = (unsigned int)h->cfg->server.max_event_streams;
+	unsigned int max = h->lim.max_event_streams;
 	struct addr16 key;
 	bool trusted, ok;
 
@@ -959,7 +965,13 @@ int http_start(const struct config *cfg, struct api *api,
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->cfg = cfg;
+	h->lim = (struct http_limits){
+		.max_connections = (unsigned int)cfg->server.max_connections,
+		.max_per_address = (unsigned int)cfg->server.max_per_address,
+		.max_event_streams =
+			(unsigned int)cfg->server.max_event_streams,
+		.header_timeout = (unsigned int)cfg->server.header_timeout,
+	};
 	h->api = api;
 	h->quiesced = MHD_INVALID_SOCKET;
 	atomic_init(&h->stopping, false);

@@ -101,8 +101,8 @@ describe('the supervision page', () => {
 		await page.locator('#alerts-none').waitFor();
 		assert.equal(await row.locator('.state').innerText(), 'Liber');
 		const metrics = await (await fetch(daemon.url + '/metrics')).text();
-		assert.match(metrics, /^bonomat_alerts_raised_total\{kind="counter_paused"\} 1$/m);
-		assert.match(metrics, /^bonomat_alerts_active\{kind="counter_paused"\} 0$/m);
+		assert.match(metrics, /^bonomat_alerts_raised_total\{office="default",kind="counter_paused"\} 1$/m);
+		assert.match(metrics, /^bonomat_alerts_active\{office="default",kind="counter_paused"\} 0$/m);
 		assert.deepEqual(unexpectedProblems(page), []);
 		await page.close();
 	});

@@ -89,20 +89,55 @@ class ConfigCommands(CtlCase):
                          url=False, config=False)
         self.assertEqual(p.returncode, 2)
 
-    def test_reload_checks_but_does_not_pretend(self):
-        p = self.run_ctl("reload", url=False)
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn(self.d.conf + ": ok", p.stdout)
-        self.assertIn("cannot reload", p.stderr)
-        self.assertIn("systemctl restart bonomat", p.stderr)
+    def test_reload_asks_the_daemon(self):
+        text = self.d.config_text.replace("services = A\ntoken = tok-counter-2",
+                                          "services = B\ntoken = tok-counter-2")
+        self.assertNotEqual(text, self.d.config_text)
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        p = self.ok("reload")
+        self.assertEqual(p.stdout, self.d.conf + ": reloaded\n")
+        self.assertIn("reloaded " + self.d.conf, self.d.log())
+        r = self.d.counter("2", None)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data["services"], ["B"])
+        self.assertEqual(self.json_of("reload"),
+                         {"status": "reloaded", "restart_required": []})
         self.assertTrue(self.d.running(), "reload must not stop bonomatd")
-        self.assertStatus(self.d.get("/healthz"), 200)
+        # A restart-only key is named.
+        with open(self.d.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace("listen = 127.0.0.1:0",
+                                 "listen = 127.0.0.1:1"))
+        p = self.ok("reload")
+        self.assertIn("[server] listen changed: it keeps its running value",
+                      p.stdout)
+        # The running admin token authenticates; a wrong one is refused.
+        p = self.run_ctl("reload", token="wrong-token-here")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("HTTP 401", p.stderr)
+
+    def test_reload_refused_file_is_reported(self):
         bad = os.path.join(self.dir, "bad.conf")
         with open(bad, "w", encoding="utf-8") as f:
             f.write("[bogus]\n")
-        p = self.run_ctl("reload", "--config", bad, url=False, config=False)
+        # Checked here first: nothing is sent.
+        p = self.run_ctl("reload", "--config", bad, config=False)
         self.assertEqual(p.returncode, 2)
         self.assertRegex(p.stderr, r":1: unknown section \[bogus\]")
+        self.assertNotIn("reloading", self.d.log())
+        # The daemon's own file broken behind a valid one given here: the
+        # daemon refuses, says where, and keeps serving.
+        good = os.path.join(self.dir, "good.conf")
+        shutil.copy(self.d.conf, good)
+        with open(self.d.conf, "a", encoding="utf-8") as f:
+            f.write("[bogus]\n")
+        p = self.run_ctl("reload", "--config", good, config=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("HTTP 422 invalid_config", p.stderr)
+        self.assertIn(self.d.conf + ":", p.stderr)
+        self.assertIn("unknown section [bogus]", p.stderr)
+        self.assertStatus(self.d.get("/healthz"), 200)
+        self.assertTrue(self.d.running())
 
 
 class Token(CtlCase):

@@ -284,7 +284,10 @@ class StatsTest(DaemonTestCase):
         m = metrics(text)
 
         def v(name, **labels):
-            return m[(name, frozenset(labels.items()))]
+            # Every series carries the office's id ([office] id; the
+            # test config names none: "default").
+            return m[(name, frozenset(labels.items())
+                      | {("office", "default")})]
 
         self.assertEqual(v("bonomat_tickets_issued_total", service="A",
                            kind="walk_in"), 2)

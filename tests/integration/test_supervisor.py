@@ -36,8 +36,9 @@ def booking(code, hhmm, service="A", minutes=15):
 
 def metric(d, name, kind):
     r = d.get("/metrics")
-    m = re.search(r'^%s\{kind="%s"\} (\d+)$' % (name, kind), r.raw.decode(),
-                  re.M)
+    # Every series carries the office's id first (test config: default).
+    m = re.search(r'^%s\{office="default",kind="%s"\} (\d+)$' % (name, kind),
+                  r.raw.decode(), re.M)
     if not m:
         raise AssertionError("no %s{kind=%s} in /metrics" % (name, kind))
     return int(m.group(1))

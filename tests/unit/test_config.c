@@ -177,6 +177,13 @@ static struct bad_case bad_cases[] = {
 	 "[server] header_timeout"},
 	{"shutdown_timeout too long", MIN "shutdown_timeout = 61\n", 8,
 	 "[server] shutdown_timeout"},
+	{"office id with a blank", MIN "[office]\nid = sector 1\n", 9,
+	 "[office] id = 'sector 1': expected 1 to 31 letters, digits, '_' or "
+	 "'-'"},
+	{"office id too long",
+	 MIN "[office]\nid = abcdefghijklmnopqrstuvwxyz0123456\n", 9,
+	 "[office] id = 'abcdefghijklmnopqrstuvwxyz0123456'"},
+	{"office id empty", MIN "[office]\nid =\n", 9, "[office] id = ''"},
 	{"ticket_url javascript",
 	 MIN "[office]\nticket_url = javascript:alert(1)\n", 9,
 	 "[office] ticket_url"},
@@ -668,6 +675,7 @@ static void test_example(void **state)
 	assert_int_equal(r, 0);
 	assert_string_equal(c->path, path);
 
+	assert_string_equal(c->office.id, "sector1-bc");
 	assert_string_equal(c->office.name,
 			    "Primăria Sectorului 1 — Biroul Cetățeanului");
 	assert_string_equal(c->office.address, "Str. Mureș nr. 18–24, parter");
@@ -804,6 +812,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	assert_string_equal(c->path, NAME);
+	assert_string_equal(c->office.id, "default");
 	assert_string_equal(c->office.name, "");
 	assert_string_equal(c->office.address, "");
 	assert_string_equal(c->office.timezone, "Europe/Bucharest");
@@ -1294,9 +1303,85 @@ static void test_load_errors(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+struct reported {
+	char keys[8][48];
+	size_t n;
+};
+
+static void note_key(void *userdata, const char *key)
+{
+	struct reported *r = userdata;
+
+	assert_true(r->n < 8);
+	snprintf(r->keys[r->n++], sizeof(r->keys[0]), "%s", key);
+}
+
+/* A reload keeps the running value of each key that needs a restart and
+ * names it once; the other keys take the file's value. */
+static void test_keep_running(void **state)
+{
+	struct config *old = parse_ok(MIN "listen = 127.0.0.1:8080\n"
+					  "kiosk_clients = 10.0.0.2\n"
+					  "[office]\nname = Vechi\n");
+	struct reported rep = {0};
+	struct config *nc;
+
+	(void)state;
+	nc = parse_ok(MIN "listen = 0.0.0.0:9090\nmax_event_streams = 8\n"
+			  "kiosk_clients = 10.0.0.3, 10.0.0.4\n"
+			  "[storage]\ndatabase = other.db\n"
+			  "[office]\nname = Nou\ntimezone = UTC\n");
+	assert_int_equal(config_keep_running(nc, old, note_key, &rep), 0);
+	assert_int_equal(rep.n, 5);
+	assert_string_equal(rep.keys[0], "[server] listen");
+	assert_string_equal(rep.keys[1], "[server] kiosk_clients");
+	assert_string_equal(rep.keys[2], "[storage] database");
+	assert_string_equal(rep.keys[3], "[office] timezone");
+	assert_string_equal(rep.keys[4], "[server] max_event_streams");
+	assert_string_equal(nc->server.listen_host, "127.0.0.1");
+	assert_int_equal(nc->server.listen_port, 8080);
+	assert_int_equal(nc->server.n_kiosk_clients, 1);
+	assert_string_equal(nc->server.kiosk_clients[0], "10.0.0.2");
+	assert_string_equal(nc->storage.database, old->storage.database);
+	assert_string_equal(nc->office.timezone, "Europe/Bucharest");
+	assert_int_equal(nc->server.max_event_streams,
+			 old->server.max_event_streams);
+	/* Not a restart key: the file's value. */
+	assert_string_equal(nc->office.name, "Nou");
+	/* The copies are the new config's own. */
+	config_free(old);
+	assert_string_equal(nc->server.listen_host, "127.0.0.1");
+	rep.n = 0;
+	old = parse_ok(MIN "listen = 127.0.0.1:8080\n"
+			   "kiosk_clients = 10.0.0.2\n");
+	assert_int_equal(config_keep_running(nc, old, note_key, &rep), 0);
+	assert_int_equal(rep.n, 0);
+	config_free(old);
+	config_free(nc);
+}
+
+static void test_printers_equal(void **state)
+{
+	struct config *a = parse_ok(MIN "[printer.p1]\ndriver = file\n"
+					"path = /dev/usb/lp0\n");
+	struct config *b = parse_ok(MIN "[printer.p1]\ndriver = file\n"
+					"path = /dev/usb/lp0\n");
+	struct config *c = parse_ok(MIN "[printer.p1]\ndriver = file\n"
+					"path = /dev/usb/lp1\n");
+
+	(void)state;
+	assert_true(config_printers_equal(a, b));
+	assert_false(config_printers_equal(a, c));
+	config_free(a);
+	config_free(b);
+	config_free(c);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_printers_equal),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_diacritics),
 		cmocka_unit_test(test_defaults),

@@ -696,9 +696,142 @@ static void floor_services_and_cancel(void **state)
 	office_counter_view_clear(&v);
 }
 
+/* The new config of reconfigured_in_place: B before A, a new service C,
+ * counter 1 serving A only, counter 2 serving A and B. */
+static const char reloaded_text[] =
+	"[office]\n"
+	"name = Test\n"
+	"[server]\n"
+	"admin_token = admin-secret-1\n"
+	"[hours]\n"
+	"always_open = true\n"
+	"[service.B]\n"
+	"name = Registratură\n"
+	"prefix = B\n"
+	"[service.C]\n"
+	"name = Urbanism\n"
+	"prefix = C\n"
+	"[service.A]\n"
+	"name = Taxe\n"
+	"prefix = A\n"
+	"[counter.2]\n"
+	"services = A, B\n"
+	"token = counter-2-token\n"
+	"[counter.1]\n"
+	"services = A\n"
+	"token = counter-1-token\n";
+
+struct seen_events {
+	int config, queue;
+	const struct config *cfg;
+};
+
+static void note_event(void *userdata, const struct office_event *ev)
+{
+	struct seen_events *s = userdata;
+
+	if (ev->type == OFFICE_EVENT_CONFIG) {
+		s->config++;
+		s->cfg = ev->config;
+	} else if (ev->type == OFFICE_EVENT_QUEUE && s->config) {
+		s->queue++;
+	}
+}
+
+static struct config *parse_text(const char *text)
+{
+	struct config *c = NULL;
+	char err[CONFIG_ERR_MAX];
+
+	if (config_parse(text, strlen(text), "reload.conf", &c, err,
+			 sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	return c;
+}
+
+/* A reload keeps the waiting tickets, the open call and the paused
+ * counter under the new indexes, and the next call follows the counters'
+ * new services; a config that would orphan a waiting ticket is refused
+ * and changes nothing. */
+static void reconfigured_in_place(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct office_counter_view v;
+	struct office_service_view sv;
+	struct seen_events seen = {0};
+	struct config *nc, *bad;
+	struct ticket a1, b1, t;
+
+	a1 = issue(f->o, 0, false, now);
+	issue(f->o, 0, false, now + 1);
+	b1 = issue(f->o, 1, false, now + 2);
+	assert_string_equal(next(f->o, 0, now + 3).number, a1.number);
+	assert_int_equal(office_pause(f->o, 1, true, now + 4, &err), 0);
+	office_set_notify(f->o, note_event, &seen);
+
+	/* Without service B, whose ticket waits: refused. */
+	bad = parse_text("[server]\nadmin_token = admin-secret-1\n"
+			 "[service.A]\nname = Taxe\nprefix = A\n"
+			 "[counter.1]\nservices = A\ntoken = counter-1-token\n");
+	assert_int_equal(office_reconfigure(f->o, bad, NULL, now + 5, &err),
+			 -EBUSY);
+	assert_int_equal(err.status, OFFICE_CONFLICT);
+	assert_non_null(strstr(err.message, b1.number));
+	assert_int_equal(seen.config, 0);
+	assert_int_equal(office_service(f->o, 1, now + 5, &sv), 0);
+	assert_int_equal(sv.waiting, 1);
+	config_free(bad);
+
+	nc = parse_text(reloaded_text);
+	assert_int_equal(office_reconfigure(f->o, nc, NULL, now + 6, &err), 0);
+	assert_int_equal(seen.config, 1);
+	assert_ptr_equal(seen.cfg, nc);
+	assert_int_equal(seen.queue, 1);
+	config_free(f->cfg);
+	f->cfg = nc;
+
+	/* Counter 1 is now index 1: its call is kept, it serves A only. */
+	assert_int_equal(office_counter(f->o, 1, now + 7, &v, &err), 0);
+	assert_true(v.has_current);
+	assert_string_equal(v.current.number, a1.number);
+	assert_int_equal(v.n_waiting, 1);
+	office_counter_view_clear(&v);
+	/* Counter 2 (index 0) is still paused and now sees B too. */
+	assert_int_equal(office_counter(f->o, 0, now + 7, &v, &err), 0);
+	assert_true(v.paused);
+	assert_int_equal(v.n_waiting, 2);
+	office_counter_view_clear(&v);
+	assert_int_equal(office_service(f->o, 0, now + 7, &sv), 0); /* B */
+	assert_int_equal(sv.waiting, 1);
+	assert_int_equal(office_service(f->o, 1, now + 7, &sv), 0); /* C */
+	assert_int_equal(sv.waiting, 0);
+	assert_int_equal(office_pause(f->o, 0, false, now + 8, &err), 0);
+	/* Counter 1 finishes its call and takes A002; B001 is left for
+	 * counter 2, and then nothing is left for counter 1. */
+	assert_string_equal(next(f->o, 1, now + 9).number, "A002");
+	t = next(f->o, 0, now + 10);
+	assert_string_equal(t.number, b1.number);
+	assert_int_equal(t.service, 0);
+	{
+		bool none = false;
+		assert_int_equal(office_next(f->o, 1, now + 10, &t, &none,
+					     &err),
+				 0);
+		assert_true(none);
+	}
+	/* Numbering goes on: C starts, A continues. */
+	assert_string_equal(issue(f->o, 1, false, now + 11).number, "C001");
+	assert_string_equal(issue(f->o, 2, false, now + 12).number, "A003");
+	office_set_notify(f->o, NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(reconfigured_in_place, setup,
+						teardown),
 		cmocka_unit_test(admission_beyond_the_walkin_limit),
 		cmocka_unit_test_setup_teardown(numbers_and_ahead, setup,
 						teardown),

@@ -631,23 +631,33 @@ static void metrics_text(void **state)
 	struct fixture *f = *state;
 	struct api_response r = {0};
 	static const char *const want[] = {
+		"# TYPE bonomat_office_info gauge\n",
+		"\nbonomat_office_info{office=\"default\",name=\"Test\"} "
+		"1\n",
 		"# TYPE bonomat_tickets_issued_total counter\n",
-		"\nbonomat_tickets_issued_total{service=\"A\","
-		"kind=\"walk_in\"} 3\n",
-		"\nbonomat_tickets_issued_total{service=\"B\","
-		"kind=\"walk_in\"} 2\n",
-		"\nbonomat_tickets_served_total{service=\"A\","
-		"kind=\"appointment\"} 2\n",
-		"\nbonomat_tickets_waiting{service=\"B\"} 0\n",
+		"\nbonomat_tickets_issued_total{office=\"default\","
+		"service=\"A\",kind=\"walk_in\"} 3\n",
+		"\nbonomat_tickets_issued_total{office=\"default\","
+		"service=\"B\",kind=\"walk_in\"} 2\n",
+		"\nbonomat_tickets_served_total{office=\"default\","
+		"service=\"A\",kind=\"appointment\"} 2\n",
+		"\nbonomat_tickets_waiting{office=\"default\","
+		"service=\"B\"} 0\n",
 		"# TYPE bonomat_wait_seconds histogram\n",
-		"\nbonomat_wait_seconds_bucket{service=\"A\",le=\"60\"} 0\n",
-		"\nbonomat_wait_seconds_bucket{service=\"A\",le=\"600\"} 3\n",
-		"\nbonomat_wait_seconds_bucket{service=\"A\",le=\"+Inf\"} 6\n",
-		"\nbonomat_wait_seconds_sum{service=\"A\"} 4440\n",
-		"\nbonomat_wait_seconds_count{service=\"A\"} 6\n",
-		"\nbonomat_printer_state{printer=\"default\",state=\"ok\"} 1\n",
-		"\nbonomat_printer_state{printer=\"default\","
-		"state=\"offline\"} 0\n",
+		"\nbonomat_wait_seconds_bucket{office=\"default\","
+		"service=\"A\",le=\"60\"} 0\n",
+		"\nbonomat_wait_seconds_bucket{office=\"default\","
+		"service=\"A\",le=\"600\"} 3\n",
+		"\nbonomat_wait_seconds_bucket{office=\"default\","
+		"service=\"A\",le=\"+Inf\"} 6\n",
+		"\nbonomat_wait_seconds_sum{office=\"default\","
+		"service=\"A\"} 4440\n",
+		"\nbonomat_wait_seconds_count{office=\"default\","
+		"service=\"A\"} 6\n",
+		"\nbonomat_printer_state{office=\"default\","
+		"printer=\"default\",state=\"ok\"} 1\n",
+		"\nbonomat_printer_state{office=\"default\","
+		"printer=\"default\",state=\"offline\"} 0\n",
 	};
 
 	run_day(f, "2026-12-03");

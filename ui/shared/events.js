@@ -11,11 +11,13 @@
 //   });
 //
 // The state shows on <html data-live="stream|poll|offline"> (for a look in
-// the developer tools, and for the browser tests).
+// the developer tools, and for the browser tests), and data-configs counts
+// the `config` events seen.
 //
 // reload() runs at start, whenever the stream (re)opens, on a `state` event
-// (the daemon could not replay what the page missed), on every poll, and
-// when the page calls live.refresh(). Only one runs at a time. It should
+// (the daemon could not replay what the page missed), on a `config` event
+// (the daemon reloaded its configuration: services, counters, hours may
+// have changed), on every poll, and when the page calls live.refresh(). Only one runs at a time. It should
 // throw the ApiError of api.js: a network error means "offline"; any other
 // error still proves that the daemon answers.
 
@@ -127,6 +129,11 @@ export function connectLive({
 			schedulePoll();
 		};
 		es.addEventListener('state', () => refresh());
+		es.addEventListener('config', () => {
+			document.documentElement.dataset.configs =
+				String(Number(document.documentElement.dataset.configs || 0) + 1);
+			refresh();
+		});
 		for (const type of types) {
 			es.addEventListener(type, (ev) => {
 				let data = null;

@@ -302,8 +302,7 @@ static void wait_for_signal(const sigset_t *set, struct app *app)
 			(void)reload(app, &res);
 			continue;
 		}
-		office_tick(app->office, real_clock(&the_clock));
-		api_tick_alerts(app->api, real_clock(&the_clock));
+		api_tick(app->api, real_clock(&the_clock));
 		if (watchdog_usec)
 			sd_notify(0, "WATCHDOG=1");
 	}

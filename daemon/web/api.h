@@ -46,7 +46,7 @@ void api_set_test_clock(struct api *a, api_advance_fn advance,
 			void *userdata);
 /* Looks at the floor at now and raises or clears the alerts (docs/API.md,
  * "Alerts"); called every few seconds, with the config lock held (a
- * request, or api_tick_alerts). */
+ * request, or api_tick). */
 void api_check_alerts(struct api *a, int64_t now);
 /* Whether path is an API path (the rest is static files). */
 int api_handles(const char *path);

@@ -29,9 +29,10 @@ void api_config_done(struct api *a)
 	pthread_rwlock_unlock(&a->cfg_lock);
 }
 
-void api_tick_alerts(struct api *a, int64_t now)
+void api_tick(struct api *a, int64_t now)
 {
 	api_config_read(a);
+	(void)office_tick(a->office, now);
 	api_check_alerts(a, now);
 	api_config_done(a);
 }

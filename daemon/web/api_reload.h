@@ -52,9 +52,10 @@ unsigned int api_config_generation(struct api *a);
 void api_config_read(struct api *a);
 void api_config_done(struct api *a);
 
-/* The periodic alert check (api_check_alerts) from a thread that holds no
- * request: it takes the config lock. */
-void api_tick_alerts(struct api *a, int64_t now);
+/* Time passes, every few seconds from the main thread: the office closes
+ * the day (office_tick) and the alerts are checked (api_check_alerts),
+ * under the config lock, as both read the config. */
+void api_tick(struct api *a, int64_t now);
 
 /* POST /api/v1/reload (runs without the config lock held). */
 void api_reload_handle(struct ctx *c, struct api_response *ret);

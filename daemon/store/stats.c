@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "stats_internal.h"
 
 const int64_t stats_wait_bounds[STATS_WAIT_BUCKETS] = {
 	60, 300, 600, 900, 1800, 2700, 3600,
@@ -36,9 +37,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" coalesce(slot_start, 0), coalesce(estimate, -1) FROM tickets"
 		" WHERE state IN ('waiting', 'called', 'served', 'no_show',"
 		" 'expired') AND day = ?1 ORDER BY id",
-	/* No index covers all of a day's events (schema 2 kept one for
-	 * calls only): this reads the log, which suits a report asked for
-	 * now and then, not a scrape every few seconds. */
+	/* The day's events by the events_day index (schema 6); a report
+	 * asked for now and then, not a scrape every few seconds. */
 	[ST_EVENTS] = "SELECT at, type, coalesce(ticket, 0), service, counter,"
 		      " reason FROM events WHERE day = ?1 ORDER BY id",
 	/* Served by the partial index events_calls. */
@@ -204,7 +204,7 @@ static int64_t wait_of(int64_t issued_at, int64_t called_at)
 }
 
 /* Sorts v and summarizes it. */
-static void summarize(int64_t *v, size_t n, struct stats_summary *ret)
+void stats_summarize(int64_t *v, size_t n, struct stats_summary *ret)
 {
 	struct stats_summary s = {.n = n};
 	int64_t sum = 0;
@@ -214,6 +214,7 @@ static void summarize(int64_t *v, size_t n, struct stats_summary *ret)
 		for (size_t i = 0; i < n; i++)
 			sum += v[i];
 		s.mean_ds = (sum * 10 + (int64_t)n / 2) / (int64_t)n;
+		s.p50_s = v[(n + 1) / 2 - 1];	   /* rank ceil(0.5 n) */
 		s.p90_s = v[(9 * n + 9) / 10 - 1]; /* rank ceil(0.9 n) */
 		s.max_s = v[n - 1];
 	}
@@ -285,6 +286,7 @@ struct day_ctx {
 	size_t *waiting;       /* per slot */
 	uint64_t waiting_mask; /* configured services with a waiting ticket */
 	struct ctr *ctrs;
+	bool period; /* part of a period: no overtakes (quadratic) */
 };
 
 static int cmp_tk_id(const void *key, const void *elem)
@@ -305,44 +307,48 @@ static int find_tk(const struct tk *tks, size_t n, int64_t id)
 	return t ? (int)(t - tks) : -1;
 }
 
-/* The slot of a service id: its config index, else an extra slot of the
- * day (added when new). -1 for NULL. */
-static int slot_of(struct day_ctx *x, const char *id, int *ret)
+int stats_slot_of(const struct config *cfg, char ***extra_ids,
+		  size_t *n_extra, const char *id, int *ret)
 {
-	struct stats_day *d = x->d;
 	char **ids, *copy;
-	int i;
+	int i = config_service_index(cfg, id);
 
-	if (!id) {
-		*ret = -1;
-		return 0;
-	}
-	i = config_service_index(x->cfg, id);
 	if (i >= 0) {
 		*ret = i;
 		return 0;
 	}
-	for (size_t k = 0; k < d->n_extra; k++) {
-		if (strcmp(d->extra_ids[k], id) == 0) {
-			*ret = (int)(x->cfg->n_services + k);
+	for (size_t k = 0; k < *n_extra; k++) {
+		if (strcmp((*extra_ids)[k], id) == 0) {
+			*ret = (int)(cfg->n_services + k);
 			return 0;
 		}
 	}
-	if (d->n_extra >= (size_t)INT_MAX - x->cfg->n_services)
+	if (*n_extra >= (size_t)INT_MAX - cfg->n_services)
 		return -ERANGE;
 	copy = strdup(id);
 	if (!copy)
 		return -ENOMEM;
-	ids = realloc(d->extra_ids, (d->n_extra + 1) * sizeof(*ids));
+	ids = realloc(*extra_ids, (*n_extra + 1) * sizeof(*ids));
 	if (!ids) {
 		free(copy);
 		return -ENOMEM;
 	}
-	ids[d->n_extra] = copy;
-	d->extra_ids = ids;
-	*ret = (int)(x->cfg->n_services + d->n_extra);
-	d->n_extra++;
+	ids[*n_extra] = copy;
+	*extra_ids = ids;
+	*ret = (int)(cfg->n_services + *n_extra);
+	(*n_extra)++;
 	return 0;
+}
+
+/* The day's slot of a service id; -1 for NULL. */
+static int slot_of(struct day_ctx *x, const char *id, int *ret)
+{
+	if (!id) {
+		*ret = -1;
+		return 0;
+	}
+	return stats_slot_of(x->cfg, &x->d->extra_ids, &x->d->n_extra, id,
+			     ret);
 }
 
 /* Runs one of the per-day queries (?1 the day), fn on each row. */
@@ -532,10 +538,12 @@ static void apply(struct day_ctx *x, const struct ev *e)
 	}
 	switch (e->type) {
 	case EVENT_CALLED:
-		if (t->state == TK_WAITING && overtakes(x, t, e->counter)) {
+		if (!x->period && t->state == TK_WAITING &&
+		    overtakes(x, t, e->counter)) {
 			d->kinds[t->kind].overtakes++;
 			d->overtakes++;
 		}
+		row(x, t->svc_now, t->kind)->calls[e->reason]++;
 		leave_waiting(x, t);
 		release(x, t);
 		t->state = TK_CALLED;
@@ -818,7 +826,7 @@ static int tally(struct day_ctx *x)
 			if ((size_t)t->kind == k && t->first_call)
 				v[n++] = wait_of(t->issued_at, t->first_call);
 		}
-		summarize(v, n, &d->kinds[k].wait);
+		stats_summarize(v, n, &d->kinds[k].wait);
 	}
 	for (size_t ri = 0; ri < d->n_rows; ri++) {
 		struct stats_row *r = &d->rows[ri];
@@ -832,7 +840,7 @@ static int tally(struct day_ctx *x)
 			    t->first_call)
 				v[n++] = wait_of(t->issued_at, t->first_call);
 		}
-		summarize(v, n, &r->wait);
+		stats_summarize(v, n, &r->wait);
 		n = 0;
 		for (size_t i = 0; i < x->n_tks; i++) {
 			const struct tk *t = &x->tks[i];
@@ -841,7 +849,7 @@ static int tally(struct day_ctx *x)
 			    t->service_s >= 0)
 				v[n++] = t->service_s;
 		}
-		summarize(v, n, &r->service_time);
+		stats_summarize(v, n, &r->service_time);
 
 		d->totals.issued += r->issued;
 		d->totals.served += r->served;
@@ -898,14 +906,63 @@ static int setup_rows(struct day_ctx *x)
 	return 0;
 }
 
-int stats_compute(struct stats *s, const char *day, int64_t now,
-		  struct stats_day **ret)
+/* Hands the day's tickets over as the period pools them. */
+static int export_tickets(const struct day_ctx *x, struct stats_ticket **ret,
+			  size_t *ret_n)
 {
-	struct day_ctx x = {.cfg = s ? s->cfg : NULL};
+	struct stats_ticket *v;
+
+	v = calloc(x->n_tks ? x->n_tks : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->n_tks; i++) {
+		const struct tk *t = &x->tks[i];
+
+		v[i].svc_issue = t->svc_issue;
+		v[i].svc_now = t->svc_now;
+		v[i].kind = t->kind;
+		v[i].issued_at = t->issued_at;
+		v[i].wait_s = t->first_call ?
+				      wait_of(t->issued_at, t->first_call) :
+				      -1;
+		v[i].service_s = t->service_s;
+	}
+	*ret = v;
+	*ret_n = x->n_tks;
+	return 0;
+}
+
+int stats_read_begin(struct stats *s)
+{
+	int r;
+
+	pthread_mutex_lock(&s->lock);
+	r = begin_read(s);
+	if (r < 0)
+		pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
+void stats_read_end(struct stats *s)
+{
+	end_read(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
+const struct config *stats_config(const struct stats *s)
+{
+	return s->cfg;
+}
+
+int stats_compute_locked(struct stats *s, const char *day, int64_t now,
+			 struct stats_ticket **ret_tks, size_t *ret_n,
+			 struct stats_day **ret)
+{
+	struct day_ctx x = {.cfg = s->cfg, .period = ret_tks != NULL};
 	struct stats_day *d;
 	int r;
 
-	if (!s || !ret || !stats_valid_day(day))
+	if (!stats_valid_day(day))
 		return -EINVAL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -914,26 +971,18 @@ int stats_compute(struct stats *s, const char *day, int64_t now,
 	d->now = now;
 	x.d = d;
 	r = day_bounds(day, &x.day_start, &x.day_end);
-	if (r < 0)
-		goto out;
-
-	pthread_mutex_lock(&s->lock);
-	r = begin_read(s);
-	if (r == 0) {
+	if (r == 0)
 		r = load_tickets(s, &x);
-		if (r == 0)
-			r = load_events(s, &x);
-		end_read(s);
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (r < 0)
-		goto out;
-
-	r = setup_rows(&x);
+	if (r == 0)
+		r = load_events(s, &x);
+	if (r == 0)
+		r = setup_rows(&x);
 	if (r < 0)
 		goto out;
 	replay(&x);
 	r = tally(&x);
+	if (r == 0 && ret_tks)
+		r = export_tickets(&x, ret_tks, ret_n);
 out:
 	free(x.tks);
 	free(x.evs);
@@ -945,6 +994,21 @@ out:
 	}
 	*ret = d;
 	return 0;
+}
+
+int stats_compute(struct stats *s, const char *day, int64_t now,
+		  struct stats_day **ret)
+{
+	int r;
+
+	if (!s || !ret || !stats_valid_day(day))
+		return -EINVAL;
+	r = stats_read_begin(s);
+	if (r < 0)
+		return r;
+	r = stats_compute_locked(s, day, now, NULL, NULL, ret);
+	stats_read_end(s);
+	return r;
 }
 
 /* --- today's figures for GET /metrics ------------------------------------ */

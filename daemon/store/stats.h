@@ -25,10 +25,11 @@ extern const int64_t stats_wait_bounds[STATS_WAIT_BUCKETS];
 struct stats;
 
 /* A distribution of durations in seconds; the figures are 0 when n is 0.
- * p90 is the nearest-rank 90th percentile. */
+ * p50 and p90 are the nearest-rank 50th and 90th percentiles. */
 struct stats_summary {
 	size_t n;
 	int64_t mean_ds; /* tenths of a second, rounded */
+	int64_t p50_s;
 	int64_t p90_s;
 	int64_t max_s;
 };
@@ -57,6 +58,7 @@ struct stats_row {
 	struct stats_summary wait;	   /* issue to first call */
 	struct stats_summary service_time; /* last call to served */
 	struct stats_on_time on_time;	   /* appointments only */
+	size_t calls[STATS_REASONS]; /* by rule, in the service then */
 };
 
 struct stats_kind {
@@ -140,6 +142,47 @@ bool stats_valid_day(const char *day);
 int stats_compute(struct stats *s, const char *day, int64_t now,
 		  struct stats_day **ret);
 void stats_day_free(struct stats_day *d);
+
+/* --- a period of days ----------------------------------------------------- */
+
+#define STATS_PERIOD_DAYS_MAX 366
+#define STATS_HOURS 24
+
+/* Tickets issued in one hour of the local day (0 to 23) over the period,
+ * and the waits of those of them that were called. */
+struct stats_hour {
+	size_t arrivals;
+	struct stats_summary wait;
+};
+
+/* The days from .. to, each as stats_compute() gives it (its fairness
+ * overtakes left at 0), and the whole period: rows by service and kind
+ * (services in config order, then others in the order they appear),
+ * their sums and distributions pooled over every ticket of the period,
+ * not averaged over days. */
+struct stats_period {
+	char from[11], to[11];
+	int64_t now;
+	struct stats_day **days;
+	size_t n_days;
+	struct stats_row *rows;
+	size_t n_rows;
+	char **extra_ids; /* ids of the rows' services no longer configured */
+	size_t n_extra;
+	struct stats_on_time on_time;
+	size_t calls[STATS_REASONS];
+	struct stats_hour hours[STATS_HOURS];
+};
+
+/* The figures of every day from from to to (local dates, from <= to, at
+ * most STATS_PERIOD_DAYS_MAX days: -EINVAL otherwise, -E2BIG when longer)
+ * read in one transaction. */
+int stats_period(struct stats *s, const char *from, const char *to,
+		 int64_t now, struct stats_period **ret);
+void stats_period_free(struct stats_period *p);
+/* The number of days from from to to, both counted; 0 when either is not
+ * a date or to is before from. */
+long stats_period_days(const char *from, const char *to);
 
 int stats_live(struct stats *s, const char *day, struct stats_live **ret);
 void stats_live_free(struct stats_live *l);

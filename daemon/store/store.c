@@ -122,6 +122,12 @@ static const char *const migrations[] = {
 	" WHERE type IN ('paused', 'resumed', 'services_changed');\n"
 	"CREATE INDEX appointments_by_day ON appointments (day, start);\n"
 	"PRAGMA user_version = 5;\n",
+	/* 5 -> 6: the statistics read a day's whole log and all of its
+	 * tickets, a period's days one after the other (GET
+	 * /api/v1/stats?from=&to=). */
+	"CREATE INDEX events_day ON events (day);\n"
+	"CREATE INDEX tickets_day ON tickets (day);\n"
+	"PRAGMA user_version = 6;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

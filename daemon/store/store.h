@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 

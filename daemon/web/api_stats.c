@@ -28,6 +28,13 @@ static const char *const csv_header =
 	"transferred_out,waiting,called,wait_n,wait_mean_s,wait_p90_s,"
 	"wait_max_s,service_n,service_mean_s,on_time_bookings,"
 	"on_time_pending,called_within_10min,share_within_10min\r\n";
+/* Followed by calls_REASON for each rule. */
+static const char *const period_csv_header =
+	"date,service,kind,issued,served,no_show,expired,transferred_in,"
+	"transferred_out,waiting,called,wait_n,wait_mean_s,wait_p50_s,"
+	"wait_p90_s,wait_max_s,service_n,service_mean_s,service_p50_s,"
+	"service_p90_s,service_max_s,on_time_bookings,on_time_pending,"
+	"called_within_10min,share_within_10min";
 
 /* Hands the text over to ret as its body. */
 static int buf_respond(struct buf *b, struct api_response *ret,
@@ -63,28 +70,101 @@ static bool unavailable(const struct stats *s, struct api_response *ret)
 
 /* --- the query string and the Accept header ------------------------------ */
 
-/* The day asked for by ?date=; today when absent. A 400 on anything
- * else. */
-static int query_day(const char *query, int64_t now, char day[11],
-		     struct api_response *ret)
+/* What GET /api/v1/stats was asked for. */
+struct stats_query {
+	char day[11];	      /* one day: ?date= or today */
+	char from[11], to[11]; /* a period: ?from=&to=, else empty */
+	int format;	      /* 0: by Accept, 'c': CSV, 'j': JSON */
+	bool hours;	      /* CSV of the period's hours (?table=hours) */
+};
+
+static int bad_date(const char *name, const char *value,
+		    struct api_response *ret)
 {
-	struct api_query_param date = {.name = "date"};
 	char echo[API_ECHO_MAX];
 
-	if (api_query_parse(query, &date, 1, ret) < 0)
+	text_quote(echo, sizeof(echo), value, strlen(value));
+	api_errorf(ret, 400, "bad_request",
+		   "The %s %s is not a date written YYYY-MM-DD.", name, echo);
+	return -EINVAL;
+}
+
+/* ?date=, or ?from=&to= (both), ?format=csv|json, ?table=days|hours (a
+ * period's CSV). A 400 on anything else. */
+static int parse_query(const char *query, int64_t now, struct stats_query *q,
+		       struct api_response *ret)
+{
+	enum { P_DATE, P_FROM, P_TO, P_FORMAT, P_TABLE, P_COUNT };
+	struct api_query_param p[P_COUNT] = {
+		[P_DATE] = {.name = "date"},	 [P_FROM] = {.name = "from"},
+		[P_TO] = {.name = "to"},	 [P_FORMAT] = {.name = "format"},
+		[P_TABLE] = {.name = "table"},
+	};
+	long days;
+
+	memset(q, 0, sizeof(*q));
+	if (api_query_parse(query, p, P_COUNT, ret) < 0)
 		return -EINVAL;
-	if (!date.set) {
-		hours_day(now, day);
+	if (p[P_FORMAT].set) {
+		if (strcmp(p[P_FORMAT].value, "csv") == 0)
+			q->format = 'c';
+		else if (strcmp(p[P_FORMAT].value, "json") == 0)
+			q->format = 'j';
+		else {
+			api_error(ret, 400, "bad_request",
+				  "format is csv or json.");
+			return -EINVAL;
+		}
+	}
+	if (p[P_DATE].set && (p[P_FROM].set || p[P_TO].set)) {
+		api_error(ret, 400, "bad_request",
+			  "Ask for a date or for a period from and to, not "
+			  "both.");
+		return -EINVAL;
+	}
+	if (p[P_FROM].set != p[P_TO].set) {
+		api_error(ret, 400, "bad_request",
+			  "A period needs both from and to.");
+		return -EINVAL;
+	}
+	if (p[P_TABLE].set) {
+		if (!p[P_FROM].set || (strcmp(p[P_TABLE].value, "days") != 0 &&
+				       strcmp(p[P_TABLE].value, "hours") != 0)) {
+			api_error(ret, 400, "bad_request",
+				  "table is days or hours, for a period.");
+			return -EINVAL;
+		}
+		q->hours = strcmp(p[P_TABLE].value, "hours") == 0;
+	}
+	if (p[P_FROM].set) {
+		if (!stats_valid_day(p[P_FROM].value))
+			return bad_date("from date", p[P_FROM].value, ret);
+		if (!stats_valid_day(p[P_TO].value))
+			return bad_date("to date", p[P_TO].value, ret);
+		if (strcmp(p[P_TO].value, p[P_FROM].value) < 0) {
+			api_error(ret, 400, "bad_request",
+				  "The period ends (to) before it starts "
+				  "(from).");
+			return -EINVAL;
+		}
+		days = stats_period_days(p[P_FROM].value, p[P_TO].value);
+		if (days < 1 || days > STATS_PERIOD_DAYS_MAX) {
+			api_errorf(ret, 400, "bad_request",
+				   "A period is at most %d days.",
+				   STATS_PERIOD_DAYS_MAX);
+			return -EINVAL;
+		}
+		memcpy(q->from, p[P_FROM].value, sizeof(q->from));
+		memcpy(q->to, p[P_TO].value, sizeof(q->to));
 		return 0;
 	}
-	if (!stats_valid_day(date.value)) {
-		text_quote(echo, sizeof(echo), date.value, strlen(date.value));
-		api_errorf(ret, 400, "bad_request",
-			   "The date %s is not a date written YYYY-MM-DD.",
-			   echo);
-		return -EINVAL;
+	if (!p[P_DATE].set) {
+		hours_day(now, q->day);
+		return 0;
 	}
-	memcpy(day, date.value, 11);
+	if (!stats_valid_day(p[P_DATE].value))
+		return bad_date("date", p[P_DATE].value, ret);
+	memcpy(q->day, p[P_DATE].value, sizeof(q->day));
 	return 0;
 }
 
@@ -223,8 +303,27 @@ static bool put_wait(json_t *o, const struct stats_summary *w)
 {
 	return put_size(o, "wait_n", w->n) &&
 	       put(o, "wait_mean_s", mean_json(w)) &&
+	       put(o, "wait_p50_s", seconds_json(w, w->p50_s)) &&
 	       put(o, "wait_p90_s", seconds_json(w, w->p90_s)) &&
 	       put(o, "wait_max_s", seconds_json(w, w->max_s));
+}
+
+/* Calls by rule; none only when non-zero (a sound log has no call without
+ * its rule). */
+static json_t *calls_json(const size_t *calls)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; o && i < STATS_REASONS; i++) {
+		if (i == REASON_NONE && calls[i] == 0)
+			continue;
+		if (!put_size(o, call_reason_name((enum call_reason)i),
+			      calls[i])) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 static json_t *row_json(const struct stats_row *r)
@@ -244,10 +343,17 @@ static json_t *row_json(const struct stats_row *r)
 	     put_size(o, "called", r->called) && put_wait(o, &r->wait) &&
 	     put_size(o, "service_n", r->service_time.n) &&
 	     put(o, "service_mean_s", mean_json(&r->service_time)) &&
+	     put(o, "service_p50_s",
+		 seconds_json(&r->service_time, r->service_time.p50_s)) &&
+	     put(o, "service_p90_s",
+		 seconds_json(&r->service_time, r->service_time.p90_s)) &&
+	     put(o, "service_max_s",
+		 seconds_json(&r->service_time, r->service_time.max_s)) &&
 	     put_size(o, "on_time_bookings", r->on_time.bookings) &&
 	     put_size(o, "on_time_pending", r->on_time.pending) &&
 	     put_size(o, "called_within_10min", r->on_time.within) &&
-	     put(o, "share_within_10min", share_json(&r->on_time));
+	     put(o, "share_within_10min", share_json(&r->on_time)) &&
+	     put(o, "calls_by_reason", calls_json(r->calls));
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -273,8 +379,8 @@ static bool row_shown(const struct config *cfg, const struct stats_row *r,
 static json_t *fairness_json(const struct stats_day *d)
 {
 	json_t *f = json_object(), *kinds = json_object(),
-	       *on_time = json_object(), *calls = json_object(),
-	       *counters = json_array(), *est = json_object();
+	       *on_time = json_object(), *counters = json_array(),
+	       *est = json_object();
 	const struct stats_estimates *e = &d->estimates;
 	bool ok = true;
 
@@ -282,7 +388,7 @@ static json_t *fairness_json(const struct stats_day *d)
 	ok &= put(f, "on_time_bookings", on_time);
 	ok &= put(f, "estimates", est);
 	ok &= put_size(f, "overtakes", d->overtakes);
-	ok &= put(f, "calls_by_reason", calls);
+	ok &= put(f, "calls_by_reason", calls_json(d->calls));
 	ok &= put(f, "counters", counters);
 	for (size_t k = 0; ok && k < STATS_KINDS; k++) {
 		json_t *o = json_object();
@@ -307,13 +413,6 @@ static json_t *fairness_json(const struct stats_day *d)
 	     put_size(on_time, "pending", d->on_time.pending) &&
 	     put_size(on_time, "called_within_10min", d->on_time.within) &&
 	     put(on_time, "share_within_10min", share_json(&d->on_time));
-	for (size_t i = 0; ok && i < STATS_REASONS; i++) {
-		/* A sound log has no call without its rule. */
-		if (i == REASON_NONE && d->calls[i] == 0)
-			continue;
-		ok = put_size(calls, call_reason_name((enum call_reason)i),
-			      d->calls[i]);
-	}
 	for (size_t i = 0; ok && i < d->n_counters; i++) {
 		const struct stats_counter *c = &d->counters[i];
 		json_t *o = json_object();
@@ -334,27 +433,109 @@ static json_t *fairness_json(const struct stats_day *d)
 	return f;
 }
 
-static json_t *day_json(const struct config *cfg, const struct stats_day *d)
+/* Adds "totals" and "services" (the rows shown) to o. */
+static bool put_rows(json_t *o, const struct config *cfg,
+		     const struct stats_row *rows, size_t n)
 {
-	json_t *o = json_object(), *totals = json_object(),
-	       *rows = json_array();
-	bool ok = put(o, "date", json_string(d->day)) &&
-		  put(o, "generated_at", time_json(d->now));
+	json_t *totals = json_object(), *list = json_array();
+	size_t t[6] = {0};
+	bool ok = true;
 
 	ok &= put(o, "totals", totals);
-	ok &= put(o, "services", rows);
-	ok = ok && put_size(totals, "issued", d->totals.issued) &&
-	     put_size(totals, "served", d->totals.served) &&
-	     put_size(totals, "no_show", d->totals.no_show) &&
-	     put_size(totals, "expired", d->totals.expired) &&
-	     put_size(totals, "waiting", d->totals.waiting) &&
-	     put_size(totals, "called", d->totals.called);
-	for (size_t i = 0; ok && i < d->n_rows; i++) {
-		if (row_shown(cfg, &d->rows[i], i))
-			ok = json_array_append_new(rows,
-						   row_json(&d->rows[i])) == 0;
+	ok &= put(o, "services", list);
+	for (size_t i = 0; ok && i < n; i++) {
+		t[0] += rows[i].issued;
+		t[1] += rows[i].served;
+		t[2] += rows[i].no_show;
+		t[3] += rows[i].expired;
+		t[4] += rows[i].waiting;
+		t[5] += rows[i].called;
+		if (row_shown(cfg, &rows[i], i))
+			ok = json_array_append_new(list,
+						   row_json(&rows[i])) == 0;
 	}
-	ok = ok && put(o, "fairness", fairness_json(d));
+	return ok && put_size(totals, "issued", t[0]) &&
+	       put_size(totals, "served", t[1]) &&
+	       put_size(totals, "no_show", t[2]) &&
+	       put_size(totals, "expired", t[3]) &&
+	       put_size(totals, "waiting", t[4]) &&
+	       put_size(totals, "called", t[5]);
+}
+
+static json_t *on_time_json(const struct stats_on_time *o)
+{
+	json_t *v = json_object();
+
+	if (put_size(v, "bookings", o->bookings) &&
+	    put_size(v, "pending", o->pending) &&
+	    put_size(v, "called_within_10min", o->within) &&
+	    put(v, "share_within_10min", share_json(o)))
+		return v;
+	json_decref(v);
+	return NULL;
+}
+
+static json_t *day_json(const struct config *cfg, const struct stats_day *d)
+{
+	json_t *o = json_object();
+	bool ok = put(o, "date", json_string(d->day)) &&
+		  put(o, "generated_at", time_json(d->now)) &&
+		  put_rows(o, cfg, d->rows, d->n_rows) &&
+		  put(o, "fairness", fairness_json(d));
+
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *hour_json(size_t h, const struct stats_hour *v)
+{
+	json_t *o = json_object();
+
+	if (put_size(o, "hour", h) && put_size(o, "arrivals", v->arrivals) &&
+	    put_wait(o, &v->wait))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+/* Each day: its rows, bookings on time and calls by rule. */
+static json_t *period_day_json(const struct config *cfg,
+			       const struct stats_day *d)
+{
+	json_t *o = json_object();
+
+	if (put(o, "date", json_string(d->day)) &&
+	    put_rows(o, cfg, d->rows, d->n_rows) &&
+	    put(o, "on_time_bookings", on_time_json(&d->on_time)) &&
+	    put(o, "calls_by_reason", calls_json(d->calls)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *period_json(const struct config *cfg,
+			   const struct stats_period *p)
+{
+	json_t *o = json_object(), *days = json_array(), *hours = json_array();
+	bool ok = put(o, "from", json_string(p->from)) &&
+		  put(o, "to", json_string(p->to)) &&
+		  put(o, "generated_at", time_json(p->now)) &&
+		  put_size(o, "n_days", p->n_days) &&
+		  put_rows(o, cfg, p->rows, p->n_rows) &&
+		  put(o, "on_time_bookings", on_time_json(&p->on_time)) &&
+		  put(o, "calls_by_reason", calls_json(p->calls));
+
+	ok &= put(o, "hours", hours);
+	ok &= put(o, "days", days);
+	for (size_t h = 0; ok && h < STATS_HOURS; h++)
+		ok = json_array_append_new(hours,
+					   hour_json(h, &p->hours[h])) == 0;
+	for (size_t i = 0; ok && i < p->n_days; i++)
+		ok = json_array_append_new(
+			     days, period_day_json(cfg, p->days[i])) == 0;
 	if (!ok) {
 		json_decref(o);
 		return NULL;
@@ -399,7 +580,10 @@ static void csv_seconds(struct buf *b, const struct stats_summary *s, int64_t v)
 		buf_addf(b, ",");
 }
 
-static void csv_row(struct buf *b, const char *day, const struct stats_row *r)
+/* A row of the one day's table, or with period set of a period's (with
+ * the medians, the service times' spread and the calls by rule). */
+static void csv_row(struct buf *b, const char *day, const struct stats_row *r,
+		    bool period)
 {
 	int64_t sh = share(&r->on_time);
 
@@ -410,17 +594,25 @@ static void csv_row(struct buf *b, const char *day, const struct stats_row *r)
 		   r->expired, r->transferred_in, r->transferred_out,
 		   r->waiting, r->called, r->wait.n);
 	csv_mean(b, &r->wait, ",");
+	if (period)
+		csv_seconds(b, &r->wait, r->wait.p50_s);
 	csv_seconds(b, &r->wait, r->wait.p90_s);
 	csv_seconds(b, &r->wait, r->wait.max_s);
 	buf_addf(b, "%zu,", r->service_time.n);
 	csv_mean(b, &r->service_time, ",");
+	if (period) {
+		csv_seconds(b, &r->service_time, r->service_time.p50_s);
+		csv_seconds(b, &r->service_time, r->service_time.p90_s);
+		csv_seconds(b, &r->service_time, r->service_time.max_s);
+	}
 	buf_addf(b, "%zu,%zu,%zu,", r->on_time.bookings, r->on_time.pending,
 		   r->on_time.within);
 	if (sh >= 0)
-		buf_addf(b, "%" PRId64 ".%04" PRId64 "\r\n", sh / SHARE_SCALE,
+		buf_addf(b, "%" PRId64 ".%04" PRId64, sh / SHARE_SCALE,
 			   sh % SHARE_SCALE);
-	else
-		buf_addf(b, "\r\n");
+	for (size_t i = 1; period && i < STATS_REASONS; i++)
+		buf_addf(b, ",%zu", r->calls[i]);
+	buf_addf(b, "\r\n");
 }
 
 static int day_csv(const struct config *cfg, const struct stats_day *d,
@@ -432,56 +624,112 @@ static int day_csv(const struct config *cfg, const struct stats_day *d,
 	buf_addf(&b, "%s", csv_header);
 	for (size_t i = 0; i < d->n_rows; i++)
 		if (row_shown(cfg, &d->rows[i], i))
-			csv_row(&b, d->day, &d->rows[i]);
+			csv_row(&b, d->day, &d->rows[i], false);
 	return buf_respond(&b, ret, "text/csv; charset=utf-8");
 }
 
-void api_stats_report(const struct config *cfg, struct stats *s,
-		      const struct api_request *req, int64_t now,
-		      struct api_response *ret)
+/* Each day's rows, then the period's, dated FROM/TO (an ISO 8601
+ * interval); or, with hours, one line per hour of the day. */
+static int period_csv(const struct config *cfg, const struct stats_period *p,
+		      bool hours, struct api_response *ret)
 {
-	struct stats_day *d = NULL;
-	char day[11];
-	json_t *v;
-	size_t len;
-	int r;
+	char interval[32];
+	struct buf b;
 
-	if (unavailable(s, ret) || query_day(req->query, now, day, ret) < 0)
-		return;
-	r = stats_compute(s, day, now, &d);
-	if (r < 0) {
-		internal(ret, "computing the statistics", r);
-		return;
+	buf_init(&b, STATS_BODY_MAX);
+	if (hours) {
+		buf_addf(&b, "hour,arrivals,wait_n,wait_mean_s,wait_p50_s,"
+			     "wait_p90_s,wait_max_s\r\n");
+		for (size_t h = 0; h < STATS_HOURS; h++) {
+			const struct stats_summary *w = &p->hours[h].wait;
+
+			buf_addf(&b, "%zu,%zu,%zu,", h, p->hours[h].arrivals,
+				 w->n);
+			csv_mean(&b, w, ",");
+			csv_seconds(&b, w, w->p50_s);
+			csv_seconds(&b, w, w->p90_s);
+			if (w->n)
+				buf_addf(&b, "%" PRId64, w->max_s);
+			buf_addf(&b, "\r\n");
+		}
+		return buf_respond(&b, ret, "text/csv; charset=utf-8");
 	}
-	if (wants_csv(req->accept)) {
-		r = day_csv(cfg, d, ret);
-		if (r < 0)
-			internal(ret, "rendering the statistics as CSV", r);
-		goto out;
+	buf_addf(&b, "%s", period_csv_header);
+	for (size_t i = 1; i < STATS_REASONS; i++)
+		buf_addf(&b, ",calls_%s", call_reason_name((enum call_reason)i));
+	buf_addf(&b, "\r\n");
+	for (size_t k = 0; k < p->n_days; k++) {
+		const struct stats_day *d = p->days[k];
+
+		for (size_t i = 0; i < d->n_rows; i++)
+			if (row_shown(cfg, &d->rows[i], i))
+				csv_row(&b, d->day, &d->rows[i], true);
 	}
-	v = day_json(cfg, d);
-	len = v ? json_dumpb(v, NULL, 0,
-			     JSON_COMPACT | JSON_REAL_PRECISION(15)) :
-		  0;
+	(void)snprintf(interval, sizeof(interval), "%s/%s", p->from, p->to);
+	for (size_t i = 0; i < p->n_rows; i++)
+		if (row_shown(cfg, &p->rows[i], i))
+			csv_row(&b, interval, &p->rows[i], true);
+	return buf_respond(&b, ret, "text/csv; charset=utf-8");
+}
+
+/* Hands v (consumed) over to ret as its body. */
+static void json_respond(json_t *v, struct api_response *ret)
+{
+	size_t len = v ? json_dumpb(v, NULL, 0,
+				    JSON_COMPACT | JSON_REAL_PRECISION(15)) :
+			 0;
+
 	free(ret->body);
 	ret->body = len ? malloc(len + 1) : NULL;
 	if (!ret->body ||
 	    json_dumpb(v, ret->body, len,
 		       JSON_COMPACT | JSON_REAL_PRECISION(15)) != len) {
 		json_decref(v);
+		free(ret->body);
+		ret->body = NULL;
 		internal(ret, "rendering the statistics", -ENOMEM);
-		goto out;
+		return;
 	}
 	json_decref(v);
 	ret->body[len] = '\0';
 	ret->body_len = len;
 	ret->status = 200;
 	ret->content_type = "application/json";
-out:
+}
+
+void api_stats_report(const struct config *cfg, struct stats *s,
+		      const struct api_request *req, int64_t now,
+		      struct api_response *ret)
+{
+	struct stats_period *p = NULL;
+	struct stats_day *d = NULL;
+	struct stats_query q;
+	bool csv;
+	int r;
+
+	if (unavailable(s, ret) || parse_query(req->query, now, &q, ret) < 0)
+		return;
+	csv = q.format ? q.format == 'c' : wants_csv(req->accept);
+	if (q.from[0])
+		r = stats_period(s, q.from, q.to, now, &p);
+	else
+		r = stats_compute(s, q.day, now, &d);
+	if (r < 0) {
+		internal(ret, "computing the statistics", r);
+		return;
+	}
+	if (csv) {
+		r = p ? period_csv(cfg, p, q.hours, ret) : day_csv(cfg, d, ret);
+		if (r < 0)
+			internal(ret, "rendering the statistics as CSV", r);
+	} else {
+		json_respond(p ? period_json(cfg, p) : day_json(cfg, d), ret);
+	}
 	/* Either representation of the same resource. */
-	if (ret->status == 200)
+	if (ret->status == 200 && !q.format)
 		(void)api_response_header(ret, "Vary", "Accept");
 	stats_day_free(d);
+	stats_period_free(p);
 }
 
 /* --- Prometheus ----------------------------------------------------------- */

@@ -235,7 +235,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 5);
+	assert_int_equal(STORE_SCHEMA_VERSION, 6);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -343,6 +343,8 @@ static void test_migration_from_1(void **state)
 	assert_int_equal(raw_exec(f->path,
 				  "DROP TABLE appointments;"
 				  " DROP INDEX events_floor;"
+				  " DROP INDEX events_day;"
+				  " DROP INDEX tickets_day;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " DROP INDEX events_calls;"
 				  " CREATE INDEX events_day_type ON events"
@@ -381,6 +383,8 @@ static void test_migration_from_3(void **state)
 				  "DROP INDEX appointments_pending;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
+				  " DROP INDEX events_day;"
+				  " DROP INDEX tickets_day;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " PRAGMA user_version = 3"),
 			 SQLITE_OK);
@@ -413,10 +417,13 @@ static void test_migration_from_4(void **state)
 	assert_int_equal(raw_exec(f->path,
 				  "DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
+				  " DROP INDEX events_day;"
+				  " DROP INDEX tickets_day;"
 				  " PRAGMA user_version = 4"),
 			 SQLITE_OK);
 	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path,
 				 "SELECT count(*) FROM sqlite_schema WHERE name"
 				 " IN ('events_floor', 'appointments_by_day')"),
@@ -501,6 +508,26 @@ static void test_floor_reads(void **state)
 			 -EINVAL);
 }
 
+/* Schema 6 indexes the log and the tickets by day for the period
+ * statistics. */
+static void test_migration_from_5(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, "DROP INDEX events_day;"
+					   " DROP INDEX tickets_day;"
+					   " PRAGMA user_version = 5"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"
+					  " WHERE type = 'index' AND name IN"
+					  " ('events_day', 'tickets_day')"),
+			 2);
+}
+
 static void test_future_version_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -508,12 +535,12 @@ static void test_future_version_refused(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 6"),
+	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 7"),
 			 SQLITE_OK);
 	assert_int_equal(store_open(f->path, &cfg, &s), -EPROTO);
 	assert_null(s);
 	/* Refusing changes nothing. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 7);
 }
 
 static void test_open_errors(void **state)
@@ -1091,6 +1118,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_4, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_5, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_floor_reads, setup,
 						teardown),

@@ -15,7 +15,9 @@
 # fifth as many again with 100 ms of idle time before each, as tickets come
 # at a kiosk. BENCH_STREAMS (default 300) is the number of idle event
 # streams that the events benchmark holds open while 50 tickets are called
-# (about 30 s, half of it waiting for their keepalive comment). The load
+# (about 30 s, half of it waiting for their keepalive comment). The report
+# benchmark seeds 250,000 tickets (about 10 s) and times the 90-day report
+# of GET /api/v1/stats?from=&to= against its budget of a second. The load
 # and the CPU and I/O pressure of the machine are printed with the figures:
 # other work on the machine, a shared disk above all, moves them a lot.
 set -eu
@@ -33,7 +35,7 @@ scratch=$BONOMAT_BUILD_DIR/bench-tmp
 export BONOMAT_BUILD_DIR BONOMATD
 
 for prog in "$BONOMATD" "$bench/bench_issue" "$bench/bench_next" \
-	"$bench/bench_print" "$bench/bench_events"; do
+	"$bench/bench_print" "$bench/bench_events" "$bench/bench_report"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is missing; run 'make bench'" >&2
 		exit 1
@@ -96,6 +98,14 @@ echo "== bench_events: $streams idle event streams, 10 s idle, 50 calls" \
 	"$bench/bench_events" --daemon "$BONOMATD" --dir "$scratch" \
 		--clients "$streams" --calls 50 --idle 10 ||
 		echo bench_events >>"$rc"
+} | tee -a "$log"
+echo
+echo "== bench_report: GET /api/v1/stats?from=&to= of 90 days, 250,000" \
+	"tickets over 110 days =="
+{
+	"$bench/bench_report" --daemon "$BONOMATD" --dir "$scratch" \
+		--tickets 250000 --days 110 --period 90 --runs 5 \
+		--budget-ms 1000 || echo bench_report >>"$rc"
 } | tee -a "$log"
 [ -s "$rc" ] && status=1
 rmdir "$scratch" 2>/dev/null || :

@@ -48,6 +48,8 @@
 #define DEFAULT_LISTEN_HOST "127.0.0.1"
 #define DEFAULT_LISTEN_PORT 8080
 #define DEFAULT_UI_DIR "ui"
+/* Where Debian's libjs-chart.js installs Chart.js (the /reports page). */
+#define DEFAULT_CHARTJS_DIR "/usr/share/javascript/chart.js"
 #define DEFAULT_DATABASE "var/bonomat.db"
 #define DEFAULT_APPOINTMENT_PREFIX "P"
 #define DEFAULT_PRINTER "default"
@@ -908,6 +910,8 @@ static const struct key office_keys[] = {
 static const struct key server_keys[] = {
 	{"listen", set_listen, OFF(server.listen_host), 0, 0, false},
 	{"ui_dir", set_text, OFF(server.ui_dir), 1, PATH_LEN_MAX, false},
+	{"chartjs_dir", set_text, OFF(server.chartjs_dir), 1, PATH_LEN_MAX,
+	 false},
 	{"admin_token", set_token, OFF(server.admin_token), 0, 0, false},
 	{"kiosk_clients", set_clients, 0, 0, 0, true},
 	{"max_connections", set_int, OFF(server.max_connections), 16, 16384,
@@ -1720,6 +1724,8 @@ static int finish(struct parser *p)
 	    default_string(p, &c->server.listen_host, DEFAULT_LISTEN_HOST) <
 		    0 ||
 	    default_string(p, &c->server.ui_dir, DEFAULT_UI_DIR) < 0 ||
+	    default_string(p, &c->server.chartjs_dir, DEFAULT_CHARTJS_DIR) <
+		    0 ||
 	    default_string(p, &c->storage.database, DEFAULT_DATABASE) < 0 ||
 	    default_string(p, &c->policy.appointment_prefix,
 			   DEFAULT_APPOINTMENT_PREFIX) < 0)
@@ -1925,6 +1931,7 @@ void config_free(struct config *c)
 	free(c->office.ticket_url);
 	free(c->server.listen_host);
 	free(c->server.ui_dir);
+	free(c->server.chartjs_dir);
 	free(c->server.admin_token);
 	for (size_t i = 0; i < c->server.n_kiosk_clients; i++)
 		free(c->server.kiosk_clients[i]);

@@ -91,6 +91,7 @@ struct config {
 		char *listen_host;
 		uint16_t listen_port; /* 0: any free port */
 		char *ui_dir;
+		char *chartjs_dir; /* served as /javascript/chart.js/ */
 		char *admin_token;
 		char **kiosk_clients; /* numeric addresses; none = anyone */
 		size_t n_kiosk_clients;

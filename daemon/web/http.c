@@ -43,6 +43,8 @@
 #define RETRY_AFTER "5"
 #define BUSY_LOG_S 60 /* at most one "budget exhausted" line a minute */
 
+#define CHARTJS_PREFIX "/javascript/chart.js/"
+
 #define CSP                                          \
 	"default-src 'self'; img-src 'self' data:; " \
 	"style-src 'self' 'unsafe-inline'"
@@ -92,6 +94,8 @@ struct http {
 	struct MHD_Daemon *daemon;
 	char *ui_root; /* realpath() of ui_dir; NULL when it is missing */
 	size_t ui_root_len;
+	char *chart_root; /* realpath() of chartjs_dir, or NULL */
+	size_t chart_root_len;
 	struct addr16 *trusted; /* kiosk_clients */
 	size_t n_trusted;
 	struct budget b;
@@ -494,7 +498,8 @@ static enum MHD_Result send_error(struct http *h, struct MHD_Connection *conn,
 static bool is_static_page(const char *name)
 {
 	return strcmp(name, "kiosk") == 0 || strcmp(name, "counter") == 0 ||
-	       strcmp(name, "display") == 0 || strcmp(name, "supervisor") == 0;
+	       strcmp(name, "display") == 0 ||
+	       strcmp(name, "supervisor") == 0 || strcmp(name, "reports") == 0;
 }
 
 int http_map_path(const char *path, char *buf, size_t size)
@@ -557,8 +562,11 @@ static enum MHD_Result send_not_found(struct http *h,
 	return send_error(h, conn, 404, "not_found", "There is no such page.");
 }
 
-static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
-				    const char *method, const char *path)
+/* A file of the tree at root (a realpath(), NULL when missing), path
+ * mapped by http_map_path(). */
+static enum MHD_Result serve_file(struct http *h, struct MHD_Connection *conn,
+				  const char *method, const char *root,
+				  size_t root_len, const char *path)
 {
 	char rel[PATH_MAX], full[PATH_MAX];
 	struct MHD_Response *resp;
@@ -577,9 +585,9 @@ static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
 		(void)api_response_header(&r, "Allow", "GET, HEAD");
 		return send_response(h, conn, &r);
 	}
-	if (!h->ui_root || http_map_path(path, rel, sizeof(rel)) < 0)
+	if (!root || http_map_path(path, rel, sizeof(rel)) < 0)
 		return send_not_found(h, conn);
-	n = snprintf(full, sizeof(full), "%s/%s", h->ui_root, rel);
+	n = snprintf(full, sizeof(full), "%s/%s", root, rel);
 	if (n < 0 || (size_t)n >= sizeof(full))
 		return send_not_found(h, conn);
 	real = realpath(full, NULL);
@@ -588,9 +596,8 @@ static enum MHD_Result serve_static(struct http *h, struct MHD_Connection *conn,
 			log_warn("http: %s: %s", full, strerror(errno));
 		return send_not_found(h, conn);
 	}
-	/* A symlink inside ui_dir must not lead out of it. */
-	if (strncmp(real, h->ui_root, h->ui_root_len) != 0 ||
-	    real[h->ui_root_len] != '/') {
+	/* A symlink inside the tree must not lead out of it. */
+	if (strncmp(real, root, root_len) != 0 || real[root_len] != '/') {
 		free(real);
 		return send_not_found(h, conn);
 	}
@@ -894,7 +901,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (api_handles(rq->path))
 		return serve_api(h, conn, method, rq);
-	return serve_static(h, conn, method, rq->path);
+	/* Chart.js where Debian installs it, at the address Debian's web
+	 * applications give /usr/share/javascript. */
+	if (strncmp(rq->path, CHARTJS_PREFIX, strlen(CHARTJS_PREFIX)) == 0)
+		return serve_file(h, conn, method, h->chart_root,
+				  h->chart_root_len,
+				  rq->path + strlen(CHARTJS_PREFIX) - 1);
+	return serve_file(h, conn, method, h->ui_root, h->ui_root_len,
+			  rq->path);
 }
 
 /* Fills ss with host:port; *ret_flags gets the address family's flag. */
@@ -1008,6 +1022,15 @@ int http_start(const struct config *cfg, struct api *api,
 		else
 			h->ui_root_len = strlen(h->ui_root);
 	}
+	if (cfg->server.chartjs_dir) {
+		h->chart_root = realpath(cfg->server.chartjs_dir, NULL);
+		if (!h->chart_root)
+			log_warn("http: chartjs_dir %s: %s; the reports page "
+				 "will have no charts (install libjs-chart.js)",
+				 cfg->server.chartjs_dir, strerror(errno));
+		else
+			h->chart_root_len = strlen(h->chart_root);
+	}
 	r = listen_address(host, cfg->server.listen_port, &ss, &family_flags);
 	if (r < 0)
 		goto fail;
@@ -1099,5 +1122,6 @@ void http_stop(struct http *h)
 	free(h->b.peers);
 	free(h->trusted);
 	free(h->ui_root);
+	free(h->chart_root);
 	free(h);
 }

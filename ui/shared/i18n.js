@@ -368,3 +368,10 @@ export function describeKioskError(err, what, service, timeZone) {
 	}
 	return { title: t('error.title'), text: t('error.generic') };
 }
+
+// A page with words of its own (the reports page) adds them here, so that
+// t() finds them; English falls back to Romanian as for the others.
+export function addWords(roWords, enWords = {}) {
+	Object.assign(ro, roWords);
+	Object.assign(en, enWords);
+}

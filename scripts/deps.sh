@@ -14,9 +14,11 @@ libjansson-dev libinih-dev libsystemd-dev libcurl4-openssl-dev
 libusb-1.0-0-dev libcups2-dev"
 
 # Unit tests (cmocka), integration tests (Python's standard library), and
-# the sqlite3 shell some tests use to look inside a database.
+# the sqlite3 shell some tests use to look inside a database;
+# libjs-chart.js: the charts of the reports page, which the browser test
+# draws (the bonomat package depends on it too).
 TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups
-umockdev libumockdev-dev libglib2.0-dev chromium"
+umockdev libumockdev-dev libglib2.0-dev chromium libjs-chart.js"
 
 # The test rigs of TESTING.md are in TEST_PKGS above: the private cupsd
 # (installing cups may try to start the system's cupsd; the tests start

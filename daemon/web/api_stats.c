@@ -707,7 +707,8 @@ void api_stats_report(const struct config *cfg, struct stats *s,
 	bool csv;
 	int r;
 
-	if (unavailable(s, ret) || parse_query(req->query, now, &q, ret) < 0)
+	/* The query first: a bad one is refused as such in every office. */
+	if (parse_query(req->query, now, &q, ret) < 0 || unavailable(s, ret))
 		return;
 	csv = q.format ? q.format == 'c' : wants_csv(req->accept);
 	if (q.from[0])

@@ -181,6 +181,9 @@ def install_and_check(debs, tmp):
     # Files, user, conffile.
     for path in ["/usr/sbin/bonomatd", "/usr/bin/bonomatctl",
                  "/usr/share/bonomat/ui/kiosk/index.html",
+                 "/usr/share/bonomat/ui/reports/index.html",
+                 # Depends: libjs-chart.js, served for the reports page.
+                 "/usr/share/javascript/chart.js/chart.min.js",
                  "/usr/share/man/man1/bonomatctl.1.gz",
                  "/usr/share/man/man5/bonomat.conf.5.gz",
                  "/usr/share/man/man8/bonomatd.8.gz",

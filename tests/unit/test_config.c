@@ -156,6 +156,8 @@ static struct bad_case bad_cases[] = {
 	 "expected ADDRESS:PORT"},
 	{"empty ui_dir", MIN "ui_dir =\n", 8,
 	 "[server] ui_dir: must not be empty"},
+	{"empty chartjs_dir", MIN "chartjs_dir =\n", 8,
+	 "[server] chartjs_dir: must not be empty"},
 	{"kiosk client not an address",
 	 MIN "kiosk_clients = 127.0.0.1, bogus\n", 8,
 	 "[server] kiosk_clients: 'bogus' is not a numeric IPv4 or IPv6 "
@@ -820,6 +822,8 @@ static void test_defaults(void **state)
 	assert_string_equal(c->server.listen_host, "127.0.0.1");
 	assert_int_equal(c->server.listen_port, 8080);
 	assert_string_equal(c->server.ui_dir, "ui");
+	assert_string_equal(c->server.chartjs_dir,
+			    "/usr/share/javascript/chart.js");
 	assert_string_equal(c->server.admin_token, "admin-secret");
 	assert_int_equal(c->server.n_kiosk_clients, 0);
 	assert_null(c->server.kiosk_clients);

@@ -613,7 +613,8 @@ static int parse_date(const char *s, struct tm *ret)
 	return 0;
 }
 
-static void print_stats_table(json_t *days)
+/* The days' rows; with period, its totals last, dated FROM/TO. */
+static void print_stats_table(json_t *days, json_t *period)
 {
 	static const char *const head[] = {
 		"DATE",	   "SERVICE", "KIND",	 "ISSUED", "SERVED",
@@ -666,16 +667,38 @@ static void print_stats_table(json_t *days)
 				(void)table_add(t, r);
 		}
 	}
+	if (period) {
+		json_t *tot = json_object_get(period, "totals");
+		char b[6][32], when[32];
+		const char *total[] = {when,
+				       "all",
+				       "all",
+				       cell(tot, "issued", b[0]),
+				       cell(tot, "served", b[1]),
+				       cell(tot, "no_show", b[2]),
+				       cell(tot, "expired", b[3]),
+				       cell(tot, "waiting", b[4]),
+				       cell(tot, "called", b[5]),
+				       NULL};
+
+		(void)snprintf(when, sizeof(when), "%s/%s",
+			       str(period, "from"), str(period, "to"));
+		(void)table_add(t, total);
+	}
 	table_print(t, stdout);
 	table_free(t);
 }
 
+/* One day (today, the daemon's) or a period from --from to --to in one
+ * request: GET /api/v1/stats?from=&to=. The table has each day, then the
+ * period's totals. */
 int ctl_cmd_stats(struct ctl *c)
 {
 	struct tm from, to;
+	struct ctl_answer a;
 	json_t *days = NULL;
-	int n = 0, status = CTL_EXIT_FAILED;
-	time_t day, last;
+	char path[96] = "/api/v1/stats";
+	int status = CTL_EXIT_FAILED;
 
 	if ((c->from && parse_date(c->from, &from) < 0) ||
 	    (c->to && parse_date(c->to, &to) < 0)) {
@@ -688,66 +711,51 @@ int ctl_cmd_stats(struct ctl *c)
 	if (c->to && !c->from)
 		from = to;
 	if (c->from || c->to) {
-		day = timegm(&from);
-		last = timegm(&to);
-		if (last < day || (last - day) / 86400 >= STATS_DAYS_MAX) {
+		time_t first = timegm(&from), last = timegm(&to);
+
+		if (last < first || (last - first) / 86400 >= STATS_DAYS_MAX) {
 			fprintf(stderr,
 				"bonomatctl: --to must not be before --from, "
 				"and at most %d days in all\n",
 				STATS_DAYS_MAX);
 			return CTL_EXIT_USAGE;
 		}
-	} else {
-		day = last = 0; /* today, the daemon's */
+		(void)snprintf(path, sizeof(path),
+			       "/api/v1/stats?from=%04d-%02d-%02d"
+			       "&to=%04d-%02d-%02d",
+			       from.tm_year + 1900, from.tm_mon + 1,
+			       from.tm_mday, to.tm_year + 1900, to.tm_mon + 1,
+			       to.tm_mday);
 	}
-	if (!(days = json_array()))
+	if (ctl_request(c, "GET", path, c->token, c->csv ? "text/csv" : NULL,
+			&a) < 0)
 		return CTL_EXIT_FAILED;
-	for (; day <= last; day += 86400, n++) {
-		struct ctl_answer a;
-		char path[64] = "/api/v1/stats";
-		struct tm tm;
-
-		if (c->from || c->to) {
-			gmtime_r(&day, &tm);
-			(void)strftime(path, sizeof(path),
-				       "/api/v1/stats?date=%Y-%m-%d", &tm);
-		}
-		if (ctl_request(c, "GET", path, c->token,
-				c->csv ? "text/csv" : NULL, &a) < 0)
-			goto out;
-		if (a.status != 200 || (!c->csv && !a.json)) {
-			ctl_report("GET", path, &a);
-			ctl_answer_clear(&a);
-			goto out;
-		}
-		if (c->csv) {
-			/* One header for all the days. */
-			const char *body = a.body ? a.body : "";
-
-			if (n > 0) {
-				const char *nl = strchr(body, '\n');
-
-				body = nl ? nl + 1 : "";
-			}
-			fputs(body, stdout);
-		} else if (json_array_append(days, a.json) < 0) {
-			ctl_answer_clear(&a);
-			goto out;
-		}
+	if (a.status != 200 || (!c->csv && !a.json)) {
+		ctl_report("GET", path, &a);
 		ctl_answer_clear(&a);
-		if (!c->from && !c->to)
-			break;
+		return CTL_EXIT_FAILED;
 	}
-	if (c->csv)
+	if (c->csv) {
+		fputs(a.body ? a.body : "", stdout);
 		status = CTL_EXIT_OK;
-	else if (c->json)
-		status = print_json(days);
-	else {
-		print_stats_table(days);
+	} else if (c->from || c->to) {
 		status = CTL_EXIT_OK;
+		if (c->json)
+			status = print_json(a.json);
+		else
+			print_stats_table(json_object_get(a.json, "days"),
+					  a.json);
+	} else if ((days = json_array()) &&
+		   json_array_append(days, a.json) == 0) {
+		/* Today: an array of the one day, as ever. */
+		status = CTL_EXIT_OK;
+		if (c->json)
+			status = print_json(days);
+		else
+			print_stats_table(days, NULL);
 	}
-out:
 	json_decref(days);
+	ctl_answer_clear(&a);
 	return status;
 }
 

@@ -191,34 +191,97 @@ static void end_read(struct stats *s)
 		(void)db_exec(s->st[ST_ROLLBACK]);
 }
 
-static int cmp_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int64_t wait_of(int64_t issued_at, int64_t called_at)
 {
 	return called_at > issued_at ? called_at - issued_at : 0;
 }
 
-/* Sorts v and summarizes it. */
+/* The k-th smallest of v[0..n) (k < n), found by Hoare's selection
+ * (Wirth's form, which copes with runs of equal values); v is reordered so
+ * that no value before k is larger and none after it smaller. A period's
+ * report summarizes hundreds of thousands of waits: no full sort. */
+static int64_t kth_smallest(int64_t *v, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, m = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (l < m) {
+		int64_t x = v[kk];
+		ptrdiff_t i = l, j = m;
+
+		do {
+			while (v[i] < x)
+				i++;
+			while (x < v[j])
+				j--;
+			if (i <= j) {
+				int64_t tmp = v[i];
+
+				v[i++] = v[j];
+				v[j--] = tmp;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			m = j;
+	}
+	return v[kk];
+}
+
+/* Summarizes v, reordering it. */
 void stats_summarize(int64_t *v, size_t n, struct stats_summary *ret)
 {
 	struct stats_summary s = {.n = n};
+	size_t k50 = (n + 1) / 2 - 1, k90 = (9 * n + 9) / 10 - 1;
 	int64_t sum = 0;
 
 	if (n > 0) {
-		qsort(v, n, sizeof(*v), cmp_int64);
-		for (size_t i = 0; i < n; i++)
+		s.max_s = v[0];
+		for (size_t i = 0; i < n; i++) {
 			sum += v[i];
+			if (v[i] > s.max_s)
+				s.max_s = v[i];
+		}
 		s.mean_ds = (sum * 10 + (int64_t)n / 2) / (int64_t)n;
-		s.p50_s = v[(n + 1) / 2 - 1];	   /* rank ceil(0.5 n) */
-		s.p90_s = v[(9 * n + 9) / 10 - 1]; /* rank ceil(0.9 n) */
-		s.max_s = v[n - 1];
+		/* Ranks ceil(0.5 n) and ceil(0.9 n); the second is at or
+		 * after the first, among the values no smaller. */
+		s.p50_s = kth_smallest(v, n, k50);
+		s.p90_s = kth_smallest(v + k50, n - k50, k90 - k50);
 	}
 	*ret = s;
+}
+
+int stats_summarize_by(const size_t *keys, const int64_t *vals, size_t n,
+		       size_t n_keys, void *out, size_t stride)
+{
+	size_t *start = calloc(n_keys + 1, sizeof(*start));
+	int64_t *v = malloc((n ? n : 1) * sizeof(*v));
+	int r = 0;
+
+	if (!start || !v) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (keys[i] < n_keys)
+			start[keys[i] + 1]++;
+	for (size_t k = 0; k < n_keys; k++)
+		start[k + 1] += start[k];
+	for (size_t i = 0; i < n; i++)
+		if (keys[i] < n_keys)
+			v[start[keys[i]]++] = vals[i];
+	/* start[k] is now where key k + 1 begins. */
+	for (size_t k = 0; k < n_keys; k++) {
+		size_t from = k ? start[k - 1] : 0;
+
+		stats_summarize(v + from, start[k] - from,
+				(struct stats_summary *)((char *)out +
+							 k * stride));
+	}
+out:
+	free(start);
+	free(v);
+	return r;
 }
 
 /* --- one day from the event log ------------------------------------------ */
@@ -793,73 +856,79 @@ static void count_unseen(struct day_ctx *x, struct tk *t)
 static int tally(struct day_ctx *x)
 {
 	struct stats_day *d = x->d;
+	size_t *keys = NULL;
 	int64_t *v = NULL;
-	size_t n;
+	int r;
 
 	for (size_t i = 0; i < x->n_tks; i++) {
 		struct tk *t = &x->tks[i];
-		struct stats_row *r;
+		struct stats_row *now;
 
 		if (t->state == TK_UNSEEN)
 			count_unseen(x, t);
 		row(x, t->svc_issue, t->kind)->issued++;
-		r = row(x, t->svc_now, t->kind);
+		now = row(x, t->svc_now, t->kind);
 		if (t->state == TK_WAITING)
-			r->waiting++;
+			now->waiting++;
 		else if (t->state == TK_CALLED)
-			r->called++;
+			now->called++;
 		count_on_time(x, t);
 		count_estimate(x, t);
 		count_late(x, t);
 	}
 
-	if (x->n_tks > 0) {
-		v = malloc(x->n_tks * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
+	keys = malloc((x->n_tks ? x->n_tks : 1) * sizeof(*keys));
+	v = malloc((x->n_tks ? x->n_tks : 1) * sizeof(*v));
+	if (!keys || !v) {
+		r = -ENOMEM;
+		goto out;
 	}
-	for (size_t k = 0; k < STATS_KINDS; k++) {
-		n = 0;
-		for (size_t i = 0; i < x->n_tks; i++) {
-			const struct tk *t = &x->tks[i];
+	/* Waits by kind, then by the row where issued; service times by
+	 * the row where the ticket is. */
+	for (size_t i = 0; i < x->n_tks; i++) {
+		const struct tk *t = &x->tks[i];
 
-			if ((size_t)t->kind == k && t->first_call)
-				v[n++] = wait_of(t->issued_at, t->first_call);
-		}
-		stats_summarize(v, n, &d->kinds[k].wait);
+		keys[i] = t->first_call ? (size_t)t->kind : SIZE_MAX;
+		v[i] = wait_of(t->issued_at, t->first_call);
 	}
+	r = stats_summarize_by(keys, v, x->n_tks, STATS_KINDS, &d->kinds[0].wait,
+			       sizeof(d->kinds[0]));
+	for (size_t i = 0; r == 0 && i < x->n_tks; i++) {
+		const struct tk *t = &x->tks[i];
+
+		if (t->first_call)
+			keys[i] = (size_t)t->svc_issue * STATS_KINDS +
+				  (size_t)t->kind;
+	}
+	if (r == 0)
+		r = stats_summarize_by(keys, v, x->n_tks, d->n_rows,
+				       &d->rows[0].wait, sizeof(d->rows[0]));
+	for (size_t i = 0; r == 0 && i < x->n_tks; i++) {
+		const struct tk *t = &x->tks[i];
+
+		keys[i] = t->service_s >= 0 ? (size_t)t->svc_now * STATS_KINDS +
+						      (size_t)t->kind :
+					      SIZE_MAX;
+		v[i] = t->service_s;
+	}
+	if (r == 0)
+		r = stats_summarize_by(keys, v, x->n_tks, d->n_rows,
+				       &d->rows[0].service_time,
+				       sizeof(d->rows[0]));
 	for (size_t ri = 0; ri < d->n_rows; ri++) {
-		struct stats_row *r = &d->rows[ri];
-		int slot = (int)(ri / STATS_KINDS);
+		const struct stats_row *rw = &d->rows[ri];
 
-		n = 0;
-		for (size_t i = 0; i < x->n_tks; i++) {
-			const struct tk *t = &x->tks[i];
-
-			if (t->svc_issue == slot && t->kind == r->kind &&
-			    t->first_call)
-				v[n++] = wait_of(t->issued_at, t->first_call);
-		}
-		stats_summarize(v, n, &r->wait);
-		n = 0;
-		for (size_t i = 0; i < x->n_tks; i++) {
-			const struct tk *t = &x->tks[i];
-
-			if (t->svc_now == slot && t->kind == r->kind &&
-			    t->service_s >= 0)
-				v[n++] = t->service_s;
-		}
-		stats_summarize(v, n, &r->service_time);
-
-		d->totals.issued += r->issued;
-		d->totals.served += r->served;
-		d->totals.no_show += r->no_show;
-		d->totals.expired += r->expired;
-		d->totals.waiting += r->waiting;
-		d->totals.called += r->called;
+		d->totals.issued += rw->issued;
+		d->totals.served += rw->served;
+		d->totals.no_show += rw->no_show;
+		d->totals.expired += rw->expired;
+		d->totals.waiting += rw->waiting;
+		d->totals.called += rw->called;
 	}
+out:
+	free(keys);
 	free(v);
-	return 0;
+	return r;
 }
 
 void stats_day_free(struct stats_day *d)

@@ -33,7 +33,12 @@ int stats_compute_locked(struct stats *s, const char *day, int64_t now,
 int stats_slot_of(const struct config *cfg, char ***extra_ids,
 		  size_t *n_extra, const char *id, int *ret);
 
-/* Sorts v and summarizes it. */
+/* Summarizes v, reordering it. */
 void stats_summarize(int64_t *v, size_t n, struct stats_summary *ret);
+/* Summarizes vals[i] into the summary at out + keys[i] * stride, for every
+ * key below n_keys (SIZE_MAX: left out); every key gets one, empty ones
+ * too. */
+int stats_summarize_by(const size_t *keys, const int64_t *vals, size_t n,
+		       size_t n_keys, void *out, size_t stride);
 
 #endif

@@ -15,11 +15,9 @@
 /* Durations waiting to be summarized, each with the index of the row (or
  * hour) it belongs to. */
 struct pool {
-	struct sample {
-		size_t key;
-		int64_t v;
-	} *v;
-	size_t n, cap;
+	size_t *keys;
+	int64_t *v;
+	size_t n, cap, cap_v;
 };
 
 struct period_ctx {
@@ -32,48 +30,32 @@ struct period_ctx {
 
 static int pool_add(struct pool *pl, size_t key, int64_t v)
 {
-	int r = array_reserve(&pl->v, &pl->cap, pl->n + 1, sizeof(*pl->v),
-			      4096, SIZE_MAX / sizeof(*pl->v));
+	int r = array_reserve(&pl->keys, &pl->cap, pl->n + 1,
+			      sizeof(*pl->keys), 4096,
+			      SIZE_MAX / sizeof(*pl->v));
 
+	if (r == 0)
+		r = array_reserve(&pl->v, &pl->cap_v, pl->n + 1,
+				  sizeof(*pl->v), 4096,
+				  SIZE_MAX / sizeof(*pl->v));
 	if (r < 0)
 		return r;
-	pl->v[pl->n].key = key;
-	pl->v[pl->n].v = v;
+	pl->keys[pl->n] = key;
+	pl->v[pl->n] = v;
 	pl->n++;
 	return 0;
 }
 
-/* Summarizes each key's samples into out[key] (stride bytes apart),
- * grouping them by key with a counting sort. */
 static int pool_summarize(const struct pool *pl, size_t n_keys, void *out,
 			  size_t stride)
 {
-	size_t *start = calloc(n_keys + 1, sizeof(*start));
-	int64_t *v = malloc((pl->n ? pl->n : 1) * sizeof(*v));
-	int r = 0;
+	return stats_summarize_by(pl->keys, pl->v, pl->n, n_keys, out, stride);
+}
 
-	if (!start || !v) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < pl->n; i++)
-		start[pl->v[i].key + 1]++;
-	for (size_t k = 0; k < n_keys; k++)
-		start[k + 1] += start[k];
-	for (size_t i = 0; i < pl->n; i++)
-		v[start[pl->v[i].key]++] = pl->v[i].v;
-	/* start[k] is now where key k + 1 begins. */
-	for (size_t k = 0; k < n_keys; k++) {
-		size_t from = k ? start[k - 1] : 0;
-
-		stats_summarize(v + from, start[k] - from,
-				(struct stats_summary *)((char *)out +
-							 k * stride));
-	}
-out:
-	free(start);
-	free(v);
-	return r;
+static void pool_free(struct pool *pl)
+{
+	free(pl->keys);
+	free(pl->v);
 }
 
 /* Maps the slots of day d to the period's. */
@@ -306,9 +288,9 @@ int stats_period(struct stats *s, const char *from, const char *to,
 	if (r == 0)
 		r = pool_summarize(&x.hour_waits, STATS_HOURS,
 				   &p->hours[0].wait, sizeof(p->hours[0]));
-	free(x.waits.v);
-	free(x.services.v);
-	free(x.hour_waits.v);
+	pool_free(&x.waits);
+	pool_free(&x.services);
+	pool_free(&x.hour_waits);
 	free(x.slots);
 	if (r < 0) {
 		stats_period_free(p);

@@ -256,22 +256,33 @@ class Daily(CtlCase):
         self.assertEqual(j[0]["totals"]["issued"], 2)
         self.assertEqual(j[0]["totals"]["served"], 1)
         yesterday, today = office_today(-1), office_today()
+        # A period is one request: GET /api/v1/stats?from=&to=.
         j = self.json_of("stats", "--from", yesterday, "--to", today)
-        self.assertEqual([d["date"] for d in j], [yesterday, today])
-        self.assertEqual(j[0]["totals"]["issued"], 0)
+        self.assertEqual((j["from"], j["to"], j["n_days"]),
+                         (yesterday, today, 2))
+        self.assertEqual([d["date"] for d in j["days"]], [yesterday, today])
+        self.assertEqual(j["days"][0]["totals"]["issued"], 0)
+        self.assertEqual(j["totals"]["issued"], 2)
         text = self.ok("stats", "--csv", "--from", yesterday, "--to",
                        today).stdout
         rows = list(csv.reader(io.StringIO(text)))
         self.assertEqual(rows[0][:3], ["date", "service", "kind"])
         self.assertEqual(sum(r[0] == "date" for r in rows), 1,
                          "one header for both days")
-        self.assertEqual({r[0] for r in rows[1:]}, {yesterday, today})
-        a = [r for r in rows if r[0] == today and r[1] == "A"
-             and r[2] == "walk_in"]
-        self.assertEqual((a[0][3], a[0][4]), ("2", "1"))
+        period = "%s/%s" % (yesterday, today)
+        self.assertEqual({r[0] for r in rows[1:]}, {yesterday, today, period})
+        for day in (today, period):
+            a = [r for r in rows if r[0] == day and r[1] == "A"
+                 and r[2] == "walk_in"]
+            self.assertEqual((a[0][3], a[0][4]), ("2", "1"), day)
         text = self.ok("stats").stdout
         self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +1 +0" % today)
         self.assertRegex(text, r"\n%s +A +walk_in +2 +1 " % today)
+        text = self.ok("stats", "--from", yesterday, "--to", today).stdout
+        self.assertRegex(text, r"\n%s +all +all +0 +0 " % yesterday)
+        self.assertRegex(text, r"\n%s +A +walk_in +2 +1 " % today)
+        self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +1 +0 +-\n$"
+                         % period)
         p = self.run_ctl("stats", "--from", today, "--to", yesterday)
         self.assertEqual(p.returncode, 2)
 

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "hours.h"
 #include "stats.h"
+#include "stats_internal.h"
 #include "store.h"
 
 /* clang-format off */
@@ -678,6 +679,82 @@ static void metrics_text(void **state)
 	api_response_clear(&r);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The summary (a selection, not a sort) against the nearest ranks of a
+ * sorted copy: sizes 1 to 40, runs of equal values, sorted, reversed and
+ * shuffled inputs. */
+static void summaries(void **state)
+{
+	uint64_t rng = 42;
+
+	(void)state;
+	for (size_t n = 1; n <= 40; n++) {
+		for (int shape = 0; shape < 4; shape++) {
+			int64_t v[40], sorted[40], sum = 0;
+			struct stats_summary s;
+
+			for (size_t i = 0; i < n; i++) {
+				rng = rng * 6364136223846793005u + 1442695040888963407u;
+				v[i] = shape == 0 ? (int64_t)(rng >> 60) /* few values */
+				     : shape == 1 ? (int64_t)i
+				     : shape == 2 ? (int64_t)(n - i)
+						  : (int64_t)(rng >> 40) % 1000;
+				sorted[i] = v[i];
+				sum += v[i];
+			}
+			qsort(sorted, n, sizeof(*sorted), cmp_i64);
+			stats_summarize(v, n, &s);
+			assert_int_equal(s.n, n);
+			/* p50: the ceil(n/2)-th smallest; p90 the ceil(9n/10)-th. */
+			assert_int_equal(s.p50_s, sorted[(n + 1) / 2 - 1]);
+			assert_int_equal(s.p90_s, sorted[(9 * n + 9) / 10 - 1]);
+			assert_int_equal(s.max_s, sorted[n - 1]);
+			assert_int_equal(s.mean_ds,
+					 (sum * 10 + (int64_t)n / 2) / (int64_t)n);
+		}
+	}
+	{
+		/* Hand-worked: 5 waits of the period test. */
+		int64_t v[] = {60, 120, 300, 600, 240};
+		struct stats_summary s;
+
+		stats_summarize(v, 5, &s);
+		assert_int_equal(s.p50_s, 240);
+		assert_int_equal(s.p90_s, 600);
+		assert_int_equal(s.mean_ds, 2640);
+	}
+}
+
+/* Values grouped by key, the keys past n_keys left out, every key a
+ * summary (empty ones zeroed). */
+static void summaries_by_key(void **state)
+{
+	const size_t keys[] = {1, 0, 1, SIZE_MAX, 1, 0};
+	const int64_t vals[] = {10, 5, 30, 999, 20, 7};
+	struct stats_summary out[3];
+
+	(void)state;
+	memset(out, 0xff, sizeof(out));
+	assert_int_equal(stats_summarize_by(keys, vals, 6, 3, out,
+					    sizeof(out[0])),
+			 0);
+	assert_int_equal(out[0].n, 2);
+	assert_int_equal(out[0].p50_s, 5);
+	assert_int_equal(out[0].max_s, 7);
+	assert_int_equal(out[1].n, 3);
+	assert_int_equal(out[1].p50_s, 20);
+	assert_int_equal(out[1].p90_s, 30);
+	assert_int_equal(out[1].mean_ds, 200);
+	assert_int_equal(out[2].n, 0);
+	assert_int_equal(out[2].max_s, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +763,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pending_booking, setup,
 						teardown),
 		cmocka_unit_test(valid_days),
+		cmocka_unit_test(summaries),
+		cmocka_unit_test(summaries_by_key),
 		cmocka_unit_test_setup_teardown(csv_and_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(metrics_text, setup, teardown),

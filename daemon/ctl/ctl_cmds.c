@@ -613,6 +613,24 @@ static int parse_date(const char *s, struct tm *ret)
 	return 0;
 }
 
+/* A line of totals ("all" services and kinds) dated when. */
+static void add_totals(struct table *t, const char *when, json_t *tot)
+{
+	char b[6][32];
+	const char *total[] = {when,
+			       "all",
+			       "all",
+			       cell(tot, "issued", b[0]),
+			       cell(tot, "served", b[1]),
+			       cell(tot, "no_show", b[2]),
+			       cell(tot, "expired", b[3]),
+			       cell(tot, "waiting", b[4]),
+			       cell(tot, "called", b[5]),
+			       NULL};
+
+	(void)table_add(t, total);
+}
+
 /* The days' rows; with period, its totals last, dated FROM/TO. */
 static void print_stats_table(json_t *days, json_t *period)
 {
@@ -627,20 +645,9 @@ static void print_stats_table(json_t *days, json_t *period)
 		return;
 	json_array_foreach(days, i, d)
 	{
-		json_t *tot = json_object_get(d, "totals");
 		char b[7][32];
-		const char *total[] = {str(d, "date"),
-				       "all",
-				       "all",
-				       cell(tot, "issued", b[0]),
-				       cell(tot, "served", b[1]),
-				       cell(tot, "no_show", b[2]),
-				       cell(tot, "expired", b[3]),
-				       cell(tot, "waiting", b[4]),
-				       cell(tot, "called", b[5]),
-				       NULL};
 
-		(void)table_add(t, total);
+		add_totals(t, str(d, "date"), json_object_get(d, "totals"));
 		json_array_foreach(json_object_get(d, "services"), j, row)
 		{
 			const char *r[] = {str(d, "date"),
@@ -668,22 +675,11 @@ static void print_stats_table(json_t *days, json_t *period)
 		}
 	}
 	if (period) {
-		json_t *tot = json_object_get(period, "totals");
-		char b[6][32], when[32];
-		const char *total[] = {when,
-				       "all",
-				       "all",
-				       cell(tot, "issued", b[0]),
-				       cell(tot, "served", b[1]),
-				       cell(tot, "no_show", b[2]),
-				       cell(tot, "expired", b[3]),
-				       cell(tot, "waiting", b[4]),
-				       cell(tot, "called", b[5]),
-				       NULL};
+		char when[32];
 
 		(void)snprintf(when, sizeof(when), "%s/%s",
 			       str(period, "from"), str(period, "to"));
-		(void)table_add(t, total);
+		add_totals(t, when, json_object_get(period, "totals"));
 	}
 	table_print(t, stdout);
 	table_free(t);

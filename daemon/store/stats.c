@@ -30,13 +30,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN",
 	[ST_END] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	/* Every state is listed so that the (state, day) index finds the
-	 * day's tickets without reading the whole table. */
+	/* By the tickets_day index (schema 6), already in id order. */
 	[ST_TICKETS] =
 		"SELECT id, service, kind, state, issued_at,"
 		" coalesce(slot_start, 0), coalesce(estimate, -1) FROM tickets"
-		" WHERE state IN ('waiting', 'called', 'served', 'no_show',"
-		" 'expired') AND day = ?1 ORDER BY id",
+		" WHERE day = ?1 ORDER BY id",
 	/* The day's events by the events_day index (schema 6); a report
 	 * asked for now and then, not a scrape every few seconds. */
 	[ST_EVENTS] = "SELECT at, type, coalesce(ticket, 0), service, counter,"

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { ADMIN_TOKEN, Daemon, SOURCE_DIR, launchBrowser, openPage, screenshot, unexpectedProblems } from './harness.mjs';
+import { ADMIN_TOKEN, Daemon, SOURCE_DIR, SUPERVISOR_TOKEN, launchBrowser, openPage, screenshot, unexpectedProblems } from './harness.mjs';
 
 const FROM = '2026-11-01';
 const TO = '2026-11-30';
@@ -67,7 +67,8 @@ describe('the reports page over a seeded month', () => {
 	});
 
 	test('shows the month: tiles, table and three charts from the API', async () => {
-		await page.fill('#login-token', ADMIN_TOKEN);
+		// A supervisor's code opens it (the admin's too, below).
+		await page.fill('#login-token', SUPERVISOR_TOKEN);
 		await page.click('#login-submit');
 		await page.waitForFunction((p) => document.body.dataset.ready === p, `${FROM}/${TO}`);
 		assert.equal(await page.textContent('#period-text'),
@@ -148,6 +149,19 @@ describe('the reports page over a seeded month', () => {
 		await page.screenshot({ path: path.join(path.dirname(await screenshot(page, 'reports-print')),
 			'reports-print-full.png'), fullPage: true });
 		await page.emulateMedia({ media: 'screen' });
+	});
+
+	test('the admin\'s code opens it too, and the code lasts the session', async () => {
+		await page.click('#logout');
+		await page.locator('#login').waitFor();
+		assert.equal(await page.evaluate(() => document.body.dataset.ready), undefined);
+		await page.fill('#login-token', ADMIN_TOKEN);
+		await page.click('#login-submit');
+		await page.waitForFunction((p) => document.body.dataset.ready === p, `${FROM}/${TO}`);
+		await page.evaluate(() => { delete document.body.dataset.ready; });
+		await page.reload();
+		await page.waitForFunction((p) => document.body.dataset.ready === p, `${FROM}/${TO}`);
+		assert.equal(await page.isVisible('#login'), false);
 	});
 
 	test('a bad period is refused in Romanian before asking', async () => {

@@ -2,17 +2,19 @@
 """Statistics over a period (API.md "GET /api/v1/stats", ?from=&to=): two
 days written into the database by hand (seed.py), then the period's
 figures as JSON and CSV against figures worked out by hand below, and the
-refusals of bad periods."""
+refusals of bad periods. Also the reports page's files: Chart.js served
+from [server] chartjs_dir at /javascript/chart.js/."""
 
 import csv
 import io
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS,  # noqa: E402
-                     DaemonTestCase, main)
+                     SUPERVISOR_TOKEN, DaemonTestCase, main, make_config)
 import seed  # noqa: E402
 
 MON, TUE = "2026-11-02", "2026-11-03"
@@ -254,12 +256,55 @@ class StatsPeriodTest(DaemonTestCase):
         self.assertStatus(r, 200)
         self.assertEqual(r.data["n_days"], 366)
         self.assertEqual(r.data["totals"]["issued"], 0)
-        # Only the admin reads statistics (the supervisor role of issue
-        # #13 is not here yet).
+        # Supervisors and the admin read statistics, counters do not.
+        r = self.d.get("/api/v1/stats" + PERIOD, token=SUPERVISOR_TOKEN)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data["totals"]["issued"], 9)
         r = self.d.get("/api/v1/stats" + PERIOD, token=COUNTER_TOKENS["1"])
         self.assertError(r, 403)
         r = self.d.get("/api/v1/stats" + PERIOD)
         self.assertError(r, 401)
+
+
+
+CHARTJS = "/usr/share/javascript/chart.js/chart.min.js"
+
+
+class ChartJsTest(DaemonTestCase):
+
+    def test_served_from_debian(self):
+        if not os.path.exists(CHARTJS):
+            self.fail("%s is missing: apt-get install libjs-chart.js "
+                      "(scripts/deps.sh test)" % CHARTJS)
+        d = self.start_daemon()
+        r = d.get("/javascript/chart.js/chart.min.js")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.headers["Content-Type"],
+                         "text/javascript; charset=utf-8")
+        with open(CHARTJS, "rb") as f:
+            self.assertEqual(r.raw, f.read())
+        r = d.get("/reports")
+        self.assertStatus(r, 200)
+        self.assertIn(b"/javascript/chart.js/chart.min.js", r.raw)
+        for path in ("/javascript/chart.js/nosuch.js",
+                     "/javascript/chart.js/../chart.js/chart.min.js",
+                     "/javascript/chart.js/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+                     "/javascript/chart.js/",
+                     "/javascript/chart.js/.hidden"):
+            self.assertError(d.get(path), 404, "not_found", path)
+        r = d.request("POST", "/javascript/chart.js/chart.min.js")
+        self.assertError(r, 405, "method_not_allowed")
+
+    def test_missing_dir(self):
+        tmp = self.enterContext(tempfile.TemporaryDirectory())
+        text = make_config(tmp).replace(
+            "[server]\n", "[server]\nchartjs_dir = /nonexistent/chart.js\n",
+            1)
+        d = self.start_daemon(config_text=text)
+        self.assertError(d.get("/javascript/chart.js/chart.min.js"), 404,
+                         "not_found")
+        self.assertIn("chartjs_dir /nonexistent/chart.js", d.log())
+        self.assertStatus(d.get("/reports"), 200)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 // /api/v1/stats?from=&to=) as tiles, three charts drawn with Debian's
 // Chart.js (arrivals by hour, waits by day and service, bookings on time)
 // and a table per service and kind; the same period as CSV in one click,
-// and a print layout. The access code (the admin token for now) is asked
-// once per browser session and kept in sessionStorage.
+// and a print layout. The access code (a supervisor's token, or the
+// admin's) is asked once per browser session and kept in sessionStorage.
 
 import { get, ApiError } from '/shared/api.js';
 import { t, addWords } from '/shared/i18n.js';
@@ -16,7 +16,7 @@ const DAYS_MAX = 366; // GET /api/v1/stats: the longest period
 addWords({
 	'reports.title': 'Rapoarte',
 	'reports.login.title': 'Rapoartele biroului',
-	'reports.login.help': 'Introduceți codul de acces al administratorului. Codul rămâne salvat doar până închideți browserul.',
+	'reports.login.help': 'Introduceți codul de acces de supervizor sau pe cel al administratorului. Codul rămâne salvat doar până închideți browserul.',
 	'reports.login.token': 'Cod de acces',
 	'reports.login.submit': 'Intră',
 	'reports.logout': 'Ieșire',
@@ -126,6 +126,7 @@ function showLogin(message) {
 function logout() {
 	sessionStorage.removeItem(STORE_KEY);
 	state.token = '';
+	delete document.body.dataset.ready;
 	showLogin('');
 }
 

@@ -367,8 +367,9 @@ export function launchBrowser() {
 
 // A page whose console errors, uncaught exceptions and failed loads are
 // collected in page.problems, as {text, url}.
-export async function openPage(browser, url, viewport) {
-	const context = await browser.newContext({ viewport, deviceScaleFactor: 1, hasTouch: true });
+// more: further options of the browser context (a locale).
+export async function openPage(browser, url, viewport, more = {}) {
+	const context = await browser.newContext({ viewport, deviceScaleFactor: 1, hasTouch: true, ...more });
 	const page = await context.newPage();
 	page.problems = [];
 	page.on('console', (msg) => {

@@ -57,7 +57,9 @@ describe('the reports page over a seeded month', () => {
 	});
 
 	test('asks for the access code, and refuses a wrong one in Romanian', async () => {
-		page = await openPage(browser, `${daemon.url}/reports?from=${FROM}&to=${TO}`, { width: 1366, height: 768 });
+		// A Romanian office's browser, in the office's time zone.
+		page = await openPage(browser, `${daemon.url}/reports?from=${FROM}&to=${TO}`, { width: 1366, height: 768 },
+			{ locale: 'ro-RO', timezoneId: 'Europe/Bucharest' });
 		await page.locator('#login').waitFor();
 		await screenshot(page, 'reports-login');
 		await page.fill('#login-token', 'not-the-admin-token');

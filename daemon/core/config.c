@@ -2096,6 +2096,9 @@ int config_keep_running(struct config *nc, const struct config *old,
 		r = keep_str(&nc->server.ui_dir, old->server.ui_dir,
 			     "[server] ui_dir", report, userdata);
 	if (r == 0)
+		r = keep_str(&nc->server.chartjs_dir, old->server.chartjs_dir,
+			     "[server] chartjs_dir", report, userdata);
+	if (r == 0)
 		r = keep_clients(nc, old, report, userdata);
 	if (r == 0)
 		r = keep_str(&nc->storage.database, old->storage.database,

@@ -1333,15 +1333,19 @@ static void test_keep_running(void **state)
 	(void)state;
 	nc = parse_ok(MIN "listen = 0.0.0.0:9090\nmax_event_streams = 8\n"
 			  "kiosk_clients = 10.0.0.3, 10.0.0.4\n"
+			  "chartjs_dir = /opt/chart.js\n"
 			  "[storage]\ndatabase = other.db\n"
 			  "[office]\nname = Nou\ntimezone = UTC\n");
 	assert_int_equal(config_keep_running(nc, old, note_key, &rep), 0);
-	assert_int_equal(rep.n, 5);
+	assert_int_equal(rep.n, 6);
 	assert_string_equal(rep.keys[0], "[server] listen");
-	assert_string_equal(rep.keys[1], "[server] kiosk_clients");
-	assert_string_equal(rep.keys[2], "[storage] database");
-	assert_string_equal(rep.keys[3], "[office] timezone");
-	assert_string_equal(rep.keys[4], "[server] max_event_streams");
+	assert_string_equal(rep.keys[1], "[server] chartjs_dir");
+	assert_string_equal(rep.keys[2], "[server] kiosk_clients");
+	assert_string_equal(rep.keys[3], "[storage] database");
+	assert_string_equal(rep.keys[4], "[office] timezone");
+	assert_string_equal(rep.keys[5], "[server] max_event_streams");
+	assert_string_equal(nc->server.chartjs_dir,
+			    "/usr/share/javascript/chart.js");
 	assert_string_equal(nc->server.listen_host, "127.0.0.1");
 	assert_int_equal(nc->server.listen_port, 8080);
 	assert_int_equal(nc->server.n_kiosk_clients, 1);

@@ -11,7 +11,7 @@ set -eu
 # Compile and link the daemon and its drivers.
 BUILD_PKGS="build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
 libjansson-dev libinih-dev libsystemd-dev libcurl4-openssl-dev
-libusb-1.0-0-dev libcups2-dev"
+libusb-1.0-0-dev libcups2-dev libqrencode-dev"
 
 # Unit tests (cmocka), integration tests (Python's standard library), and
 # the sqlite3 shell some tests use to look inside a database;

@@ -848,7 +848,8 @@ static int set_printer_ref(struct parser *p, const struct key *k, void *field,
 }
 
 /* The QR code of a ticket leads a phone there: only an http(s) address
- * that names the ticket ("{id}", the one placeholder receipt.c fills in);
+ * that names the ticket by its token ("{token}", the one placeholder
+ * receipt.c fills in; the guessable "{id}" of before is refused);
  * "javascript:" and the like would be run by whatever reads the code. */
 static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 			  const char *value, bool more)
@@ -863,10 +864,12 @@ static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 		else
 			rest = NULL;
 		if (!rest || rest[0] == '\0' || rest[0] == '/' ||
-		    strpbrk(value, " \t\"<>\\^`|") || !strstr(value, "{id}"))
+		    strpbrk(value, " \t\"<>\\^`|") ||
+		    !strstr(value, "{token}"))
 			return bad_value(p, k, value,
 					 "an http:// or https:// address "
-					 "with {id}");
+					 "with {token} (the ticket's token; "
+					 "{id} is no longer filled in)");
 		for (const char *c = value; *c; c++)
 			if ((unsigned char)*c < 0x21 || *c == 0x7f)
 				return bad_value(p, k, value,
@@ -957,6 +960,7 @@ static const struct key policy_keys[] = {
 	{"priority_wait", set_int, OFF(policy.priority_wait), 1, 600, false},
 	{"booking_window", set_int, OFF(policy.booking_window), 0, 240, false},
 	{"walkin_limit", set_int, OFF(policy.walkin_limit), 0, 600, false},
+	{"return_window", set_int, OFF(policy.return_window), 0, 240, false},
 	{"appointment_prefix", set_prefix, OFF(policy.appointment_prefix), 0, 0,
 	 false},
 	{0},
@@ -1787,6 +1791,7 @@ static void set_defaults(struct config *c)
 	c->alerts.booking_late = 10;
 	c->alerts.printer_down = 60;
 	c->alerts.counter_paused = 30;
+	c->policy.return_window = 30;
 }
 
 /* --- interface ---------------------------------------------------------- */

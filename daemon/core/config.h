@@ -84,7 +84,7 @@ struct config {
 		char *address;
 		char *timezone;
 		char *footer;
-		char *ticket_url; /* QR code on tickets; "{id}" = ticket id */
+		char *ticket_url; /* QR code on tickets; "{token}" = its token */
 	} office;
 
 	struct {
@@ -127,6 +127,7 @@ struct config {
 		int priority_wait;  /* minutes; the due policy's */
 		int booking_window; /* minutes; the due policy's */
 		int walkin_limit;   /* minutes; 0 = no admission limit */
+		int return_window;  /* minutes a no-show may come back; 0 off */
 		char *appointment_prefix;
 	} policy;
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
 static const char *const kind_names[] = {
 	[TICKET_WALK_IN] = "walk_in",
@@ -54,6 +56,7 @@ static const char *const event_names[] = {
 	[EVENT_PRINT_FAILED] = "print_failed",
 	[EVENT_CANCELLED] = "cancelled",
 	[EVENT_SERVICES_CHANGED] = "services_changed",
+	[EVENT_RETURNED] = "returned",
 };
 
 _Static_assert(sizeof(event_names) / sizeof(event_names[0]) ==
@@ -146,4 +149,102 @@ int event_type_parse(const char *s, enum event_type *ret)
 	if (r == 0)
 		*ret = (enum event_type)v;
 	return r;
+}
+
+static const char b64url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+void ticket_token_encode(const unsigned char bytes[TICKET_TOKEN_BYTES],
+			 char ret[TICKET_TOKEN_LEN + 1])
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < TICKET_TOKEN_BYTES; i++) {
+		acc = (acc << 8) | bytes[i];
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			ret[n++] = b64url[(acc >> bits) & 0x3f];
+		}
+	}
+	/* 128 bits: 21 characters and 2 bits left, padded with zeros. */
+	if (bits > 0)
+		ret[n++] = b64url[(acc << (6 - bits)) & 0x3f];
+	ret[n] = '\0';
+}
+
+int ticket_token_decode(const char *s, size_t len,
+			unsigned char ret[TICKET_TOKEN_BYTES])
+{
+	unsigned char out[TICKET_TOKEN_BYTES];
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	if (!s || len != TICKET_TOKEN_LEN)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64url_value(s[i]);
+
+		if (v < 0)
+			return -EINVAL;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n < sizeof(out))
+				out[n++] = (unsigned char)(acc >> bits);
+		}
+		acc &= (UINT32_C(1) << bits) - 1;
+	}
+	/* The bits past the 128th must be zero: one spelling per token. */
+	if (n != sizeof(out) || acc != 0)
+		return -EINVAL;
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+bool ticket_token_valid(const char *s, size_t len)
+{
+	unsigned char bytes[TICKET_TOKEN_BYTES];
+
+	return ticket_token_decode(s, len, bytes) == 0;
+}
+
+int ticket_token_new(char ret[TICKET_TOKEN_LEN + 1])
+{
+	unsigned char bytes[TICKET_TOKEN_BYTES];
+	size_t got = 0;
+
+	/* getrandom() blocks only before the kernel's pool is first
+	 * initialised, long before a ticket is issued. */
+	while (got < sizeof(bytes)) {
+		ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
+	ticket_token_encode(bytes, ret);
+	return 0;
 }

@@ -6,6 +6,7 @@
 #define BONOMAT_TICKET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum ticket_kind {
@@ -67,6 +68,7 @@ enum event_type {
 				 * detail is the supervisor's reason */
 	EVENT_SERVICES_CHANGED, /* a counter, no ticket; the detail lists its
 				 * services for the rest of the day */
+	EVENT_RETURNED,        /* a no-show brought back to wait again */
 	EVENT_TYPE_COUNT,
 };
 
@@ -76,6 +78,11 @@ enum event_type {
 
 #define TICKET_NUMBER_MAX 16
 #define TICKET_DAY_LEN 10 /* YYYY-MM-DD */
+/* A ticket's token: 16 random bytes from the kernel (128 bits), written in
+ * base64url without padding, so that the citizen's address of the ticket
+ * (/t/{token}) cannot be guessed from another one. */
+#define TICKET_TOKEN_BYTES 16
+#define TICKET_TOKEN_LEN 22
 
 struct ticket {
 	int64_t id;                        /* 0 until stored */
@@ -95,6 +102,7 @@ struct ticket {
 	int64_t finished_at;               /* 0 while waiting or called */
 	int recalls;
 	int estimate_min;                  /* the wait told at issue, or -1 */
+	char token[TICKET_TOKEN_LEN + 1];  /* "": stored before schema 5 */
 
 	/* Derived, not stored: filled in by the office for waiting tickets. */
 	int ahead;                         /* tickets the policy calls first */
@@ -111,5 +119,18 @@ const char *print_state_name(enum print_state p);
 int print_state_parse(const char *s, enum print_state *ret);
 const char *event_type_name(enum event_type t);
 int event_type_parse(const char *s, enum event_type *ret);
+
+/* A new token from getrandom(): 0, or a negative errno (ret untouched). */
+int ticket_token_new(char ret[TICKET_TOKEN_LEN + 1]);
+/* Whether the len bytes at s are a token as ticket_token_new() writes
+ * them: exactly TICKET_TOKEN_LEN characters of the base64url alphabet,
+ * the last one carrying no bits beyond the 128 (one spelling per token). */
+bool ticket_token_valid(const char *s, size_t len);
+/* The bytes of a valid token: 0, or -EINVAL when it is not one. */
+int ticket_token_decode(const char *s, size_t len,
+			unsigned char ret[TICKET_TOKEN_BYTES]);
+/* Writes the token of bytes (TICKET_TOKEN_LEN characters and a NUL). */
+void ticket_token_encode(const unsigned char bytes[TICKET_TOKEN_BYTES],
+			 char ret[TICKET_TOKEN_LEN + 1]);
 
 #endif

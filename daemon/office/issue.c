@@ -31,7 +31,9 @@ int office_write_ticket(struct office *o, struct ticket *t, const char *prefix,
 		printers_status(o->printers, printer, ps);
 		t->printed = PRINT_PENDING;
 	}
-	r = store_next_seq(o->st, t->day, prefix, &seq);
+	r = ticket_token_new(t->token);
+	if (r == 0)
+		r = store_next_seq(o->st, t->day, prefix, &seq);
 	if (r == 0 && (size_t)snprintf(t->number, sizeof(t->number), "%s%03d",
 				       prefix, seq) >= sizeof(t->number))
 		r = -EOVERFLOW;

@@ -23,6 +23,7 @@ enum office_status {
 	OFFICE_INTERNAL,      /* 500 internal */
 	OFFICE_WAIT_TOO_LONG, /* 422 wait_too_long: [policy] walkin_limit */
 	OFFICE_UNAVAILABLE,   /* 503 unavailable: the disk, for now */
+	OFFICE_RETURN_WINDOW_PASSED, /* 422 return_window_passed */
 };
 
 /* Why an operation was refused, in words for the person who asked, and
@@ -59,7 +60,14 @@ struct office_counter_view {
 	struct ticket current;
 	struct ticket *waiting; /* malloc'd, in the order they would be called */
 	size_t n_waiting;
+	/* Today's no-shows of its services that may still come back
+	 * (office_return), newest first; malloc'd. */
+	struct ticket *returnable;
+	size_t n_returnable;
 };
+
+/* The most no-shows a counter's view lists as returnable. */
+#define OFFICE_RETURNABLE_MAX 50
 
 struct office_service_view {
 	bool open;          /* walk-in tickets are issued now */
@@ -108,6 +116,10 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err);
 int office_ticket(struct office *o, int64_t id, int64_t now,
 		  struct ticket *ret, struct office_error *err);
+/* The ticket whose token (ticket.h) is token: OFFICE_NOT_FOUND for a
+ * token nobody has, malformed or not. */
+int office_ticket_by_token(struct office *o, const char *token, int64_t now,
+			   struct ticket *ret, struct office_error *err);
 /* ret_none is set when nobody waits (the ticket is then untouched). */
 int office_next(struct office *o, int counter, int64_t now,
 		struct ticket *ret, bool *ret_none, struct office_error *err);
@@ -166,6 +178,23 @@ int office_import(struct office *o, const struct office_booking *b, size_t n,
 int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 		   struct ticket *ret, char *message, size_t message_len,
 		   int64_t *ret_booked_at, struct office_error *err);
+
+/* A second chance (docs/DESIGN.md, "Returns"): ticket id, marked no-show
+ * today at most [policy] return_window minutes ago, waits again with its
+ * original issue time and a `returned` event at counter (-1: the citizen
+ * at a kiosk). OFFICE_CONFLICT when it is no no-show,
+ * OFFICE_RETURN_WINDOW_PASSED when too late (err->wait_min: the window),
+ * OFFICE_CLOSED when the office is closed. */
+int office_return(struct office *o, int64_t id, int counter, int64_t now,
+		  struct ticket *ret, struct office_error *err);
+/* The same for the ticket whose token is token (its QR code). */
+int office_return_by_token(struct office *o, const char *token, int kiosk,
+			   int64_t now, struct ticket *ret,
+			   struct office_error *err);
+/* The last moment ticket t (a no-show of today) can come back, or 0 when
+ * it cannot (any more) at now. */
+int64_t office_return_until(struct office *o, const struct ticket *t,
+			    int64_t now);
 
 void office_set_notify(struct office *o, office_notify_fn fn,
 		       void *userdata);

@@ -147,6 +147,11 @@ int office_check_counter(const struct office *o, int counter,
 int office_record(struct office *o, const struct ticket *t,
 		  enum event_type type, int64_t now, const char *detail);
 
+/* returns.c: today's no-shows of services (a bit set) that may still come
+ * back at now, newest first, at most OFFICE_RETURNABLE_MAX; *ret malloc'd. */
+int office_returnable(struct office *o, uint64_t services, int64_t now,
+		      struct ticket **ret, size_t *ret_n);
+
 /* printing.c: the hand-off to the printer pool. */
 int office_printer_of(const struct office *o, int kiosk);
 bool office_prints(const struct office *o, int printer);

@@ -7,18 +7,22 @@
 
 #include "ticket_layout.h"
 
-/* The ticket's address for the QR code: "{id}" in the configured URL
- * becomes the ticket's id. */
-static int ticket_url(const char *pattern, int64_t id, char *buf, size_t size)
+#define TOKEN_MARK "{token}"
+
+int receipt_ticket_url(const struct config *cfg, const struct ticket *t,
+		       char *buf, size_t size)
 {
-	const char *mark = strstr(pattern, "{id}");
+	const char *pattern = cfg->office.ticket_url, *mark;
 	int n;
 
+	if (!pattern || !*pattern || !t->token[0])
+		return -ENOENT;
+	/* The config refuses a ticket_url without the mark. */
+	mark = strstr(pattern, TOKEN_MARK);
 	if (!mark)
-		n = snprintf(buf, size, "%s", pattern);
-	else
-		n = snprintf(buf, size, "%.*s%lld%s", (int)(mark - pattern),
-			     pattern, (long long)id, mark + 4);
+		return -ENOENT;
+	n = snprintf(buf, size, "%.*s%s%s", (int)(mark - pattern), pattern,
+		     t->token, mark + strlen(TOKEN_MARK));
 	return n < 0 || (size_t)n >= size ? -E2BIG : 0;
 }
 
@@ -41,12 +45,12 @@ int receipt_render(const struct config *cfg, int printer,
 	if (!localtime_r(&at, &tm) ||
 	    strftime(when, sizeof(when), "%d.%m.%Y %H:%M", &tm) == 0)
 		return -EINVAL;
-	url[0] = '\0';
-	if (cfg->office.ticket_url && *cfg->office.ticket_url) {
-		r = ticket_url(cfg->office.ticket_url, t->id, url, sizeof(url));
-		if (r < 0)
-			return r;
-	}
+	/* A ticket of before schema 5 has no token, and so no QR code. */
+	r = receipt_ticket_url(cfg, t, url, sizeof(url));
+	if (r == -ENOENT)
+		url[0] = '\0';
+	else if (r < 0)
+		return r;
 	lt = (struct layout_ticket){
 		.office_name = cfg->office.name,
 		.office_address = cfg->office.address,

@@ -49,6 +49,36 @@ out:
 	return r;
 }
 
+int office_ticket_by_token(struct office *o, const char *token, int64_t now,
+			   struct ticket *ret, struct office_error *err)
+{
+	struct ticket t;
+	int r;
+
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, err);
+	if (r < 0)
+		goto out;
+	r = store_ticket_by_token(o->st, token, &t);
+	if (r == -ENOENT) {
+		r = office_refuse(err, OFFICE_NOT_FOUND, ENOENT,
+				  "There is no such ticket.");
+		goto out;
+	}
+	if (r < 0) {
+		log_err("database: reading a ticket by its token failed: %s",
+			strerror(-r));
+		r = office_refuse(err, OFFICE_INTERNAL, -r,
+				  "The ticket database could not be read.");
+		goto out;
+	}
+	office_derive(o, &t, now);
+	*ret = t;
+out:
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
 int office_counter(struct office *o, int counter, int64_t now,
 		   struct office_counter_view *ret, struct office_error *err)
 {
@@ -91,6 +121,13 @@ int office_counter(struct office *o, int counter, int64_t now,
 				  "The waiting list could not be made.");
 		goto out;
 	}
+	r = office_returnable(o, services, now, &v.returnable,
+			      &v.n_returnable);
+	if (r < 0) {
+		r = office_refuse(err, OFFICE_INTERNAL, -r,
+				  "The no-shows could not be read.");
+		goto out;
+	}
 	v.paused = queue_paused(o->q, (size_t)counter);
 	v.services = services;
 	const struct ticket *cur = queue_current(o->q, (size_t)counter);
@@ -102,10 +139,12 @@ int office_counter(struct office *o, int counter, int64_t now,
 	}
 	*ret = v;
 	v.waiting = NULL;
+	v.returnable = NULL;
 out:
 	pthread_mutex_unlock(&o->lock);
 	free(ids);
 	free(v.waiting);
+	free(v.returnable);
 	return r;
 }
 
@@ -116,6 +155,9 @@ void office_counter_view_clear(struct office_counter_view *v)
 	free(v->waiting);
 	v->waiting = NULL;
 	v->n_waiting = 0;
+	free(v->returnable);
+	v->returnable = NULL;
+	v->n_returnable = 0;
 }
 
 int office_service(struct office *o, int service, int64_t now,

@@ -638,6 +638,15 @@ static void apply(struct day_ctx *x, const struct ev *e)
 			row(x, t->svc_now, t->kind)->expired++;
 		}
 		break;
+	case EVENT_RETURNED:
+		/* A no-show waits again: it is no longer counted as one. */
+		if (t->state != TK_DONE)
+			break;
+		if (row(x, t->svc_now, t->kind)->no_show > 0)
+			row(x, t->svc_now, t->kind)->no_show--;
+		row(x, t->svc_now, t->kind)->returned++;
+		set_waiting(x, t);
+		break;
 	case EVENT_TRANSFERRED:
 		if (t->state == TK_DONE)
 			break;
@@ -919,6 +928,7 @@ static int tally(struct day_ctx *x)
 		d->totals.issued += rw->issued;
 		d->totals.served += rw->served;
 		d->totals.no_show += rw->no_show;
+		d->totals.returned += rw->returned;
 		d->totals.expired += rw->expired;
 		d->totals.waiting += rw->waiting;
 		d->totals.called += rw->called;

@@ -48,11 +48,13 @@ struct stats_on_time {
  * service it was issued for; it is served, no_show, expired, waiting or
  * called in the service it is in at the end, so that per row
  * issued + transferred_in - transferred_out = served + no_show + expired +
- * waiting + called. */
+ * waiting + called. A no-show brought back (returned) counts where it
+ * ends, and in returned once per return. */
 struct stats_row {
 	const char *service; /* the service's id */
 	enum ticket_kind kind;
 	size_t issued, served, no_show, expired;
+	size_t returned; /* no-shows brought back (EVENT_RETURNED) */
 	size_t transferred_in, transferred_out;
 	size_t waiting, called;		   /* at the time of the query */
 	struct stats_summary wait;	   /* issue to first call */
@@ -97,6 +99,7 @@ struct stats_day {
 	size_t n_rows;
 	struct {
 		size_t issued, served, no_show, expired, waiting, called;
+		size_t returned;
 	} totals;
 	struct stats_kind kinds[STATS_KINDS];
 	struct stats_on_time on_time;

@@ -141,6 +141,7 @@ static int sum_day(struct period_ctx *x, const struct stats_day *d)
 		b->issued += a->issued;
 		b->served += a->served;
 		b->no_show += a->no_show;
+		b->returned += a->returned;
 		b->expired += a->expired;
 		b->transferred_in += a->transferred_in;
 		b->transferred_out += a->transferred_out;

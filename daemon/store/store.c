@@ -128,6 +128,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_day ON events (day);\n"
 	"CREATE INDEX tickets_day ON tickets (day);\n"
 	"PRAGMA user_version = 6;\n",
+	/* 6 -> 7: the token of the citizen's address of a ticket (/t/{token},
+	 * ticket.h), looked up by the index. Tickets of before have none. */
+	"ALTER TABLE tickets ADD COLUMN token TEXT"
+	" CHECK (token IS NULL OR length(token) = 22);\n"
+	"CREATE UNIQUE INDEX tickets_token ON tickets (token)"
+	" WHERE token IS NOT NULL;\n"
+	"PRAGMA user_version = 7;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -137,7 +144,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 #define TICKET_COLUMNS                                                    \
 	"id, day, number, service, kind, state, issued_at, slot_start, "  \
 	"late, printed, kiosk, counter, reason, called_at, finished_at, " \
-	"recalls, estimate"
+	"recalls, estimate, token"
 
 #define EVENT_COLUMNS \
 	"at, day, type, ticket, service, counter, kind, reason, detail"
@@ -150,6 +157,7 @@ enum stmt_id {
 	ST_TICKET_INSERT,
 	ST_TICKET_UPDATE,
 	ST_TICKET_GET,
+	ST_TICKET_BY_TOKEN,
 	ST_TICKETS_ACTIVE,
 	ST_TICKETS_LIST,
 	ST_EVENT_APPEND,
@@ -185,9 +193,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TICKET_INSERT] =
 		"INSERT INTO tickets (day, number, service, kind, state,"
 		" issued_at, slot_start, late, printed, kiosk, counter, reason,"
-		" called_at, finished_at, recalls, estimate) VALUES (?1, ?2,"
-		" ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-		" ?16)",
+		" called_at, finished_at, recalls, estimate, token) VALUES"
+		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?18)",
 	/* A service the config no longer has (-1) keeps its stored id. */
 	[ST_TICKET_UPDATE] =
 		"UPDATE tickets SET day = ?1, number = ?2,"
@@ -198,6 +206,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE id = ?17",
 	[ST_TICKET_GET] =
 		"SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
+	[ST_TICKET_BY_TOKEN] =
+		"SELECT " TICKET_COLUMNS " FROM tickets WHERE token = ?1",
 	[ST_TICKETS_ACTIVE] =
 		"SELECT " TICKET_COLUMNS " FROM tickets"
 		" WHERE state IN ('waiting', 'called') AND day = ?1"
@@ -912,6 +922,8 @@ int store_ticket_insert(struct store *s, struct ticket *t)
 	int r;
 
 	r = bind_ticket(s, st, t, true);
+	if (r == 0)
+		r = db_bind_text(st, 18, t->token[0] ? t->token : NULL);
 	if (r < 0)
 		goto out;
 	r = db_exec(st);
@@ -973,17 +985,19 @@ static int row_ticket(struct store *s, sqlite3_stmt *st, struct ticket *ret)
 	t.estimate_min = sqlite3_column_type(st, 16) == SQLITE_NULL ?
 				 -1 :
 				 sqlite3_column_int(st, 16);
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL &&
+	    (r = db_column_copy(st, 17, t.token, sizeof(t.token))) < 0)
+		return r;
 	t.est_wait_min = -1;
 	*ret = t;
 	return 0;
 }
 
-int store_ticket_get(struct store *s, int64_t id, struct ticket *ret)
+/* The one row of st, bound already (r: how binding went); -ENOENT when
+ * there is none. */
+static int one_ticket(struct store *s, sqlite3_stmt *st, int r,
+		      struct ticket *ret)
 {
-	sqlite3_stmt *st = s->st[ST_TICKET_GET];
-	int r;
-
-	r = db_bind_int64(st, 1, id);
 	if (r == 0)
 		r = db_step(st);
 	if (r > 0)
@@ -992,6 +1006,23 @@ int store_ticket_get(struct store *s, int64_t id, struct ticket *ret)
 		r = -ENOENT;
 	db_finish(st);
 	return r;
+}
+
+int store_ticket_get(struct store *s, int64_t id, struct ticket *ret)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_GET];
+
+	return one_ticket(s, st, db_bind_int64(st, 1, id), ret);
+}
+
+int store_ticket_by_token(struct store *s, const char *token,
+			  struct ticket *ret)
+{
+	sqlite3_stmt *st = s->st[ST_TICKET_BY_TOKEN];
+
+	if (!token || !ticket_token_valid(token, strlen(token)))
+		return -ENOENT;
+	return one_ticket(s, st, db_bind_text(st, 1, token), ret);
 }
 
 int store_event_append(struct store *s, const struct store_event *ev)

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -25,8 +25,8 @@ struct store_event {
 	/* event_type_name() of an enum event_type (ticket.h lists them all:
 	 * issued, checked_in, called, recalled, served, no_show,
 	 * transferred, expired, paused, resumed, imported, print_requested,
-	 * printed, print_failed, cancelled, services_changed); any other
-	 * name is refused. */
+	 * printed, print_failed, cancelled, services_changed, returned); any
+	 * other name is refused. */
 	const char *type;
 	int64_t ticket;   /* 0 when not about a ticket */
 	int service;      /* -1 when none */
@@ -63,11 +63,16 @@ void store_rollback(struct store *s);
  * (1, 2, ...). Numbers are never handed out twice, also across restarts. */
 int store_next_seq(struct store *s, const char *day, const char *prefix,
 		   int *ret_seq);
-/* Inserts t (t->id ignored) and sets t->id. */
+/* Inserts t (t->id ignored) and sets t->id; t->token is stored when set
+ * (never changed after: the update leaves it). */
 int store_ticket_insert(struct store *s, struct ticket *t);
 /* Writes every stored field of t, found by t->id; -ENOENT when absent. */
 int store_ticket_update(struct store *s, const struct ticket *t);
 int store_ticket_get(struct store *s, int64_t id, struct ticket *ret);
+/* The ticket whose token is token (ticket.h), through the unique index;
+ * -ENOENT when none has it or token is not one. */
+int store_ticket_by_token(struct store *s, const char *token,
+			  struct ticket *ret);
 int store_event_append(struct store *s, const struct store_event *ev);
 
 int store_counter_save(struct store *s, int counter, bool paused,

@@ -15,6 +15,7 @@
 #include "api_events.h"
 #include "api_internal.h"
 #include "api_json.h"
+#include "api_phone.h"
 #include "api_query.h"
 #include "api_response.h"
 #include "api_stats.h"
@@ -172,23 +173,34 @@ int api_parse_id(const char *s, int64_t *ret)
 typedef int (*ticket_op)(struct office *o, int64_t id, int64_t now,
 			 struct ticket *ret, struct office_error *err);
 
+/* The ticket id of the path's parameter i, of a request without a body;
+ * the refusal in ret otherwise. */
+static int path_ticket_id(const struct ctx *c, struct api_response *ret,
+			  size_t i, int64_t *ret_id)
+{
+	char buf[API_ECHO_MAX];
+
+	if (api_body_none(c->req, ret) < 0)
+		return -EINVAL;
+	if (api_parse_id(c->param[i], ret_id) < 0) {
+		api_quote(buf, sizeof(buf), c->param[i]);
+		api_errorf(ret, 404, "not_found", "There is no ticket %s.", buf);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* A request about the ticket whose id is the path's parameter. */
 static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 		      int status)
 {
 	struct office_error err;
 	struct ticket t;
-	char buf[API_ECHO_MAX];
 	int64_t id;
 	int r;
 
-	if (api_body_none(c->req, ret) < 0)
+	if (path_ticket_id(c, ret, 0, &id) < 0)
 		return;
-	if (api_parse_id(c->param[0], &id) < 0) {
-		api_quote(buf, sizeof(buf), c->param[0]);
-		api_errorf(ret, 404, "not_found", "There is no ticket %s.", buf);
-		return;
-	}
 	memset(&t, 0, sizeof(t));
 	memset(&err, 0, sizeof(err));
 	r = op(c->a->office, id, c->now, &t, &err);
@@ -198,6 +210,23 @@ static void on_ticket(struct ctx *c, struct api_response *ret, ticket_op op,
 static void h_ticket(struct ctx *c, struct api_response *ret)
 {
 	on_ticket(c, ret, office_ticket, 200);
+}
+
+/* POST /api/v1/counters/{id}/tickets/{tid}/return: the clerk brings a
+ * no-show back (docs/API.md). */
+static void h_counter_return(struct ctx *c, struct api_response *ret)
+{
+	struct office_error err;
+	struct ticket t;
+	int64_t id;
+	int r;
+
+	if (path_ticket_id(c, ret, 1, &id) < 0)
+		return;
+	memset(&t, 0, sizeof(t));
+	memset(&err, 0, sizeof(err));
+	r = office_return(c->a->office, id, c->counter, c->now, &t, &err);
+	answer_ticket(c, ret, r, 200, &t, &err);
 }
 
 /* Reads a whole number of ?after= or ?limit= in [min, max]; -EINVAL with
@@ -578,7 +607,7 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/office", API_AUTH_NONE, h_office},
 	{"POST", "/api/v1/tickets", API_AUTH_KIOSK, h_issue},
 	{"GET", "/api/v1/tickets", API_AUTH_SUPERVISOR, h_tickets},
-	{"GET", "/api/v1/tickets/{}", API_AUTH_NONE, h_ticket},
+	{"GET", "/api/v1/tickets/{}", API_AUTH_STAFF, h_ticket},
 	{"GET", "/api/v1/display", API_AUTH_NONE, h_display},
 	{"GET", "/api/v1/counters/{}", API_AUTH_COUNTER_OR_SUPERVISOR,
 	 h_counter},
@@ -604,6 +633,12 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/counters/{}/services", API_AUTH_SUPERVISOR,
 	 api_supervisor_services},
 	{"POST", "/api/v1/reload", API_AUTH_ADMIN, api_reload_handle},
+	/* The citizen's ticket (api_phone.c) and its second chance. */
+	{"GET", "/api/v1/t/{}", API_AUTH_NONE, api_phone_ticket},
+	{"GET", "/api/v1/t/{}/qr.svg", API_AUTH_NONE, api_phone_qr},
+	{"POST", "/api/v1/t/{}/return", API_AUTH_KIOSK, api_phone_return},
+	{"POST", "/api/v1/counters/{}/tickets/{}/return", API_AUTH_COUNTER,
+	 h_counter_return},
 };
 
 static bool route_match(const char *pattern, const char *path, struct ctx *c)
@@ -798,6 +833,8 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 	a->office = office;
 	a->clock = clock;
 	a->clock_data = clock_data;
+	if (api_misses_new(&a->misses) < 0)
+		goto fail;
 
 	r = api_arrays_new(cfg, &a->arrays);
 	if (r < 0)
@@ -862,5 +899,6 @@ void api_free(struct api *a)
 	api_alerts_free(a);
 	api_arrays_free(&a->arrays);
 	pthread_rwlock_destroy(&a->cfg_lock);
+	api_misses_free(a->misses);
 	free(a);
 }

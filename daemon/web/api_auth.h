@@ -20,6 +20,10 @@ enum api_auth {
 	/* The token of the counter in the first segment, a supervisor's or
 	 * the admin token; it sets c->counter as API_AUTH_COUNTER does. */
 	API_AUTH_COUNTER_OR_SUPERVISOR,
+	/* A client address listed in server.kiosk_clients (an empty list
+	 * lets nobody in by address), or any counter's or the admin token:
+	 * who may read a ticket by its id. */
+	API_AUTH_STAFF,
 };
 
 /* A numeric IPv4 or IPv6 address, with or without a zone, as 16 bytes

@@ -61,6 +61,7 @@ struct api {
 	const struct config *pending_cfg;
 	struct printers *pending_printers;
 	struct api_arrays pending_arrays;
+	struct api_misses *misses; /* unknown ticket tokens per address */
 };
 
 /* api.c: the arrays of cfg (-EINVAL for a token over API_TOKEN_MAX). */

@@ -100,9 +100,13 @@ json_t *api_json_ticket(const struct config *cfg, const struct ticket *t)
 	/* clang-format on */
 	if (!o)
 		return NULL;
-	/* The wait told when it was issued (walk-in and priority tickets). */
+	/* The wait told when it was issued (walk-in and priority tickets),
+	 * and the token of the citizen's address (staff routes only). */
 	if (json_object_set_new(o, "estimate_min",
-				api_json_int_or_null(t->estimate_min))) {
+				api_json_int_or_null(t->estimate_min)) ||
+	    json_object_set_new(o, "token",
+				t->token[0] ? json_string(t->token) :
+					      json_null())) {
 		json_decref(o);
 		return NULL;
 	}
@@ -127,8 +131,9 @@ json_t *api_json_counter(const struct config *cfg, int counter,
 {
 	const struct cfg_counter *cc = &cfg->counters[counter];
 	json_t *services = json_array(), *waiting = json_array(), *cur;
+	json_t *returnable = json_array();
 
-	if (!services || !waiting)
+	if (!services || !waiting || !returnable)
 		goto fail;
 	for (size_t i = 0; i < cfg->n_services && i < 64; i++) {
 		if (!(v->services & (UINT64_C(1) << i)))
@@ -142,16 +147,34 @@ json_t *api_json_counter(const struct config *cfg, int counter,
 					  api_json_ticket(cfg, &v->waiting[i])))
 			goto fail;
 	}
+	/* No-shows that may come back, each with its last moment. */
+	for (size_t i = 0; i < v->n_returnable; i++) {
+		const struct ticket *t = &v->returnable[i];
+		json_t *item = api_json_ticket(cfg, t);
+
+		if (!item || api_json_time_or_null(
+				     item, "return_until",
+				     t->finished_at +
+					     (int64_t)cfg->policy.return_window *
+						     60) < 0) {
+			json_decref(item);
+			goto fail;
+		}
+		if (json_array_append_new(returnable, item))
+			goto fail;
+	}
 	cur = v->has_current ? api_json_ticket(cfg, &v->current) : json_null();
 	/* clang-format off */
-	return json_pack("{s:s,s:s,s:o,s:b,s:o,s:o}",
+	return json_pack("{s:s,s:s,s:o,s:b,s:o,s:o,s:o}",
 			 "id", cc->id, "name", cc->name,
 			 "services", services, "paused", (int)v->paused,
-			 "current", cur, "waiting", waiting);
+			 "current", cur, "waiting", waiting,
+			 "returnable", returnable);
 	/* clang-format on */
 fail:
 	json_decref(services);
 	json_decref(waiting);
+	json_decref(returnable);
 	return NULL;
 }
 

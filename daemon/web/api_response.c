@@ -197,6 +197,7 @@ void api_office_failed_with(const struct api_request *req,
 		[OFFICE_UNPROCESSABLE] = {422, "unprocessable"},
 		[OFFICE_WAIT_TOO_LONG] = {422, "wait_too_long"},
 		[OFFICE_UNAVAILABLE] = {503, "unavailable"},
+		[OFFICE_RETURN_WINDOW_PASSED] = {422, "return_window_passed"},
 	};
 	size_t s = (size_t)err->status;
 

@@ -27,8 +27,8 @@ static const char *const csv_header =
 	"date,service,kind,issued,served,no_show,expired,transferred_in,"
 	"transferred_out,waiting,called,wait_n,wait_mean_s,wait_p90_s,"
 	"wait_max_s,service_n,service_mean_s,on_time_bookings,"
-	"on_time_pending,called_within_10min,share_within_10min\r\n";
-/* Followed by calls_REASON for each rule. */
+	"on_time_pending,called_within_10min,share_within_10min,returned\r\n";
+/* Followed by calls_REASON for each rule, then returned. */
 static const char *const period_csv_header =
 	"date,service,kind,issued,served,no_show,expired,transferred_in,"
 	"transferred_out,waiting,called,wait_n,wait_mean_s,wait_p50_s,"
@@ -336,6 +336,7 @@ static json_t *row_json(const struct stats_row *r)
 	     put_size(o, "issued", r->issued) &&
 	     put_size(o, "served", r->served) &&
 	     put_size(o, "no_show", r->no_show) &&
+	     put_size(o, "returned", r->returned) &&
 	     put_size(o, "expired", r->expired) &&
 	     put_size(o, "transferred_in", r->transferred_in) &&
 	     put_size(o, "transferred_out", r->transferred_out) &&
@@ -438,7 +439,7 @@ static bool put_rows(json_t *o, const struct config *cfg,
 		     const struct stats_row *rows, size_t n)
 {
 	json_t *totals = json_object(), *list = json_array();
-	size_t t[6] = {0};
+	size_t t[7] = {0};
 	bool ok = true;
 
 	ok &= put(o, "totals", totals);
@@ -450,6 +451,7 @@ static bool put_rows(json_t *o, const struct config *cfg,
 		t[3] += rows[i].expired;
 		t[4] += rows[i].waiting;
 		t[5] += rows[i].called;
+		t[6] += rows[i].returned;
 		if (row_shown(cfg, &rows[i], i))
 			ok = json_array_append_new(list,
 						   row_json(&rows[i])) == 0;
@@ -457,6 +459,7 @@ static bool put_rows(json_t *o, const struct config *cfg,
 	return ok && put_size(totals, "issued", t[0]) &&
 	       put_size(totals, "served", t[1]) &&
 	       put_size(totals, "no_show", t[2]) &&
+	       put_size(totals, "returned", t[6]) &&
 	       put_size(totals, "expired", t[3]) &&
 	       put_size(totals, "waiting", t[4]) &&
 	       put_size(totals, "called", t[5]);
@@ -612,7 +615,7 @@ static void csv_row(struct buf *b, const char *day, const struct stats_row *r,
 			   sh % SHARE_SCALE);
 	for (size_t i = 1; period && i < STATS_REASONS; i++)
 		buf_addf(b, ",%zu", r->calls[i]);
-	buf_addf(b, "\r\n");
+	buf_addf(b, ",%zu\r\n", r->returned);
 }
 
 static int day_csv(const struct config *cfg, const struct stats_day *d,
@@ -657,7 +660,7 @@ static int period_csv(const struct config *cfg, const struct stats_period *p,
 	buf_addf(&b, "%s", period_csv_header);
 	for (size_t i = 1; i < STATS_REASONS; i++)
 		buf_addf(&b, ",calls_%s", call_reason_name((enum call_reason)i));
-	buf_addf(&b, "\r\n");
+	buf_addf(&b, ",returned\r\n");
 	for (size_t k = 0; k < p->n_days; k++) {
 		const struct stats_day *d = p->days[k];
 

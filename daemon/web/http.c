@@ -531,7 +531,11 @@ int http_map_path(const char *path, char *buf, size_t size)
 			p++;
 	}
 	len = strlen(path);
-	if (is_static_page(path))
+	/* The citizen's page of a ticket, /t/{token}: one page for every
+	 * token, which it reads from its own address. */
+	if (strncmp(path, "t/", 2) == 0 && path[2] && !strchr(path + 2, '/'))
+		n = snprintf(buf, size, "phone/index.html");
+	else if (is_static_page(path))
 		n = snprintf(buf, size, "%s/index.html", path);
 	else if (path[len - 1] == '/')
 		n = snprintf(buf, size, "%sindex.html", path);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	COUNTERS, Daemon, MIN_TEXT_PX, displayAgainstDaemon, launchBrowser, openPage, textSize, unexpectedProblems, waitFor,
+	ADMIN_TOKEN, COUNTERS, Daemon, MIN_TEXT_PX, displayAgainstDaemon, launchBrowser, openPage, textSize, unexpectedProblems, waitFor,
 } from './harness.mjs';
 
 const CALL_DEADLINE_MS = 2000;
@@ -20,7 +20,7 @@ describe('counter and display', () => {
 		assert.equal(r.status, 201);
 		return r.data;
 	};
-	const ticket = async (id) => (await daemon.api('GET', '/api/v1/tickets/' + id)).data;
+	const ticket = async (id) => (await daemon.api('GET', '/api/v1/tickets/' + id, { token: ADMIN_TOKEN })).data;
 	const shownCurrent = async () => (await counter.textContent('#current-number')).trim();
 	const status = () => counter.textContent('#status');
 	const announcements = () => display.evaluate(() => window.bonomatAnnouncer.log.map((a) => a.text));

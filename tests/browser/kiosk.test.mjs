@@ -53,7 +53,7 @@ describe('kiosk', () => {
 		const ticket = await tapForTicket(page, '#services .tile[data-service="A"]');
 
 		const shown = (await page.textContent('#ticket-number')).trim();
-		const stored = await daemon.api('GET', '/api/v1/tickets/' + ticket.id);
+		const stored = await daemon.api('GET', '/api/v1/tickets/' + ticket.id, { token: ADMIN_TOKEN });
 		assert.equal(stored.status, 200);
 		assert.equal(shown, stored.data.number);
 		assert.match(shown, /^A\d{3}$/);
@@ -169,7 +169,7 @@ describe('kiosk', () => {
 			assert.equal(await page.getAttribute('#ticket-print', 'role'), 'alert');
 			// The number is still on the screen, and it is the ticket's.
 			assert.equal((await page.textContent('#ticket-number')).trim(), ticket.number);
-			const stored = await daemon.api('GET', '/api/v1/tickets/' + ticket.id);
+			const stored = await daemon.api('GET', '/api/v1/tickets/' + ticket.id, { token: ADMIN_TOKEN });
 			assert.equal(stored.data.printed, 'failed');
 			assert.deepEqual(unexpectedProblems(page), []);
 		} finally {

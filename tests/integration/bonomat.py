@@ -50,7 +50,8 @@ SERVICE_NAMES = {"A": "Taxe și impozite locale", "B": "Registratură",
 SC_INFO = "Se eliberează la sediul din Bd. Mareșal Averescu nr. 17."
 
 TICKET_FIELDS = {"id", "number", "service", "kind", "state", "issued_at",
-                 "ahead", "est_wait_min", "printed", "counter", "late"}
+                 "ahead", "est_wait_min", "printed", "counter", "late",
+                 "token"}
 SERVICE_FIELDS = {"id", "name", "name_en", "prefix", "kind", "info",
                   "info_en", "open", "waiting",
                   "est_wait_min", "closed_reason", "priority_open",
@@ -58,7 +59,8 @@ SERVICE_FIELDS = {"id", "name", "name_en", "prefix", "kind", "info",
 # What a refusal may carry beside code and message (API.md, Errors).
 ERROR_PARAMS = {"reason", "opens_at", "closes_at", "cutoff_min", "wait_min",
                 "starts_at", "ticket"}
-COUNTER_FIELDS = {"id", "name", "services", "paused", "current", "waiting"}
+COUNTER_FIELDS = {"id", "name", "services", "paused", "current", "waiting",
+                  "returnable"}
 TICKET_KINDS = {"walk_in", "priority", "appointment"}
 TICKET_STATES = {"waiting", "called", "served", "no_show", "expired"}
 PRINT_STATES = {"ok", "pending", "failed", "none"}
@@ -142,9 +144,11 @@ cutoff    = 15
 
 def make_config(dirpath, *, walkin_every=3, max_wait=45, always_open=True,
                 hours=None, kiosk_clients="127.0.0.1, ::1",
-                extra_sections="", printer=None):
+                extra_sections="", printer=None, ticket_url=None,
+                policy_extra=""):
     """The config text used by the tests (CONFIG.md). printer: the keys of
-    [printer.default] ("driver = tcp\nhost = ..."); default driver none."""
+    [printer.default] ("driver = tcp\nhost = ..."); default driver none.
+    ticket_url: [office] ticket_url; policy_extra: more [policy] lines."""
     hours_text = DEFAULT_HOURS if hours is None else hours
     printer_text = "driver = none\n" if printer is None else \
         printer.rstrip("\n") + "\n"
@@ -155,6 +159,7 @@ name = Primăria Sectorului 1 — Biroul Cetățeanului
 address = Str. Mureș nr. 18–24, parter
 timezone = {OFFICE_TZ}
 footer = Programări online: programare.primariasector1.ro
+{"ticket_url = " + ticket_url if ticket_url else ""}
 
 [server]
 listen = 127.0.0.1:0
@@ -174,7 +179,7 @@ walkin_every = {walkin_every}
 early_window = 10
 late_grace = 15
 appointment_prefix = P
-
+{policy_extra}
 [printer.default]
 {printer_text}
 [kiosk.k1]
@@ -252,7 +257,8 @@ class Daemon:
     def __init__(self, *, walkin_every=3, max_wait=45, always_open=True,
                  hours=None, kiosk_clients="127.0.0.1, ::1",
                  extra_sections="", config_text=None, timeout=10.0,
-                 printer=None, env=None, args=None):
+                 printer=None, env=None, args=None, ticket_url=None,
+                 policy_extra=""):
         """env: variables added to the daemon's environment (such as
         CUPS_SERVER for a private cupsd); args: more command-line
         arguments (such as --test-clock)."""
@@ -267,7 +273,8 @@ class Daemon:
                 self.tmp, walkin_every=walkin_every, max_wait=max_wait,
                 always_open=always_open, hours=hours,
                 kiosk_clients=kiosk_clients, extra_sections=extra_sections,
-                printer=printer)
+                printer=printer, ticket_url=ticket_url,
+                policy_extra=policy_extra)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(config_text)
         self.config_text = config_text
@@ -461,8 +468,9 @@ class Daemon:
         return self.post("/api/v1/counters/%s/%s" % (cid, action),
                          json_body=json_body, token=tok, **kw)
 
-    def ticket(self, tid):
-        return self.get("/api/v1/tickets/%s" % tid)
+    def ticket(self, tid, token=ADMIN_TOKEN):
+        """GET /api/v1/tickets/{id}: staff only (the admin token here)."""
+        return self.get("/api/v1/tickets/%s" % tid, token=token)
 
     def services(self):
         return self.get("/api/v1/services")

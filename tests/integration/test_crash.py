@@ -22,7 +22,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bonomat import (COUNTER_TOKENS, DaemonTestCase, clock_now,  # noqa
+from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS, DaemonTestCase,  # noqa
+                     clock_now,
                      fmt_number, main, parse_rfc3339, split_number)
 
 ROUNDS = int(os.environ.get("BONOMAT_CRASH_ROUNDS") or 12)
@@ -417,7 +418,8 @@ class _Conn(Conn):
         super().__init__(d.port, timeout=10)
 
     def get(self, path):
-        return self.request("GET", path)
+        # GET /api/v1/tickets/{id} is for staff: the admin token.
+        return self.request("GET", path, token=ADMIN_TOKEN)
 
 
 if __name__ == "__main__":

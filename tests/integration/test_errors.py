@@ -13,7 +13,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bonomat import (BODY_MAX, COUNTER_TOKENS, DEFAULT_HOURS,  # noqa: E402
+from bonomat import (ADMIN_TOKEN, BODY_MAX, COUNTER_TOKENS,  # noqa: E402
+                     DEFAULT_HOURS,
                      DaemonTestCase, find_binary, main, make_config,
                      office_today, read_response)
 
@@ -148,8 +149,10 @@ class BadTicketRequests(ErrorsBase):
         c = self.d.connection()
         try:
             def req(method, path, body=None):
+                # The admin token: GET /api/v1/tickets/{id} is for staff.
                 c.request(method, path, body=body,
-                          headers={"Content-Type": "application/json"})
+                          headers={"Content-Type": "application/json",
+                                   "Authorization": "Bearer " + ADMIN_TOKEN})
                 return read_response(c.getresponse())
             self.assertError(req("POST", TICKETS, b"{"), 400, "bad_request")
             self.assertError(req("GET", "/api/v1/nope"), 404, "not_found")

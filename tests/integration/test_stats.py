@@ -25,7 +25,7 @@ CSV_HEADER = ["date", "service", "kind", "issued", "served", "no_show",
               "called", "wait_n", "wait_mean_s", "wait_p90_s", "wait_max_s",
               "service_n", "service_mean_s", "on_time_bookings",
               "on_time_pending", "called_within_10min",
-              "share_within_10min"]
+              "share_within_10min", "returned"]
 # JSON only: the one day's CSV keeps its columns.
 JSON_ONLY = {"wait_p50_s", "service_p50_s", "service_p90_s",
              "service_max_s", "calls_by_reason"}
@@ -171,8 +171,9 @@ class StatsTest(DaemonTestCase):
                          s["totals"])
         # The day adds up to what was issued.
         self.assertEqual(s["totals"], {"issued": 5, "served": 3,
-                                       "no_show": 1, "expired": 0,
-                                       "waiting": 1, "called": 0})
+                                       "no_show": 1, "returned": 0,
+                                       "expired": 0, "waiting": 1,
+                                       "called": 0})
         rows = {(x["service"], x["kind"]): x for x in s["services"]}
         self.assertEqual(set(rows), {(sv, k) for sv in "AB" for k in (
             "walk_in", "priority", "appointment")})

@@ -229,14 +229,16 @@ class TestFiles(DaemonTestCase):
         conf = os.path.join(tmp, "bonomat.conf")
         base = make_config(tmp)
         for url, ok in (("javascript:alert(1)", False),
-                        ("javascript://x/{id}", False),
-                        ("data:text/html,{id}", False),
-                        ("ftp://x/{id}", False),
+                        ("javascript://x/{token}", False),
+                        ("data:text/html,{token}", False),
+                        ("ftp://x/{token}", False),
                         ("https://x.ro/t/", False),  # names no ticket
                         ("https://", False),
-                        ("https:///{id}", False),
-                        ("https://x.ro/t/{id}", True),
-                        ("http://10.0.0.5:8080/t?id={id}", True),
+                        ("https:///{token}", False),
+                        # The guessable id no longer names a ticket.
+                        ("https://x.ro/t/{id}", False),
+                        ("https://x.ro/t/{token}", True),
+                        ("http://10.0.0.5:8080/t?t={token}", True),
                         ("", True)):
             with self.subTest(url=url):
                 with open(conf, "w", encoding="utf-8") as f:

@@ -38,8 +38,7 @@ class TicketsList(DaemonTestCase):
                          [("A001", "served"), ("A002", "no_show"),
                           ("A003", "called"), ("B001", "waiting")])
         # Today's waiting ticket says how many are ahead, as GET /{id}.
-        self.assertEqual(got[3], d.get("/api/v1/tickets/%d"
-                                       % got[3]["id"]).data)
+        self.assertEqual(got[3], d.ticket(got[3]["id"]).data)
 
         for query, numbers in (("?state=no_show", ["A002"]),
                                ("?state=waiting", ["B001"]),

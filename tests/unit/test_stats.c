@@ -572,17 +572,17 @@ static void csv_and_errors(void **state)
 		"transferred_in,transferred_out,waiting,called,wait_n,"
 		"wait_mean_s,wait_p90_s,wait_max_s,service_n,service_mean_s,"
 		"on_time_bookings,on_time_pending,called_within_10min,"
-		"share_within_10min\r\n"
+		"share_within_10min,returned\r\n"
 		"2026-12-03,A,walk_in,3,1,1,0,0,1,0,0,3,920.0,1320,1320,1,"
-		"720.0,0,0,0,\r\n"
+		"720.0,0,0,0,,0\r\n"
 		"2026-12-03,A,priority,1,1,0,0,0,0,0,0,1,480.0,480,480,1,"
-		"240.0,0,0,0,\r\n"
+		"240.0,0,0,0,,0\r\n"
 		"2026-12-03,A,appointment,2,2,0,0,0,0,0,0,2,600.0,900,900,2,"
-		"900.0,1,0,1,1.0000\r\n"
+		"900.0,1,0,1,1.0000,0\r\n"
 		"2026-12-03,B,walk_in,2,2,0,1,1,0,0,0,1,2040.0,2040,2040,2,"
-		"1140.0,0,0,0,\r\n"
-		"2026-12-03,B,priority,0,0,0,0,0,0,0,0,0,,,,0,,0,0,0,\r\n"
-		"2026-12-03,B,appointment,0,0,0,0,0,0,0,0,0,,,,0,,0,0,0,\r\n";
+		"1140.0,0,0,0,,0\r\n"
+		"2026-12-03,B,priority,0,0,0,0,0,0,0,0,0,,,,0,,0,0,0,,0\r\n"
+		"2026-12-03,B,appointment,0,0,0,0,0,0,0,0,0,,,,0,,0,0,0,,0\r\n";
 	struct fixture *f = *state;
 	struct api_response r;
 
@@ -600,7 +600,7 @@ static void csv_and_errors(void **state)
 	assert_string_equal(r.content_type, "application/json");
 	assert_non_null(strstr(r.body, "\"date\":\"2026-12-03\""));
 	assert_non_null(strstr(r.body, "\"totals\":{\"issued\":8,\"served\":6,"
-				       "\"no_show\":1,\"expired\":1,"
+				       "\"no_show\":1,\"returned\":0,\"expired\":1,"
 				       "\"waiting\":0,\"called\":0}"));
 	assert_non_null(strstr(r.body, "\"wait_mean_s\":920.0,"));
 	assert_non_null(strstr(r.body, "\"share_within_10min\":1.0}"));

@@ -235,7 +235,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 6);
+	assert_int_equal(STORE_SCHEMA_VERSION, 7);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -275,6 +275,63 @@ static void test_reopen_keeps_data(void **state)
 
 /* Bookings: created, updated by a later import without losing the
  * check-in, and their phone numbers deleted after their day. */
+/* Schema 7 keeps a token with each new ticket, found through its unique
+ * index; tickets of before have none and are found by no token. */
+static void test_migration_from_6_tokens(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t, got;
+	int64_t old;
+
+	assert_int_equal(store_begin(f->s), 0);
+	old = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	assert_int_equal(store_commit(f->s), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path,
+				  "DROP INDEX tickets_token;"
+				  " ALTER TABLE tickets DROP COLUMN token;"
+				  " PRAGMA user_version = 6"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 7);
+	assert_int_equal(store_ticket_get(f->s, old, &got), 0);
+	assert_string_equal(got.token, "");
+
+	t = make_ticket(DAY1, "A002", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 1);
+	assert_int_equal(ticket_token_new(t.token), 0);
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_ticket_insert(f->s, &t), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_ticket_by_token(f->s, t.token, &got), 0);
+	assert_int_equal(got.id, t.id);
+	assert_string_equal(got.token, t.token);
+	/* An update never changes the token. */
+	got.state = TICKET_CALLED;
+	got.token[0] = '\0';
+	assert_int_equal(store_ticket_update(f->s, &got), 0);
+	assert_int_equal(store_ticket_get(f->s, t.id, &got), 0);
+	assert_string_equal(got.token, t.token);
+
+	/* The same token twice is refused by the unique index. */
+	struct ticket dup = make_ticket(DAY1, "A003", SVC_TAX, TICKET_WALK_IN,
+					T_DAY1 + 2);
+	memcpy(dup.token, t.token, sizeof(dup.token));
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_ticket_insert(f->s, &dup), -EEXIST);
+	store_rollback(f->s);
+
+	/* Unknown, malformed and empty tokens find nothing. */
+	char other[TICKET_TOKEN_LEN + 1];
+	assert_int_equal(ticket_token_new(other), 0);
+	assert_string_not_equal(other, t.token);
+	assert_int_equal(store_ticket_by_token(f->s, other, &got), -ENOENT);
+	assert_int_equal(store_ticket_by_token(f->s, "", &got), -ENOENT);
+	assert_int_equal(store_ticket_by_token(f->s, "' OR 1=1 --", &got),
+			 -ENOENT);
+	assert_int_equal(store_ticket_by_token(f->s, NULL, &got), -ENOENT);
+}
+
 static void test_appointments(void **state)
 {
 	struct fixture *f = *state;
@@ -345,6 +402,8 @@ static void test_migration_from_1(void **state)
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX events_day;"
 				  " DROP INDEX tickets_day;"
+				  " DROP INDEX tickets_token;"
+				  " ALTER TABLE tickets DROP COLUMN token;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " DROP INDEX events_calls;"
 				  " CREATE INDEX events_day_type ON events"
@@ -385,6 +444,8 @@ static void test_migration_from_3(void **state)
 				  " DROP INDEX appointments_by_day;"
 				  " DROP INDEX events_day;"
 				  " DROP INDEX tickets_day;"
+				  " DROP INDEX tickets_token;"
+				  " ALTER TABLE tickets DROP COLUMN token;"
 				  " ALTER TABLE tickets DROP COLUMN estimate;"
 				  " PRAGMA user_version = 3"),
 			 SQLITE_OK);
@@ -419,6 +480,8 @@ static void test_migration_from_4(void **state)
 				  " DROP INDEX appointments_by_day;"
 				  " DROP INDEX events_day;"
 				  " DROP INDEX tickets_day;"
+				  " DROP INDEX tickets_token;"
+				  " ALTER TABLE tickets DROP COLUMN token;"
 				  " PRAGMA user_version = 4"),
 			 SQLITE_OK);
 	reopen(f, &cfg);
@@ -518,10 +581,13 @@ static void test_migration_from_5(void **state)
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path, "DROP INDEX events_day;"
 					   " DROP INDEX tickets_day;"
+					   " DROP INDEX tickets_token;"
+					   " ALTER TABLE tickets DROP COLUMN token;"
 					   " PRAGMA user_version = 5"),
 			 SQLITE_OK);
 	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"
 					  " WHERE type = 'index' AND name IN"
 					  " ('events_day', 'tickets_day')"),
@@ -532,15 +598,19 @@ static void test_future_version_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct store *s = NULL;
+	char sql[64];
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "PRAGMA user_version = 7"),
-			 SQLITE_OK);
+
+	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		       STORE_SCHEMA_VERSION + 1);
+	assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
 	assert_int_equal(store_open(f->path, &cfg, &s), -EPROTO);
 	assert_null(s);
 	/* Refusing changes nothing. */
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 7);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION + 1);
 }
 
 static void test_open_errors(void **state)
@@ -1123,6 +1193,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_floor_reads, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_6_tokens,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_appointments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_future_version_refused,

@@ -32,6 +32,7 @@ static const struct {
 	{EVENT_PRINT_FAILED, "print_failed"},
 	{EVENT_CANCELLED, "cancelled"},
 	{EVENT_SERVICES_CHANGED, "services_changed"},
+	{EVENT_RETURNED, "returned"},
 };
 
 static void names_are_the_stored_ones(void **state)
@@ -123,6 +124,74 @@ static void called_sql_literal_is_the_name(void **state)
 	assert_string_equal(EVENT_CALLED_SQL, quoted);
 }
 
+/* RFC 4648 section 10's vectors, in base64url without padding, cut to
+ * what 16 bytes make. */
+static void token_encodes_base64url(void **state)
+{
+	unsigned char zero[TICKET_TOKEN_BYTES] = {0}, ff[TICKET_TOKEN_BYTES];
+	unsigned char back[TICKET_TOKEN_BYTES];
+	char tok[TICKET_TOKEN_LEN + 1];
+
+	(void)state;
+	memset(ff, 0xff, sizeof(ff));
+	ticket_token_encode(zero, tok);
+	assert_string_equal(tok, "AAAAAAAAAAAAAAAAAAAAAA");
+	ticket_token_encode(ff, tok);
+	/* The last character holds 2 bits and 4 zero bits: 110000 = 'w'. */
+	assert_string_equal(tok, "_____________________w");
+	assert_int_equal(ticket_token_decode(tok, strlen(tok), back), 0);
+	assert_memory_equal(back, ff, sizeof(ff));
+	/* "foobar" is "Zm9vYmFy" in base64. */
+	unsigned char fb[TICKET_TOKEN_BYTES] = "foobarfoobarfoob";
+	ticket_token_encode(fb, tok);
+	assert_int_equal(strncmp(tok, "Zm9vYmFyZm9vYmFy", 16), 0);
+	assert_int_equal(ticket_token_decode(tok, strlen(tok), back), 0);
+	assert_memory_equal(back, fb, sizeof(fb));
+}
+
+static void token_refuses_other_spellings(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"AAAAAAAAAAAAAAAAAAAAA",     /* 21 */
+		"AAAAAAAAAAAAAAAAAAAAAAA",   /* 23 */
+		"AAAAAAAAAAAAAAAAAAAAAB",    /* bits past the 128th */
+		"_____________________x",
+		"AAAAAAAAAAAAAAAAAAAA+A",    /* base64, not base64url */
+		"AAAAAAAAAAAAAAAAAAAA/A",
+		"AAAAAAAAAAAAAAAAAAAA=A",
+		"AAAAAAAAAAAAAAAAAAAA A",
+		"AAAAAAAAAAAAAAAAAAAA\xc8\x99",
+	};
+	unsigned char b[TICKET_TOKEN_BYTES];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(ticket_token_valid(bad[i], strlen(bad[i])));
+		assert_int_equal(ticket_token_decode(bad[i], strlen(bad[i]), b),
+				 -EINVAL);
+	}
+	/* A NUL inside counts as a character that is not in the alphabet. */
+	assert_false(ticket_token_valid("AAAAAAAAAA\0AAAAAAAAAAA", 22));
+	assert_false(ticket_token_valid(NULL, 22));
+	assert_true(ticket_token_valid("AAAAAAAAAAAAAAAAAAAAAQ", 22));
+}
+
+/* New tokens are valid, and differ (128 random bits each). */
+static void token_new_is_random(void **state)
+{
+	char seen[64][TICKET_TOKEN_LEN + 1];
+
+	(void)state;
+	for (size_t i = 0; i < 64; i++) {
+		assert_int_equal(ticket_token_new(seen[i]), 0);
+		assert_int_equal(strlen(seen[i]), TICKET_TOKEN_LEN);
+		assert_true(ticket_token_valid(seen[i], TICKET_TOKEN_LEN));
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(seen[i], seen[j]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +201,9 @@ int main(void)
 		cmocka_unit_test(unknown_names_and_values),
 		cmocka_unit_test(called_sql_literal_is_the_name),
 		cmocka_unit_test(other_vocabularies_round_trip),
+		cmocka_unit_test(token_encodes_base64url),
+		cmocka_unit_test(token_refuses_other_spellings),
+		cmocka_unit_test(token_new_is_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

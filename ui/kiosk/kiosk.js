@@ -371,7 +371,9 @@ async function watchPrinting(ticket) {
 			renderTicket();
 		}
 		try {
-			const { data } = await get('/api/v1/tickets/' + ticket.id);
+			// The ticket's own address: GET /api/v1/tickets/{id} is
+			// for staff, and a kiosk outside kiosk_clients is none.
+			const { data } = await get('/api/v1/t/' + ticket.token);
 			if (state.ticket !== ticket)
 				return;
 			if (data.printed !== 'pending') {

@@ -191,6 +191,9 @@ class PhoneTicket(DaemonTestCase):
         self.assertIn(b"/phone/phone.js", r.raw)
         self.assertTrue(r.headers.get("Content-Type").startswith(
             "text/html"))
+        # One segment only: deeper paths are no page.
+        self.assertError(d.get("/t/%s/x" % t["token"]), 404, "not_found")
+        self.assertError(d.get("/t/"), 404, "not_found")
 
 
 class Returns(DaemonTestCase):

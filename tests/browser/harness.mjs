@@ -150,7 +150,7 @@ name = ${OFFICE_NAME}
 address = Str. Mureș nr. 18–24, parter
 timezone = Europe/Bucharest
 footer = Programări online: ${BOOKING_SITE}
-
+${add('office')}
 [server]
 listen = 127.0.0.1:${port}
 ui_dir = ${path.join(SOURCE_DIR, 'ui')}

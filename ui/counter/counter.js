@@ -250,6 +250,38 @@ function renderQueue() {
 	}
 	$('queue-count').textContent = String(waiting.length);
 	$('queue-empty').hidden = waiting.length > 0;
+	renderReturns();
+}
+
+// Today's no-shows of this counter's services that may still come back.
+function renderReturns() {
+	const list = $('returns-list');
+	const back = state.counter.returnable || [];
+	list.textContent = '';
+	for (const tk of back) {
+		const li = document.createElement('li');
+		li.className = 'return-item';
+		li.dataset.ticket = String(tk.id);
+		li.innerHTML = '<span class="q-number"></span><span class="q-service"></span>' +
+			'<span class="r-until"></span><button type="button" class="btn btn-return"></button>';
+		li.querySelector('.q-number').textContent = tk.number;
+		li.querySelector('.q-service').textContent = serviceName(tk.service);
+		li.querySelector('.r-until').textContent = tk.return_until
+			? t('counter.returns.until', { time: timeFmt.format(new Date(tk.return_until)) }) : '';
+		const b = li.querySelector('.btn-return');
+		b.textContent = t('counter.returns.do');
+		b.setAttribute('aria-label', t('counter.returns.do.label', { number: tk.number }));
+		b.disabled = state.busy;
+		b.addEventListener('click', () => bringBack(tk));
+		list.appendChild(li);
+	}
+	$('returns').hidden = back.length === 0;
+}
+
+function bringBack(tk) {
+	return act('tickets/' + tk.id + '/return', undefined, () => {
+		say(t('counter.msg.returned', { number: tk.number }), 'ok');
+	}, tk.number);
 }
 
 function renderAlerts() {
@@ -287,6 +319,8 @@ function renderButtons() {
 	set('act-noshow', has);
 	set('act-transfer', has && transferTargets().length > 0);
 	set('act-pause', Boolean(c));
+	for (const b of document.querySelectorAll('.btn-return'))
+		b.disabled = state.busy;
 	$('pause-label').textContent = c && c.paused ? t('counter.resume') : t('counter.pause');
 	$('act-pause').classList.toggle('is-resume', Boolean(c && c.paused));
 }
@@ -298,7 +332,7 @@ function transferTargets() {
 
 // ---- actions ----------------------------------------------------------------
 
-async function act(action, body, describe) {
+async function act(action, body, describe, number = '') {
 	if (state.busy || !state.counter)
 		return;
 	state.busy = true;
@@ -315,6 +349,9 @@ async function act(action, body, describe) {
 			showLogin(auth);
 		} else if (e.network) {
 			say(t('counter.err.network'), 'error', true);
+		} else if (action.startsWith('tickets/')) {
+			say(e.code === 'return_window_passed' ? t('counter.err.return.window', { number })
+				: e.status === 409 ? t('counter.err.return.state', { number }) : t('counter.err.generic'), 'error');
 		} else if (e.status === 409 && action === 'next') {
 			say(t('counter.err.paused'), 'error');
 		} else if (e.status === 409) {

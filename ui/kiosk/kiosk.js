@@ -250,6 +250,7 @@ function renderTicket() {
 		? t('kiosk.wait', { minutes: minutes(tk.est_wait_min) }) : '');
 	setText('ticket-late', tk.late ? lateText(tk, office.timeZone) : '');
 
+	renderQr(tk);
 	const box = $('ticket-print');
 	if (state.already) {
 		box.className = 'print print-already';
@@ -272,18 +273,61 @@ function renderTicket() {
 	$('ticket').classList.toggle('is-print-failed', tk.printed === 'failed');
 }
 
+// The ticket's QR code, drawn by the daemon; hidden when it has none (no
+// [office] ticket_url) or cannot be fetched.
+function renderQr(tk) {
+	const fig = $('ticket-qr');
+	const img = $('ticket-qr-img');
+	const src = tk.token ? '/api/v1/t/' + encodeURIComponent(tk.token) + '/qr.svg' : '';
+	$('ticket-qr-text').textContent = t(tk.printed === 'failed' ? 'kiosk.qr.failed' : 'kiosk.qr');
+	if (img.dataset.src === src)
+		return;
+	img.dataset.src = src;
+	fig.hidden = true;
+	if (!src) {
+		img.removeAttribute('src');
+		return;
+	}
+	img.onload = () => { if (img.dataset.src === src) fig.hidden = false; };
+	img.onerror = () => { fig.hidden = true; };
+	img.src = src;
+}
+
+// What the lost-turn flow says: the ticket back in the queue, or why not.
+function returnText(m) {
+	if (m.returned) {
+		const tk = m.returned;
+		return {
+			title: t('kiosk.lost.done.title', { number: tk.number }),
+			text: tk.ahead > 0 ? t('kiosk.lost.done.ahead', { n: tk.ahead }) : t('kiosk.lost.done.next'),
+		};
+	}
+	const e = m.error;
+	const code = e && e.code;
+	const text = !e ? t('kiosk.lost.error.empty')
+		: e.network ? t('error.network')
+			: e.status === 404 ? t('kiosk.lost.error.not_found')
+				: code === 'conflict' ? t('kiosk.lost.error.conflict')
+					: code === 'return_window_passed' ? t('kiosk.lost.error.window', { minutes: minutes(e.wait_min ?? office.returnWindow) })
+						: code === 'closed' ? t('kiosk.lost.error.closed')
+							: t('error.generic');
+	return { title: t('kiosk.lost.error.title'), text };
+}
+
 function renderMessage() {
 	const m = state.message;
 	if (!m)
 		return;
 	let text;
-	if (m.info) {
+	if (m.what === 'return') {
+		text = returnText(m);
+	} else if (m.info) {
 		const s = state.services.find((x) => x.id === m.info) || {};
 		text = { title: nameOf(s) || m.info, text: infoOf(s) || '', kicker: t('kiosk.info.title') };
 	} else {
 		text = describeKioskError(m.error, m.what, serviceName(m.service), office.timeZone);
 	}
-	$('message-box').className = 'message-box ' + (m.info ? 'is-info' : 'is-error');
+	$('message-box').className = 'message-box ' + (m.info || m.returned ? 'is-info' : 'is-error');
 	$('message-h').textContent = text.kicker ? text.kicker + ': ' + text.title : text.title;
 	$('message-text').textContent = text.text;
 	setText('message-booking', text.booking ? t('closed.booking', { site: office.booking }) : '');
@@ -301,8 +345,13 @@ function renderCode() {
 	v.classList.toggle('is-long', long);
 }
 
+function renderLost() {
+	$('lost-text').textContent = t('kiosk.lost.text', { minutes: minutes(office.returnWindow) });
+}
+
 function renderAll() {
 	renderStatic();
+	renderLost();
 	renderServices();
 	renderTicket();
 	renderMessage();
@@ -400,6 +449,51 @@ function showError(error, what, service = null) {
 	$('message').dataset.back = what === 'checkin' && [400, 404].includes(error.status) ? 'code' : 'home';
 }
 
+// A ticket's token in what a scanner read: its address (…/t/TOKEN), or on
+// the lost-turn screen also the token alone (22 characters of base64url;
+// elsewhere that could be a booking code of the same length).
+function tokenFromScan(raw, bare = false) {
+	const re = bare ? /(?:^|\/t\/)([A-Za-z0-9_-]{22})(?:[?#\s]|$)/ : /\/t\/([A-Za-z0-9_-]{22})(?:[?#\s]|$)/;
+	const m = re.exec((raw || '').trim());
+	return m ? m[1] : '';
+}
+
+function openLost() {
+	$('lost-input').value = '';
+	renderLost();
+	show('lost');
+	$('lost-input').focus({ preventScroll: true });
+}
+
+// The citizen brings a no-show ticket back with its QR code
+// (POST /api/v1/t/{token}/return).
+async function returnTicket(token) {
+	if (state.busy)
+		return;
+	if (!token) {
+		state.message = { what: 'return', error: null };
+		renderMessage();
+		show('message');
+		$('message').dataset.back = 'lost';
+		return;
+	}
+	setBusy(true, t('kiosk.lost.busy'));
+	try {
+		const { data } = await post('/api/v1/t/' + encodeURIComponent(token) + '/return', { kiosk: kioskId });
+		state.message = { what: 'return', returned: data };
+		renderMessage();
+		show('message');
+		$('message').dataset.back = 'home';
+	} catch (e) {
+		state.message = { what: 'return', error: e };
+		renderMessage();
+		show('message');
+		$('message').dataset.back = e.status === 404 || e.status === 400 ? 'lost' : 'home';
+	} finally {
+		setBusy(false);
+	}
+}
+
 function showInfo(id) {
 	state.message = { info: id };
 	renderMessage();
@@ -463,6 +557,15 @@ function onKey(ev) {
 		scan.text = '';
 	scan.last = now;
 	if (ev.key === 'Enter') {
+		// A ticket's QR code: it comes back, from any screen.
+		const lost = state.screen === 'lost';
+		const token = tokenFromScan(scan.text, lost) || (lost ? tokenFromScan($('lost-input').value, true) : '');
+		if (token || state.screen === 'lost') {
+			scan.text = '';
+			ev.preventDefault();
+			returnTicket(token);
+			return;
+		}
 		const scanned = scan.text.length >= 4 ? codeFromScan(scan.text) : '';
 		scan.text = '';
 		if (state.screen !== 'code' && !scanned)
@@ -540,6 +643,8 @@ setInterval(tick, 5000);
 setInterval(checkIdle, 500);
 
 $('booking-tile').addEventListener('click', () => openCode());
+$('lost-tile').addEventListener('click', () => openLost());
+$('lost-ok').addEventListener('click', () => returnTicket(tokenFromScan($('lost-input').value, true)));
 $('priority-tile').addEventListener('click', () => show('priority'));
 $('code-ok').addEventListener('click', () => checkin(state.code));
 $('code-clear').addEventListener('click', () => { state.code = ''; renderCode(); });
@@ -554,6 +659,8 @@ main.addEventListener('click', (ev) => {
 	// After a wrong code the citizen corrects it; otherwise, the start.
 	if (state.screen === 'message' && $('message').dataset.back === 'code')
 		openCode(state.code);
+	else if (state.screen === 'message' && $('message').dataset.back === 'lost')
+		openLost();
 	else
 		goHome();
 });

@@ -78,6 +78,10 @@ function render() {
 }
 
 async function reload() {
+	// A token nobody has will not become one: asking again would only
+	// count as more misses against this address (429).
+	if (state.error && state.error.status === 404)
+		return;
 	try {
 		const { data } = await get('/api/v1/t/' + encodeURIComponent(token));
 		const was = state.ticket && state.ticket.state;
@@ -115,6 +119,4 @@ $('lang').addEventListener('click', () => {
 	render();
 });
 
-if ((navigator.language || '').toLowerCase().startsWith('en'))
-	setLang('en');
 render();

@@ -11,6 +11,8 @@ const fallback = {
 	timeZone: 'Europe/Bucharest',
 	// Letters and digits in a booking code (booking_code.max_length).
 	codeMax: 32,
+	// Minutes a no-show may come back ([policy] return_window).
+	returnWindow: 30,
 };
 
 // The booking address is the web address in the config's footer
@@ -33,6 +35,7 @@ async function load() {
 			booking: bookingSite(o.footer) || fallback.booking,
 			timeZone: o.timezone || fallback.timeZone,
 			codeMax: o.booking_code?.max_length || fallback.codeMax,
+			returnWindow: o.return_window_min ?? fallback.returnWindow,
 		};
 	} catch (e) {
 		return fallback;

@@ -593,13 +593,15 @@ static void h_office(struct ctx *c, struct api_response *ret)
 	if (api_body_none(c->req, ret) < 0)
 		return;
 	api_respond(c->req, ret, 200,
-		    json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:i}", "name",
-			      cfg->office.name, "address", cfg->office.address,
-			      "footer", cfg->office.footer, "timezone",
-			      cfg->office.timezone, "booking_code",
+		    json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:i, s:b}",
+			      "name", cfg->office.name, "address",
+			      cfg->office.address, "footer", cfg->office.footer,
+			      "timezone", cfg->office.timezone, "booking_code",
 			      "min_length", BOOKING_CODE_MIN, "max_length",
 			      BOOKING_CODE_MAX, "return_window_min",
-			      cfg->policy.return_window));
+			      cfg->policy.return_window, "ticket_qr",
+			      cfg->office.ticket_url &&
+				      *cfg->office.ticket_url));
 }
 
 static const struct route routes[] = {

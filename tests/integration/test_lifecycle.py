@@ -47,8 +47,15 @@ class Office(DaemonTestCase):
             "footer": "Programări online: programare.primariasector1.ro",
             "timezone": "Europe/Bucharest",
             "booking_code": {"min_length": 4, "max_length": 32},
+            "return_window_min": 30,
+            "ticket_qr": False,
         })
         self.assertError(d.post("/api/v1/office", {}), 405)
+        d2 = self.start_daemon(ticket_url="https://x.ro/t/{token}",
+                               policy_extra="return_window = 0\n")
+        r = d2.get("/api/v1/office")
+        self.assertEqual((r.data["ticket_qr"], r.data["return_window_min"]),
+                         (True, 0))
 
 
 class Services(DaemonTestCase):

@@ -320,6 +320,11 @@ static struct bad_case bad_cases[] = {
 	 "from 0 to 240"},
 	{"walkin_limit 601", MIN "[policy]\nwalkin_limit = 601\n", 9,
 	 "from 0 to 600"},
+	{"return_window 241", MIN "[policy]\nreturn_window = 241\n", 9,
+	 "[policy] return_window = '241': expected a whole number from 0 to "
+	 "240"},
+	{"return_window negative", MIN "[policy]\nreturn_window = -1\n", 9,
+	 "from 0 to 240"},
 	{"max_wait 0", MIN "[policy]\nmax_wait = 0\n", 9,
 	 "[policy] max_wait = '0': expected a whole number from 1 to 600"},
 	{"max_wait 601", MIN "[policy]\nmax_wait = 601\n", 9, "from 1 to 600"},
@@ -726,6 +731,7 @@ static void test_example(void **state)
 	assert_int_equal(c->policy.priority_wait, 15);
 	assert_int_equal(c->policy.booking_window, 10);
 	assert_int_equal(c->policy.walkin_limit, 0);
+	assert_int_equal(c->policy.return_window, 30);
 
 	assert_int_equal(c->n_printers, 1);
 	assert_string_equal(c->printers[0].name, "default");
@@ -854,6 +860,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.priority_wait, 15);
 	assert_int_equal(c->policy.booking_window, 10);
 	assert_int_equal(c->policy.walkin_limit, 0);
+	assert_int_equal(c->policy.return_window, 30);
 
 	/* The implicit printer. */
 	assert_int_equal(c->n_printers, 1);
@@ -1008,6 +1015,7 @@ static void test_values(void **state)
 					"priority_wait = 600\n"
 					"booking_window = 0\n"
 					"walkin_limit = 600\n"
+					"return_window = 240\n"
 					"[office]\n"
 					"timezone = UTC\n"
 					"[service.B]\n"
@@ -1045,6 +1053,7 @@ static void test_values(void **state)
 	assert_int_equal(c->policy.priority_wait, 600);
 	assert_int_equal(c->policy.booking_window, 0);
 	assert_int_equal(c->policy.walkin_limit, 600);
+	assert_int_equal(c->policy.return_window, 240);
 	assert_string_equal(c->office.timezone, "UTC");
 	assert_int_equal(strlen(c->services[1].name), 200);
 	assert_string_equal(c->services[1].prefix, "BBBB");

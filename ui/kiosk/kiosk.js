@@ -278,7 +278,7 @@ function renderTicket() {
 function renderQr(tk) {
 	const fig = $('ticket-qr');
 	const img = $('ticket-qr-img');
-	const src = tk.token ? '/api/v1/t/' + encodeURIComponent(tk.token) + '/qr.svg' : '';
+	const src = tk.token && office.ticketQr ? '/api/v1/t/' + encodeURIComponent(tk.token) + '/qr.svg' : '';
 	$('ticket-qr-text').textContent = t(tk.printed === 'failed' ? 'kiosk.qr.failed' : 'kiosk.qr');
 	if (img.dataset.src === src)
 		return;

@@ -13,6 +13,8 @@ const fallback = {
 	codeMax: 32,
 	// Minutes a no-show may come back ([policy] return_window).
 	returnWindow: 30,
+	// Whether tickets have a QR code ([office] ticket_url is set).
+	ticketQr: false,
 };
 
 // The booking address is the web address in the config's footer
@@ -36,6 +38,7 @@ async function load() {
 			timeZone: o.timezone || fallback.timeZone,
 			codeMax: o.booking_code?.max_length || fallback.codeMax,
 			returnWindow: o.return_window_min ?? fallback.returnWindow,
+			ticketQr: o.ticket_qr === true,
 		};
 	} catch (e) {
 		return fallback;

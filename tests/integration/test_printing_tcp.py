@@ -288,6 +288,26 @@ class PrintingTcp(DaemonTestCase):
         data = self.assertOneTicket(mark, t["number"], "ticket I")
         self.assertIn(b"\xd7ndrumare \xadi \x8cnscrieri", data)
 
+    def test_qr_code_carries_the_ticket_address(self):
+        """The printed QR code stores [office] ticket_url with the
+        ticket's token: the same address as the kiosk's on-screen code."""
+        printer = ("driver = tcp\nhost = %s\ncodepage = cp852\n"
+                   "columns = %d\n" % (self.peer.address, COLUMNS))
+        d = self.start_daemon(printer=printer, extra_sections=EXTRA,
+                              ticket_url="https://bonuri.example.ro/t/"
+                                         "{token}")
+        mark = self.peer.mark()
+        t = self.issue(d, "A")
+        self.wait_printed(d, t["id"], "ok")
+        data = self.assertOneTicket(mark, t["number"], "ticket A")
+        url = ("https://bonuri.example.ro/t/" + t["token"]).encode()
+        n = len(url) + 3
+        store = (b"\x1d(k" + bytes([n & 0xff, n >> 8]) + b"\x31\x50\x30"
+                 + url)
+        self.assertIn(store, data)
+        # The id is in no address.
+        self.assertNotIn(b"/t/%d" % t["id"], data)
+
     def test_each_state_is_reported(self):
         d = self.start()
         self.wait_state(d, "ok")

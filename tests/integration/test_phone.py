@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, COUNTER_NAMES, COUNTER_TOKENS,  # noqa: E402
-                     SERVICE_NAMES, DaemonTestCase, clock_now, main,
-                     parse_rfc3339)
+                     SERVICE_NAMES, SUPERVISOR_TOKEN, DaemonTestCase,
+                     clock_now, main, parse_rfc3339)
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{21}[AQgw]$")
 PUBLIC_FIELDS = {"number", "service", "service_name", "service_name_en",
@@ -140,7 +140,8 @@ class PhoneTicket(DaemonTestCase):
         self.assertTrue(r.headers.get("WWW-Authenticate"))
         self.assertError(d.get(path, token="wrong-token-xyz"), 401,
                          "unauthorized")
-        for tok in [ADMIN_TOKEN] + list(COUNTER_TOKENS.values()):
+        for tok in [ADMIN_TOKEN, SUPERVISOR_TOKEN] + \
+                list(COUNTER_TOKENS.values()):
             r = d.get(path, token=tok)
             self.assertStatus(r, 200)
             self.assertEqual(r.data["number"], t["number"])

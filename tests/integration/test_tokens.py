@@ -23,6 +23,8 @@ COUNTER_ONLY = [
     ("POST", "recall", None),
     ("POST", "done", {"outcome": "served"}),
     ("POST", "transfer", {"service": "B"}),
+    # A no-show's return (a1 is called, not a no-show: 409 once allowed).
+    ("POST", "tickets/1/return", None),
 ]
 # The floor: counter 1's token, a supervisor's or the admin token.
 FLOOR = [
@@ -177,6 +179,9 @@ class Tokens(DaemonTestCase):
         """The control: the same endpoints succeed with counter 1's token,
         so the refusals above are about the credentials."""
         auth = "Bearer " + TOK1
+        r = self.call("POST", "tickets/%d/return" % self.a1["id"], None,
+                      auth)
+        self.assertError(r, 409, "conflict")
         r = self.call("POST", "recall", None, auth)
         self.assertStatus(r, 200)
         self.assertEqual(r.data["id"], self.a1["id"])

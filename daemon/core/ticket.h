@@ -102,7 +102,7 @@ struct ticket {
 	int64_t finished_at;               /* 0 while waiting or called */
 	int recalls;
 	int estimate_min;                  /* the wait told at issue, or -1 */
-	char token[TICKET_TOKEN_LEN + 1];  /* "": stored before schema 6 */
+	char token[TICKET_TOKEN_LEN + 1];  /* "": stored before schema 7 */
 
 	/* Derived, not stored: filled in by the office for waiting tickets. */
 	int ahead;                         /* tickets the policy calls first */

@@ -45,7 +45,7 @@ int receipt_render(const struct config *cfg, int printer,
 	if (!localtime_r(&at, &tm) ||
 	    strftime(when, sizeof(when), "%d.%m.%Y %H:%M", &tm) == 0)
 		return -EINVAL;
-	/* A ticket of before schema 6 has no token, and so no QR code. */
+	/* A ticket of before schema 7 has no token, and so no QR code. */
 	r = receipt_ticket_url(cfg, t, url, sizeof(url));
 	if (r == -ENOENT)
 		url[0] = '\0';

@@ -124,8 +124,9 @@ class StatsPeriodTest(DaemonTestCase):
         self.assertEqual((p["from"], p["to"], p["n_days"]),
                          ("2026-11-01", "2026-11-04", 4))
         self.assertEqual(p["totals"], {"issued": 9, "served": 7,
-                                       "no_show": 1, "expired": 1,
-                                       "waiting": 0, "called": 0})
+                                       "no_show": 1, "returned": 0,
+                                       "expired": 1, "waiting": 0,
+                                       "called": 0})
         rows = {(x["service"], x["kind"]): x for x in p["services"]}
         self.assertEqual(set(rows), set(EXPECTED_ROWS))
         for key, want in EXPECTED_ROWS.items():
@@ -194,7 +195,8 @@ class StatsPeriodTest(DaemonTestCase):
             head = table[0]
             self.assertEqual(head[:3], ["date", "service", "kind"])
             self.assertIn("wait_p50_s", head)
-            self.assertEqual(head[-8:], ["calls_" + k for k in NO_CALLS])
+            self.assertEqual(head[-9:], ["calls_" + k for k in NO_CALLS]
+                             + ["returned"])
             lines = [dict(zip(head, x)) for x in table[1:]]
             # 4 days and the period, 6 rows each.
             self.assertEqual(len(lines), 5 * 6)

@@ -219,7 +219,9 @@ json_t *api_json_public_ticket(const struct config *cfg,
 	/* clang-format on */
 	if (o && (api_json_time_or_null(o, "issued_at", t->issued_at) < 0 ||
 		  api_json_time_or_null(o, "called_at",
-					t->state == TICKET_CALLED ?
+					t->state == TICKET_CALLED ||
+							t->state ==
+								TICKET_NO_SHOW ?
 						t->called_at :
 						0) < 0 ||
 		  api_json_time_or_null(o, "return_until", return_until) < 0 ||

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-	ADMIN_TOKEN, COUNTERS, Daemon, launchBrowser, openPage, screenshot, settle, smallTargets, startPrinter,
+	ADMIN_TOKEN, COUNTERS, Daemon, SUPERVISOR_TOKEN, launchBrowser, openPage, screenshot, settle, smallTargets, startPrinter,
 	textSize, unexpectedProblems, waitFor,
 } from './harness.mjs';
 
@@ -141,6 +141,24 @@ describe('the citizen\'s phone', () => {
 		await page.waitForFunction(() => document.getElementById('card').dataset.state === 'served', null, { timeout: POLL_MS });
 		assert.equal(await text(page, '#headline'), 'Ați fost servit. Vă mulțumim!');
 		await context.close();
+	});
+
+	test('a ticket a supervisor took out of the queue says so, not "called"', async () => {
+		await drain();
+		const mine = await issue('A');
+		const r = await daemon.api('POST', `/api/v1/tickets/${mine.id}/cancel`,
+			{ token: SUPERVISOR_TOKEN, body: { reason: 'a plecat' } });
+		assert.equal(r.status, 200, JSON.stringify(r.data));
+		const page = await openPage(browser, `${daemon.url}/t/${mine.token}`, PHONE);
+		await page.waitForFunction(() => document.getElementById('card').dataset.state === 'no_show');
+		assert.equal(await text(page, '#headline'), 'Bonul a fost scos de la rând: nu v-am găsit în sală.');
+		assert.match(await text(page, '#detail'), /^Puteți reveni la rând până la ora \d\d:\d\d: /);
+		await screenshot(page, 'phone-cancelled');
+		assert.deepEqual(unexpectedProblems(page), []);
+		await page.close();
+		// Back, and finished: the counter's list of no-shows starts empty.
+		assert.equal((await counter(1, `tickets/${mine.id}/return`)).status, 200);
+		await drain();
 	});
 
 	test('an unknown token says so, in Romanian', async () => {

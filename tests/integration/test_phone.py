@@ -219,6 +219,7 @@ class Returns(DaemonTestCase):
         later = self.issue_ok(d, "A")
         r = d.get("/api/v1/t/%s" % t["token"])
         self.assertEqual(r.data["state"], "no_show")
+        self.assertIsNotNone(parse_rfc3339(r.data["called_at"]))
         until = parse_rfc3339(r.data["return_until"])
         self.assertAlmostEqual(
             (until - parse_rfc3339(r.data["now"])).total_seconds(), 1800,
@@ -300,6 +301,22 @@ class Returns(DaemonTestCase):
         self.assertEqual(d.counter("1", None).data["returnable"], [])
         self.assertIsNone(d.get("/api/v1/t/%s" % t["token"])
                           .data["return_until"])
+
+    def test_cancelled_ticket_says_never_called(self):
+        """A supervisor's cancel makes a waiting ticket a no-show that was
+        never called: its holder sees no call, and it may come back."""
+        d = self.start_daemon()
+        t = self.issue_ok(d, "A")
+        r = d.post("/api/v1/tickets/%d/cancel" % t["id"],
+                   {"reason": "a plecat"}, token=SUPERVISOR_TOKEN)
+        self.assertStatus(r, 200)
+        r = d.get("/api/v1/t/%s" % t["token"])
+        self.assertEqual((r.data["state"], r.data["called_at"],
+                          r.data["counter"]), ("no_show", None, None))
+        self.assertIsNotNone(r.data["return_until"])
+        r = d.counter("1", "tickets/%d/return" % t["id"])
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data["state"], "waiting")
 
     def test_return_window_zero_turns_returns_off(self):
         d = self.start_daemon(policy_extra="return_window = 0\n")

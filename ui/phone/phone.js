@@ -61,7 +61,8 @@ function render() {
 		headline = t('phone.served');
 		break;
 	case 'no_show': {
-		headline = t('phone.no_show');
+		// Never called: a supervisor took it out of the queue.
+		headline = t(tk.called_at ? 'phone.no_show' : 'phone.cancelled');
 		const until = tk.return_until ? officeMoment(tk.return_until, office.timeZone) : null;
 		detail = until ? t('phone.no_show.return', { time: until.time }) : t('phone.no_show.late');
 		break;

@@ -70,12 +70,6 @@ void api_arrays_free(struct api_arrays *k);
 /* api_reload.c: OFFICE_EVENT_CONFIG puts the prepared reload in force. */
 void api_reload_apply(struct api *a, const struct config *nc);
 
-/* api.c: the arrays of cfg (-EINVAL for a token over API_TOKEN_MAX). */
-int api_arrays_new(const struct config *cfg, struct api_arrays *ret);
-void api_arrays_free(struct api_arrays *k);
-/* api_reload.c: OFFICE_EVENT_CONFIG puts the prepared reload in force. */
-void api_reload_apply(struct api *a, const struct config *nc);
-
 /* One request on its way through a route's handler. */
 struct ctx {
 	struct api *a;

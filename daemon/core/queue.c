@@ -715,6 +715,28 @@ int queue_order(const struct queue *q, uint64_t services, int64_t now,
 	return 0;
 }
 
+struct walk {
+	int (*fn)(void *userdata, const struct ticket *t);
+	void *userdata;
+};
+
+static int walk_one(void *userdata, const struct ticket *t,
+		    enum call_reason reason)
+{
+	struct walk *w = userdata;
+	(void)reason;
+	return w->fn(w->userdata, t);
+}
+
+int queue_walk(const struct queue *q, uint64_t services, int64_t now,
+	       int (*fn)(void *userdata, const struct ticket *t),
+	       void *userdata)
+{
+	struct walk w = {fn, userdata};
+
+	return simulate(q, services, now, walk_one, &w);
+}
+
 struct count_until {
 	const struct ticket *t;
 	size_t ahead;

@@ -84,6 +84,12 @@ int queue_streak(const struct queue *q, size_t service);
  * services. */
 int queue_order(const struct queue *q, uint64_t services, int64_t now,
 		int64_t *ret_ids, size_t max, size_t *ret_n);
+/* Calls fn with each waiting ticket in the order of queue_order(), until
+ * fn returns non-zero (returned then) or the tickets end (0): a view of
+ * the first few of a long queue walks only those. */
+int queue_walk(const struct queue *q, uint64_t services, int64_t now,
+	       int (*fn)(void *userdata, const struct ticket *t),
+	       void *userdata);
 /* How many tickets queue_order() puts before the waiting ticket id, for a
  * counter serving only its service. */
 int queue_ahead(const struct queue *q, int64_t id, int64_t now,

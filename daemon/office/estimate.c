@@ -85,44 +85,59 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Fills ahead and the estimate of each waiting ticket in v, computing one
- * order per service rather than one per ticket. */
+struct derive_walk {
+	const struct office *o;
+	struct ticket *v;
+	const struct id_pos *index;
+	size_t n, ahead, found, want;
+	int service;
+};
+
+static int derive_one(void *userdata, const struct ticket *t)
+{
+	struct derive_walk *w = userdata;
+	struct id_pos key = {.id = t->id};
+	const struct id_pos *f = bsearch(&key, w->index, w->n,
+					 sizeof(*w->index), cmp_id);
+
+	if (f) {
+		w->v[f->pos].ahead = (int)w->ahead;
+		w->v[f->pos].est_wait_min =
+			office_estimate(w->o, w->service, w->ahead);
+		if (++w->found == w->want)
+			return 1;
+	}
+	w->ahead++;
+	return 0;
+}
+
+/* Fills ahead and the estimate of each waiting ticket in v, walking each
+ * service's order once, and only as far as its last ticket in v: the
+ * first few of a long queue cost what they are, not the queue. */
 int office_derive_all(const struct office *o, struct ticket *v, size_t n,
 		      uint64_t services, int64_t now)
 {
 	struct id_pos *index = malloc((n ? n : 1) * sizeof(*index));
-	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
-	size_t got;
-	int r = 0;
+	struct derive_walk w = {.o = o, .v = v, .index = index, .n = n};
 
-	if (!index || !ids) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!index)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		index[i] = (struct id_pos){v[i].id, i};
 	qsort(index, n, sizeof(*index), cmp_id);
 	for (size_t s = 0; s < o->cfg->n_services; s++) {
 		if (!(services & BIT(s)))
 			continue;
-		r = queue_order(o->q, BIT(s), now, ids, n, &got);
-		if (r < 0)
-			goto out;
-		for (size_t i = 0; i < got && i < n; i++) {
-			struct id_pos key = {.id = ids[i]};
-			struct id_pos *f = bsearch(&key, index, n,
-						   sizeof(*index), cmp_id);
-			if (f) {
-				v[f->pos].ahead = (int)i;
-				v[f->pos].est_wait_min =
-					office_estimate(o, (int)s, i);
-			}
-		}
+		w.service = (int)s;
+		w.ahead = w.found = w.want = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].service == (int)s)
+				w.want++;
+		if (w.want)
+			(void)queue_walk(o->q, BIT(s), now, derive_one, &w);
 	}
-out:
 	free(index);
-	free(ids);
-	return r;
+	return 0;
 }
 
 /* The most bookings still to check in that an estimate reads. */

@@ -53,17 +53,24 @@ enum office_closed_reason {
 
 const char *office_closed_reason_name(enum office_closed_reason r);
 
+/* A counter's view carries the first few waiting tickets and how many wait
+ * in all: its size does not grow with the queue. */
+#define OFFICE_WAITING_SHOWN 50 /* the first tickets listed by default */
+#define OFFICE_WAITING_MAX 200  /* the most a view lists */
+
 struct office_counter_view {
 	bool paused;
 	uint64_t services; /* today's: the config's, or as changed since */
 	bool has_current;
 	struct ticket current;
-	struct ticket *waiting; /* malloc'd, in the order they would be called */
+	/* malloc'd: the first n_waiting in the order they would be called */
+	struct ticket *waiting;
 	size_t n_waiting;
 	/* Today's no-shows of its services that may still come back
 	 * (office_return), newest first; malloc'd. */
 	struct ticket *returnable;
 	size_t n_returnable;
+	size_t waiting_total; /* every waiting ticket of its services */
 };
 
 /* The most no-shows a counter's view lists as returnable. */
@@ -131,8 +138,13 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 		    struct ticket *ret, struct office_error *err);
 int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		 struct office_error *err);
+/* The counter's view with the first OFFICE_WAITING_SHOWN waiting. */
 int office_counter(struct office *o, int counter, int64_t now,
 		   struct office_counter_view *ret, struct office_error *err);
+/* The same with the first max waiting (at most OFFICE_WAITING_MAX). */
+int office_counter_first(struct office *o, int counter, size_t max,
+			 int64_t now, struct office_counter_view *ret,
+			 struct office_error *err);
 void office_counter_view_clear(struct office_counter_view *v);
 int office_service(struct office *o, int service, int64_t now,
 		   struct office_service_view *ret);

@@ -79,18 +79,42 @@ out:
 	return r;
 }
 
-int office_counter(struct office *o, int counter, int64_t now,
-		   struct office_counter_view *ret, struct office_error *err)
+struct first {
+	struct ticket *v;
+	size_t n, max;
+};
+
+static int take_first(void *userdata, const struct ticket *t)
+{
+	struct first *f = userdata;
+
+	if (f->n == f->max)
+		return 1;
+	f->v[f->n++] = *t;
+	return 0;
+}
+
+int office_counter_first(struct office *o, int counter, size_t max,
+			 int64_t now, struct office_counter_view *ret,
+			 struct office_error *err)
 {
 	struct office_counter_view v = {0};
-	int64_t *ids = NULL;
+	struct first f;
 	uint64_t services;
-	size_t n = 0;
 	int r;
 
 	r = office_check_counter(o, counter, err);
 	if (r < 0)
 		return r;
+	if (max > OFFICE_WAITING_MAX)
+		max = OFFICE_WAITING_MAX;
+	/* Allocated before the lock, and never more than max tickets: the
+	 * view of a long queue walks and copies only its first few. */
+	v.waiting = malloc((max ? max : 1) * sizeof(*v.waiting));
+	if (!v.waiting)
+		return office_refuse(err, OFFICE_INTERNAL, ENOMEM,
+				     "Out of memory.");
+	f = (struct first){v.waiting, 0, max};
 	pthread_mutex_lock(&o->lock);
 	r = office_roll_day(o, now, err);
 	if (r < 0)
@@ -98,24 +122,10 @@ int office_counter(struct office *o, int counter, int64_t now,
 	services = queue_counter_services(o->q, (size_t)counter);
 	for (size_t s = 0; s < o->cfg->n_services; s++)
 		if (services & BIT(s))
-			n += queue_waiting(o->q, s);
-	ids = malloc((n ? n : 1) * sizeof(*ids));
-	v.waiting = malloc((n ? n : 1) * sizeof(*v.waiting));
-	if (!ids || !v.waiting) {
-		r = office_refuse(err, OFFICE_INTERNAL, ENOMEM,
-				  "Out of memory.");
-		goto out;
-	}
-	r = queue_order(o->q, services, now, ids, n, &v.n_waiting);
-	for (size_t i = 0; r == 0 && i < v.n_waiting; i++) {
-		const struct ticket *t = queue_get(o->q, ids[i]);
-		if (!t)
-			r = -ENOENT;
-		else
-			v.waiting[i] = *t;
-	}
-	if (r == 0)
-		r = office_derive_all(o, v.waiting, v.n_waiting, services, now);
+			v.waiting_total += queue_waiting(o->q, s);
+	(void)queue_walk(o->q, services, now, take_first, &f);
+	v.n_waiting = f.n;
+	r = office_derive_all(o, v.waiting, v.n_waiting, services, now);
 	if (r < 0) {
 		r = office_refuse(err, OFFICE_INTERNAL, -r,
 				  "The waiting list could not be made.");
@@ -142,10 +152,16 @@ int office_counter(struct office *o, int counter, int64_t now,
 	v.returnable = NULL;
 out:
 	pthread_mutex_unlock(&o->lock);
-	free(ids);
 	free(v.waiting);
 	free(v.returnable);
 	return r;
+}
+
+int office_counter(struct office *o, int counter, int64_t now,
+		   struct office_counter_view *ret, struct office_error *err)
+{
+	return office_counter_first(o, counter, OFFICE_WAITING_SHOWN, now, ret,
+				    err);
 }
 
 void office_counter_view_clear(struct office_counter_view *v)

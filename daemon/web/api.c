@@ -367,14 +367,16 @@ static void h_display(struct ctx *c, struct api_response *ret)
 	api_respond(c->req, ret, 200, json_pack("{s:o}", "calls", arr));
 }
 
-void api_render_counter(struct ctx *c, struct api_response *ret)
+/* The Counter with its first max waiting tickets and their total. */
+static void render_counter(struct ctx *c, struct api_response *ret, size_t max)
 {
 	struct office_counter_view v;
 	struct office_error err;
 
 	memset(&v, 0, sizeof(v));
 	memset(&err, 0, sizeof(err));
-	if (office_counter(c->a->office, c->counter, c->now, &v, &err) < 0) {
+	if (office_counter_first(c->a->office, c->counter, max, c->now, &v,
+				 &err) < 0) {
 		api_office_failed(c->req, ret, &err);
 		return;
 	}
@@ -390,11 +392,24 @@ void api_render_counter(struct ctx *c, struct api_response *ret)
 	office_counter_view_clear(&v);
 }
 
+/* The Counter with the first OFFICE_WAITING_SHOWN waiting (the answers of
+ * pause, resume and the floor's changes). */
+void api_render_counter(struct ctx *c, struct api_response *ret)
+{
+	render_counter(c, ret, OFFICE_WAITING_SHOWN);
+}
+
+/* GET /api/v1/counters/{id}?limit=: the first limit waiting tickets. */
 static void h_counter(struct ctx *c, struct api_response *ret)
 {
-	if (api_body_none(c->req, ret) < 0)
+	struct api_query_param p[] = {{.name = "limit"}};
+	int64_t limit = OFFICE_WAITING_SHOWN;
+
+	if (api_body_none(c->req, ret) < 0 ||
+	    api_query_parse(c->req->query, p, 1, ret) < 0 ||
+	    query_number(&p[0], 0, OFFICE_WAITING_MAX, &limit, ret) < 0)
 		return;
-	api_render_counter(c, ret);
+	render_counter(c, ret, (size_t)limit);
 }
 
 static void h_next(struct ctx *c, struct api_response *ret)

@@ -165,10 +165,11 @@ json_t *api_json_counter(const struct config *cfg, int counter,
 	}
 	cur = v->has_current ? api_json_ticket(cfg, &v->current) : json_null();
 	/* clang-format off */
-	return json_pack("{s:s,s:s,s:o,s:b,s:o,s:o,s:o}",
+	return json_pack("{s:s,s:s,s:o,s:b,s:o,s:o,s:I,s:o}",
 			 "id", cc->id, "name", cc->name,
 			 "services", services, "paused", (int)v->paused,
 			 "current", cur, "waiting", waiting,
+			 "waiting_total", (json_int_t)v->waiting_total,
 			 "returnable", returnable);
 	/* clang-format on */
 fail:

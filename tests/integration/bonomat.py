@@ -60,7 +60,7 @@ SERVICE_FIELDS = {"id", "name", "name_en", "prefix", "kind", "info",
 ERROR_PARAMS = {"reason", "opens_at", "closes_at", "cutoff_min", "wait_min",
                 "starts_at", "ticket"}
 COUNTER_FIELDS = {"id", "name", "services", "paused", "current", "waiting",
-                  "returnable"}
+                  "returnable", "waiting_total"}
 TICKET_KINDS = {"walk_in", "priority", "appointment"}
 TICKET_STATES = {"waiting", "called", "served", "no_show", "expired"}
 PRINT_STATES = {"ok", "pending", "failed", "none"}
@@ -634,6 +634,8 @@ class DaemonTestCase(unittest.TestCase):
             self.assertEqual(c["current"]["state"], "called", ctx)
             self.assertEqual(c["current"]["counter"], cid, ctx)
         self.assertIsInstance(c["waiting"], list, ctx)
+        self.assertIs(type(c["waiting_total"]), int, ctx)
+        self.assertGreaterEqual(c["waiting_total"], len(c["waiting"]), ctx)
         for t in c["waiting"]:
             self.assertTicket(t, ctx)
             self.assertEqual(t["state"], "waiting", ctx)

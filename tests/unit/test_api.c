@@ -790,9 +790,11 @@ static void counter_flow(void **state)
 	id = issue(f, "A");
 	issue(f, "B");
 	v = json_of(counter(f, "GET", c1, NULL, TOK1), 200);
-	assert_int_equal(json_object_size(v), 8);
+	assert_int_equal(json_object_size(v), 9);
 	assert_int_equal(json_array_size(json_object_get(v, "returnable")), 0);
 	assert_true(json_is_string(json_object_get(v, "now")));
+	assert_int_equal(json_integer_value(json_object_get(v, "waiting_total")),
+			 2);
 	assert_string_equal(str(v, "id"), "1");
 	assert_string_equal(str(v, "name"), "Ghișeul 1");
 	w = json_object_get(v, "services");
@@ -909,13 +911,14 @@ static void counter_flow(void **state)
 	v = json_of(counter(f, "POST", "/api/v1/counters/1/resume", NULL, TOK1),
 		    200);
 	assert_true(json_is_false(json_object_get(v, "paused")));
-	assert_int_equal(json_object_size(v), 8);
+	assert_int_equal(json_object_size(v), 9);
 	/* The no-show above may still come back. */
 	w = json_object_get(v, "returnable");
 	assert_int_equal(json_array_size(w), 1);
 	assert_int_equal(num(json_array_get(w, 0), "id"), id);
 	assert_true(json_is_string(
 		json_object_get(json_array_get(w, 0), "return_until")));
+	assert_true(json_is_integer(json_object_get(v, "waiting_total")));
 	json_decref(v);
 }
 

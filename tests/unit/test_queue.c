@@ -797,6 +797,19 @@ static void pick_matches_the_reference(void **state)
 	}
 }
 
+struct walk_ids {
+	int64_t ids[64];
+	size_t n, stop; /* stop: return 1 after this many (0: never) */
+};
+
+static int walk_take(void *userdata, const struct ticket *t)
+{
+	struct walk_ids *w = userdata;
+
+	w->ids[w->n++] = t->id;
+	return w->n == w->stop;
+}
+
 /* queue_order() must be exactly what repeated calls would do. */
 static void order_matches_repeated_calls(void **state)
 {
@@ -834,6 +847,12 @@ static void order_matches_repeated_calls(void **state)
 						 (long long)ids[j], j, ahead);
 			}
 		}
+		/* queue_walk() visits the same order and stops when told. */
+		struct walk_ids w = {.stop = rnd(8)};
+		int wr = queue_walk(q, masks[counter], now, walk_take, &w);
+		assert_int_equal(w.n, w.stop && w.stop <= got ? w.stop : got);
+		assert_int_equal(wr, w.stop && w.stop <= got ? 1 : 0);
+		assert_memory_equal(w.ids, order, w.n * sizeof(*order));
 		size_t i = 0;
 		int64_t id;
 		enum call_reason why;

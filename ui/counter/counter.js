@@ -77,7 +77,7 @@ async function login(id, token, { saved = false } = {}) {
 	state.token = token;
 	$('login-submit').disabled = true;
 	try {
-		const { data } = await get(counterPath(), { token });
+		const { data } = await get(counterView(), { token });
 		saveLogin(id, token);
 		setCounter(data);
 		showConsole();
@@ -140,6 +140,8 @@ function askLogout() {
 
 const counterPath = (action = '') =>
 	'/api/v1/counters/' + encodeURIComponent(state.id) + (action ? '/' + action : '');
+// The view lists the first WAITING_SHOWN waiting tickets and their total.
+const counterView = () => counterPath() + '?limit=' + WAITING_SHOWN;
 
 // ---- rendering --------------------------------------------------------------
 
@@ -242,14 +244,18 @@ function renderQueue() {
 		li.querySelector('.q-wait').textContent = min === null ? '' : t('counter.waiting.min', { n: min });
 		list.appendChild(li);
 	}
-	if (waiting.length > WAITING_SHOWN) {
+	// The daemon lists the first few waiting and says how many wait in all.
+	const total = Number.isInteger(state.counter.waiting_total) ?
+		state.counter.waiting_total : waiting.length;
+	const shown = Math.min(waiting.length, WAITING_SHOWN);
+	if (total > shown) {
 		const li = document.createElement('li');
 		li.className = 'queue-more';
-		li.textContent = t('counter.waiting.more', { n: waiting.length - WAITING_SHOWN });
+		li.textContent = t('counter.waiting.more', { n: total - shown });
 		list.appendChild(li);
 	}
-	$('queue-count').textContent = String(waiting.length);
-	$('queue-empty').hidden = waiting.length > 0;
+	$('queue-count').textContent = String(total);
+	$('queue-empty').hidden = total > 0;
 	renderReturns();
 }
 
@@ -530,7 +536,7 @@ async function reload() {
 	}
 	const [services, counter] = await Promise.all([
 		get('/api/v1/services'),
-		get(counterPath(), { token: state.token }).catch((e) => e),
+		get(counterView(), { token: state.token }).catch((e) => e),
 	]);
 	state.services = services.data;
 	if (counter instanceof Error) {

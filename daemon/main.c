@@ -405,6 +405,9 @@ out:
 	/* Workers may still report to the office until they have stopped. */
 	printers_stop(app->printers);
 	free(app->pool);
+	/* The queue events still due are told before the api goes. */
+	if (office)
+		office_set_notify(office, NULL, NULL);
 	api_free(api);
 	events_free(events);
 	office_free(office);

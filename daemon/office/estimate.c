@@ -190,24 +190,51 @@ out:
 	return (int)((wait + 59) / 60);
 }
 
-void office_fill_service_view(const struct office *o, int service,
-			      const struct hours_status *h, int64_t now,
+/* The view and both admissions; a walk-in's estimate is made once. */
+static void fill_cache(const struct office *o, int service,
+		       const struct hours_status *h, struct service_cache *ret)
+{
+	struct office_service_view *v = &ret->view;
+
+	office_admission(o, service, false, h, &ret->walk_in);
+	office_admission(o, service, true, h, &ret->priority);
+	v->open = ret->walk_in.reason == OFFICE_ADMIT;
+	v->closed_reason = ret->walk_in.reason;
+	v->priority_open = ret->priority.reason == OFFICE_ADMIT;
+	v->opens_at = ret->walk_in.opens_at;
+	v->waiting = queue_waiting(o->q, (size_t)service);
+	/* Before opening (and on a closed day) there is no wait to say;
+	 * the admission estimated it unless in the cut-off. */
+	if (o->cfg->services[service].info || !h->open)
+		v->est_wait_min = -1;
+	else if (!h->cutoff)
+		v->est_wait_min = ret->walk_in.wait_min;
+	else
+		v->est_wait_min = office_estimate_new(o, service,
+						      TICKET_WALK_IN, h->at);
+}
+
+const struct service_cache *office_service_cached(struct office *o,
+						  int service,
+						  const struct hours_status *h)
+{
+	struct service_cache *c = &o->arrays.cache[service];
+	uint64_t writes = store_writes(o->st);
+
+	if (!c->valid || c->writes != writes || c->now != h->at ||
+	    c->day_began != o->day_began) {
+		fill_cache(o, service, h, c);
+		c->valid = true;
+		c->writes = writes;
+		c->now = h->at;
+		c->day_began = o->day_began;
+	}
+	return c;
+}
+
+void office_fill_service_view(struct office *o, int service,
+			      const struct hours_status *h,
 			      struct office_service_view *ret)
 {
-	struct office_admission walk_in, priority;
-
-	office_admission(o, service, false, h, &walk_in);
-	office_admission(o, service, true, h, &priority);
-	ret->open = walk_in.reason == OFFICE_ADMIT;
-	ret->closed_reason = walk_in.reason;
-	ret->priority_open = priority.reason == OFFICE_ADMIT;
-	ret->opens_at = walk_in.opens_at;
-	ret->waiting = queue_waiting(o->q, (size_t)service);
-	ret->est_wait_min =
-		o->cfg->services[service].info ?
-			-1 :
-			office_estimate_new(o, service, TICKET_WALK_IN, now);
-	/* Before opening (and on a closed day) there is no wait to say. */
-	if (!h->open)
-		ret->est_wait_min = -1;
+	*ret = office_service_cached(o, service, h)->view;
 }

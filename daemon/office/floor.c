@@ -293,8 +293,7 @@ int office_floor(struct office *o, int64_t now, struct office_floor *ret,
 		goto out;
 	memcpy(f.day, o->day, sizeof(f.day));
 	for (size_t s = 0; s < c->n_services; s++)
-		office_fill_service_view(o, (int)s, &h, now,
-					 &f.services[s].v);
+		office_fill_service_view(o, (int)s, &h, &f.services[s].v);
 	r = floor_waiting(o, now, &f);
 	if (r == 0)
 		r = store_served_by_counter(o->st, o->day, served);

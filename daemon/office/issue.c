@@ -197,7 +197,11 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 	 * estimated on the queue as it stands, which the office's closing
 	 * has emptied. */
 	pthread_mutex_lock(&o->lock);
-	office_admission(o, service, priority, &h, &adm);
+	{
+		const struct service_cache *sc =
+			office_service_cached(o, service, &h);
+		adm = priority ? sc->priority : sc->walk_in;
+	}
 	pthread_mutex_unlock(&o->lock);
 	if (adm.reason != OFFICE_ADMIT)
 		return office_refuse_admission(o, service, &h, &adm, err);

@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hours.h"
 #include "log.h"
 #include "queue.h"
+
+static void stop_notifier(struct office *o);
 
 int office_refuse(struct office_error *err, enum office_status status,
 		  int errnum, const char *fmt, ...)
@@ -169,6 +172,14 @@ int office_new(const struct config *cfg, struct store *st, int64_t now,
 	}
 	pthread_mutex_init(&o->batch_lock, NULL);
 	pthread_cond_init(&o->batch_done, NULL);
+	{
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&o->queue_wake, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	r = office_load_day(o, now);
 	if (r < 0) {
 		office_free(o);
@@ -189,39 +200,128 @@ void office_free(struct office *o)
 			 (unsigned long long)o->batched,
 			 (unsigned long long)o->batches,
 			 (unsigned long long)o->checked_in);
+	stop_notifier(o);
 	queue_free(o->q);
 	office_arrays_free(&o->arrays);
+	pthread_cond_destroy(&o->queue_wake);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);
 	free(o);
 }
 
-void office_set_notify(struct office *o, office_notify_fn fn,
-		       void *userdata)
-{
-	pthread_mutex_lock(&o->lock);
-	o->notify = fn;
-	o->notify_data = userdata;
-	pthread_mutex_unlock(&o->lock);
-}
+/* The queue events: each state of the queue is a snapshot, so changes
+ * that come close together are told once, the latest, QUEUE_EVENT_MS
+ * apart at most. Computing one walks the whole queue for every service's
+ * estimate: it is done here, off the path of the request that changed
+ * the queue, whose answer does not wait for it. */
+#define QUEUE_EVENT_MS 200
 
-/* Tells the pages the new waiting counts. Called with the lock held. */
-void office_notify_queue(struct office *o, int64_t now)
+static void send_queue(struct office *o, int64_t now)
 {
 	struct office_service_view views[CONFIG_MAX_SERVICES];
 	struct hours_status h;
 
-	if (!o->notify)
-		return;
 	hours_status(o->cfg, now, &h);
 	for (size_t i = 0; i < o->cfg->n_services; i++)
-		office_fill_service_view(o, (int)i, &h, now, &views[i]);
+		office_fill_service_view(o, (int)i, &h, &views[i]);
 	o->notify(o->notify_data,
 		  &(struct office_event){.type = OFFICE_EVENT_QUEUE,
 					 .at = now,
 					 .services = views,
 					 .n_services = o->cfg->n_services});
+}
+
+static void add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool before_ts(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static void *notifier(void *arg)
+{
+	struct office *o = arg;
+	struct timespec next = {0}, now;
+
+	pthread_mutex_lock(&o->lock);
+	while (!o->notify_stop) {
+		if (!o->queue_due) {
+			pthread_cond_wait(&o->queue_wake, &o->lock);
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (before_ts(&now, &next)) {
+			pthread_cond_timedwait(&o->queue_wake, &o->lock, &next);
+			continue;
+		}
+		o->queue_due = false;
+		send_queue(o, o->queue_at);
+		next = now;
+		add_ms(&next, QUEUE_EVENT_MS);
+	}
+	/* A change not told yet is told before the thread goes. */
+	if (o->queue_due) {
+		o->queue_due = false;
+		send_queue(o, o->queue_at);
+	}
+	pthread_mutex_unlock(&o->lock);
+	return NULL;
+}
+
+static void stop_notifier(struct office *o)
+{
+	if (!o->notifier_running)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->notify_stop = true;
+	pthread_cond_signal(&o->queue_wake);
+	pthread_mutex_unlock(&o->lock);
+	pthread_join(o->notifier, NULL);
+	o->notifier_running = false;
+	o->notify_stop = false;
+}
+
+/* Without fn the queue events stop, those due told first: the caller may
+ * free what userdata points to once this returns. */
+void office_set_notify(struct office *o, office_notify_fn fn,
+		       void *userdata)
+{
+	stop_notifier(o);
+	pthread_mutex_lock(&o->lock);
+	o->notify = fn;
+	o->notify_data = userdata;
+	pthread_mutex_unlock(&o->lock);
+	if (fn && pthread_create(&o->notifier, NULL, notifier, o) == 0)
+		o->notifier_running = true;
+	else if (fn)
+		log_err("queue events: no thread; they are told as they come");
+}
+
+/* Marks the queue changed at now, for the pages. Called with the lock
+ * held. */
+void office_notify_queue(struct office *o, int64_t now)
+{
+	if (!o->notify)
+		return;
+	if (!o->notifier_running) {
+		send_queue(o, now);
+		return;
+	}
+	o->queue_at = now;
+	if (!o->queue_due) {
+		o->queue_due = true;
+		pthread_cond_signal(&o->queue_wake);
+	}
 }
 
 void office_notify_call(struct office *o, enum office_event_type type,

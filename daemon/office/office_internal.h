@@ -26,6 +26,7 @@ struct service_times {
 };
 
 struct issue_req;
+struct service_cache;
 
 /* The office's arrays indexed by the config's services or counters. They
  * are allocated in one place, reload.c, for office_new() and for each
@@ -34,6 +35,9 @@ struct issue_req;
 struct office_arrays {
 	struct service_times *times; /* per service, today's */
 	int64_t *paused_since; /* per counter: when paused today, 0 not */
+	/* Per service, what was last made of it (office_admission_cached):
+	 * new with a reloaded config, as its services may be others. */
+	struct service_cache *cache;
 };
 
 struct office {
@@ -56,6 +60,16 @@ struct office {
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 	int64_t day_began; /* the time that loaded it (office_load_day) */
 	unsigned int shm_faults; /* store_shm_faults() last logged */
+
+	/* Per service, its view as last computed (office_service_cached). */
+	struct service_cache *cache;
+
+	/* The queue events: a change marks one due, and a thread of their
+	 * own computes and sends it (office_notify_queue). */
+	pthread_t notifier;
+	bool notifier_running, notify_stop, queue_due;
+	pthread_cond_t queue_wake;
+	int64_t queue_at; /* the time of the latest change */
 };
 
 #define BIT(i) (UINT64_C(1) << (i))
@@ -109,8 +123,8 @@ int office_derive_all(const struct office *o, struct ticket *v, size_t n,
  * Called with the lock held. */
 int office_estimate_new(const struct office *o, int service,
 			enum ticket_kind kind, int64_t now);
-void office_fill_service_view(const struct office *o, int service,
-			      const struct hours_status *h, int64_t now,
+void office_fill_service_view(struct office *o, int service,
+			      const struct hours_status *h,
 			      struct office_service_view *ret);
 
 /* admission.c: whether a walk-in (or priority) ticket for service is
@@ -132,6 +146,21 @@ int office_refuse_admission(const struct office *o, int service,
 			    const struct hours_status *h,
 			    const struct office_admission *a,
 			    struct office_error *err);
+
+/* A service's view and both admissions at h's moment, computed once for
+ * each state of the database and second: the estimates behind them walk
+ * the whole queue, and the services' tiles, the queue events and every
+ * ticket request of the same second ask the same. */
+struct service_cache {
+	bool valid;
+	uint64_t writes; /* store_writes() when computed */
+	int64_t day_began, now;
+	struct office_admission walk_in, priority;
+	struct office_service_view view;
+};
+const struct service_cache *office_service_cached(struct office *o,
+						  int service,
+						  const struct hours_status *h);
 
 /* views.c: ticket id, once the day is rolled; a refusal when unknown. */
 int office_read_ticket(struct office *o, int64_t id, int64_t now,

@@ -17,7 +17,8 @@ int office_arrays_new(const struct config *c, struct office_arrays *ret)
 	a.times = calloc(c->n_services ? c->n_services : 1, sizeof(*a.times));
 	a.paused_since = calloc(c->n_counters ? c->n_counters : 1,
 				sizeof(*a.paused_since));
-	if (!a.times || !a.paused_since) {
+	a.cache = calloc(c->n_services ? c->n_services : 1, sizeof(*a.cache));
+	if (!a.times || !a.paused_since || !a.cache) {
 		office_arrays_free(&a);
 		return -ENOMEM;
 	}
@@ -29,6 +30,7 @@ void office_arrays_free(struct office_arrays *a)
 {
 	free(a->times);
 	free(a->paused_since);
+	free(a->cache);
 	memset(a, 0, sizeof(*a));
 }
 

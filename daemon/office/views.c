@@ -190,7 +190,7 @@ int office_service(struct office *o, int service, int64_t now,
 	pthread_mutex_lock(&o->lock);
 	r = office_roll_day(o, now, &err);
 	if (r == 0)
-		office_fill_service_view(o, service, &h, now, ret);
+		office_fill_service_view(o, service, &h, ret);
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }

@@ -326,6 +326,7 @@ struct store {
 	ino_t ino;
 	int fault; /* of the last write: 0 or a negative errno */
 	bool fault_changed;
+	uint64_t writes; /* write transactions begun and ended */
 };
 
 #define CHECKPOINT_MS 200
@@ -829,6 +830,7 @@ int store_begin(struct store *s)
 
 	if (!sqlite3_get_autocommit(s->db))
 		return -EINPROGRESS;
+	s->writes++;
 	/* Only a commit clears a fault: BEGIN itself writes nothing. */
 	r = check_file(s);
 	if (r == 0)
@@ -840,7 +842,13 @@ int store_commit(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db))
 		return -EINVAL;
+	s->writes++;
 	return note(s, db_exec(s->st[ST_COMMIT]));
+}
+
+uint64_t store_writes(const struct store *s)
+{
+	return s->writes;
 }
 
 void store_rollback(struct store *s)

@@ -57,6 +57,9 @@ void store_set_config(struct store *s, const struct config *cfg);
 
 int store_begin(struct store *s); /* BEGIN IMMEDIATE */
 int store_commit(struct store *s);
+/* Grows with every write transaction begun or ended: what was read from
+ * the database before is still true while it has not changed. */
+uint64_t store_writes(const struct store *s);
 void store_rollback(struct store *s);
 
 /* Within a transaction: the next sequence number of prefix on day

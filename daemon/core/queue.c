@@ -938,11 +938,13 @@ static int estimate_run(const struct queue *q, size_t service,
 	struct cursor c[64];
 	int streak[64];
 	size_t taken[64] = {0};
+	int64_t timed[64]; /* the time each cursor was last moved to */
 	uint64_t all = 0;
 
 	for (size_t s = 0; s < q->n_services; s++) {
 		streak[s] = q->streak[s];
 		cursor_init(q, s, now, &c[s]);
+		timed[s] = now;
 	}
 	for (size_t k = 0; k < q->n_counters; k++) {
 		const struct qcounter *qc = &q->counters[k];
@@ -986,8 +988,15 @@ static int estimate_run(const struct queue *q, size_t service,
 				t + (int64_t)(show_share * (double)mean_s[bs]);
 			continue;
 		}
+		/* Only the calling counter's services are read, and a
+		 * cursor's prefixes depend on the time alone: the others
+		 * are moved when a counter of theirs calls. */
 		for (size_t s = 0; s < q->n_services; s++)
-			cursor_retime(q, s, t, &c[s]);
+			if ((q->counters[k].services & BIT(s)) &&
+			    timed[s] != t) {
+				cursor_retime(q, s, t, &c[s]);
+				timed[s] = t;
+			}
 		if (next_call(q, q->counters[k].services, c, streak, t, &p) ==
 		    REASON_NONE) {
 			/* Idle until the next booking of its services. */

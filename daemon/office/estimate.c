@@ -190,41 +190,17 @@ out:
 	return (int)((wait + 59) / 60);
 }
 
-/* The view and both admissions; a walk-in's estimate is made once. */
-static void fill_cache(const struct office *o, int service,
-		       const struct hours_status *h, struct service_cache *ret)
-{
-	struct office_service_view *v = &ret->view;
-
-	office_admission(o, service, false, h, &ret->walk_in);
-	office_admission(o, service, true, h, &ret->priority);
-	v->open = ret->walk_in.reason == OFFICE_ADMIT;
-	v->closed_reason = ret->walk_in.reason;
-	v->priority_open = ret->priority.reason == OFFICE_ADMIT;
-	v->opens_at = ret->walk_in.opens_at;
-	v->waiting = queue_waiting(o->q, (size_t)service);
-	/* Before opening (and on a closed day) there is no wait to say;
-	 * the admission estimated it unless in the cut-off. */
-	if (o->cfg->services[service].info || !h->open)
-		v->est_wait_min = -1;
-	else if (!h->cutoff)
-		v->est_wait_min = ret->walk_in.wait_min;
-	else
-		v->est_wait_min = office_estimate_new(o, service,
-						      TICKET_WALK_IN, h->at);
-}
-
-const struct service_cache *office_service_cached(struct office *o,
-						  int service,
-						  const struct hours_status *h)
+/* The cache of service, emptied when the database, the day or the second
+ * is not the one it was made for. */
+static struct service_cache *cache_of(struct office *o, int service,
+				      const struct hours_status *h)
 {
 	struct service_cache *c = &o->arrays.cache[service];
 	uint64_t writes = store_writes(o->st);
 
-	if (!c->valid || c->writes != writes || c->now != h->at ||
+	if (c->writes != writes || c->now != h->at ||
 	    c->day_began != o->day_began) {
-		fill_cache(o, service, h, c);
-		c->valid = true;
+		memset(c, 0, sizeof(*c));
 		c->writes = writes;
 		c->now = h->at;
 		c->day_began = o->day_began;
@@ -232,9 +208,48 @@ const struct service_cache *office_service_cached(struct office *o,
 	return c;
 }
 
+const struct office_admission *
+office_admission_cached(struct office *o, int service, bool priority,
+			const struct hours_status *h)
+{
+	struct service_cache *c = cache_of(o, service, h);
+
+	if (!c->has[priority]) {
+		office_admission(o, service, priority, h,
+				 &c->admission[priority]);
+		c->has[priority] = true;
+	}
+	return &c->admission[priority];
+}
+
 void office_fill_service_view(struct office *o, int service,
 			      const struct hours_status *h,
 			      struct office_service_view *ret)
 {
-	*ret = office_service_cached(o, service, h)->view;
+	struct service_cache *c = cache_of(o, service, h);
+	struct office_service_view *v = &c->view;
+
+	if (!c->has_view) {
+		const struct office_admission *walk_in =
+			office_admission_cached(o, service, false, h);
+		const struct office_admission *priority =
+			office_admission_cached(o, service, true, h);
+
+		v->open = walk_in->reason == OFFICE_ADMIT;
+		v->closed_reason = walk_in->reason;
+		v->priority_open = priority->reason == OFFICE_ADMIT;
+		v->opens_at = walk_in->opens_at;
+		v->waiting = queue_waiting(o->q, (size_t)service);
+		/* Before opening (and on a closed day) there is no wait to
+		 * say; the admission estimated it unless in the cut-off. */
+		if (o->cfg->services[service].info || !h->open)
+			v->est_wait_min = -1;
+		else if (!h->cutoff)
+			v->est_wait_min = walk_in->wait_min;
+		else
+			v->est_wait_min = office_estimate_new(
+				o, service, TICKET_WALK_IN, h->at);
+		c->has_view = true;
+	}
+	*ret = *v;
 }

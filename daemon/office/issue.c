@@ -56,27 +56,57 @@ struct issue_req {
 	struct ticket t;
 	int r;
 	struct office_error err;
+	bool admitted;
 	bool done;
 };
 
-/* Writes the batch's tickets in one transaction, so that requests that
- * arrived while the previous commit was syncing share one fsync. Each is
- * answered only after that commit. Called with the office lock held. */
+/* Whether q's ticket is issued, by the queue as it stands (the requests
+ * before it in the batch not counted, as when they come at once): the
+ * refusal in q->err if not, the wait to tell with the ticket if so. */
+static void admit(struct office *o, struct issue_req *q)
+{
+	struct hours_status h;
+	const struct office_admission *a;
+
+	hours_status(o->cfg, q->now, &h);
+	a = office_admission_cached(o, q->service, q->priority, &h);
+	if (a->reason != OFFICE_ADMIT) {
+		q->r = office_refuse_admission(o, q->service, &h, a, &q->err);
+		return;
+	}
+	q->admitted = true;
+	q->t.estimate_min = a->wait_min;
+}
+
+/* Admits the batch's requests and writes the tickets of those admitted
+ * in one transaction, so that requests that arrived while the previous
+ * commit was syncing share one fsync. Each is answered only after that
+ * commit. Called with the office lock held. */
 static void issue_batch(struct office *o, struct issue_req *batch)
 {
 	const struct config *c = o->cfg;
 	struct office_error err;
 	struct issue_req *q;
+	size_t admitted = 0;
 	bool began = false;
 	int r;
 
 	r = office_roll_day(o, batch->now, &err);
+	for (q = batch; r == 0 && q; q = q->next) {
+		admit(o, q);
+		admitted += q->admitted;
+	}
+	if (r == 0 && admitted == 0)
+		return;
 	if (r == 0) {
 		r = store_begin(o->st);
 		began = true;
 	}
 	for (q = batch; r == 0 && q; q = q->next) {
 		struct ticket *t = &q->t;
+
+		if (!q->admitted)
+			continue;
 
 		t->service = q->service;
 		t->kind = q->priority ? TICKET_PRIORITY : TICKET_WALK_IN;
@@ -97,19 +127,22 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	office_disk_state(o);
 	if (r == 0) {
 		o->batches++;
-		for (q = batch; q; q = q->next)
-			o->batched++;
+		o->batched += admitted;
 	}
 	if (r < 0) {
 		if (began)
 			r = office_store_failed(o, &err, r, "issuing tickets");
 		for (q = batch; q; q = q->next) {
+			if (q->r < 0 && !q->admitted)
+				continue; /* refused already, and told why */
 			q->r = r;
 			q->err = err;
 		}
 		return;
 	}
 	for (q = batch; q; q = q->next) {
+		if (!q->admitted)
+			continue;
 		q->r = queue_add(o->q, &q->t);
 		if (q->r < 0) {
 			/* Committed but not queued: rebuild from the
@@ -124,7 +157,7 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 		}
 	}
 	for (q = batch; q; q = q->next) {
-		if (q->r < 0)
+		if (!q->admitted || q->r < 0)
 			continue;
 		office_derive(o, &q->t, q->now);
 		/* The screen and the paper show the wait recorded. */
@@ -174,8 +207,6 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 		 int64_t now, struct ticket *ret, struct office_error *err)
 {
 	const struct config *c = o->cfg;
-	struct hours_status h;
-	struct office_admission adm;
 	struct issue_req req = {
 		.service = service, .kiosk = kiosk, .priority = priority,
 		.now = now,
@@ -190,27 +221,11 @@ int office_issue(struct office *o, int service, int kiosk, bool priority,
 			err, OFFICE_UNPROCESSABLE, EINVAL,
 			"\"%s\" is not served here with a ticket: %s",
 			svc->name, svc->info);
-	hours_status(c, now, &h);
-	/* The day is not rolled here: a request of before midnight still
-	 * waiting for its batch would be numbered in the new day. The batch
-	 * rolls it (issue_batch); the first ticket after midnight is
-	 * estimated on the queue as it stands, which the office's closing
-	 * has emptied. */
-	pthread_mutex_lock(&o->lock);
-	{
-		const struct service_cache *sc =
-			office_service_cached(o, service, &h);
-		adm = priority ? sc->priority : sc->walk_in;
-	}
-	pthread_mutex_unlock(&o->lock);
-	if (adm.reason != OFFICE_ADMIT)
-		return office_refuse_admission(o, service, &h, &adm, err);
-	/* The wait the citizen is told, and recorded with the ticket. */
-	req.t.estimate_min = adm.wait_min;
-
-	/* The first request to find no batch being written leads: it takes
-	 * every request queued so far and writes them; the others wait for
-	 * their answer, or lead the next batch. */
+	/* The batch admits the request, after the day is rolled, so that
+	 * the requests that come while a commit is syncing wait for nothing
+	 * but the next. The first request to find no batch being written
+	 * leads: it takes every request queued so far and writes them; the
+	 * others wait for their answer, or lead the next batch. */
 	pthread_mutex_lock(&o->batch_lock);
 	if (o->batch_tail)
 		o->batch_tail->next = &req;

@@ -61,7 +61,7 @@ struct office {
 	int64_t day_began; /* the time that loaded it (office_load_day) */
 	unsigned int shm_faults; /* store_shm_faults() last logged */
 
-	/* Per service, its view as last computed (office_service_cached). */
+	/* Per service, what was last made of it (office_admission_cached). */
 	struct service_cache *cache;
 
 	/* The queue events: a change marks one due, and a thread of their
@@ -147,20 +147,21 @@ int office_refuse_admission(const struct office *o, int service,
 			    const struct office_admission *a,
 			    struct office_error *err);
 
-/* A service's view and both admissions at h's moment, computed once for
- * each state of the database and second: the estimates behind them walk
- * the whole queue, and the services' tiles, the queue events and every
- * ticket request of the same second ask the same. */
+/* A service's admissions and view at h's moment, each made once for each
+ * state of the database and second when first asked: the estimates
+ * behind them walk the whole queue, and the services' tiles, the queue
+ * events and every ticket request of the same second ask the same. */
 struct service_cache {
-	bool valid;
-	uint64_t writes; /* store_writes() when computed */
+	uint64_t writes; /* store_writes() when made */
 	int64_t day_began, now;
-	struct office_admission walk_in, priority;
+	bool has[2];     /* admission[priority] made */
+	struct office_admission admission[2];
+	bool has_view;
 	struct office_service_view view;
 };
-const struct service_cache *office_service_cached(struct office *o,
-						  int service,
-						  const struct hours_status *h);
+const struct office_admission *
+office_admission_cached(struct office *o, int service, bool priority,
+			const struct hours_status *h);
 
 /* views.c: ticket id, once the day is rolled; a refusal when unknown. */
 int office_read_ticket(struct office *o, int64_t id, int64_t now,

@@ -36,7 +36,9 @@
 /* Once a request's headers are complete: the body, the answer and the
  * idle time of a kept-alive connection until its next request line. */
 #define CONN_TIMEOUT 30
-#define THREADS 8 /* ticket requests waiting on one commit are written together */
+#define THREADS 8 /* the workers of libmicrohttpd */
+/* The threads that issue tickets (see struct issuers). */
+#define ISSUERS 16
 /* A quarter of the connections and of the event streams is kept for the
  * kiosk_clients, so that no crowd of other addresses can take it all. */
 #define RESERVED_SHARE 4
@@ -87,6 +89,24 @@ struct http_limits {
 	unsigned int header_timeout;
 };
 
+/*
+ * Ticket requests are answered by threads of their own. A worker of
+ * libmicrohttpd serves many connections one request at a time, and
+ * connections opened together land on the same worker: were the ticket
+ * written on it, the requests that come while a commit syncs would wait
+ * behind it on their worker instead of joining the next commit (the
+ * office's group commit). So the connection is suspended, the request
+ * handed to these threads, and resumed with its answer.
+ */
+struct issuers {
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct request *head, *tail;
+	pthread_t threads[ISSUERS];
+	size_t n_threads;
+	bool stop, inited;
+};
+
 struct http {
 	struct http_limits lim;
 	struct api *api;
@@ -101,6 +121,7 @@ struct http {
 	struct budget b;
 	atomic_bool stopping; /* answers close their connection */
 	MHD_socket quiesced;  /* the listening socket, ours after quiescing */
+	struct issuers is;
 };
 
 /* One request, from the URI line to its completion. */
@@ -116,6 +137,13 @@ struct request {
 	size_t discarded;
 	struct buf body; /* at most API_BODY_MAX */
 	char addr[ADDR_MAX];
+	/* Handed to the issuers: the connection, suspended until the
+	 * answer in resp is ready. */
+	struct MHD_Connection *conn;
+	struct api_request areq;
+	struct api_response resp;
+	bool handed, answered;
+	struct request *next;
 };
 
 static const struct {
@@ -140,6 +168,7 @@ static void request_free(struct request *rq)
 	free(rq->path);
 	free(rq->query);
 	buf_free(&rq->body);
+	api_response_clear(&rq->resp);
 	free(rq);
 }
 
@@ -646,10 +675,83 @@ static enum MHD_Result serve_file(struct http *h, struct MHD_Connection *conn,
 	return ret;
 }
 
+static void *issuer(void *arg)
+{
+	struct http *h = arg;
+	struct issuers *is = &h->is;
+
+	pthread_mutex_lock(&is->lock);
+	for (;;) {
+		struct request *rq = is->head;
+
+		if (!rq) {
+			if (is->stop)
+				break;
+			pthread_cond_wait(&is->work, &is->lock);
+			continue;
+		}
+		is->head = rq->next;
+		if (!is->head)
+			is->tail = NULL;
+		pthread_mutex_unlock(&is->lock);
+		api_handle(h->api, &rq->areq, &rq->resp);
+		rq->answered = true;
+		/* The worker that sends the answer sees rq->resp: resuming
+		 * goes through libmicrohttpd's locks. */
+		MHD_resume_connection(rq->conn);
+		pthread_mutex_lock(&is->lock);
+	}
+	pthread_mutex_unlock(&is->lock);
+	return NULL;
+}
+
+static int issuers_start(struct http *h)
+{
+	struct issuers *is = &h->is;
+
+	pthread_mutex_init(&is->lock, NULL);
+	pthread_cond_init(&is->work, NULL);
+	is->inited = true;
+	for (size_t i = 0; i < ISSUERS; i++) {
+		int r = pthread_create(&is->threads[i], NULL, issuer, h);
+		if (r != 0)
+			return -r;
+		is->n_threads++;
+	}
+	return 0;
+}
+
+/* Answers every request handed over, then ends the threads. */
+static void issuers_stop(struct http *h)
+{
+	struct issuers *is = &h->is;
+
+	if (!is->n_threads)
+		return;
+	pthread_mutex_lock(&is->lock);
+	is->stop = true;
+	pthread_cond_broadcast(&is->work);
+	pthread_mutex_unlock(&is->lock);
+	for (size_t i = 0; i < is->n_threads; i++)
+		pthread_join(is->threads[i], NULL);
+	is->n_threads = 0;
+}
+
+/* Whether the request is one the issuers answer: a new ticket. */
+static bool for_issuers(const struct http *h, const char *method,
+			const struct request *rq)
+{
+	return h->is.n_threads && strcmp(method, "POST") == 0 &&
+	       strcmp(rq->path, "/api/v1/tickets") == 0;
+}
+
 static enum MHD_Result serve_api(struct http *h, struct MHD_Connection *conn,
 				 const char *method, struct request *rq)
 {
-	struct api_request req = {
+	struct api_request *req = &rq->areq;
+	struct api_response resp;
+
+	*req = (struct api_request){
 		.method = method,
 		.path = rq->path,
 		.query = rq->query,
@@ -657,13 +759,28 @@ static enum MHD_Result serve_api(struct http *h, struct MHD_Connection *conn,
 		.body_len = rq->body.len,
 		.client_addr = rq->addr[0] ? rq->addr : NULL,
 	};
-	struct api_response resp;
-
-	req.authorization = MHD_lookup_connection_value(
+	/* The connection's headers stay while it is suspended. */
+	req->authorization = MHD_lookup_connection_value(
 		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_ACCEPT);
-	api_handle(h->api, &req, &resp);
+	req->accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						  MHD_HTTP_HEADER_ACCEPT);
+	if (for_issuers(h, method, rq)) {
+		struct issuers *is = &h->is;
+
+		rq->conn = conn;
+		rq->handed = true;
+		MHD_suspend_connection(conn);
+		pthread_mutex_lock(&is->lock);
+		if (is->tail)
+			is->tail->next = rq;
+		else
+			is->head = rq;
+		is->tail = rq;
+		pthread_cond_signal(&is->work);
+		pthread_mutex_unlock(&is->lock);
+		return MHD_YES;
+	}
+	api_handle(h->api, req, &resp);
 	return send_response(h, conn, &resp);
 }
 
@@ -890,6 +1007,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rq->too_large)
 		return send_error(h, conn, 413, "payload_too_large",
 				  API_TOO_LARGE_MESSAGE);
+	/* Resumed by an issuer: its answer. */
+	if (rq->handed)
+		return rq->answered ? send_response(h, conn, &rq->resp)
+				    : MHD_YES;
 	if (strcmp(rq->path, "/api/v1/events") == 0 && h->streams) {
 		if (strcmp(method, "GET") != 0)
 			return send_error(h, conn, 405, "method_not_allowed",
@@ -1065,6 +1186,12 @@ int http_start(const struct config *cfg, struct api *api,
 			(unsigned int)cfg->server.listen_port, strerror(-r));
 		goto fail;
 	}
+	r = issuers_start(h);
+	if (r < 0) {
+		log_err("http: cannot start the ticket threads: %s",
+			strerror(-r));
+		goto fail;
+	}
 	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (!info || info->port == 0) {
 		log_err("http: cannot find the port listened on");
@@ -1114,13 +1241,19 @@ void http_stop(struct http *h)
 {
 	if (!h)
 		return;
-	/* Parked event streams must be resumed for the server to stop. */
+	/* Suspended requests and parked event streams must be resumed for
+	 * the server to stop. */
+	issuers_stop(h);
 	streams_shutdown(h->streams);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
 	if (h->quiesced != MHD_INVALID_SOCKET)
 		close(h->quiesced);
 	streams_free(h->streams);
+	if (h->is.inited) {
+		pthread_cond_destroy(&h->is.work);
+		pthread_mutex_destroy(&h->is.lock);
+	}
 	pthread_cond_destroy(&h->b.idle);
 	pthread_mutex_destroy(&h->b.lock);
 	free(h->b.peers);

@@ -923,6 +923,75 @@ static long booking_due(const struct queue *q, uint64_t services,
 	return best;
 }
 
+/* The counters of an estimate's run by when they are free: a binary heap
+ * of counter indices, the first free first, and of those free together
+ * the one serving fewest services, then the lowest index. A counter free
+ * at INT64_MAX (paused, or idle with nothing left to come) is not in it.
+ * A run takes thousands of steps with tens of counters: the heap keeps
+ * each step's choice in log(counters). */
+struct free_heap {
+	const int64_t *free_at;
+	const int *n_services;
+	size_t *v;
+	size_t n;
+};
+
+static bool frees_first(const struct free_heap *h, size_t a, size_t b)
+{
+	if (h->free_at[a] != h->free_at[b])
+		return h->free_at[a] < h->free_at[b];
+	if (h->n_services[a] != h->n_services[b])
+		return h->n_services[a] < h->n_services[b];
+	return a < b;
+}
+
+static void heap_down(struct free_heap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < h->n && frees_first(h, h->v[l], h->v[m]))
+			m = l;
+		if (l + 1 < h->n && frees_first(h, h->v[l + 1], h->v[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		size_t x = h->v[i];
+		h->v[i] = h->v[m];
+		h->v[m] = x;
+		i = m;
+	}
+}
+
+static void heap_push(struct free_heap *h, size_t k)
+{
+	size_t i = h->n++;
+
+	h->v[i] = k;
+	while (i > 0 && frees_first(h, h->v[i], h->v[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, x = h->v[i];
+		h->v[i] = h->v[p];
+		h->v[p] = x;
+		i = p;
+	}
+}
+
+/* The first counter's free time changed: its place again, or out. */
+static void heap_moved_top(struct free_heap *h)
+{
+	if (h->free_at[h->v[0]] == INT64_MAX)
+		h->v[0] = h->v[--h->n];
+	if (h->n)
+		heap_down(h, 0);
+}
+
+/* What an estimate's run needs per counter (queue_estimate allocates it). */
+struct estimate_scratch {
+	int64_t *free_at;
+	int *n_services;
+	size_t *heap;
+};
+
 /*
  * A run of the day from now with the tickets waiting, every service taking
  * its mean, and no one else coming but the bookings: when a counter frees,
@@ -933,12 +1002,15 @@ static long booking_due(const struct queue *q, uint64_t services,
 static int estimate_run(const struct queue *q, size_t service,
 			const struct ticket *me, int64_t now,
 			const int64_t *mean_s, const struct queue_booked *b,
-			double show_share, int64_t *free_at, int64_t *ret_s)
+			double show_share, struct estimate_scratch *x,
+			int64_t *ret_s)
 {
 	struct cursor c[64];
 	int streak[64];
 	size_t taken[64] = {0};
 	int64_t timed[64]; /* the time each cursor was last moved to */
+	int64_t *free_at = x->free_at;
+	struct free_heap h = {free_at, x->n_services, x->heap, 0};
 	uint64_t all = 0;
 
 	for (size_t s = 0; s < q->n_services; s++) {
@@ -952,6 +1024,7 @@ static int estimate_run(const struct queue *q, size_t service,
 			qc->current ? find(q, qc->current) : NULL;
 
 		free_at[k] = INT64_MAX;
+		x->n_services[k] = n_services_of(qc->services);
 		if (qc->paused)
 			continue;
 		all |= qc->services;
@@ -961,31 +1034,25 @@ static int estimate_run(const struct queue *q, size_t service,
 			int64_t end = cur->called_at + mean_s[cur->service];
 			free_at[k] = end > now + 60 ? end : now + 60;
 		}
+		heap_push(&h, k);
 	}
 	if (!(all & BIT(service)))
 		return -ENOENT;
 	for (;;) {
-		size_t k = SIZE_MAX, bs;
+		size_t k, bs;
 		struct pick p;
 		int64_t t;
 
-		/* Of the counters free first, the one serving fewest
-		 * services calls first: it has no other choice. */
-		for (size_t j = 0; j < q->n_counters; j++)
-			if (free_at[j] != INT64_MAX &&
-			    (k == SIZE_MAX || free_at[j] < free_at[k] ||
-			     (free_at[j] == free_at[k] &&
-			      n_services_of(q->counters[j].services) <
-				      n_services_of(q->counters[k].services))))
-				k = j;
-		if (k == SIZE_MAX)
+		if (h.n == 0)
 			return -ENOENT; /* cannot happen: me waits */
+		k = h.v[0];
 		t = free_at[k];
 		if (booking_due(q, q->counters[k].services, b, taken, t, &bs) >=
 		    0) {
 			taken[bs]++;
 			free_at[k] =
 				t + (int64_t)(show_share * (double)mean_s[bs]);
+			heap_moved_top(&h);
 			continue;
 		}
 		/* Only the calling counter's services are read, and a
@@ -1010,6 +1077,7 @@ static int estimate_run(const struct queue *q, size_t service,
 					next = b[s].slot_start[taken[s]] -
 					       q->policy.early_window;
 			free_at[k] = next;
+			heap_moved_top(&h);
 			continue;
 		}
 		if (p.t == me) {
@@ -1018,6 +1086,7 @@ static int estimate_run(const struct queue *q, size_t service,
 		}
 		advance(c, streak, &p);
 		free_at[k] = t + mean_s[p.service];
+		heap_moved_top(&h);
 	}
 }
 
@@ -1037,23 +1106,31 @@ int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
 		.est_wait_min = -1,
 	};
 	const struct ticket *added;
-	int64_t *free_at;
-	int r;
+	size_t n = q->n_counters ? q->n_counters : 1;
+	struct estimate_scratch x = {
+		.free_at = calloc(n, sizeof(*x.free_at)),
+		.n_services = calloc(n, sizeof(*x.n_services)),
+		.heap = calloc(n, sizeof(*x.heap)),
+	};
+	int r = -ENOMEM;
 
-	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT)
-		return -EINVAL;
-	free_at = calloc(q->n_counters ? q->n_counters : 1, sizeof(*free_at));
-	if (!free_at)
-		return -ENOMEM;
+	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (!x.free_at || !x.n_services || !x.heap)
+		goto out;
 	r = queue_add(q, &me);
 	if (r < 0)
 		goto out;
 	added = find(q, ESTIMATE_ID);
 	r = estimate_run(q, service, added, now, mean_s, booked, show_share,
-			 free_at, ret_s);
+			 &x, ret_s);
 	(void)queue_remove(q, ESTIMATE_ID);
 out:
-	free(free_at);
+	free(x.free_at);
+	free(x.n_services);
+	free(x.heap);
 	return r;
 }
 

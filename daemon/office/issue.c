@@ -126,8 +126,13 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 		r = store_commit(o->st);
 	office_disk_state(o);
 	if (r == 0) {
+		size_t b = 0;
+
 		o->batches++;
 		o->batched += admitted;
+		while (b + 1 < OFFICE_COMMIT_BUCKETS && admitted > (size_t)1 << b)
+			b++;
+		o->batch_sizes[b]++;
 	}
 	if (r < 0) {
 		if (began)

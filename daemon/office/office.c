@@ -343,6 +343,20 @@ void office_notify_counter(struct office *o, int counter, int64_t now)
 						 .counter = counter});
 }
 
+void office_commits(struct office *o, struct office_commits *ret)
+{
+	uint64_t sum = 0;
+
+	pthread_mutex_lock(&o->lock);
+	ret->commits = o->batches;
+	ret->tickets = o->batched;
+	for (size_t i = 0; i < OFFICE_COMMIT_BUCKETS; i++) {
+		sum += o->batch_sizes[i];
+		ret->le[i] = sum;
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
 int office_healthy(struct office *o)
 {
 	int r;

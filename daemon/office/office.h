@@ -153,6 +153,16 @@ int office_recent_calls(struct office *o, int64_t now,
 			size_t *ret_n);
 int office_healthy(struct office *o);
 
+/* The group commits of issued tickets since the start: how many, the
+ * tickets they wrote, and how many wrote at most 1, 2, 4, 8, 16 and any
+ * number of tickets (cumulative, as a Prometheus histogram's buckets). */
+#define OFFICE_COMMIT_BUCKETS 6
+struct office_commits {
+	uint64_t commits, tickets;
+	uint64_t le[OFFICE_COMMIT_BUCKETS]; /* le 1, 2, 4, 8, 16, +Inf */
+};
+void office_commits(struct office *o, struct office_commits *ret);
+
 /* Which tickets office_tickets() lists (GET /api/v1/tickets). */
 struct office_ticket_query {
 	const char *day;                /* YYYY-MM-DD, NULL: today */

@@ -56,6 +56,7 @@ struct office {
 	struct issue_req *batch_head, *batch_tail;
 	bool batch_writing;
 	uint64_t batches, batched; /* commits and the tickets they wrote */
+	uint64_t batch_sizes[OFFICE_COMMIT_BUCKETS]; /* by size, not summed */
 	uint64_t checked_in;       /* tickets issued at check-in */
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 	int64_t day_began; /* the time that loaded it (office_load_day) */

@@ -21,6 +21,7 @@
 #include "api_stats.h"
 #include "api_supervisor.h"
 #include "booking.h"
+#include "buf.h"
 #include "hours.h"
 #include "log.h"
 #include "stats.h"
@@ -590,6 +591,44 @@ static void h_stats(struct ctx *c, struct api_response *ret)
 	api_stats_report(c->a->cfg, c->a->stats, c->req, c->now, ret);
 }
 
+/* The group commits of issued tickets, after the statistics' metrics. */
+static int commit_metrics(const struct config *cfg, struct office *o,
+			  struct api_response *ret)
+{
+	static const char *const le[OFFICE_COMMIT_BUCKETS] = {
+		"1", "2", "4", "8", "16", "+Inf"};
+	struct office_commits oc;
+	struct buf b;
+	char *text;
+	size_t len;
+	int e;
+
+	office_commits(o, &oc);
+	buf_init(&b, ret->body_len + 4096);
+	(void)buf_add(&b, ret->body, ret->body_len);
+	(void)buf_addf(&b, "# HELP bonomat_tickets_per_commit Tickets written "
+			   "by each commit of issued tickets (the group "
+			   "commit), since the daemon started.\n"
+			   "# TYPE bonomat_tickets_per_commit histogram\n");
+	for (size_t i = 0; i < OFFICE_COMMIT_BUCKETS; i++) {
+		api_metric_series(&b, cfg, "bonomat_tickets_per_commit_bucket");
+		(void)buf_addf(&b, ",le=\"%s\"} %llu\n", le[i],
+			       (unsigned long long)oc.le[i]);
+	}
+	api_metric_series(&b, cfg, "bonomat_tickets_per_commit_sum");
+	(void)buf_addf(&b, "} %llu\n", (unsigned long long)oc.tickets);
+	api_metric_series(&b, cfg, "bonomat_tickets_per_commit_count");
+	(void)buf_addf(&b, "} %llu\n", (unsigned long long)oc.commits);
+	e = b.error;
+	text = buf_steal(&b, &len);
+	if (!text)
+		return e ? e : -ENOMEM;
+	free(ret->body);
+	ret->body = text;
+	ret->body_len = len;
+	return 0;
+}
+
 static void h_metrics(struct ctx *c, struct api_response *ret)
 {
 	if (api_body_none(c->req, ret) < 0)
@@ -597,6 +636,10 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 	api_stats_metrics(c->a->cfg, c->a->stats, c->a->printers, c->now,
 			  ret);
 	api_alerts_metrics(c->a, ret);
+	if (ret->status == 200 && commit_metrics(c->a->cfg, c->a->office, ret) < 0) {
+		api_response_clear(ret);
+		api_internal(c->req, ret, "rendering the commit metrics");
+	}
 }
 
 /* What the pages show of the office, from the config's [office], and the

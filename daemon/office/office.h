@@ -148,6 +148,17 @@ int office_counter_first(struct office *o, int counter, size_t max,
 void office_counter_view_clear(struct office_counter_view *v);
 int office_service(struct office *o, int service, int64_t now,
 		   struct office_service_view *ret);
+/* What the services' views are made of: equal versions, equal views. */
+struct office_version {
+	uint64_t writes;   /* the database's state (store_writes()) */
+	int64_t day_began; /* the day the queue holds */
+	int64_t now;       /* the second */
+};
+/* Every service's view (ret has room for cfg->n_services) under one lock,
+ * and their version. */
+int office_services(struct office *o, int64_t now,
+		    struct office_service_view *ret,
+		    struct office_version *ret_version);
 int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n);

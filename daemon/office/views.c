@@ -195,6 +195,26 @@ int office_service(struct office *o, int service, int64_t now,
 	return r;
 }
 
+int office_services(struct office *o, int64_t now,
+		    struct office_service_view *ret,
+		    struct office_version *ret_version)
+{
+	struct hours_status h;
+	struct office_error err;
+	int r;
+
+	hours_status(o->cfg, now, &h);
+	pthread_mutex_lock(&o->lock);
+	r = office_roll_day(o, now, &err);
+	for (size_t s = 0; r == 0 && s < o->cfg->n_services; s++)
+		office_fill_service_view(o, (int)s, &h, &ret[s]);
+	if (r == 0)
+		*ret_version = (struct office_version){
+			store_writes(o->st), o->day_began, now};
+	pthread_mutex_unlock(&o->lock);
+	return r;
+}
+
 int office_recent_calls(struct office *o, int64_t now,
 			struct store_call *ret_calls, size_t max,
 			size_t *ret_n)

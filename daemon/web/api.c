@@ -51,37 +51,76 @@ static void h_healthz(struct ctx *c, struct api_response *ret)
 	api_respond(c->req, ret, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+static json_t *services_json(const struct config *cfg,
+			     const struct office_service_view *v)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < cfg->n_services; i++) {
+		if (json_array_append_new(arr, api_json_service(cfg, i, &v[i]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static bool same_version(const struct office_version *a,
+			 const struct office_version *b)
+{
+	return a->writes == b->writes && a->day_began == b->day_began &&
+	       a->now == b->now;
+}
+
+/* The answer is rendered once for each version of the views and copied
+ * for the requests that ask the same. */
 static void h_services(struct ctx *c, struct api_response *ret)
 {
-	const struct config *cfg = c->a->cfg;
-	json_t *arr;
+	struct api *a = c->a;
+	struct office_service_view v[CONFIG_MAX_SERVICES];
+	struct office_version version;
+	char *body = NULL;
+	size_t len = 0;
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
-	arr = json_array();
-	if (!arr) {
-		api_internal(c->req, ret, "out of memory");
+	if (office_services(a->office, c->now, v, &version) < 0) {
+		api_internal(c->req, ret, "cannot read a service's queue");
 		return;
 	}
-	for (size_t i = 0; i < cfg->n_services; i++) {
-		struct office_service_view v;
-		json_t *item;
-
-		memset(&v, 0, sizeof(v));
-		if (office_service(c->a->office, (int)i, c->now, &v) < 0) {
-			json_decref(arr);
-			api_internal(c->req, ret,
-				     "cannot read a service's queue");
-			return;
+	pthread_mutex_lock(&a->services_lock);
+	if (a->services_body && a->services_generation == a->generation &&
+	    same_version(&a->services_version, &version)) {
+		body = malloc(a->services_len + 1);
+		if (body) {
+			memcpy(body, a->services_body, a->services_len + 1);
+			len = a->services_len;
 		}
-		item = api_json_service(cfg, i, &v);
-		if (json_array_append_new(arr, item)) {
-			json_decref(arr);
+	}
+	pthread_mutex_unlock(&a->services_lock);
+	if (!body) {
+		if (api_dump(services_json(a->cfg, v), &body, &len) < 0) {
 			api_internal(c->req, ret, "cannot render a service");
 			return;
 		}
+		char *keep = malloc(len + 1);
+
+		pthread_mutex_lock(&a->services_lock);
+		if (keep) {
+			memcpy(keep, body, len + 1);
+			free(a->services_body);
+			a->services_body = keep;
+			a->services_len = len;
+			a->services_version = version;
+			a->services_generation = a->generation;
+		}
+		pthread_mutex_unlock(&a->services_lock);
 	}
-	api_respond(c->req, ret, 200, arr);
+	free(ret->body);
+	ret->body = body;
+	ret->body_len = len;
+	ret->status = 200;
+	ret->content_type = "application/json";
 }
 
 /* The index of a ticket service named in a body: 404 when unknown, 422
@@ -894,6 +933,7 @@ int api_new(const struct config *cfg, struct office *office, api_clock_fn clock,
 	a->office = office;
 	a->clock = clock;
 	a->clock_data = clock_data;
+	pthread_mutex_init(&a->services_lock, NULL);
 	if (api_misses_new(&a->misses) < 0)
 		goto fail;
 
@@ -960,6 +1000,8 @@ void api_free(struct api *a)
 	api_alerts_free(a);
 	api_arrays_free(&a->arrays);
 	pthread_rwlock_destroy(&a->cfg_lock);
+	free(a->services_body);
+	pthread_mutex_destroy(&a->services_lock);
 	api_misses_free(a->misses);
 	free(a);
 }

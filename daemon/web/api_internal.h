@@ -62,6 +62,14 @@ struct api {
 	struct printers *pending_printers;
 	struct api_arrays pending_arrays;
 	struct api_misses *misses; /* unknown ticket tokens per address */
+	/* GET /api/v1/services as last rendered, for which version and
+	 * config (generation): kiosks and displays ask it far more often
+	 * than it changes. */
+	pthread_mutex_t services_lock;
+	struct office_version services_version;
+	unsigned int services_generation;
+	char *services_body;
+	size_t services_len;
 };
 
 /* api.c: the arrays of cfg (-EINVAL for a token over API_TOKEN_MAX). */

@@ -234,6 +234,26 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* Collects a /metrics answer (struct { char *data; size_t len; }). */
+static size_t on_metrics(char *data, size_t size, size_t nmemb,
+			 void *userdata)
+{
+	struct {
+		char *data;
+		size_t len;
+	} *b = userdata;
+	size_t n = size * nmemb;
+	char *p = realloc(b->data, b->len + n + 1);
+
+	if (!p)
+		return 0;
+	memcpy(p + b->len, data, n);
+	b->len += n;
+	p[b->len] = '\0';
+	b->data = p;
+	return n;
+}
+
 static void note_failure(struct client *c, long status, const char *what)
 {
 	if (c->failed++ == 0) {
@@ -363,7 +383,44 @@ struct daemon {
 	long vm_hwm_kb, vm_rss_kb;
 	struct rusage usage;
 	long db_tickets;
+	/* bonomat_tickets_per_commit of /metrics: its _sum and _count */
+	long long commit_tickets, commits;
 };
+
+/* The group commit's figures from the daemon's /metrics. */
+static int read_commits(struct daemon *d)
+{
+	char url[96], *p;
+	struct { char *data; size_t len; } body = {0};
+	CURL *curl = curl_easy_init();
+	CURLcode rc;
+	int r = -EIO;
+
+	p = strstr(d->url, "/api/");
+	if (!curl || !p)
+		goto out;
+	(void)snprintf(url, sizeof(url), "%.*s/metrics", (int)(p - d->url),
+		       d->url);
+	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
+	(void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_metrics);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK || !body.data)
+		goto out;
+	p = strstr(body.data, "\nbonomat_tickets_per_commit_sum ");
+	if (p && sscanf(p, "\nbonomat_tickets_per_commit_sum %lld",
+			&d->commit_tickets) == 1 &&
+	    (p = strstr(body.data, "\nbonomat_tickets_per_commit_count ")) &&
+	    sscanf(p, "\nbonomat_tickets_per_commit_count %lld",
+		   &d->commits) == 1)
+		r = 0;
+out:
+	free(body.data);
+	curl_easy_cleanup(curl);
+	return r;
+}
 
 static int daemon_start(const struct options *o, const char *dir,
 			struct daemon *d)
@@ -872,6 +929,9 @@ out:
 	inproc_close(&off);
 	inproc_close(&st);
 	bare_close(&b);
+	if (read_commits(d) < 0)
+		fprintf(stderr, "bench_issue: no bonomat_tickets_per_commit "
+				"in /metrics\n");
 	s = daemon_stop(d);
 	return r < 0 ? r : s;
 }
@@ -960,9 +1020,13 @@ int main(int argc, char **argv)
 	}
 
 	printf("\n== ratio ==\n");
+	printf("group commit: %lld tickets in %lld commits, %.2f a commit "
+	       "(bonomat_tickets_per_commit)\n",
+	       d.commit_tickets, d.commits,
+	       d.commits ? (double)d.commit_tickets / (double)d.commits : 0);
 	printf("daemon/bare: %.2f overall, %.2f median of the rounds (goal "
-	       ">= 0.80): %s\n",
-	       ratio, median, ratio >= 0.8 ? "met" : "MISSED");
+	       ">= 2): %s\n",
+	       ratio, median, ratio >= 2 ? "met" : "MISSED");
 	printf("store/bare %.2f, office/store %.2f, daemon/office %.2f\n",
 	       b_rate > 0 ? rate_of(&sides[SIDE_STORE]) / b_rate : 0,
 	       rate_of(&sides[SIDE_STORE]) > 0 ?
@@ -984,8 +1048,9 @@ int main(int argc, char **argv)
 	       b_rate, us(bench_pct(&b->lat, 500)),
 	       us(bench_pct(&b->lat, 990)));
 	printf("summary: daemon/bare: %.2f (median of %ld rounds %.2f; goal "
-	       ">= 0.80)\n",
-	       ratio, o.rounds, median);
+	       ">= 2, several tickets a commit): %s; %.2f tickets a commit\n",
+	       ratio, o.rounds, median, ratio >= 2 ? "met" : "MISSED",
+	       d.commits ? (double)d.commit_tickets / (double)d.commits : 0);
 	printf("summary: in process, one writer: store transaction %.0f/s, "
 	       "office_issue %.0f/s\n",
 	       rate_of(&sides[SIDE_STORE]), rate_of(&sides[SIDE_OFFICE]));

@@ -403,6 +403,9 @@ int bench_config_text(char *buf, size_t size, const char *db, size_t n_counters)
 	    "listen = 127.0.0.1:0\n"
 	    "admin_token = bench-admin-token\n"
 	    "kiosk_clients = 127.0.0.1, ::1\n"
+	    /* Room for bench_events' thousand idle streams. */
+	    "max_connections = 4096\n"
+	    "max_event_streams = 2048\n"
 	    "[storage]\n"
 	    "database = %s\n"
 	    "[hours]\n"

@@ -13,11 +13,15 @@
 # issuing benchmark; BENCH_TICKETS (default 500) the tickets that the
 # printing benchmark prints one at a time to its TCP printer, before a
 # fifth as many again with 100 ms of idle time before each, as tickets come
-# at a kiosk. BENCH_STREAMS (default 300) is the number of idle event
+# at a kiosk. BENCH_STREAMS (default 1000) is the number of idle event
 # streams that the events benchmark holds open while 50 tickets are called
 # (about 30 s, half of it waiting for their keepalive comment). The report
 # benchmark seeds 250,000 tickets (about 10 s) and times the 90-day report
-# of GET /api/v1/stats?from=&to= against its budget of a second. The load
+# of GET /api/v1/stats?from=&to= against its budget of a second.
+# BENCH_WAITING (default 10000) is the queue of bench_limits (call-next
+# against one bare commit, the peak RSS with every counter's view, GET
+# /api/v1/services against a minimal libmicrohttpd server under wrk, the
+# start on 400 days x 2,500 tickets against an empty database). The load
 # and the CPU and I/O pressure of the machine are printed with the figures:
 # other work on the machine, a shared disk above all, moves them a lot.
 set -eu
@@ -28,14 +32,16 @@ BONOMAT_BUILD_DIR=${BONOMAT_BUILD_DIR:-$build}
 BONOMATD=${BONOMATD:-$build/bonomatd}
 seconds=${BENCH_SECONDS:-10}
 tickets=${BENCH_TICKETS:-500}
-streams=${BENCH_STREAMS:-300}
+streams=${BENCH_STREAMS:-1000}
+waiting=${BENCH_WAITING:-10000}
 idle_tickets=$((tickets / 5 > 0 ? tickets / 5 : 1))
 bench=$build/tests/bench
 scratch=$BONOMAT_BUILD_DIR/bench-tmp
 export BONOMAT_BUILD_DIR BONOMATD
 
 for prog in "$BONOMATD" "$bench/bench_issue" "$bench/bench_next" \
-	"$bench/bench_print" "$bench/bench_events" "$bench/bench_report"; do
+	"$bench/bench_print" "$bench/bench_events" "$bench/bench_report" \
+	"$bench/bench_limits"; do
 	if [ ! -x "$prog" ]; then
 		echo "run.sh: $prog is missing; run 'make bench'" >&2
 		exit 1
@@ -62,7 +68,8 @@ before=$(pressure)
 
 # sh has no pipefail: a failure is noted in a file.
 status=0
-echo "== bench_issue: POST /api/v1/tickets, 8 clients, $seconds s a side =="
+echo "== bench_issue: POST /api/v1/tickets, 8 clients, $seconds s a side" \
+	"($(pressure)) =="
 : >"$rc"
 {
 	"$bench/bench_issue" --daemon "$BONOMATD" --dir "$scratch" \
@@ -106,6 +113,14 @@ echo "== bench_report: GET /api/v1/stats?from=&to= of 90 days, 250,000" \
 	"$bench/bench_report" --daemon "$BONOMATD" --dir "$scratch" \
 		--tickets 250000 --days 110 --period 90 --runs 5 \
 		--budget-ms 1000 || echo bench_report >>"$rc"
+} | tee -a "$log"
+echo
+echo "== bench_limits: call-next, memory, services, start; $waiting waiting" \
+	"($(pressure)) =="
+{
+	"$bench/bench_limits" --daemon "$BONOMATD" --dir "$scratch" \
+		--waiting "$waiting" --calls 1000 --rounds 5 ||
+		echo bench_limits >>"$rc"
 } | tee -a "$log"
 [ -s "$rc" ] && status=1
 rmdir "$scratch" 2>/dev/null || :

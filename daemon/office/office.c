@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,14 +218,26 @@ void office_free(struct office *o)
  * the queue, whose answer does not wait for it. */
 #define QUEUE_EVENT_MS 200
 
-static void send_queue(struct office *o, int64_t now)
+/* Called with the lock held; with yield, lets go of it between services,
+ * so that a call or a ticket waits for one service's estimates at most,
+ * not for all of them: each service's figures are then those of its own
+ * moment within the making of the event. */
+static void send_queue(struct office *o, int64_t now, bool yield)
 {
 	struct office_service_view views[CONFIG_MAX_SERVICES];
 	struct hours_status h;
 
 	hours_status(o->cfg, now, &h);
-	for (size_t i = 0; i < o->cfg->n_services; i++)
+	for (size_t i = 0; i < o->cfg->n_services; i++) {
+		if (yield && i > 0) {
+			pthread_mutex_unlock(&o->lock);
+			/* A waiting request gets the lock before it is
+			 * taken again: the mutex is not fair. */
+			(void)sched_yield();
+			pthread_mutex_lock(&o->lock);
+		}
 		office_fill_service_view(o, (int)i, &h, &views[i]);
+	}
 	o->notify(o->notify_data,
 		  &(struct office_event){.type = OFFICE_EVENT_QUEUE,
 					 .at = now,
@@ -265,14 +278,14 @@ static void *notifier(void *arg)
 			continue;
 		}
 		o->queue_due = false;
-		send_queue(o, o->queue_at);
+		send_queue(o, o->queue_at, true);
 		next = now;
 		add_ms(&next, QUEUE_EVENT_MS);
 	}
 	/* A change not told yet is told before the thread goes. */
 	if (o->queue_due) {
 		o->queue_due = false;
-		send_queue(o, o->queue_at);
+		send_queue(o, o->queue_at, false);
 	}
 	pthread_mutex_unlock(&o->lock);
 	return NULL;
@@ -314,7 +327,7 @@ void office_notify_queue(struct office *o, int64_t now)
 	if (!o->notify)
 		return;
 	if (!o->notifier_running) {
-		send_queue(o, now);
+		send_queue(o, now, false);
 		return;
 	}
 	o->queue_at = now;

@@ -82,7 +82,7 @@ bench:
 		echo "bonomat: no benchmarks yet (tests/bench/run.sh is missing)" >&2; \
 		exit 1; \
 	fi
-	@$(DEPS) test
+	@$(DEPS) test bench
 	cmake --preset release
 	cmake --build --preset release -j $(JOBS)
 	@if [ -x tests/bench/run.sh ]; then run=tests/bench/run.sh; \

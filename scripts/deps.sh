@@ -3,7 +3,7 @@
 # all present: each package is checked with dpkg-query first, and apt-get
 # (update, then install) runs only for the missing ones.
 #
-#   scripts/deps.sh build|test|fuzz|format|rigs|package|package-clean|vm-check ...
+#   scripts/deps.sh build|test|bench|fuzz|format|rigs|package|package-clean|vm-check ...
 #
 # Sets add up: "test" is "build" plus the test-only packages, and so on.
 set -eu
@@ -34,6 +34,11 @@ FUZZ_PKGS="clang libclang-rt-14-dev"
 
 FORMAT_PKGS="clang-format"
 
+# make bench (tests/bench/run.sh): wrk loads GET /api/v1/services and the
+# minimal libmicrohttpd server it is compared with (bench_limits); perf
+# (linux-perf) is how the README's profiles were taken.
+BENCH_PKGS="wrk linux-perf"
+
 # make package (scripts/package.sh): dpkg-buildpackage, debhelper, lintian;
 # fakeroot for a build as a normal user.
 PACKAGE_PKGS="dpkg-dev debhelper lintian fakeroot"
@@ -51,7 +56,7 @@ debootstrap"
 VM_CHECK_PKGS="debootstrap qemu-system-x86 e2fsprogs"
 
 usage() {
-	echo "usage: $0 build|test|fuzz|format|rigs|package|package-clean|vm-check ..." >&2
+	echo "usage: $0 build|test|bench|fuzz|format|rigs|package|package-clean|vm-check ..." >&2
 	exit 2
 }
 
@@ -61,6 +66,7 @@ for set in "$@"; do
 	case $set in
 	build)	wanted="$wanted $BUILD_PKGS" ;;
 	test)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $PACKAGE_TEST_PKGS" ;;
+	bench)	wanted="$wanted $BENCH_PKGS" ;;
 	fuzz)	wanted="$wanted $BUILD_PKGS $TEST_PKGS $FUZZ_PKGS" ;;
 	package) wanted="$wanted $BUILD_PKGS $PACKAGE_PKGS" ;;
 	package-clean) wanted="$wanted debootstrap" ;;

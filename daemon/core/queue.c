@@ -877,8 +877,10 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 
 /* --- estimates ----------------------------------------------------------- */
 
-/* The id of the ticket an estimate adds for the time of its run. */
+/* The ids of the tickets an estimate adds for the time of its run: one per
+ * service, ESTIMATE_ID - service. */
 #define ESTIMATE_ID INT64_MAX
+#define ESTIMATE_ID_MIN (INT64_MAX - 63)
 
 /* Moves a cursor's time-dependent prefixes to t, keeping its place. */
 static void cursor_retime(const struct queue *q, size_t s, int64_t t,
@@ -998,13 +1000,21 @@ struct estimate_scratch {
  * a booking due by then takes it for show_share of a mean service (both
  * policies call due bookings before walk-ins), else the policy picks at
  * that time. The wait is when the added ticket is called.
+ *
+ * Several services' added tickets (targets) can share one run: an added
+ * ticket takes no time at its counter, which calls again at once, so that
+ * every other service's run goes on as if it were not there (it is the
+ * last walk-in of its service, so nothing of that service comes after it
+ * that its call could reorder). ret_s[s] is the wait of service s's added
+ * ticket; *ret_found the targets served by an open counter.
  */
-static int estimate_run(const struct queue *q, size_t service,
-			const struct ticket *me, int64_t now,
+static int estimate_run(const struct queue *q, uint64_t targets, int64_t now,
 			const int64_t *mean_s, const struct queue_booked *b,
 			double show_share, struct estimate_scratch *x,
-			int64_t *ret_s)
+			int64_t *ret_s, uint64_t *ret_found)
 {
+	uint64_t found = 0;
+
 	struct cursor c[64];
 	int streak[64];
 	size_t taken[64] = {0};
@@ -1036,7 +1046,9 @@ static int estimate_run(const struct queue *q, size_t service,
 		}
 		heap_push(&h, k);
 	}
-	if (!(all & BIT(service)))
+	targets &= all;
+	*ret_found = targets;
+	if (!targets)
 		return -ENOENT;
 	for (;;) {
 		size_t k, bs;
@@ -1080,9 +1092,13 @@ static int estimate_run(const struct queue *q, size_t service,
 			heap_moved_top(&h);
 			continue;
 		}
-		if (p.t == me) {
-			*ret_s = t - now;
-			return 0;
+		if (p.t->id >= ESTIMATE_ID_MIN) {
+			ret_s[p.service] = t - now;
+			found |= BIT(p.service);
+			if (found == targets)
+				return 0;
+			advance(c, streak, &p);
+			continue; /* no time taken: the counter calls again */
 		}
 		advance(c, streak, &p);
 		free_at[k] = t + mean_s[p.service];
@@ -1090,48 +1106,89 @@ static int estimate_run(const struct queue *q, size_t service,
 	}
 }
 
-int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
-		   int64_t now, const int64_t *mean_s,
-		   const struct queue_booked *booked, double show_share,
-		   int64_t *ret_s)
+/* Adds an estimate's ticket of kind to each service of targets, runs,
+ * and takes them out again. */
+static int estimate(struct queue *q, uint64_t targets, enum ticket_kind kind,
+		    int64_t now, const int64_t *mean_s,
+		    const struct queue_booked *booked, double show_share,
+		    int64_t *ret_s, uint64_t *ret_found)
 {
-	struct ticket me = {
-		.id = ESTIMATE_ID,
-		.service = (int)service,
-		.kind = kind,
-		.state = TICKET_WAITING,
-		.issued_at = now,
-		.kiosk = -1,
-		.counter = -1,
-		.est_wait_min = -1,
-	};
-	const struct ticket *added;
 	size_t n = q->n_counters ? q->n_counters : 1;
 	struct estimate_scratch x = {
 		.free_at = calloc(n, sizeof(*x.free_at)),
 		.n_services = calloc(n, sizeof(*x.n_services)),
 		.heap = calloc(n, sizeof(*x.heap)),
 	};
+	uint64_t added = 0;
 	int r = -ENOMEM;
 
-	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT) {
-		r = -EINVAL;
-		goto out;
-	}
 	if (!x.free_at || !x.n_services || !x.heap)
 		goto out;
-	r = queue_add(q, &me);
-	if (r < 0)
-		goto out;
-	added = find(q, ESTIMATE_ID);
-	r = estimate_run(q, service, added, now, mean_s, booked, show_share,
-			 &x, ret_s);
-	(void)queue_remove(q, ESTIMATE_ID);
+	r = 0;
+	for (size_t s = 0; r == 0 && s < q->n_services; s++) {
+		struct ticket me = {
+			.id = ESTIMATE_ID - (int64_t)s,
+			.service = (int)s,
+			.kind = kind,
+			.state = TICKET_WAITING,
+			.issued_at = now,
+			.kiosk = -1,
+			.counter = -1,
+			.est_wait_min = -1,
+		};
+
+		if (!(targets & BIT(s)))
+			continue;
+		r = queue_add(q, &me);
+		if (r == 0)
+			added |= BIT(s);
+	}
+	if (r == 0)
+		r = estimate_run(q, added, now, mean_s, booked, show_share, &x,
+				 ret_s, ret_found);
+	for (size_t s = 0; s < q->n_services; s++)
+		if (added & BIT(s))
+			(void)queue_remove(q, ESTIMATE_ID - (int64_t)s);
 out:
 	free(x.free_at);
 	free(x.n_services);
 	free(x.heap);
 	return r;
+}
+
+int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
+		   int64_t now, const int64_t *mean_s,
+		   const struct queue_booked *booked, double show_share,
+		   int64_t *ret_s)
+{
+	int64_t s[64];
+	uint64_t found = 0;
+	int r;
+
+	if (service >= q->n_services || !mean_s || kind == TICKET_APPOINTMENT)
+		return -EINVAL;
+	r = estimate(q, BIT(service), kind, now, mean_s, booked, show_share,
+		     s, &found);
+	if (r == 0)
+		*ret_s = s[service];
+	return r;
+}
+
+int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
+			    const int64_t *mean_s,
+			    const struct queue_booked *booked,
+			    double show_share, int64_t *ret_s,
+			    uint64_t *ret_served)
+{
+	uint64_t found = 0;
+	int r;
+
+	if (!mean_s || (q->n_services < 64 && services >> q->n_services))
+		return -EINVAL;
+	r = estimate(q, services, TICKET_WALK_IN, now, mean_s, booked,
+		     show_share, ret_s, &found);
+	*ret_served = found;
+	return r == -ENOENT ? 0 : r;
 }
 
 /* --- state changes ------------------------------------------------------- */

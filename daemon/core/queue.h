@@ -119,5 +119,14 @@ int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
 		   int64_t now, const int64_t *mean_s,
 		   const struct queue_booked *booked, double show_share,
 		   int64_t *ret_s);
+/* queue_estimate() of a walk-in for each service of services, in one run
+ * of the day: ret_s (64 entries) gets the wait of those served by an open
+ * counter, which *ret_served says; the others are not written. The same
+ * figures as one queue_estimate() each (test_queue holds it to that). */
+int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
+			    const int64_t *mean_s,
+			    const struct queue_booked *booked,
+			    double show_share, int64_t *ret_s,
+			    uint64_t *ret_served);
 
 #endif

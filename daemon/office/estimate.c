@@ -143,17 +143,43 @@ int office_derive_all(const struct office *o, struct ticket *v, size_t n,
 /* The most bookings still to check in that an estimate reads. */
 #define PENDING_MAX 4096
 
+/* The wait in minutes of r's run, or when it failed the queue's own
+ * count (-1: no open counter). */
+static int wait_minutes(const struct office *o, int service, int r,
+			int64_t wait)
+{
+	if (r == -ENOENT)
+		return -1;
+	if (r < 0) {
+		/* The queue's own count, rather than no estimate at all. */
+		log_err("estimating the wait for service %d: %s", service,
+			strerror(-r));
+		return office_estimate(o, service,
+				       queue_waiting(o->q, (size_t)service));
+	}
+	return (int)((wait + 59) / 60);
+}
+
 int office_estimate_new(const struct office *o, int service,
 			enum ticket_kind kind, int64_t now)
 {
 	const struct config *c = o->cfg;
-	struct store_slot *slots = malloc(PENDING_MAX * sizeof(*slots));
-	int64_t *starts = malloc(PENDING_MAX * sizeof(*starts));
+	struct store_slot *slots = NULL;
+	int64_t *starts = NULL;
 	struct queue_booked booked[CONFIG_MAX_SERVICES];
 	int64_t mean[CONFIG_MAX_SERVICES], wait = 0;
+	struct walk_in_waits *w = o->arrays.walk_ins;
+	uint64_t writes = store_writes(o->st);
 	size_t n = 0, used = 0;
 	int r = -ENOMEM;
 
+	/* Every service's walk-in wait comes from one run, kept for the
+	 * state of the database, the day and the second it was made in. */
+	if (kind == TICKET_WALK_IN && w && w->valid && w->writes == writes &&
+	    w->now == now && w->day_began == o->day_began)
+		return w->min[service];
+	slots = malloc(PENDING_MAX * sizeof(*slots));
+	starts = malloc(PENDING_MAX * sizeof(*starts));
 	if (!slots || !starts)
 		goto out;
 	/* A booking checked in after its grace gets a walk-in ticket: those
@@ -173,21 +199,37 @@ int office_estimate_new(const struct office *o, int service,
 				starts[used + booked[s].n++] = slots[i].start;
 		used += booked[s].n;
 	}
+	if (kind == TICKET_WALK_IN && w) {
+		int64_t waits[64] = {0};
+		uint64_t all = 0, served = 0;
+
+		for (size_t s = 0; s < c->n_services; s++)
+			if (!c->services[s].info)
+				all |= BIT(s);
+		r = queue_estimate_walk_ins(o->q, all | BIT(service), now,
+					    mean, booked, QUEUE_SHOW_SHARE,
+					    waits, &served);
+		for (size_t s = 0; r == 0 && s < c->n_services; s++)
+			w->min[s] = wait_minutes(
+				o, (int)s, served & BIT(s) ? 0 : -ENOENT,
+				waits[s]);
+		if (r == 0) {
+			w->valid = true;
+			w->writes = writes;
+			w->now = now;
+			w->day_began = o->day_began;
+			free(slots);
+			free(starts);
+			return w->min[service];
+		}
+		goto out;
+	}
 	r = queue_estimate(o->q, (size_t)service, kind, now, mean, booked,
 			   QUEUE_SHOW_SHARE, &wait);
 out:
 	free(slots);
 	free(starts);
-	if (r == -ENOENT)
-		return -1;
-	if (r < 0) {
-		/* The queue's own count, rather than no estimate at all. */
-		log_err("estimating the wait for service %d: %s", service,
-			strerror(-r));
-		return office_estimate(o, service,
-				       queue_waiting(o->q, (size_t)service));
-	}
-	return (int)((wait + 59) / 60);
+	return wait_minutes(o, service, r, wait);
 }
 
 /* The cache of service, emptied when the database, the day or the second

@@ -28,6 +28,15 @@ struct service_times {
 struct issue_req;
 struct service_cache;
 
+/* The waits of a walk-in issued now in each service, in minutes (-1: no
+ * open counter), for one state of the database, day and second. */
+struct walk_in_waits {
+	bool valid;
+	uint64_t writes;
+	int64_t day_began, now;
+	int min[CONFIG_MAX_SERVICES];
+};
+
 /* The office's arrays indexed by the config's services or counters. They
  * are allocated in one place, reload.c, for office_new() and for each
  * reload, which carries their values over by id: an array added here is
@@ -38,6 +47,8 @@ struct office_arrays {
 	/* Per service, what was last made of it (office_admission_cached):
 	 * new with a reloaded config, as its services may be others. */
 	struct service_cache *cache;
+	/* Every service's walk-in wait, made in one run (estimate.c). */
+	struct walk_in_waits *walk_ins;
 };
 
 struct office {
@@ -61,9 +72,6 @@ struct office {
 	char day[TICKET_DAY_LEN + 1]; /* the business day the queue holds */
 	int64_t day_began; /* the time that loaded it (office_load_day) */
 	unsigned int shm_faults; /* store_shm_faults() last logged */
-
-	/* Per service, what was last made of it (office_admission_cached). */
-	struct service_cache *cache;
 
 	/* The queue events: a change marks one due, and a thread of their
 	 * own computes and sends it (office_notify_queue). */

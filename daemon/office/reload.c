@@ -18,7 +18,8 @@ int office_arrays_new(const struct config *c, struct office_arrays *ret)
 	a.paused_since = calloc(c->n_counters ? c->n_counters : 1,
 				sizeof(*a.paused_since));
 	a.cache = calloc(c->n_services ? c->n_services : 1, sizeof(*a.cache));
-	if (!a.times || !a.paused_since || !a.cache) {
+	a.walk_ins = calloc(1, sizeof(*a.walk_ins));
+	if (!a.times || !a.paused_since || !a.cache || !a.walk_ins) {
 		office_arrays_free(&a);
 		return -ENOMEM;
 	}
@@ -31,6 +32,7 @@ void office_arrays_free(struct office_arrays *a)
 	free(a->times);
 	free(a->paused_since);
 	free(a->cache);
+	free(a->walk_ins);
 	memset(a, 0, sizeof(*a));
 }
 

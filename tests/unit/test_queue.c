@@ -810,6 +810,77 @@ static int walk_take(void *userdata, const struct ticket *t)
 	return w->n == w->stop;
 }
 
+/* One run for every service's walk-in tells each the wait its own run
+ * would: random queues, both policies, paused counters, called tickets
+ * and bookings. */
+static void estimate_walk_ins_equal_one_run_each(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 400; seed++) {
+		rng_state = seed * 7919;
+		struct queue_policy p = seed % 2 ? policy : due_policy;
+		p.walkin_every = (int)rnd(4);
+		int64_t now = T0 + 3 * 3600;
+		int64_t mean[2] = {(int64_t)(1 + rnd(15)) * MIN,
+				   (int64_t)(1 + rnd(15)) * MIN};
+		int64_t slots[2][6];
+		struct queue_booked booked[2];
+		struct queue *q = make(&p);
+		int64_t both[64], one = 0;
+		uint64_t served = 0;
+
+		fill_random(q, (int)rnd(40), now);
+		for (size_t k = 0; k < 3; k++) {
+			int64_t id;
+			enum call_reason why;
+
+			if (rnd(3) == 0)
+				queue_set_paused(q, k, true);
+			else if (rnd(2) &&
+				 queue_pick(q, k, now - 5 * MIN, &id, &why) ==
+					 0)
+				assert_int_equal(queue_call(q, k, id, why,
+							    now - 5 * MIN),
+						 0);
+		}
+		for (int s = 0; s < 2; s++) {
+			booked[s].n = rnd(6);
+			booked[s].slot_start = slots[s];
+			for (size_t i = 0; i < booked[s].n; i++)
+				slots[s][i] = now + (int64_t)(i * 10 + rnd(10)) *
+							    MIN;
+		}
+		assert_int_equal(queue_estimate_walk_ins(q, 0x3, now, mean,
+							 seed % 3 ? booked :
+								    NULL,
+							 QUEUE_SHOW_SHARE, both,
+							 &served),
+				 0);
+		for (size_t s = 0; s < 2; s++) {
+			int r = queue_estimate(q, s, TICKET_WALK_IN, now, mean,
+					       seed % 3 ? booked : NULL,
+					       QUEUE_SHOW_SHARE, &one);
+			if (r == -ENOENT) {
+				assert_false(served & (UINT64_C(1) << s));
+				continue;
+			}
+			assert_int_equal(r, 0);
+			assert_true(served & (UINT64_C(1) << s));
+			if (both[s] != one)
+				fail_msg("seed %llu: service %zu waits %lld s "
+					 "alone, %lld s in the shared run",
+					 (unsigned long long)seed, s,
+					 (long long)one, (long long)both[s]);
+		}
+		/* The queue is as it was: nothing added stays. */
+		assert_int_equal(queue_estimate_walk_ins(q, 0x3, now, mean,
+							 NULL, 1.0, both,
+							 &served),
+				 0);
+		queue_free(q);
+	}
+}
+
 /* queue_order() must be exactly what repeated calls would do. */
 static void order_matches_repeated_calls(void **state)
 {
@@ -988,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(due_late_checkin_is_due_after_its_checkin),
 		cmocka_unit_test(due_worked_example_of_design_md),
 		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
+		cmocka_unit_test(estimate_walk_ins_equal_one_run_each),
 		cmocka_unit_test(
 			estimate_counts_the_bookings_due_within_the_wait),
 	};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "queue.h"
 
@@ -216,56 +217,66 @@ void office_floor_clear(struct office_floor *f)
 	memset(f, 0, sizeof(*f));
 }
 
+struct floor_walk {
+	const struct config *c;
+	struct office_floor *f;
+	int64_t now, max_wait;
+	size_t late_cap;
+	int r;
+};
+
+static int floor_one(void *userdata, const struct ticket *t)
+{
+	struct floor_walk *w = userdata;
+	struct office_floor *f = w->f;
+	struct office_floor_service *fs;
+
+	if (t->service < 0 || (size_t)t->service >= w->c->n_services)
+		return 0;
+	fs = &f->services[t->service];
+	if (fs->oldest_at == 0 || t->issued_at < fs->oldest_at) {
+		fs->oldest_at = t->issued_at;
+		memcpy(fs->oldest_number, t->number, sizeof(fs->oldest_number));
+	}
+	if (t->kind == TICKET_APPOINTMENT) {
+		if (t->slot_start > 0 && t->slot_start <= w->now) {
+			/* Grown by doubling: as many as are late, not as
+			 * many as wait. */
+			w->r = array_reserve(&f->late, &w->late_cap,
+					     f->n_late + 1, sizeof(*f->late), 16,
+					     QUEUE_TICKETS_MAX);
+			if (w->r < 0)
+				return 1;
+			f->late[f->n_late++] = *t;
+		}
+		return 0;
+	}
+	if (w->now - t->issued_at >= w->max_wait)
+		fs->over_max_wait++;
+	if (fs->oldest_walkin_at == 0 || t->issued_at < fs->oldest_walkin_at) {
+		fs->oldest_walkin_at = t->issued_at;
+		memcpy(fs->oldest_walkin_number, t->number,
+		       sizeof(fs->oldest_walkin_number));
+	}
+	return 0;
+}
+
 /* The waiting tickets' longest waits and the bookings waiting past their
- * slot start. The caller holds the lock. */
+ * slot start, in one walk of the call order that copies only the late
+ * bookings. The caller holds the lock. */
 static int floor_waiting(struct office *o, int64_t now, struct office_floor *f)
 {
 	const struct config *c = o->cfg;
-	int64_t max_wait = (int64_t)c->alerts.max_wait * 60;
+	struct floor_walk w = {
+		.c = c, .f = f, .now = now,
+		.max_wait = (int64_t)c->alerts.max_wait * 60,
+	};
 	uint64_t all = 0;
-	size_t total = 0, n = 0;
-	int64_t *ids;
-	int r;
 
-	for (size_t s = 0; s < c->n_services; s++) {
+	for (size_t s = 0; s < c->n_services; s++)
 		all |= BIT(s);
-		total += queue_waiting(o->q, s);
-	}
-	ids = malloc((total ? total : 1) * sizeof(*ids));
-	f->late = malloc((total ? total : 1) * sizeof(*f->late));
-	if (!ids || !f->late) {
-		free(ids);
-		return -ENOMEM;
-	}
-	r = queue_order(o->q, all, now, ids, total, &n);
-	for (size_t i = 0; r == 0 && i < n && i < total; i++) {
-		const struct ticket *t = queue_get(o->q, ids[i]);
-		struct office_floor_service *fs;
-
-		if (!t || t->service < 0 || (size_t)t->service >= c->n_services)
-			continue;
-		fs = &f->services[t->service];
-		if (fs->oldest_at == 0 || t->issued_at < fs->oldest_at) {
-			fs->oldest_at = t->issued_at;
-			memcpy(fs->oldest_number, t->number,
-			       sizeof(fs->oldest_number));
-		}
-		if (t->kind == TICKET_APPOINTMENT) {
-			if (t->slot_start > 0 && t->slot_start <= now)
-				f->late[f->n_late++] = *t;
-			continue;
-		}
-		if (now - t->issued_at >= max_wait)
-			fs->over_max_wait++;
-		if (fs->oldest_walkin_at == 0 ||
-		    t->issued_at < fs->oldest_walkin_at) {
-			fs->oldest_walkin_at = t->issued_at;
-			memcpy(fs->oldest_walkin_number, t->number,
-			       sizeof(fs->oldest_walkin_number));
-		}
-	}
-	free(ids);
-	return r;
+	(void)queue_walk(o->q, all, now, floor_one, &w);
+	return w.r;
 }
 
 int office_floor(struct office *o, int64_t now, struct office_floor *ret,

@@ -320,6 +320,17 @@ void office_set_notify(struct office *o, office_notify_fn fn,
 		log_err("queue events: no thread; they are told as they come");
 }
 
+/* The queue event at once, and none due after it: for a reload, rare,
+ * whose pages should see the new services without waiting. Called with
+ * the lock held. */
+void office_notify_queue_now(struct office *o, int64_t now)
+{
+	if (!o->notify)
+		return;
+	o->queue_due = false;
+	send_queue(o, now, false);
+}
+
 /* Marks the queue changed at now, for the pages. Called with the lock
  * held. */
 void office_notify_queue(struct office *o, int64_t now)

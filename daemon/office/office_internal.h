@@ -104,6 +104,7 @@ int office_log_event(struct office *o, enum event_type type,
 		     const struct ticket *t, int counter, int64_t at,
 		     const char *detail);
 void office_notify_queue(struct office *o, int64_t now);
+void office_notify_queue_now(struct office *o, int64_t now);
 void office_notify_call(struct office *o, enum office_event_type type,
 			const struct ticket *t, int64_t now);
 

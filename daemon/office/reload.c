@@ -145,7 +145,7 @@ int office_reconfigure(struct office *o, const struct config *nc,
 			  &(struct office_event){.type = OFFICE_EVENT_CONFIG,
 						 .at = now,
 						 .config = nc});
-	office_notify_queue(o, now);
+	office_notify_queue_now(o, now);
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }

@@ -409,12 +409,12 @@ static int read_commits(struct daemon *d)
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK || !body.data)
 		goto out;
-	p = strstr(body.data, "\nbonomat_tickets_per_commit_sum ");
-	if (p && sscanf(p, "\nbonomat_tickets_per_commit_sum %lld",
-			&d->commit_tickets) == 1 &&
-	    (p = strstr(body.data, "\nbonomat_tickets_per_commit_count ")) &&
-	    sscanf(p, "\nbonomat_tickets_per_commit_count %lld",
-		   &d->commits) == 1)
+	/* "name{office="..."} value": the value after the labels. */
+	p = strstr(body.data, "\nbonomat_tickets_per_commit_sum{");
+	p = p ? strstr(p, "} ") : NULL;
+	if (p && sscanf(p, "} %lld", &d->commit_tickets) == 1 &&
+	    (p = strstr(body.data, "\nbonomat_tickets_per_commit_count{")) &&
+	    (p = strstr(p, "} ")) && sscanf(p, "} %lld", &d->commits) == 1)
 		r = 0;
 out:
 	free(body.data);

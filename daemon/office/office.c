@@ -225,16 +225,23 @@ void office_free(struct office *o)
 static void send_queue(struct office *o, int64_t now, bool yield)
 {
 	struct office_service_view views[CONFIG_MAX_SERVICES];
+	const struct config *cfg = o->cfg;
 	struct hours_status h;
 
-	hours_status(o->cfg, now, &h);
-	for (size_t i = 0; i < o->cfg->n_services; i++) {
+	hours_status(cfg, now, &h);
+	for (size_t i = 0; i < cfg->n_services; i++) {
 		if (yield && i > 0) {
 			pthread_mutex_unlock(&o->lock);
 			/* A waiting request gets the lock before it is
 			 * taken again: the mutex is not fair. */
 			(void)sched_yield();
 			pthread_mutex_lock(&o->lock);
+			/* A reload in between told its own event; this one
+			 * is made again under the new services. */
+			if (o->cfg != cfg) {
+				o->queue_due = true;
+				return;
+			}
 		}
 		office_fill_service_view(o, (int)i, &h, &views[i]);
 	}

@@ -30,6 +30,7 @@ struct sms {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool stop;
+	atomic_bool stopping; /* stop, for a driver in the middle of a send */
 	struct msg *q; /* queue_size slots, n used */
 	size_t n, cap;
 	uint64_t seq;
@@ -97,11 +98,13 @@ static void *worker(void *arg)
 		out = *m;
 		pthread_mutex_unlock(&s->lock);
 
-		r = s->driver->send(s->cfg, out.to, out.text, why);
+		r = s->driver->send(s->cfg, out.to, out.text, &s->stopping, why);
 		if (r < 0 && !why[0])
 			snprintf(why, sizeof(why), "%s", strerror(-r));
 
 		pthread_mutex_lock(&s->lock);
+		if (r == -ECANCELED)
+			break; /* stopping: it stays queued, unsent */
 		/* Slots move when others leave: find it again. */
 		for (m = s->q; m < s->q + s->n && !(m->busy); m++)
 			;
@@ -176,6 +179,7 @@ void sms_stop(struct sms *s, size_t *ret_unsent)
 {
 	if (!s)
 		return;
+	atomic_store(&s->stopping, true);
 	pthread_mutex_lock(&s->lock);
 	s->stop = true;
 	pthread_cond_broadcast(&s->wake);

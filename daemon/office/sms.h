@@ -7,6 +7,7 @@
 #ifndef BONOMAT_SMS_H
 #define BONOMAT_SMS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +23,10 @@ struct sms_driver {
 	const char *name;
 	/* Sends one message within [sms] timeout; 0, or a negative errno
 	 * with why (SMS_WHY_MAX bytes) saying what the gateway answered.
-	 * Called from the worker only. */
+	 * Gives up early (-ECANCELED) once *stop is set: a gateway must not
+	 * hold the daemon's shutdown. Called from the worker only. */
 	int (*send)(const struct config *cfg, const char *to, const char *text,
-		    char why[SMS_WHY_MAX]);
+		    const atomic_bool *stop, char why[SMS_WHY_MAX]);
 };
 
 extern const struct sms_driver sms_driver_gammu; /* sms_gammu.c */

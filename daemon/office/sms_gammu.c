@@ -46,7 +46,8 @@ static void last_line(const char *out, char why[SMS_WHY_MAX], int status)
 }
 
 static int gammu_send(const struct config *cfg, const char *to,
-		      const char *text, char why[SMS_WHY_MAX])
+		      const char *text, const atomic_bool *stop,
+		      char why[SMS_WHY_MAX])
 {
 	/* posix_spawn() takes char *const argv[]: writable copies. */
 	char len[24], out[1024], opt_c[] = "-c", opt_text[] = "TEXT",
@@ -66,7 +67,7 @@ static int gammu_send(const struct config *cfg, const char *to,
 	int64_t deadline = mono_ms() + (int64_t)cfg->sms.timeout * 1000;
 	size_t n = 0;
 	int fds[2], status = 0, r;
-	bool timed_out = false;
+	bool timed_out = false, stopped = false;
 	pid_t pid;
 
 	snprintf(number, sizeof(number), "%s", to);
@@ -99,7 +100,11 @@ static int gammu_send(const struct config *cfg, const char *to,
 			timed_out = true;
 			break;
 		}
-		r = poll(&pfd, 1, (int)left);
+		if (atomic_load(stop)) {
+			stopped = true;
+			break;
+		}
+		r = poll(&pfd, 1, left < 100 ? (int)left : 100);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -115,10 +120,14 @@ static int gammu_send(const struct config *cfg, const char *to,
 	}
 	out[n] = '\0';
 	close(fds[0]);
-	if (timed_out)
+	if (timed_out || stopped)
 		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (stopped) {
+		snprintf(why, SMS_WHY_MAX, "the daemon stopped");
+		return -ECANCELED;
+	}
 	if (timed_out) {
 		snprintf(why, SMS_WHY_MAX,
 			 "gammu-smsd-inject did not finish within %d s",

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,8 +32,20 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userdata)
 	return len;
 }
 
+/* Aborts the transfer once the daemon stops. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load((const atomic_bool *)userdata) ? 1 : 0;
+}
+
 static int http_send(const struct config *cfg, const char *to,
-		     const char *text, char why[SMS_WHY_MAX])
+		     const char *text, const atomic_bool *stop,
+		     char why[SMS_WHY_MAX])
 {
 	char body[BODY_MAX], ct[256];
 	struct curl_slist *headers = NULL;
@@ -63,6 +76,9 @@ static int http_send(const struct config *cfg, const char *to,
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)cfg->sms.timeout);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
 	if (cfg->sms.user) {
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->sms.user);
@@ -73,6 +89,10 @@ static int http_send(const struct config *cfg, const char *to,
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);
 	curl_slist_free_all(headers);
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(why, SMS_WHY_MAX, "the daemon stopped");
+		return -ECANCELED;
+	}
 	if (rc != CURLE_OK) {
 		snprintf(why, SMS_WHY_MAX, "%s", curl_easy_strerror(rc));
 		return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;

@@ -185,11 +185,13 @@ static struct ended {
 } ended = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int fake_send(const struct config *cfg, const char *to,
-		     const char *text, char why[SMS_WHY_MAX])
+		     const char *text, const atomic_bool *stop,
+		     char why[SMS_WHY_MAX])
 {
 	int r = 0, n;
 
 	(void)cfg;
+	(void)stop;
 	pthread_mutex_lock(&gw.lock);
 	n = gw.attempts++;
 	if (n < 16) {

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -199,3 +200,13 @@ class Gateway:
 def basic_auth(user, password):
     return "Basic " + base64.b64encode(
         ("%s:%s" % (user, password)).encode()).decode()
+
+
+def db_rows(d, sql, *args):
+    """The rows of a query on the daemon's database, read-only (WAL lets
+    the running daemon write meanwhile)."""
+    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True, timeout=5)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()

@@ -12,7 +12,6 @@ day's phones table, and the day's end deletes them."""
 import os
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS,  # noqa: E402
                      DaemonTestCase, clock_set, main)
-from sms_peers import GAMMU_INJECT, GammuSmsd  # noqa: E402
+from sms_peers import GAMMU_INJECT, GammuSmsd, db_rows  # noqa: E402
 
 TOK2 = COUNTER_TOKENS["2"]  # counter 2 ("Ghișeul 2") serves A only
 THURSDAY = "2026-12-03"     # open 08:30-18:30
@@ -44,14 +43,6 @@ def sms_section(rc, **keys):
              "timeout": "10"}
     lines.update(keys)
     return "\n[sms]\n" + "".join("%s = %s\n" % kv for kv in lines.items())
-
-
-def db_rows(d, sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True, timeout=5)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 class GammuTest(DaemonTestCase):

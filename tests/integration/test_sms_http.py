@@ -8,7 +8,6 @@ the event log and /metrics, and that a gateway that hangs never delays
 issuing a ticket or calling one."""
 
 import os
-import sqlite3
 import sys
 import time
 import unittest
@@ -17,18 +16,10 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import COUNTER_TOKENS, DaemonTestCase, main  # noqa: E402
-from sms_peers import Gateway, basic_auth  # noqa: E402
+from sms_peers import Gateway, basic_auth, db_rows  # noqa: E402
 
 TOK2 = COUNTER_TOKENS["2"]  # counter 2 ("Ghișeul 2") serves A only
 USER, PASSWORD = "primaria-s1", "parola secreta"
-
-
-def db_rows(d, sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % d.db, uri=True, timeout=5)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def metric(d, name):

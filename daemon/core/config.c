@@ -2224,6 +2224,41 @@ static int keep_clients(struct config *nc, const struct config *old,
 	return 0;
 }
 
+/* The SMS worker runs with the gateway it started with: its driver and
+ * every key of the gateway need a restart; when to text does not. */
+static int keep_sms(struct config *nc, const struct config *old,
+		    config_report_fn report, void *userdata)
+{
+	struct cfg_sms *n = &nc->sms;
+	const struct cfg_sms *o = &old->sms;
+	int r;
+
+	r = keep_str(&n->gammu_config, o->gammu_config, "[sms] gammu_config",
+		     report, userdata);
+	if (r == 0)
+		r = keep_str(&n->gammu_inject, o->gammu_inject,
+			     "[sms] gammu_inject", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->url, o->url, "[sms] url", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->user, o->user, "[sms] user", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->password, o->password, "[sms] password",
+			     report, userdata);
+	if (r == 0)
+		r = keep_str(&n->body, o->body, "[sms] body", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->content_type, o->content_type,
+			     "[sms] content_type", report, userdata);
+	keep_int(&n->driver, o->driver, "[sms] driver", report, userdata);
+	keep_int(&n->timeout, o->timeout, "[sms] timeout", report, userdata);
+	keep_int(&n->queue_size, o->queue_size, "[sms] queue_size", report,
+		 userdata);
+	keep_int(&n->retries, o->retries, "[sms] retries", report, userdata);
+	keep_int(&n->backoff, o->backoff, "[sms] backoff", report, userdata);
+	return r;
+}
+
 int config_keep_running(struct config *nc, const struct config *old,
 			config_report_fn report, void *userdata)
 {
@@ -2252,6 +2287,8 @@ int config_keep_running(struct config *nc, const struct config *old,
 	if (r == 0)
 		r = keep_str(&nc->office.timezone, old->office.timezone,
 			     "[office] timezone", report, userdata);
+	if (r == 0)
+		r = keep_sms(nc, old, report, userdata);
 	if (r < 0)
 		return r;
 	keep_int(&nc->server.max_connections, old->server.max_connections,

@@ -145,7 +145,7 @@ struct config {
 		int printer_down;   /* seconds */
 		int counter_paused; /* minutes */
 	} alerts;
-	struct {
+	struct cfg_sms {
 		int driver;          /* enum cfg_sms_driver */
 		int notify_minutes;  /* the "turn near" message at this wait */
 		int notify_ahead;    /* ... or this many ahead; 0: off */

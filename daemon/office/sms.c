@@ -23,7 +23,7 @@ struct msg {
 };
 
 struct sms {
-	const struct config *cfg;
+	struct cfg_sms set; /* a copy: its strings are the worker's own */
 	const struct sms_driver *driver;
 	struct sms_callbacks cb;
 	pthread_t thread;
@@ -98,7 +98,8 @@ static void *worker(void *arg)
 		out = *m;
 		pthread_mutex_unlock(&s->lock);
 
-		r = s->driver->send(s->cfg, out.to, out.text, &s->stopping, why);
+		r = s->driver->send(&s->set, out.to, out.text, &s->stopping,
+				    why);
 		if (r < 0 && !why[0])
 			snprintf(why, sizeof(why), "%s", strerror(-r));
 
@@ -108,8 +109,8 @@ static void *worker(void *arg)
 		/* Slots move when others leave: find it again. */
 		for (m = s->q; m < s->q + s->n && !(m->busy); m++)
 			;
-		if (r < 0 && out.attempts < s->cfg->sms.retries) {
-			int64_t backoff = (int64_t)s->cfg->sms.backoff * 1000;
+		if (r < 0 && out.attempts < s->set.retries) {
+			int64_t backoff = (int64_t)s->set.backoff * 1000;
 			backoff <<= out.attempts < 16 ? out.attempts : 16;
 			m->attempts++;
 			m->busy = false;
@@ -132,6 +133,39 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void settings_free(struct cfg_sms *set)
+{
+	free(set->gammu_config);
+	free(set->gammu_inject);
+	free(set->url);
+	free(set->user);
+	free(set->password);
+	free(set->body);
+	free(set->content_type);
+}
+
+/* ret: a copy of src with copies of its strings. */
+static int settings_copy(const struct cfg_sms *src, struct cfg_sms *ret)
+{
+	char **const fields[] = {&ret->gammu_config, &ret->gammu_inject,
+				 &ret->url, &ret->user, &ret->password,
+				 &ret->body, &ret->content_type};
+	int r = 0;
+
+	*ret = *src;
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		/* Still src's string: replaced by a copy, or NULL. */
+		char *v = *fields[i];
+
+		*fields[i] = v && r == 0 ? strdup(v) : NULL;
+		if (v && !*fields[i])
+			r = -ENOMEM;
+	}
+	if (r < 0)
+		settings_free(ret);
+	return r;
+}
+
 int sms_start(const struct config *cfg, const struct sms_driver *driver,
 	      const struct sms_callbacks *cb, struct sms **ret)
 {
@@ -148,13 +182,13 @@ int sms_start(const struct config *cfg, const struct sms_driver *driver,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->cfg = cfg;
 	s->driver = driver;
 	if (cb)
 		s->cb = *cb;
 	s->cap = (size_t)cfg->sms.queue_size;
 	s->q = calloc(s->cap, sizeof(*s->q));
-	if (!s->q) {
+	if (!s->q || settings_copy(&cfg->sms, &s->set) < 0) {
+		free(s->q);
 		free(s);
 		return -ENOMEM;
 	}
@@ -167,6 +201,7 @@ int sms_start(const struct config *cfg, const struct sms_driver *driver,
 	if (r != 0) {
 		pthread_cond_destroy(&s->wake);
 		pthread_mutex_destroy(&s->lock);
+		settings_free(&s->set);
 		free(s->q);
 		free(s);
 		return -r;
@@ -189,6 +224,7 @@ void sms_stop(struct sms *s, size_t *ret_unsent)
 		*ret_unsent = s->n;
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
+	settings_free(&s->set);
 	free(s->q);
 	free(s);
 }

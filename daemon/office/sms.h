@@ -25,8 +25,9 @@ struct sms_driver {
 	 * with why (SMS_WHY_MAX bytes) saying what the gateway answered.
 	 * Gives up early (-ECANCELED) once *stop is set: a gateway must not
 	 * hold the daemon's shutdown. Called from the worker only. */
-	int (*send)(const struct config *cfg, const char *to, const char *text,
-		    const atomic_bool *stop, char why[SMS_WHY_MAX]);
+	int (*send)(const struct cfg_sms *set, const char *to,
+		    const char *text, const atomic_bool *stop,
+		    char why[SMS_WHY_MAX]);
 };
 
 extern const struct sms_driver sms_driver_gammu; /* sms_gammu.c */
@@ -48,7 +49,8 @@ struct sms_counts {
 struct sms;
 
 /* Starts the worker of cfg's [sms] driver, or of driver when not NULL
- * (the tests' gateways). -EINVAL for driver none without driver. */
+ * (the tests' gateways), with a copy of cfg's [sms] settings: a reload may
+ * free cfg meanwhile. -EINVAL for driver none without driver. */
 int sms_start(const struct config *cfg, const struct sms_driver *driver,
 	      const struct sms_callbacks *cb, struct sms **ret);
 /* Stops after the message being sent; the ones still queued are counted

@@ -45,7 +45,7 @@ static void last_line(const char *out, char why[SMS_WHY_MAX], int status)
 			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-static int gammu_send(const struct config *cfg, const char *to,
+static int gammu_send(const struct cfg_sms *set, const char *to,
 		      const char *text, const atomic_bool *stop,
 		      char why[SMS_WHY_MAX])
 {
@@ -53,9 +53,9 @@ static int gammu_send(const struct config *cfg, const char *to,
 	char len[24], out[1024], opt_c[] = "-c", opt_text[] = "TEXT",
 		opt_len[] = "-len", opt_t[] = "-text";
 	char number[PHONE_LEN + 1], message[SMS_TEXT_MAX + 1];
-	char *argv[] = {cfg->sms.gammu_inject,
+	char *argv[] = {set->gammu_inject,
 			opt_c,
-			cfg->sms.gammu_config,
+			set->gammu_config,
 			opt_text,
 			number,
 			opt_len,
@@ -64,7 +64,7 @@ static int gammu_send(const struct config *cfg, const char *to,
 			message,
 			NULL};
 	posix_spawn_file_actions_t fa;
-	int64_t deadline = mono_ms() + (int64_t)cfg->sms.timeout * 1000;
+	int64_t deadline = mono_ms() + (int64_t)set->timeout * 1000;
 	size_t n = 0;
 	int fds[2], status = 0, r;
 	bool timed_out = false, stopped = false;
@@ -131,7 +131,7 @@ static int gammu_send(const struct config *cfg, const char *to,
 	if (timed_out) {
 		snprintf(why, SMS_WHY_MAX,
 			 "gammu-smsd-inject did not finish within %d s",
-			 cfg->sms.timeout);
+			 set->timeout);
 		return -ETIMEDOUT;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

@@ -43,7 +43,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
 	return atomic_load((const atomic_bool *)userdata) ? 1 : 0;
 }
 
-static int http_send(const struct config *cfg, const char *to,
+static int http_send(const struct cfg_sms *set, const char *to,
 		     const char *text, const atomic_bool *stop,
 		     char why[SMS_WHY_MAX])
 {
@@ -55,34 +55,34 @@ static int http_send(const struct config *cfg, const char *to,
 	CURL *curl;
 	int r;
 
-	r = sms_fill_body(cfg->sms.body, cfg->sms.content_type, to, text, body,
+	r = sms_fill_body(set->body, set->content_type, to, text, body,
 			  sizeof(body));
 	if (r < 0) {
 		snprintf(why, SMS_WHY_MAX, "the body is longer than %d bytes",
 			 BODY_MAX - 1);
 		return r;
 	}
-	snprintf(ct, sizeof(ct), "Content-Type: %s", cfg->sms.content_type);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", set->content_type);
 	curl = curl_easy_init();
 	if (!curl)
 		return -ENOMEM;
 	headers = curl_slist_append(headers, ct);
-	curl_easy_setopt(curl, CURLOPT_URL, cfg->sms.url);
+	curl_easy_setopt(curl, CURLOPT_URL, set->url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)cfg->sms.timeout);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)cfg->sms.timeout);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)set->timeout);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)set->timeout);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
 	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
-	if (cfg->sms.user) {
+	if (set->user) {
 		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->sms.user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->sms.password);
+		curl_easy_setopt(curl, CURLOPT_USERNAME, set->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, set->password);
 	}
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)

@@ -680,7 +680,7 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 		api_response_clear(ret);
 		api_internal(c->req, ret, "rendering the commit metrics");
 	}
-	api_sms_metrics(c->a->sms, ret);
+	api_sms_metrics(c->a->cfg, c->a->sms, ret);
 }
 
 /* What the pages show of the office, from the config's [office], and the

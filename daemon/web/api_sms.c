@@ -9,6 +9,7 @@
 #include "api_body.h"
 #include "api_internal.h"
 #include "api_json.h"
+#include "api_stats.h"
 #include "booking.h"
 #include "buf.h"
 #include "office.h"
@@ -67,7 +68,17 @@ out:
 	json_decref(body);
 }
 
-void api_sms_metrics(struct sms *s, struct api_response *ret)
+/* One series without labels of its own: "name{office="id"} value". */
+static void series(struct buf *b, const struct config *cfg, const char *name,
+		   const char *type, const char *help, uint64_t value)
+{
+	buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	api_metric_series(b, cfg, name);
+	buf_addf(b, "} %" PRIu64 "\n", value);
+}
+
+void api_sms_metrics(const struct config *cfg, struct sms *s,
+		     struct api_response *ret)
 {
 	struct sms_counts n = {0};
 	struct buf b;
@@ -79,29 +90,22 @@ void api_sms_metrics(struct sms *s, struct api_response *ret)
 	if (s)
 		sms_counts(s, &n);
 	buf_init(&b, ret->body_len + 4096);
-	buf_add(&b, ret->body, ret->body_len);
-	buf_addf(&b,
-		 "# HELP bonomat_sms_sent_total Text messages the gateway "
-		 "took since the start.\n"
-		 "# TYPE bonomat_sms_sent_total counter\n"
-		 "bonomat_sms_sent_total %" PRIu64 "\n"
-		 "# HELP bonomat_sms_failed_total Text messages given up on "
-		 "after their retries since the start.\n"
-		 "# TYPE bonomat_sms_failed_total counter\n"
-		 "bonomat_sms_failed_total %" PRIu64 "\n"
-		 "# HELP bonomat_sms_dropped_total Text messages dropped "
-		 "because the queue was full since the start.\n"
-		 "# TYPE bonomat_sms_dropped_total counter\n"
-		 "bonomat_sms_dropped_total %" PRIu64 "\n"
-		 "# HELP bonomat_sms_retries_total Attempts made again after "
-		 "a gateway failed since the start.\n"
-		 "# TYPE bonomat_sms_retries_total counter\n"
-		 "bonomat_sms_retries_total %" PRIu64 "\n"
-		 "# HELP bonomat_sms_queued Text messages waiting or being "
-		 "sent now.\n"
-		 "# TYPE bonomat_sms_queued gauge\n"
-		 "bonomat_sms_queued %zu\n",
-		 n.sent, n.failed, n.dropped, n.retried, n.queued);
+	(void)buf_add(&b, ret->body, ret->body_len);
+	series(&b, cfg, "bonomat_sms_sent_total", "counter",
+	       "Text messages the gateway took since the start.", n.sent);
+	series(&b, cfg, "bonomat_sms_failed_total", "counter",
+	       "Text messages given up on after their retries since the "
+	       "start.",
+	       n.failed);
+	series(&b, cfg, "bonomat_sms_dropped_total", "counter",
+	       "Text messages dropped because the queue was full since the "
+	       "start.",
+	       n.dropped);
+	series(&b, cfg, "bonomat_sms_retries_total", "counter",
+	       "Attempts made again after a gateway failed since the start.",
+	       n.retried);
+	series(&b, cfg, "bonomat_sms_queued", "gauge",
+	       "Text messages waiting or being sent now.", n.queued);
 	body = buf_steal(&b, &len);
 	if (!body)
 		return; /* the counters without the SMS lines */

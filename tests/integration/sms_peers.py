@@ -210,3 +210,13 @@ def db_rows(d, sql, *args):
         return con.execute(sql, args).fetchall()
     finally:
         con.close()
+
+
+def metric(d, name):
+    """The value of a series of the SMS metrics, which have the office's
+    label and no other ([office] id is "default" in the tests)."""
+    prefix = name + '{office="default"} '
+    for line in d.get("/metrics").raw.decode().splitlines():
+        if line.startswith(prefix):
+            return int(line[len(prefix):])
+    raise AssertionError("no %s in /metrics" % prefix)

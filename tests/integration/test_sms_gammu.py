@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS,  # noqa: E402
                      DaemonTestCase, clock_set, main)
-from sms_peers import GAMMU_INJECT, GammuSmsd, db_rows  # noqa: E402
+from sms_peers import (GAMMU_INJECT, GammuSmsd, db_rows,  # noqa: E402
+                       metric)
 
 TOK2 = COUNTER_TOKENS["2"]  # counter 2 ("Ghișeul 2") serves A only
 THURSDAY = "2026-12-03"     # open 08:30-18:30
@@ -157,10 +158,9 @@ class GammuTest(DaemonTestCase):
             ("sms_sent", "A003", "called: gammu"),
             ("sms_sent", "P001", "near: gammu"),
             ("sms_sent", "P001", "called: gammu")])
-        metrics = d.get("/metrics").raw.decode()
-        self.assertIn("\nbonomat_sms_sent_total 4\n", metrics)
-        self.assertIn("\nbonomat_sms_failed_total 0\n", metrics)
-        self.assertIn("\nbonomat_sms_queued 0\n", metrics)
+        self.assertEqual(metric(d, "bonomat_sms_sent_total"), 4)
+        self.assertEqual(metric(d, "bonomat_sms_failed_total"), 0)
+        self.assertEqual(metric(d, "bonomat_sms_queued"), 0)
 
         # Never whole: not in the log, the events, nor any ticket's page.
         for whole in ("722123456", "744555666"):
@@ -225,9 +225,8 @@ class GammuTest(DaemonTestCase):
         self.assertEqual(ev[0][:2], ("sms_failed", "A001"))
         self.assertRegex(ev[0][2], r"^near: gammu-smsd-inject exited with "
                          r"\d+: .+")
-        metrics = d.get("/metrics").raw.decode()
-        self.assertIn("\nbonomat_sms_failed_total 1\n", metrics)
-        self.assertIn("\nbonomat_sms_retries_total 1\n", metrics)
+        self.assertEqual(metric(d, "bonomat_sms_failed_total"), 1)
+        self.assertEqual(metric(d, "bonomat_sms_retries_total"), 1)
         self.assertIn("sms: the near message of ticket id %d failed"
                       % a1["id"], d.log())
         self.assertEqual(self.next(d)["number"], "A001")

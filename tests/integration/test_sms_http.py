@@ -16,17 +16,10 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bonomat import COUNTER_TOKENS, DaemonTestCase, main  # noqa: E402
-from sms_peers import Gateway, basic_auth, db_rows  # noqa: E402
+from sms_peers import Gateway, basic_auth, db_rows, metric  # noqa: E402
 
 TOK2 = COUNTER_TOKENS["2"]  # counter 2 ("Ghișeul 2") serves A only
 USER, PASSWORD = "primaria-s1", "parola secreta"
-
-
-def metric(d, name):
-    for line in d.get("/metrics").raw.decode().splitlines():
-        if line.startswith(name + " "):
-            return int(line.split()[1])
-    raise AssertionError("no %s in /metrics" % name)
 
 
 class HttpGatewayTest(DaemonTestCase):

@@ -1478,6 +1478,32 @@ static void test_keep_running(void **state)
 	config_free(nc);
 }
 
+/* A reload keeps the SMS gateway it started with (the worker holds a copy
+ * of it); when to text follows the file. */
+static void test_keep_running_sms(void **state)
+{
+	struct config *old = parse_ok(MIN "[sms]\ndriver = http\n"
+					  "url = https://a.example/send\n"
+					  "notify_ahead = 2\n");
+	struct reported rep = {0};
+	struct config *nc;
+
+	(void)state;
+	nc = parse_ok(MIN "[sms]\ndriver = gammu\nnotify_ahead = 4\n"
+			  "retries = 0\n");
+	assert_int_equal(config_keep_running(nc, old, note_key, &rep), 0);
+	assert_int_equal(rep.n, 3);
+	assert_string_equal(rep.keys[0], "[sms] url");
+	assert_string_equal(rep.keys[1], "[sms] driver");
+	assert_string_equal(rep.keys[2], "[sms] retries");
+	assert_int_equal(nc->sms.driver, CFG_SMS_HTTP);
+	assert_int_equal(nc->sms.retries, 3);
+	assert_int_equal(nc->sms.notify_ahead, 4);
+	config_free(old);
+	assert_string_equal(nc->sms.url, "https://a.example/send");
+	config_free(nc);
+}
+
 static void test_printers_equal(void **state)
 {
 	struct config *a = parse_ok(MIN "[printer.p1]\ndriver = file\n"
@@ -1499,6 +1525,7 @@ int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_keep_running_sms),
 		cmocka_unit_test(test_printers_equal),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_diacritics),

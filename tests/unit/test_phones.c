@@ -47,7 +47,7 @@ static struct {
 static struct office *the_office;
 static int64_t the_now;
 
-static int fake_send(const struct config *cfg, const char *to,
+static int fake_send(const struct cfg_sms *cfg, const char *to,
 		     const char *text, const atomic_bool *stop,
 		     char why[SMS_WHY_MAX])
 {

@@ -184,7 +184,7 @@ static struct ended {
 	char why[16][SMS_WHY_MAX];
 } ended = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static int fake_send(const struct config *cfg, const char *to,
+static int fake_send(const struct cfg_sms *cfg, const char *to,
 		     const char *text, const atomic_bool *stop,
 		     char why[SMS_WHY_MAX])
 {

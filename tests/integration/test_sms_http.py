@@ -15,7 +15,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bonomat import COUNTER_TOKENS, DaemonTestCase, main  # noqa: E402
+from bonomat import (ADMIN_TOKEN, COUNTER_TOKENS,  # noqa: E402
+                     DaemonTestCase, main)
 from sms_peers import Gateway, basic_auth, db_rows, metric  # noqa: E402
 
 TOK2 = COUNTER_TOKENS["2"]  # counter 2 ("Ghișeul 2") serves A only
@@ -190,6 +191,40 @@ class HttpGatewayTest(DaemonTestCase):
         self.assertEqual(len(rows), dropped)
         self.assertTrue(all(r[0].endswith(": the queue of text messages "
                                           "is full") for r in rows), rows)
+
+    def test_reload_keeps_the_gateway(self):
+        """A reload keeps the gateway the daemon started with (the worker
+        holds its own copy of the settings, which the ci preset's ASan
+        would see read after the old config is freed) and takes the new
+        notify_ahead at once."""
+        gw = self.gateway()
+        other = self.gateway()
+        d = self.start(gw, notify_ahead="0", notify_minutes="0")
+        self.issue(d)
+        self.issue(d)
+        a3 = self.issue(d)
+        with open(d.conf, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("url = " + gw.url("/api/send?x=1"),
+                            "url = " + other.url("/other"))
+        text = text.replace("notify_ahead = 0", "notify_ahead = 5")
+        with open(d.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        r = d.post("/api/v1/reload", token=ADMIN_TOKEN)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data["restart_required"], ["[sms] url"])
+        self.assertIn("[sms] url", d.log())
+        # Two ahead, notify_ahead now 5: the text goes at once, to the
+        # gateway the daemon started with.
+        self.phone(d, a3["id"])
+        req = gw.wait_requests(1)[0]
+        self.assertEqual(req["path"], "/api/send?x=1")
+        self.assertEqual(other.requests, [])
+        self.assertRegex(gw.requests_json()[0]["json"]["text"],
+                         r"^Bonul A003: se apropie randul dumneavoastra "
+                         r"\(2 persoane inainte")
+        self.assertEqual(self.events(d, 1), [("sms_sent", "A003",
+                                              "near: http")])
 
     def test_driver_none(self):
         d = self.start_daemon()

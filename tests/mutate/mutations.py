@@ -177,7 +177,7 @@ MUTATIONS = [
     # -- text messages (issue 12) ---------------------------------------------
     dict(name="sms-no-retry",
          file="daemon/office/sms.c",
-         find="if (r < 0 && out.attempts < s->cfg->sms.retries) {",
+         find="if (r < 0 && out.attempts < s->set.retries) {",
          replace="if (r < 0 && out.attempts < 0) {",
          tests="unit/test_sms|integration/test_sms_http",
          why="a gateway's 500 loses the message at once"),

@@ -22,6 +22,7 @@ struct office_phone {
 	char phone[PHONE_LEN + 1];
 	bool near_done;   /* the "turn near" message is queued or sent */
 	bool called_done; /* the "called" message likewise */
+	bool seen;        /* read again by office_phones_load() */
 };
 
 void office_set_sms(struct office *o, struct sms *s)
@@ -66,6 +67,7 @@ static int remember(struct office *o, int64_t ticket, const char *phone,
 	snprintf(p->phone, sizeof(p->phone), "%s", phone);
 	p->near_done = near_done;
 	p->called_done = called_done;
+	p->seen = true;
 	return 0;
 }
 
@@ -73,19 +75,34 @@ static int load_phone(const struct store_phone *sp, void *userdata)
 {
 	struct office *o = userdata;
 	const struct ticket *t = queue_get(o->q, sp->ticket);
+	const struct office_phone *p = find_phone(o, sp->ticket);
+	/* A message queued before a reload read the queue again is not
+	 * marked sent yet, and must not be queued twice. */
+	bool near = sp->near_sent || (p && p->near_done);
+	bool called = sp->called_sent || (p && p->called_done);
 
 	/* Only tickets still in the queue are owed a message; one that was
 	 * called before the restart is not told again. */
 	if (!t)
 		return 0;
-	return remember(o, sp->ticket, sp->phone, sp->near_sent,
-			sp->called_sent || t->state != TICKET_WAITING);
+	return remember(o, sp->ticket, sp->phone, near,
+			called || t->state != TICKET_WAITING);
 }
 
 int office_phones_load(struct office *o)
 {
-	o->n_phones = 0;
-	return store_phones_day(o->st, o->day, load_phone, o);
+	size_t n = 0;
+	int r;
+
+	for (size_t i = 0; i < o->n_phones; i++)
+		o->phones[i].seen = false;
+	r = store_phones_day(o->st, o->day, load_phone, o);
+	/* Numbers of another day, or of tickets gone from the queue. */
+	for (size_t i = 0; i < o->n_phones; i++)
+		if (o->phones[i].seen)
+			o->phones[n++] = o->phones[i];
+	o->n_phones = n;
+	return r;
 }
 
 void office_phones_free(struct office *o)

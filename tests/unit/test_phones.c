@@ -42,6 +42,7 @@ static struct {
 	char to[8][PHONE_LEN + 1];
 	char text[8][SMS_TEXT_MAX + 1];
 	int done;
+	int delay_ms; /* each send takes this long */
 } gw = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static struct office *the_office;
@@ -61,6 +62,8 @@ static int fake_send(const struct cfg_sms *cfg, const char *to,
 	}
 	gw.n++;
 	pthread_mutex_unlock(&gw.lock);
+	if (gw.delay_ms)
+		usleep((useconds_t)gw.delay_ms * 1000);
 	return 0;
 }
 
@@ -130,7 +133,7 @@ static int setup(void **state)
 			 sizeof(err)) != 0)
 		fail_msg("config: %s", err);
 	pthread_mutex_lock(&gw.lock);
-	gw.n = gw.done = 0;
+	gw.n = gw.done = gw.delay_ms = 0;
 	pthread_mutex_unlock(&gw.lock);
 	open_all(f, at(T0));
 	*state = f;
@@ -319,12 +322,38 @@ static void near_at_once(void **state)
 			    "rugam sa reveniti in sala de asteptare.");
 }
 
+/* A reload reads the queue and the numbers again while a message is on
+ * its way (queued, not yet marked sent): it is not queued a second time. */
+static void reload_while_sending(void **state)
+{
+	struct fixture *f = *state;
+	struct office_error err;
+	char masked[PHONE_MASK_LEN + 1];
+	struct ticket a1, t;
+	int64_t now = at(T0);
+
+	gw.delay_ms = 500;
+	a1 = issue(f, now);
+	assert_int_equal(office_phone(f->o, a1.id, "0722123456", now, &t,
+				      masked, &err),
+			 0);
+	usleep(100000); /* the worker is sending it now */
+	assert_int_equal(sent(), 1);
+	assert_int_equal(office_reconfigure(f->o, f->cfg, NULL, now + 1, &err),
+			 0);
+	issue(f, now + 2);
+	wait_sent(1);
+	assert_int_equal(count(f, "SELECT near_sent FROM phones"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(near_then_called, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(near_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_while_sending, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "office.h"
 #include "printers.h"
+#include "sms.h"
 #include "stats.h"
 #include "store.h"
 
@@ -117,6 +118,19 @@ static void on_printed(void *userdata, int64_t ticket, bool ok,
 			 why ? why : "unknown reason");
 	office_printed(pool->app->office, ticket, ok, why,
 		       real_clock(&the_clock));
+}
+
+/* A text message's end, from the SMS worker. */
+static void on_sms_done(void *userdata, int64_t ticket, enum sms_kind kind,
+			bool ok, const char *why)
+{
+	struct app *app = userdata;
+
+	if (!ok)
+		log_warn("sms: the %s message of ticket id %lld failed: %s",
+			 sms_kind_name(kind), (long long)ticket, why);
+	office_sms_done(app->office, ticket, kind, ok, why,
+			real_clock(&the_clock));
 }
 
 /* Each change is logged once, by the api, and published to the pages. */
@@ -319,6 +333,7 @@ static int run(struct app *app)
 	struct office *office = NULL;
 	struct api *api = NULL;
 	struct events *events = NULL;
+	struct sms *sms = NULL;
 	struct http *http = NULL;
 	sigset_t set;
 	uint16_t port;
@@ -382,6 +397,19 @@ static int run(struct app *app)
 	}
 	office_set_printers(office, app->printers);
 	api_set_printers(api, app->printers);
+	if (cfg->sms.driver != CFG_SMS_NONE) {
+		r = sms_start(cfg, NULL,
+			      &(struct sms_callbacks){.done = on_sms_done,
+						      .userdata = app},
+			      &sms);
+		if (r < 0) {
+			log_err("sms: %s", strerror(-r));
+			goto out;
+		}
+		log_info("sms: text messages through %s", sms_name(sms));
+		office_set_sms(office, sms);
+		api_set_sms(api, sms);
+	}
 	r = http_start(cfg, api, events, &http, &port);
 	if (r < 0) {
 		log_err("cannot listen on %s:%u: %s", cfg->server.listen_host,
@@ -408,6 +436,16 @@ out:
 	/* The queue events still due are told before the api goes. */
 	if (office)
 		office_set_notify(office, NULL, NULL);
+	if (sms) {
+		size_t unsent = 0;
+
+		office_set_sms(office, NULL);
+		sms_stop(sms, &unsent);
+		if (unsent)
+			log_warn("sms: %zu text messages were not sent before "
+				 "the stop",
+				 unsent);
+	}
 	api_free(api);
 	events_free(events);
 	office_free(office);

@@ -16,9 +16,12 @@ libusb-1.0-0-dev libcups2-dev libqrencode-dev"
 # Unit tests (cmocka), integration tests (Python's standard library), and
 # the sqlite3 shell some tests use to look inside a database;
 # libjs-chart.js: the charts of the reports page, which the browser test
-# draws (the bonomat package depends on it too).
+# draws (the bonomat package depends on it too); gammu-smsd and gammu: the
+# SMS tests run a real gammu-smsd with Gammu's dummy phone
+# (tests/integration/test_sms_gammu.py).
 TEST_PKGS="libcmocka-dev python3 sqlite3 cups-daemon cups-client cups
-umockdev libumockdev-dev libglib2.0-dev chromium libjs-chart.js"
+umockdev libumockdev-dev libglib2.0-dev chromium libjs-chart.js gammu-smsd
+gammu"
 
 # The test rigs of TESTING.md are in TEST_PKGS above: the private cupsd
 # (installing cups may try to start the system's cupsd; the tests start

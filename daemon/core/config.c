@@ -42,7 +42,7 @@
 #define KIOSKS_MAX 256
 #define CLOSED_MAX 1000
 #define CLIENTS_MAX 64
-#define KEYS_MAX 12
+#define KEYS_MAX 16
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 
 #define DEFAULT_LISTEN_HOST "127.0.0.1"
@@ -58,6 +58,10 @@
 #define DEFAULT_TCP_PORT 9100
 #define CP852_NUMBER 18
 #define CP1250_NUMBER 45
+#define DEFAULT_GAMMU_CONFIG "/etc/gammu-smsdrc"
+#define DEFAULT_GAMMU_INJECT "/usr/bin/gammu-smsd-inject"
+#define DEFAULT_SMS_BODY "{\"to\": \"{to_e164}\", \"text\": \"{text}\"}"
+#define DEFAULT_SMS_CONTENT_TYPE "application/json"
 
 enum kind {
 	SEC_OFFICE,
@@ -71,6 +75,7 @@ enum kind {
 	SEC_COUNTER,
 	SEC_ALERTS,
 	SEC_SUPERVISOR,
+	SEC_SMS,
 	SEC_KINDS,
 };
 
@@ -890,6 +895,52 @@ static int set_office_id(struct parser *p, const struct key *k, void *field,
 	return set_text(p, k, field, value, more);
 }
 
+static int set_sms_driver(struct parser *p, const struct key *k, void *field,
+			  const char *value, bool more)
+{
+	(void)more;
+	if (!strcmp(value, "none"))
+		*(int *)field = CFG_SMS_NONE;
+	else if (!strcmp(value, "gammu"))
+		*(int *)field = CFG_SMS_GAMMU;
+	else if (!strcmp(value, "http"))
+		*(int *)field = CFG_SMS_HTTP;
+	else
+		return bad_value(p, k, value, "none, gammu or http");
+	return 0;
+}
+
+/* The provider's address: http(s) only, so that libcurl is never asked
+ * to speak another protocol on the office's behalf. */
+static int set_sms_url(struct parser *p, const struct key *k, void *field,
+		       const char *value, bool more)
+{
+	const char *rest = NULL;
+
+	if (strncasecmp(value, "https://", 8) == 0)
+		rest = value + 8;
+	else if (strncasecmp(value, "http://", 7) == 0)
+		rest = value + 7;
+	if (!rest || rest[0] == '\0' || rest[0] == '/')
+		return bad_value(p, k, value, "an http:// or https:// address");
+	for (const char *c = value; *c; c++)
+		if ((unsigned char)*c < 0x21 || *c == 0x7f)
+			return bad_value(p, k, value,
+					 "an address without blanks or "
+					 "control characters");
+	return set_text(p, k, field, value, more);
+}
+
+/* A program or file named by its absolute path: the daemon's working
+ * directory is no place to look for either. */
+static int set_abs_path(struct parser *p, const struct key *k, void *field,
+			const char *value, bool more)
+{
+	if (value[0] != '/')
+		return bad_value(p, k, value, "an absolute path");
+	return set_text(p, k, field, value, more);
+}
+
 /* --- sections and keys -------------------------------------------------- */
 
 #define OFF(member) offsetof(struct config, member)
@@ -1015,10 +1066,32 @@ static const struct key supervisor_keys[] = {
 	{0},
 };
 
+#define SMS(member) OFF(sms.member)
+static const struct key sms_keys[] = {
+	{"driver", set_sms_driver, SMS(driver), 0, 0, false},
+	{"notify_minutes", set_int, SMS(notify_minutes), 0, 240, false},
+	{"notify_ahead", set_int, SMS(notify_ahead), 0, 100, false},
+	{"gammu_config", set_abs_path, SMS(gammu_config), 1, PATH_LEN_MAX,
+	 false},
+	{"gammu_inject", set_abs_path, SMS(gammu_inject), 1, PATH_LEN_MAX,
+	 false},
+	{"url", set_sms_url, SMS(url), 1, TEXT_MAX * 4, false},
+	{"user", set_text, SMS(user), 1, TEXT_MAX, false},
+	{"password", set_text, SMS(password), 1, TEXT_MAX, false},
+	{"body", set_text, SMS(body), 1, TEXT_MAX * 4, true},
+	{"content_type", set_text, SMS(content_type), 1, TEXT_MAX, false},
+	{"timeout", set_int, SMS(timeout), 1, 120, false},
+	{"queue_size", set_int, SMS(queue_size), 1, 10000, false},
+	{"retries", set_int, SMS(retries), 0, 10, false},
+	{"backoff", set_int, SMS(backoff), 1, 3600, false},
+	{0},
+};
+
 #define N_KEYS(table) (sizeof(table) / sizeof(table[0]) - 1)
 _Static_assert(N_KEYS(hours_keys) <= KEYS_MAX, "KEYS_MAX too small");
 _Static_assert(N_KEYS(printer_keys) <= KEYS_MAX, "KEYS_MAX too small");
 _Static_assert(N_KEYS(policy_keys) <= KEYS_MAX, "KEYS_MAX too small");
+_Static_assert(N_KEYS(sms_keys) <= KEYS_MAX, "KEYS_MAX too small");
 
 static const struct {
 	const char *name;
@@ -1036,6 +1109,7 @@ static const struct {
 	[SEC_COUNTER] = {"counter", counter_keys, true},
 	[SEC_ALERTS] = {"alerts", alerts_keys, false},
 	[SEC_SUPERVISOR] = {"supervisor", supervisor_keys, true},
+	[SEC_SMS] = {"sms", sms_keys, false},
 };
 
 static void *section_object(struct parser *p, const struct section *s)
@@ -1217,7 +1291,7 @@ static int open_section(struct parser *p, const char *s, size_t len)
 	if (kind < 0)
 		return fail(p, p->line,
 			    "unknown section [%.*s]; expected [office], "
-			    "[server], [storage], [hours], [policy], "
+			    "[server], [storage], [hours], [policy], [sms], "
 			    "[printer.NAME], [kiosk.ID], [service.ID], "
 			    "[counter.ID], [alerts] or [supervisor.NAME]",
 			    (int)n, name);
@@ -1683,6 +1757,52 @@ static int check_appointment_prefix(struct parser *p)
 	return 0;
 }
 
+/* The keys of one driver are refused with another, so that a file never
+ * holds settings that silently do nothing. */
+static int finish_sms(struct parser *p)
+{
+	static const char *const gammu[] = {"gammu_config", "gammu_inject",
+					    NULL};
+	static const char *const http[] = {"url", "user", "password", "body",
+					   "content_type", NULL};
+	static const char *const names[] = {"none", "gammu", "http"};
+	struct config *c = p->c;
+	const struct section *s = find_section(p, SEC_SMS, 0);
+	int driver = c->sms.driver;
+
+	if (!s)
+		return 0;
+	for (int i = 0; gammu[i]; i++)
+		if (driver != CFG_SMS_GAMMU && key_line(s, gammu[i]))
+			return fail(p, key_line(s, gammu[i]),
+				    "[sms] %s: only for driver = gammu (the "
+				    "driver is %s)",
+				    gammu[i], names[driver]);
+	for (int i = 0; http[i]; i++)
+		if (driver != CFG_SMS_HTTP && key_line(s, http[i]))
+			return fail(p, key_line(s, http[i]),
+				    "[sms] %s: only for driver = http (the "
+				    "driver is %s)",
+				    http[i], names[driver]);
+	if (driver == CFG_SMS_HTTP && !c->sms.url)
+		return missing(p, s, "url",
+			       "the provider's http:// or https:// address, "
+			       "needed by driver = http");
+	if ((c->sms.user == NULL) != (c->sms.password == NULL))
+		return fail(p, key_line(s, c->sms.user ? "user" : "password"),
+			    "[sms] user and password go together");
+	if (c->sms.body && !strstr(c->sms.body, "{text}"))
+		return fail(p, key_line(s, "body"),
+			    "[sms] body: must hold {text}, where the "
+			    "message goes");
+	if (c->sms.body && !strstr(c->sms.body, "{to}") &&
+	    !strstr(c->sms.body, "{to_e164}"))
+		return fail(p, key_line(s, "body"),
+			    "[sms] body: must hold {to} or {to_e164}, "
+			    "where the number goes");
+	return 0;
+}
+
 static int finish(struct parser *p)
 {
 	struct config *c = p->c;
@@ -1716,6 +1836,8 @@ static int finish(struct parser *p)
 			break;
 		}
 	}
+	if (r == 0)
+		r = finish_sms(p);
 	if (r < 0)
 		return r;
 	if (default_string(p, &c->office.id, CONFIG_DEFAULT_OFFICE_ID) < 0 ||
@@ -1732,7 +1854,12 @@ static int finish(struct parser *p)
 		    0 ||
 	    default_string(p, &c->storage.database, DEFAULT_DATABASE) < 0 ||
 	    default_string(p, &c->policy.appointment_prefix,
-			   DEFAULT_APPOINTMENT_PREFIX) < 0)
+			   DEFAULT_APPOINTMENT_PREFIX) < 0 ||
+	    default_string(p, &c->sms.gammu_config, DEFAULT_GAMMU_CONFIG) < 0 ||
+	    default_string(p, &c->sms.gammu_inject, DEFAULT_GAMMU_INJECT) < 0 ||
+	    default_string(p, &c->sms.body, DEFAULT_SMS_BODY) < 0 ||
+	    default_string(p, &c->sms.content_type, DEFAULT_SMS_CONTENT_TYPE) <
+		    0)
 		return p->error;
 	if (!c->server.admin_token) {
 		server = find_section(p, SEC_SERVER, 0);
@@ -1792,6 +1919,13 @@ static void set_defaults(struct config *c)
 	c->alerts.printer_down = 60;
 	c->alerts.counter_paused = 30;
 	c->policy.return_window = 30;
+	c->sms.driver = CFG_SMS_NONE;
+	c->sms.notify_minutes = 10;
+	c->sms.notify_ahead = 3;
+	c->sms.timeout = 10;
+	c->sms.queue_size = 256;
+	c->sms.retries = 3;
+	c->sms.backoff = 30;
 }
 
 /* --- interface ---------------------------------------------------------- */
@@ -1944,6 +2078,13 @@ void config_free(struct config *c)
 	free(c->storage.database);
 	free(c->hours.closed);
 	free(c->policy.appointment_prefix);
+	free(c->sms.gammu_config);
+	free(c->sms.gammu_inject);
+	free(c->sms.url);
+	free(c->sms.user);
+	free(c->sms.password);
+	free(c->sms.body);
+	free(c->sms.content_type);
 	for (size_t i = 0; i < c->n_services; i++) {
 		free(c->services[i].id);
 		free(c->services[i].name);
@@ -2083,6 +2224,41 @@ static int keep_clients(struct config *nc, const struct config *old,
 	return 0;
 }
 
+/* The SMS worker runs with the gateway it started with: its driver and
+ * every key of the gateway need a restart; when to text does not. */
+static int keep_sms(struct config *nc, const struct config *old,
+		    config_report_fn report, void *userdata)
+{
+	struct cfg_sms *n = &nc->sms;
+	const struct cfg_sms *o = &old->sms;
+	int r;
+
+	r = keep_str(&n->gammu_config, o->gammu_config, "[sms] gammu_config",
+		     report, userdata);
+	if (r == 0)
+		r = keep_str(&n->gammu_inject, o->gammu_inject,
+			     "[sms] gammu_inject", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->url, o->url, "[sms] url", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->user, o->user, "[sms] user", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->password, o->password, "[sms] password",
+			     report, userdata);
+	if (r == 0)
+		r = keep_str(&n->body, o->body, "[sms] body", report, userdata);
+	if (r == 0)
+		r = keep_str(&n->content_type, o->content_type,
+			     "[sms] content_type", report, userdata);
+	keep_int(&n->driver, o->driver, "[sms] driver", report, userdata);
+	keep_int(&n->timeout, o->timeout, "[sms] timeout", report, userdata);
+	keep_int(&n->queue_size, o->queue_size, "[sms] queue_size", report,
+		 userdata);
+	keep_int(&n->retries, o->retries, "[sms] retries", report, userdata);
+	keep_int(&n->backoff, o->backoff, "[sms] backoff", report, userdata);
+	return r;
+}
+
 int config_keep_running(struct config *nc, const struct config *old,
 			config_report_fn report, void *userdata)
 {
@@ -2111,6 +2287,8 @@ int config_keep_running(struct config *nc, const struct config *old,
 	if (r == 0)
 		r = keep_str(&nc->office.timezone, old->office.timezone,
 			     "[office] timezone", report, userdata);
+	if (r == 0)
+		r = keep_sms(nc, old, report, userdata);
 	if (r < 0)
 		return r;
 	keep_int(&nc->server.max_connections, old->server.max_connections,

@@ -75,6 +75,13 @@ enum cfg_policy {
 	CFG_POLICY_DUE,
 };
 
+/* [sms] driver: how text messages leave the office. */
+enum cfg_sms_driver {
+	CFG_SMS_NONE,
+	CFG_SMS_GAMMU, /* gammu-smsd, through gammu-smsd-inject */
+	CFG_SMS_HTTP,  /* a provider's HTTP(S) API, through libcurl */
+};
+
 struct config {
 	char *path;
 
@@ -138,6 +145,21 @@ struct config {
 		int printer_down;   /* seconds */
 		int counter_paused; /* minutes */
 	} alerts;
+	struct cfg_sms {
+		int driver;          /* enum cfg_sms_driver */
+		int notify_minutes;  /* the "turn near" message at this wait */
+		int notify_ahead;    /* ... or this many ahead; 0: off */
+		char *gammu_config;  /* gammu-smsd's config file */
+		char *gammu_inject;  /* the gammu-smsd-inject program */
+		char *url;           /* http: the provider's address */
+		char *user, *password; /* http: basic auth, or NULL */
+		char *body;          /* http: {to}, {to_e164}, {text} */
+		char *content_type;  /* http */
+		int timeout;         /* seconds a message may take */
+		int queue_size;      /* messages waiting at most */
+		int retries;         /* attempts after the first */
+		int backoff;         /* seconds before the first retry */
+	} sms;
 
 	struct cfg_service *services;
 	size_t n_services;

@@ -57,6 +57,9 @@ static const char *const event_names[] = {
 	[EVENT_CANCELLED] = "cancelled",
 	[EVENT_SERVICES_CHANGED] = "services_changed",
 	[EVENT_RETURNED] = "returned",
+	[EVENT_SMS_REQUESTED] = "sms_requested",
+	[EVENT_SMS_SENT] = "sms_sent",
+	[EVENT_SMS_FAILED] = "sms_failed",
 };
 
 _Static_assert(sizeof(event_names) / sizeof(event_names[0]) ==

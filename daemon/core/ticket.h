@@ -69,6 +69,9 @@ enum event_type {
 	EVENT_SERVICES_CHANGED, /* a counter, no ticket; the detail lists its
 				 * services for the rest of the day */
 	EVENT_RETURNED,        /* a no-show brought back to wait again */
+	EVENT_SMS_REQUESTED,   /* a number to text given (masked in detail) */
+	EVENT_SMS_SENT,        /* a text message handed to the gateway */
+	EVENT_SMS_FAILED,      /* a text message given up on; detail: why */
 	EVENT_TYPE_COUNT,
 };
 

@@ -10,6 +10,7 @@
 #include "booking.h"
 #include "hours.h"
 #include "log.h"
+#include "phone.h"
 #include "queue.h"
 
 /* The code's normal form (booking.h); -EINVAL for a code that breaks the
@@ -142,6 +143,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	struct ticket t = {0};
 	char norm[BOOKING_CODE_MAX + 1], day[TICKET_DAY_LEN + 1], date[11],
 		hhmm[6];
+	char phone[PHONE_LEN + 1];
+	bool texted;
 	int printer, r;
 
 	if (normalize(code, norm) < 0)
@@ -250,6 +253,11 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	if (r == 0)
 		r = office_log_event(o, EVENT_CHECKED_IN, &t, -1, now,
 				     t.late ? "late: walk-in ticket" : NULL);
+	/* The booking platform's number, when it is a mobile one. */
+	texted = office_sms_enabled(o) &&
+		 phone_parse(a.phone, strlen(a.phone), phone) == 0;
+	if (r == 0 && texted)
+		r = office_phone_store(o, &t, phone, "booking", now);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
@@ -258,6 +266,8 @@ int office_checkin(struct office *o, const char *code, int kiosk, int64_t now,
 	}
 	o->checked_in++;
 	r = queue_add(o->q, &t);
+	if (r == 0 && texted)
+		office_phone_add(o, t.id, phone);
 	if (r < 0) {
 		log_err("queueing ticket %s failed: %s; reloading", t.number,
 			strerror(-r));

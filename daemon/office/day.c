@@ -81,6 +81,8 @@ int office_load_day(struct office *o, int64_t now)
 		o->day_began = now;
 	memcpy(o->day, day, sizeof(day));
 	r = store_tickets_active(o->st, day, add_active, o);
+	if (r == 0)
+		r = office_phones_load(o);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < c->n_counters; i++) {

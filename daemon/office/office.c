@@ -205,6 +205,7 @@ void office_free(struct office *o)
 	queue_free(o->q);
 	office_arrays_free(&o->arrays);
 	pthread_cond_destroy(&o->queue_wake);
+	office_phones_free(o);
 	pthread_cond_destroy(&o->batch_done);
 	pthread_mutex_destroy(&o->batch_lock);
 	pthread_mutex_destroy(&o->lock);
@@ -285,6 +286,7 @@ static void *notifier(void *arg)
 			continue;
 		}
 		o->queue_due = false;
+		office_sms_check(o, o->queue_at);
 		send_queue(o, o->queue_at, true);
 		next = now;
 		add_ms(&next, QUEUE_EVENT_MS);
@@ -292,6 +294,7 @@ static void *notifier(void *arg)
 	/* A change not told yet is told before the thread goes. */
 	if (o->queue_due) {
 		o->queue_due = false;
+		office_sms_check(o, o->queue_at);
 		send_queue(o, o->queue_at, false);
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -332,6 +335,7 @@ void office_set_notify(struct office *o, office_notify_fn fn,
  * the lock held. */
 void office_notify_queue_now(struct office *o, int64_t now)
 {
+	office_sms_check(o, now);
 	if (!o->notify)
 		return;
 	o->queue_due = false;
@@ -342,6 +346,10 @@ void office_notify_queue_now(struct office *o, int64_t now)
  * held. */
 void office_notify_queue(struct office *o, int64_t now)
 {
+	/* The texts owed are looked at where the queue event is made: by
+	 * the notifier when there is one, else here. */
+	if (!o->notifier_running)
+		office_sms_check(o, now);
 	if (!o->notify)
 		return;
 	if (!o->notifier_running) {
@@ -358,6 +366,8 @@ void office_notify_queue(struct office *o, int64_t now)
 void office_notify_call(struct office *o, enum office_event_type type,
 			const struct ticket *t, int64_t now)
 {
+	if (type == OFFICE_EVENT_CALLED)
+		office_sms_called(o, t, now);
 	if (o->notify)
 		o->notify(o->notify_data,
 			  &(struct office_event){.type = type,

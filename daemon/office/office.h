@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "phone.h"
+#include "sms_text.h"
 #include "store.h"
 #include "ticket.h"
 
@@ -87,6 +89,7 @@ struct office_service_view {
 
 struct office;
 struct printers;
+struct sms;
 
 /* What pages are told live (the events stream). */
 enum office_event_type {
@@ -310,5 +313,18 @@ int office_printed(struct office *o, int64_t ticket, bool ok,
 /* Prints a ticket of the day again, on explicit request only. */
 int office_reprint(struct office *o, int64_t ticket, int64_t now,
 		   struct ticket *ret, struct office_error *err);
+
+/* Text messages (issue #12): once set, tickets with a number are texted
+ * through the worker when their turn nears and when they are called. */
+void office_set_sms(struct office *o, struct sms *s);
+/* The citizen's mobile number for waiting ticket id, given at the kiosk
+ * with consent; ret_masked gets it as pages may show it. Refused when
+ * the office sends no text messages ([sms] driver none). */
+int office_phone(struct office *o, int64_t id, const char *phone,
+		 int64_t now, struct ticket *ret,
+		 char ret_masked[PHONE_MASK_LEN + 1], struct office_error *err);
+/* Records a message's end (from the SMS worker) in the event log. */
+int office_sms_done(struct office *o, int64_t ticket, enum sms_kind kind,
+		    bool ok, const char *why, int64_t now);
 
 #endif

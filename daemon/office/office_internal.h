@@ -36,6 +36,8 @@ struct walk_in_waits {
 	int64_t day_began, now;
 	int min[CONFIG_MAX_SERVICES];
 };
+struct office_phone;
+struct sms;
 
 /* The office's arrays indexed by the config's services or counters. They
  * are allocated in one place, reload.c, for office_new() and for each
@@ -79,6 +81,11 @@ struct office {
 	bool notifier_running, notify_stop, queue_due;
 	pthread_cond_t queue_wake;
 	int64_t queue_at; /* the time of the latest change */
+	/* Text messages (phones.c): the worker, NULL when none, and the
+	 * day's tickets with a number. */
+	struct sms *sms;
+	struct office_phone *phones;
+	size_t n_phones, cap_phones;
 };
 
 #define BIT(i) (UINT64_C(1) << (i))
@@ -191,6 +198,17 @@ int office_record(struct office *o, const struct ticket *t,
  * back at now, newest first, at most OFFICE_RETURNABLE_MAX; *ret malloc'd. */
 int office_returnable(struct office *o, uint64_t services, int64_t now,
 		      struct ticket **ret, size_t *ret_n);
+/* phones.c: the citizens' text messages. */
+bool office_sms_enabled(const struct office *o);
+int office_phones_load(struct office *o); /* the day's, after the queue */
+void office_phones_free(struct office *o);
+/* Within the caller's transaction; then office_phone_add() after it. */
+int office_phone_store(struct office *o, const struct ticket *t,
+		       const char *phone, const char *source, int64_t now);
+void office_phone_add(struct office *o, int64_t ticket, const char *phone);
+/* Queues the messages owed: after a change of the queue, after a call. */
+void office_sms_check(struct office *o, int64_t now);
+void office_sms_called(struct office *o, const struct ticket *t, int64_t now);
 
 /* printing.c: the hand-off to the printer pool. */
 int office_printer_of(const struct office *o, int kiosk);

@@ -135,6 +135,19 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX tickets_token ON tickets (token)"
 	" WHERE token IS NOT NULL;\n"
 	"PRAGMA user_version = 7;\n",
+	/* 7 -> 8: the mobile numbers a day's tickets are texted on (issue
+	 * #12), kept for their day only, and which messages went out. */
+	"CREATE TABLE phones (\n"
+	"	ticket INTEGER PRIMARY KEY REFERENCES tickets (id),\n"
+	"	day TEXT NOT NULL CHECK (day GLOB"
+	" '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),\n"
+	"	phone TEXT NOT NULL CHECK (length(phone) BETWEEN 6 AND 20),\n"
+	"	near_sent INTEGER NOT NULL DEFAULT 0 CHECK (near_sent IN (0, 1)),\n"
+	"	called_sent INTEGER NOT NULL DEFAULT 0"
+	" CHECK (called_sent IN (0, 1))\n"
+	");\n"
+	"CREATE INDEX phones_day ON phones (day);\n"
+	"PRAGMA user_version = 8;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -179,6 +192,10 @@ enum stmt_id {
 	ST_FLOOR_EVENTS,
 	ST_SERVED_BY_COUNTER,
 	ST_APPT_DAY,
+	ST_PHONE_PUT,
+	ST_PHONE_MARK,
+	ST_PHONES_DAY,
+	ST_PHONES_PURGE,
 	ST_COUNT,
 };
 
@@ -301,6 +318,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" coalesce(t.called_at, 0) FROM appointments AS a"
 		" LEFT JOIN tickets AS t ON t.id = a.ticket"
 		" WHERE a.day = ?1 ORDER BY a.start, a.code",
+	/* A number given again replaces the first, and its messages are
+	 * owed again. */
+	[ST_PHONE_PUT] =
+		"INSERT INTO phones (ticket, day, phone) VALUES (?1,"
+		" (SELECT day FROM tickets WHERE id = ?1), ?2)"
+		" ON CONFLICT (ticket) DO UPDATE SET phone = excluded.phone,"
+		" near_sent = 0, called_sent = 0",
+	[ST_PHONE_MARK] =
+		"UPDATE phones SET near_sent = near_sent | ?2,"
+		" called_sent = called_sent | ?3 WHERE ticket = ?1",
+	[ST_PHONES_DAY] =
+		"SELECT ticket, phone, near_sent, called_sent FROM phones"
+		" WHERE day = ?1 ORDER BY ticket",
+	[ST_PHONES_PURGE] = "DELETE FROM phones WHERE day < ?1",
 	[ST_HEALTH] = ("INSERT INTO health (id, writes) VALUES (1, 1)"
 		       " ON CONFLICT (id) DO UPDATE SET writes = writes + 1"),
 };
@@ -1397,19 +1428,84 @@ out:
 
 int store_purge_phones(struct store *s, const char *day, int *ret_count)
 {
-	sqlite3_stmt *st = s->st[ST_APPT_PURGE];
+	static const enum stmt_id purges[] = {ST_APPT_PURGE, ST_PHONES_PURGE};
+	int r, count = 0;
+
+	if (!valid_day(day))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(purges) / sizeof(purges[0]); i++) {
+		sqlite3_stmt *st = s->st[purges[i]];
+
+		r = db_bind_text(st, 1, day);
+		if (r < 0) {
+			db_finish(st);
+			return r;
+		}
+		r = db_exec(st);
+		if (r < 0)
+			return r;
+		count += sqlite3_changes(s->db);
+	}
+	if (ret_count)
+		*ret_count = count;
+	return 0;
+}
+
+int store_phone_put(struct store *s, int64_t ticket, const char *phone)
+{
+	sqlite3_stmt *st = s->st[ST_PHONE_PUT];
+	int r;
+
+	if (ticket <= 0 || !phone)
+		return -EINVAL;
+	if ((r = db_bind_int64(st, 1, ticket)) < 0 ||
+	    (r = db_bind_text(st, 2, phone)) < 0) {
+		db_finish(st);
+		return r;
+	}
+	return db_exec(st);
+}
+
+int store_phone_mark(struct store *s, int64_t ticket, bool near, bool called)
+{
+	sqlite3_stmt *st = s->st[ST_PHONE_MARK];
+	int r;
+
+	if ((r = db_bind_int64(st, 1, ticket)) < 0 ||
+	    (r = db_bind_int64(st, 2, near)) < 0 ||
+	    (r = db_bind_int64(st, 3, called)) < 0) {
+		db_finish(st);
+		return r;
+	}
+	r = db_exec(st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = -ENOENT;
+	return r;
+}
+
+int store_phones_day(struct store *s, const char *day,
+		     int (*cb)(const struct store_phone *p, void *userdata),
+		     void *userdata)
+{
+	sqlite3_stmt *st = s->st[ST_PHONES_DAY];
+	struct store_phone p;
 	int r;
 
 	if (!valid_day(day))
 		return -EINVAL;
 	r = db_bind_text(st, 1, day);
-	if (r < 0) {
-		db_finish(st);
-		return r;
+	while (r == 0 && (r = db_step(st)) > 0) {
+		memset(&p, 0, sizeof(p));
+		p.ticket = sqlite3_column_int64(st, 0);
+		if (db_column_copy(st, 1, p.phone, sizeof(p.phone)) < 0) {
+			r = 0; /* not a number this daemon wrote */
+			continue;
+		}
+		p.near_sent = sqlite3_column_int(st, 2) != 0;
+		p.called_sent = sqlite3_column_int(st, 3) != 0;
+		r = cb(&p, userdata);
 	}
-	r = db_exec(st);
-	if (r == 0 && ret_count)
-		*ret_count = sqlite3_changes(s->db);
+	db_finish(st);
 	return r;
 }
 

@@ -14,7 +14,7 @@
 #include "config.h"
 #include "ticket.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -25,8 +25,8 @@ struct store_event {
 	/* event_type_name() of an enum event_type (ticket.h lists them all:
 	 * issued, checked_in, called, recalled, served, no_show,
 	 * transferred, expired, paused, resumed, imported, print_requested,
-	 * printed, print_failed, cancelled, services_changed, returned); any
-	 * other name is refused. */
+	 * printed, print_failed, cancelled, services_changed, returned,
+	 * sms_requested, sms_sent, sms_failed); any other name is refused. */
 	const char *type;
 	int64_t ticket;   /* 0 when not about a ticket */
 	int service;      /* -1 when none */
@@ -133,8 +133,27 @@ int store_appointment_put(struct store *s, const struct store_appointment *a,
 			  int64_t now, bool *ret_created);
 int store_appointment_set_ticket(struct store *s, const char *code,
 				 int64_t ticket);
-/* Deletes the phone numbers of bookings whose day is before day. */
+/* Deletes the phone numbers of bookings and tickets whose day is before
+ * day; *ret_count says how many. */
 int store_purge_phones(struct store *s, const char *day, int *ret_count);
+
+/* A ticket's mobile number for its text messages (phone.h's national
+ * form), and which of them went out. */
+struct store_phone {
+	int64_t ticket;
+	char phone[BOOKING_PHONE_MAX + 1];
+	bool near_sent, called_sent;
+};
+/* Within a transaction: the number of a ticket (replacing an earlier one,
+ * whose messages are then owed again). */
+int store_phone_put(struct store *s, int64_t ticket, const char *phone);
+/* Records messages gone out (true: this one; false: as it was). */
+int store_phone_mark(struct store *s, int64_t ticket, bool near, bool called);
+/* Calls cb for each number of day's tickets, by ticket; stops and returns
+ * cb's value when it is non-zero. */
+int store_phones_day(struct store *s, const char *day,
+		     int (*cb)(const struct store_phone *p, void *userdata),
+		     void *userdata);
 
 /* How long the newest served tickets of day in service took at the
  * counter (finished minus called), newest first, at most max. */

@@ -18,6 +18,7 @@
 #include "api_phone.h"
 #include "api_query.h"
 #include "api_response.h"
+#include "api_sms.h"
 #include "api_stats.h"
 #include "api_supervisor.h"
 #include "booking.h"
@@ -679,6 +680,7 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 		api_response_clear(ret);
 		api_internal(c->req, ret, "rendering the commit metrics");
 	}
+	api_sms_metrics(c->a->cfg, c->a->sms, ret);
 }
 
 /* What the pages show of the office, from the config's [office], and the
@@ -686,19 +688,25 @@ static void h_metrics(struct ctx *c, struct api_response *ret)
 static void h_office(struct ctx *c, struct api_response *ret)
 {
 	const struct config *cfg = c->a->cfg;
+	json_t *o;
 
 	if (api_body_none(c->req, ret) < 0)
 		return;
-	api_respond(c->req, ret, 200,
-		    json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:i, s:b}",
-			      "name", cfg->office.name, "address",
-			      cfg->office.address, "footer", cfg->office.footer,
-			      "timezone", cfg->office.timezone, "booking_code",
-			      "min_length", BOOKING_CODE_MIN, "max_length",
-			      BOOKING_CODE_MAX, "return_window_min",
-			      cfg->policy.return_window, "ticket_qr",
-			      cfg->office.ticket_url &&
-				      *cfg->office.ticket_url));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:i, s:b}", "name",
+		      cfg->office.name, "address", cfg->office.address,
+		      "footer", cfg->office.footer, "timezone",
+		      cfg->office.timezone, "booking_code", "min_length",
+		      BOOKING_CODE_MIN, "max_length", BOOKING_CODE_MAX,
+		      "return_window_min", cfg->policy.return_window,
+		      "ticket_qr",
+		      cfg->office.ticket_url && *cfg->office.ticket_url);
+	/* Whether the kiosk offers text messages. */
+	if (o && json_object_set_new(o, "sms", json_boolean(
+				cfg->sms.driver != CFG_SMS_NONE)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	api_respond(c->req, ret, 200, o);
 }
 
 static const struct route routes[] = {
@@ -721,6 +729,7 @@ static const struct route routes[] = {
 	 h_resume},
 	{"POST", "/api/v1/tickets/{}/reprint", API_AUTH_SUPERVISOR, h_reprint},
 	{"POST", "/api/v1/checkins", API_AUTH_KIOSK, api_bookings_checkin},
+	{"POST", "/api/v1/tickets/{}/phone", API_AUTH_KIOSK, api_sms_phone},
 	{"POST", "/api/v1/appointments", API_AUTH_ADMIN, api_bookings_import},
 	{"POST", "/api/v1/test/clock", API_AUTH_ADMIN, h_test_clock},
 	{"GET", "/api/v1/printers", API_AUTH_SUPERVISOR, h_printers},
@@ -978,6 +987,11 @@ void api_set_test_clock(struct api *a, api_advance_fn advance,
 {
 	a->advance = advance;
 	a->advance_data = userdata;
+}
+
+void api_set_sms(struct api *a, struct sms *s)
+{
+	a->sms = s;
 }
 
 void api_set_events(struct api *a, struct events *e)

@@ -30,6 +30,7 @@ typedef int64_t (*api_advance_fn)(void *userdata, int64_t seconds);
 struct api;
 struct events;
 struct printers;
+struct sms;
 struct stats;
 
 int api_new(const struct config *cfg, struct office *office,
@@ -38,6 +39,8 @@ void api_free(struct api *a);
 /* Optional parts, set before serving: the printers behind
  * GET /api/v1/printers, and the ring that live events are published to. */
 void api_set_printers(struct api *a, struct printers *p);
+/* The SMS worker, for /metrics; NULL (the default): none. */
+void api_set_sms(struct api *a, struct sms *s);
 void api_set_events(struct api *a, struct events *e);
 /* The statistics behind GET /api/v1/stats and GET /metrics. */
 void api_set_stats(struct api *a, struct stats *s);

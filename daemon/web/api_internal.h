@@ -46,6 +46,7 @@ struct api {
 	void *advance_data;
 	struct events *events;     /* NULL: no live events */
 	struct stats *stats;       /* NULL: no statistics (503) */
+	struct sms *sms;           /* NULL: no text messages */
 	api_clock_fn clock;
 	void *clock_data;
 	struct addr16 *kiosk_clients;

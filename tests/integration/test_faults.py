@@ -75,11 +75,12 @@ class TestDiskFaults(DaemonTestCase):
         d.start()
         issued = [d.issue("A").data["number"] for _ in range(3)]
         filler = os.path.join(mnt, "filler")
-        with open(filler, "wb") as f:
+        # Unbuffered: a short write leaves nothing for close() to flush
+        # (and fail on) after the disk is full.
+        with open(filler, "wb", buffering=0) as f:
             try:
                 while True:
                     f.write(b"\0" * 65536)
-                    f.flush()
             except OSError as e:
                 self.assertEqual(e.errno, errno.ENOSPC)
         n = self.issue_until_refused(d)

@@ -49,6 +49,7 @@ class Office(DaemonTestCase):
             "booking_code": {"min_length": 4, "max_length": 32},
             "return_window_min": 30,
             "ticket_qr": False,
+            "sms": False,  # [sms] driver = none
         })
         self.assertError(d.post("/api/v1/office", {}), 405)
         d2 = self.start_daemon(ticket_url="https://x.ro/t/{token}",

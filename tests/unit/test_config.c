@@ -565,6 +565,45 @@ static struct bad_case bad_cases[] = {
 	{"empty counter name",
 	 MIN "[counter.2]\nname =\nservices = A\ntoken = other-secret\n", 9,
 	 "[counter.2] name: must not be empty"},
+	/* [sms]: the citizens' text messages. */
+	{"unknown sms driver", MIN "[sms]\ndriver = sms77\n", 9,
+	 "[sms] driver = 'sms77': expected none, gammu or http"},
+	{"http without url", MIN "[sms]\ndriver = http\n", 8,
+	 "[sms]: missing key 'url'"},
+	{"sms url not http", MIN "[sms]\ndriver = http\nurl = ftp://x/y\n", 10,
+	 "[sms] url = 'ftp://x/y': expected an http:// or https:// address"},
+	{"sms url with a blank",
+	 MIN "[sms]\ndriver = http\nurl = https://a b/\n", 10,
+	 "expected an address without blanks"},
+	{"gammu key with driver http",
+	 MIN "[sms]\ndriver = http\nurl = https://x/\n"
+	     "gammu_config = /etc/gammu-smsdrc\n",
+	 11, "[sms] gammu_config: only for driver = gammu (the driver is http)"},
+	{"http key with driver gammu",
+	 MIN "[sms]\ndriver = gammu\nurl = https://x/\n", 10,
+	 "[sms] url: only for driver = http (the driver is gammu)"},
+	{"http key without a driver", MIN "[sms]\nbody = {to} {text}\n", 9,
+	 "[sms] body: only for driver = http (the driver is none)"},
+	{"user without password",
+	 MIN "[sms]\ndriver = http\nurl = https://x/\nuser = me\n", 11,
+	 "[sms] user and password go together"},
+	{"body without text",
+	 MIN "[sms]\ndriver = http\nurl = https://x/\nbody = to={to}\n", 11,
+	 "[sms] body: must hold {text}"},
+	{"body without number",
+	 MIN "[sms]\ndriver = http\nurl = https://x/\nbody = m={text}\n",
+	 11, "[sms] body: must hold {to} or {to_e164}"},
+	{"relative gammu config",
+	 MIN "[sms]\ndriver = gammu\ngammu_config = smsdrc\n", 10,
+	 "[sms] gammu_config = 'smsdrc': expected an absolute path"},
+	{"sms queue size 0", MIN "[sms]\nqueue_size = 0\n", 9,
+	 "[sms] queue_size = '0': expected a whole number from 1 to 10000"},
+	{"sms retries 11", MIN "[sms]\nretries = 11\n", 9,
+	 "expected a whole number from 0 to 10"},
+	{"sms timeout 0", MIN "[sms]\ntimeout = 0\n", 9,
+	 "expected a whole number from 1 to 120"},
+	{"unknown sms key", MIN "[sms]\nsender = Primaria\n", 9,
+	 "unknown key 'sender' in [sms]"},
 };
 
 static struct config sentinel;
@@ -862,6 +901,21 @@ static void test_defaults(void **state)
 	assert_int_equal(c->policy.walkin_limit, 0);
 	assert_int_equal(c->policy.return_window, 30);
 
+	assert_int_equal(c->sms.driver, CFG_SMS_NONE);
+	assert_int_equal(c->sms.notify_minutes, 10);
+	assert_int_equal(c->sms.notify_ahead, 3);
+	assert_string_equal(c->sms.gammu_config, "/etc/gammu-smsdrc");
+	assert_string_equal(c->sms.gammu_inject, "/usr/bin/gammu-smsd-inject");
+	assert_null(c->sms.url);
+	assert_null(c->sms.user);
+	assert_string_equal(c->sms.body,
+			    "{\"to\": \"{to_e164}\", \"text\": \"{text}\"}");
+	assert_string_equal(c->sms.content_type, "application/json");
+	assert_int_equal(c->sms.timeout, 10);
+	assert_int_equal(c->sms.queue_size, 256);
+	assert_int_equal(c->sms.retries, 3);
+	assert_int_equal(c->sms.backoff, 30);
+
 	/* The implicit printer. */
 	assert_int_equal(c->n_printers, 1);
 	assert_string_equal(c->printers[0].name, "default");
@@ -918,6 +972,49 @@ static void test_supervisors(void **state)
 	c = parse_ok(MIN "[policy]\nmax_wait = 20\n[alerts]\nmax_wait = 90\n");
 	assert_int_equal(c->alerts.max_wait, 90);
 	assert_int_equal(c->policy.max_wait, 20);
+	config_free(c);
+}
+
+/* Both gateways with every key of theirs. */
+static void test_sms(void **state)
+{
+	struct config *c = parse_ok(MIN "[sms]\n"
+					"driver = http\n"
+					"notify_minutes = 0\n"
+					"notify_ahead = 5\n"
+					"url = https://sms.example.ro/api/send\n"
+					"user = primaria\n"
+					"password = s3cret pass\n"
+					"body = to={to}&msg={text}\n"
+					"content_type = application/x-www-form-urlencoded\n"
+					"timeout = 3\n"
+					"queue_size = 8\n"
+					"retries = 0\n"
+					"backoff = 1\n");
+
+	(void)state;
+	assert_int_equal(c->sms.driver, CFG_SMS_HTTP);
+	assert_int_equal(c->sms.notify_minutes, 0);
+	assert_int_equal(c->sms.notify_ahead, 5);
+	assert_string_equal(c->sms.url, "https://sms.example.ro/api/send");
+	assert_string_equal(c->sms.user, "primaria");
+	assert_string_equal(c->sms.password, "s3cret pass");
+	assert_string_equal(c->sms.body, "to={to}&msg={text}");
+	assert_string_equal(c->sms.content_type,
+			    "application/x-www-form-urlencoded");
+	assert_int_equal(c->sms.timeout, 3);
+	assert_int_equal(c->sms.queue_size, 8);
+	assert_int_equal(c->sms.retries, 0);
+	assert_int_equal(c->sms.backoff, 1);
+	config_free(c);
+
+	c = parse_ok(MIN "[sms]\ndriver = gammu\n"
+			 "gammu_config = /var/lib/bonomat/smsdrc\n"
+			 "gammu_inject = /usr/local/bin/gammu-smsd-inject\n");
+	assert_int_equal(c->sms.driver, CFG_SMS_GAMMU);
+	assert_string_equal(c->sms.gammu_config, "/var/lib/bonomat/smsdrc");
+	assert_string_equal(c->sms.gammu_inject,
+			    "/usr/local/bin/gammu-smsd-inject");
 	config_free(c);
 }
 
@@ -1381,6 +1478,32 @@ static void test_keep_running(void **state)
 	config_free(nc);
 }
 
+/* A reload keeps the SMS gateway it started with (the worker holds a copy
+ * of it); when to text follows the file. */
+static void test_keep_running_sms(void **state)
+{
+	struct config *old = parse_ok(MIN "[sms]\ndriver = http\n"
+					  "url = https://a.example/send\n"
+					  "notify_ahead = 2\n");
+	struct reported rep = {0};
+	struct config *nc;
+
+	(void)state;
+	nc = parse_ok(MIN "[sms]\ndriver = gammu\nnotify_ahead = 4\n"
+			  "retries = 0\n");
+	assert_int_equal(config_keep_running(nc, old, note_key, &rep), 0);
+	assert_int_equal(rep.n, 3);
+	assert_string_equal(rep.keys[0], "[sms] url");
+	assert_string_equal(rep.keys[1], "[sms] driver");
+	assert_string_equal(rep.keys[2], "[sms] retries");
+	assert_int_equal(nc->sms.driver, CFG_SMS_HTTP);
+	assert_int_equal(nc->sms.retries, 3);
+	assert_int_equal(nc->sms.notify_ahead, 4);
+	config_free(old);
+	assert_string_equal(nc->sms.url, "https://a.example/send");
+	config_free(nc);
+}
+
 static void test_printers_equal(void **state)
 {
 	struct config *a = parse_ok(MIN "[printer.p1]\ndriver = file\n"
@@ -1402,11 +1525,13 @@ int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_keep_running_sms),
 		cmocka_unit_test(test_printers_equal),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_diacritics),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_supervisors),
+		cmocka_unit_test(test_sms),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_booleans),

@@ -235,7 +235,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 7);
+	assert_int_equal(STORE_SCHEMA_VERSION, 8);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -289,12 +289,14 @@ static void test_migration_from_6_tokens(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP INDEX tickets_token;"
+				  "DROP TABLE phones;"
+				  " DROP INDEX tickets_token;"
 				  " ALTER TABLE tickets DROP COLUMN token;"
 				  " PRAGMA user_version = 6"),
 			 SQLITE_OK);
 	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 7);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
 	assert_int_equal(store_ticket_get(f->s, old, &got), 0);
 	assert_string_equal(got.token, "");
 
@@ -384,6 +386,67 @@ static void test_appointments(void **state)
 	assert_string_equal(got.phone, "");
 }
 
+struct phone_seen {
+	struct store_phone p[4];
+	size_t n;
+};
+
+static int collect_phone(const struct store_phone *p, void *userdata)
+{
+	struct phone_seen *seen = userdata;
+
+	if (seen->n == 4)
+		return -ENOSPC;
+	seen->p[seen->n++] = *p;
+	return 0;
+}
+
+/* A ticket's number: replaced when given again (its messages owed
+ * again), marked as its messages go out, and gone with its day. */
+static void test_phones(void **state)
+{
+	struct fixture *f = *state;
+	struct phone_seen seen = {0};
+	int64_t a, b;
+	int n = -1;
+
+	assert_int_equal(store_begin(f->s), 0);
+	a = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	b = insert(f, DAY2, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 86400);
+	assert_int_equal(store_phone_put(f->s, a, "0722000111"), 0);
+	assert_int_equal(store_phone_put(f->s, b, "0733000222"), 0);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_phone_mark(f->s, a, true, false), 0);
+	assert_int_equal(store_phone_mark(f->s, 999, true, false), -ENOENT);
+	assert_int_equal(store_phones_day(f->s, DAY1, collect_phone, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.p[0].ticket, a);
+	assert_string_equal(seen.p[0].phone, "0722000111");
+	assert_true(seen.p[0].near_sent);
+	assert_false(seen.p[0].called_sent);
+
+	/* Given again: the new number, nothing sent to it yet. */
+	assert_int_equal(store_phone_put(f->s, a, "0744000333"), 0);
+	seen.n = 0;
+	assert_int_equal(store_phones_day(f->s, DAY1, collect_phone, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.p[0].phone, "0744000333");
+	assert_false(seen.p[0].near_sent);
+
+	/* The day after DAY1 keeps DAY2's number only. */
+	assert_int_equal(store_purge_phones(f->s, DAY2, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM phones"), 1);
+	seen.n = 0;
+	assert_int_equal(store_phones_day(f->s, DAY1, collect_phone, &seen), 0);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(store_phones_day(f->s, DAY2, collect_phone, &seen), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.p[0].ticket, b);
+	assert_int_equal(store_phones_day(f->s, "nope", collect_phone, &seen),
+			 -EINVAL);
+}
+
 /* A database of schema 1 (as the first release wrote it) is brought to 2
  * on open, keeping its rows. */
 static void test_migration_from_1(void **state)
@@ -398,7 +461,8 @@ static void test_migration_from_1(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP TABLE appointments;"
+				  "DROP TABLE phones;"
+				  " DROP TABLE appointments;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX events_day;"
 				  " DROP INDEX tickets_day;"
@@ -439,7 +503,8 @@ static void test_migration_from_3(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP INDEX appointments_pending;"
+				  "DROP TABLE phones;"
+				  " DROP INDEX appointments_pending;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
 				  " DROP INDEX events_day;"
@@ -468,7 +533,8 @@ static void test_migration_from_3(void **state)
 }
 
 /* Schema 5 indexes the floor events and the day's bookings: the
- * supervision page's queries use them. */
+ * supervision page's queries use them. Schema 6 adds the numbers texted
+ * (phones). */
 static void test_migration_from_4(void **state)
 {
 	struct fixture *f = *state;
@@ -476,7 +542,8 @@ static void test_migration_from_4(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP INDEX events_floor;"
+				  "DROP TABLE phones;"
+				  " DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
 				  " DROP INDEX events_day;"
 				  " DROP INDEX tickets_day;"
@@ -489,8 +556,33 @@ static void test_migration_from_4(void **state)
 			 STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path,
 				 "SELECT count(*) FROM sqlite_schema WHERE name"
-				 " IN ('events_floor', 'appointments_by_day')"),
-			 2);
+				 " IN ('events_floor', 'appointments_by_day',"
+				 " 'phones', 'phones_day')"),
+			 4);
+}
+
+/* A database of schema 7 gets the phones table, keeping its tickets. */
+static void test_migration_from_7(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t;
+	int64_t id;
+
+	assert_int_equal(store_begin(f->s), 0);
+	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	assert_int_equal(store_commit(f->s), 0);
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, "DROP TABLE phones;"
+					   " PRAGMA user_version = 7"),
+			 SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 8);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	assert_int_equal(store_phone_put(f->s, id, "0722000111"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM phones"
+					  " WHERE day = '" DAY1 "'"),
+			 1);
 }
 
 static int count_floor(const struct store_floor_event *e, void *userdata)
@@ -579,7 +671,8 @@ static void test_migration_from_5(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "DROP INDEX events_day;"
+	assert_int_equal(raw_exec(f->path, "DROP TABLE phones;"
+					   " DROP INDEX events_day;"
 					   " DROP INDEX tickets_day;"
 					   " DROP INDEX tickets_token;"
 					   " ALTER TABLE tickets DROP COLUMN token;"
@@ -1187,6 +1280,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_7, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_4, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_5, setup,
@@ -1211,6 +1306,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_phones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tickets_active, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_close_days_before, setup,

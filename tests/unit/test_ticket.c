@@ -33,6 +33,9 @@ static const struct {
 	{EVENT_CANCELLED, "cancelled"},
 	{EVENT_SERVICES_CHANGED, "services_changed"},
 	{EVENT_RETURNED, "returned"},
+	{EVENT_SMS_REQUESTED, "sms_requested"},
+	{EVENT_SMS_SENT, "sms_sent"},
+	{EVENT_SMS_FAILED, "sms_failed"},
 };
 
 static void names_are_the_stored_ones(void **state)

@@ -9,6 +9,7 @@ import {
 	t, setLang, getLang, describeKioskError, lateText, minutes, officeMoment,
 } from '/shared/i18n.js';
 import { office } from '/shared/office.js';
+import { initSms, renderSms, smsTicketShown } from '/kiosk/sms.js';
 
 const IDLE_MS = 20000;        // back to the start screen after this long untouched
 const IDLE_UNPRINTED_MS = 90000; // a ticket not printed stays longer: the number must be written down
@@ -356,6 +357,7 @@ function renderAll() {
 	renderTicket();
 	renderMessage();
 	renderCode();
+	renderSms();
 }
 
 // ---- actions ------------------------------------------------------------
@@ -397,6 +399,7 @@ function showTicket(ticket, already = false) {
 	state.already = already;
 	state.code = '';
 	state.printWatch = ticket.printed === 'pending' && !already ? 'watching' : 'done';
+	smsTicketShown(ticket, already);
 	renderTicket();
 	show('ticket');
 	if (ticket.printed === 'pending' && !already)
@@ -636,6 +639,7 @@ const live = connectLive({
 });
 
 buildKeypad();
+initSms({ show, setBusy, isBusy: () => state.busy });
 renderAll();
 show('home');
 tick();

@@ -15,6 +15,8 @@ const fallback = {
 	returnWindow: 30,
 	// Whether tickets have a QR code ([office] ticket_url is set).
 	ticketQr: false,
+	// Whether the kiosk offers text messages ([sms] driver).
+	sms: false,
 };
 
 // The booking address is the web address in the config's footer
@@ -39,6 +41,7 @@ async function load() {
 			codeMax: o.booking_code?.max_length || fallback.codeMax,
 			returnWindow: o.return_window_min ?? fallback.returnWindow,
 			ticketQr: o.ticket_qr === true,
+			sms: o.sms === true,
 		};
 	} catch (e) {
 		return fallback;

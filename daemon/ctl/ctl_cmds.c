@@ -616,13 +616,14 @@ static int parse_date(const char *s, struct tm *ret)
 /* A line of totals ("all" services and kinds) dated when. */
 static void add_totals(struct table *t, const char *when, json_t *tot)
 {
-	char b[6][32];
+	char b[7][32];
 	const char *total[] = {when,
 			       "all",
 			       "all",
 			       cell(tot, "issued", b[0]),
 			       cell(tot, "served", b[1]),
 			       cell(tot, "no_show", b[2]),
+			       cell(tot, "returned", b[6]),
 			       cell(tot, "expired", b[3]),
 			       cell(tot, "waiting", b[4]),
 			       cell(tot, "called", b[5]),
@@ -634,10 +635,11 @@ static void add_totals(struct table *t, const char *when, json_t *tot)
 /* The days' rows; with period, its totals last, dated FROM/TO. */
 static void print_stats_table(json_t *days, json_t *period)
 {
-	static const char *const head[] = {
-		"DATE",	   "SERVICE", "KIND",	 "ISSUED", "SERVED",
-		"NO_SHOW", "EXPIRED", "WAITING", "CALLED", "WAIT_MEAN_S"};
-	struct table *t = table_new(10, head);
+	static const char *const head[] = {"DATE",     "SERVICE",    "KIND",
+					   "ISSUED",   "SERVED",     "NO_SHOW",
+					   "RETURNED", "EXPIRED",    "WAITING",
+					   "CALLED",   "WAIT_MEAN_S"};
+	struct table *t = table_new(11, head);
 	json_t *d, *row;
 	size_t i, j;
 
@@ -645,7 +647,7 @@ static void print_stats_table(json_t *days, json_t *period)
 		return;
 	json_array_foreach(days, i, d)
 	{
-		char b[7][32];
+		char b[8][32];
 
 		add_totals(t, str(d, "date"), json_object_get(d, "totals"));
 		json_array_foreach(json_object_get(d, "services"), j, row)
@@ -656,6 +658,7 @@ static void print_stats_table(json_t *days, json_t *period)
 					   cell(row, "issued", b[0]),
 					   cell(row, "served", b[1]),
 					   cell(row, "no_show", b[2]),
+					   cell(row, "returned", b[7]),
 					   cell(row, "expired", b[3]),
 					   cell(row, "waiting", b[4]),
 					   cell(row, "called", b[5]),
@@ -677,8 +680,8 @@ static void print_stats_table(json_t *days, json_t *period)
 	if (period) {
 		char when[32];
 
-		(void)snprintf(when, sizeof(when), "%s/%s",
-			       str(period, "from"), str(period, "to"));
+		(void)snprintf(when, sizeof(when), "%s/%s", str(period, "from"),
+			       str(period, "to"));
 		add_totals(t, when, json_object_get(period, "totals"));
 	}
 	table_print(t, stdout);

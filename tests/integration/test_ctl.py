@@ -276,15 +276,55 @@ class Daily(CtlCase):
                  and r[2] == "walk_in"]
             self.assertEqual((a[0][3], a[0][4]), ("2", "1"), day)
         text = self.ok("stats").stdout
-        self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +1 +0" % today)
+        self.assertRegex(text.splitlines()[0],
+                         r"^DATE +SERVICE +KIND +ISSUED +SERVED +NO_SHOW"
+                         r" +RETURNED +EXPIRED +WAITING +CALLED +WAIT_MEAN_S$")
+        self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +0 +1 +0"
+                         % today)
         self.assertRegex(text, r"\n%s +A +walk_in +2 +1 " % today)
         text = self.ok("stats", "--from", yesterday, "--to", today).stdout
         self.assertRegex(text, r"\n%s +all +all +0 +0 " % yesterday)
         self.assertRegex(text, r"\n%s +A +walk_in +2 +1 " % today)
-        self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +1 +0 +-\n$"
+        self.assertRegex(text, r"\n%s +all +all +2 +1 +0 +0 +0 +1 +0 +-\n$"
                          % period)
         p = self.run_ctl("stats", "--from", today, "--to", yesterday)
         self.assertEqual(p.returncode, 2)
+
+    def test_stats_returned(self):
+        # A001 missed its call, came back and was served; A002 missed its
+        # call for good; A003 waits.
+        a1, _, _ = self.issue(3, "A")
+        self.assertEqual(self.d.counter("1", "next").data["number"], "A001")
+        self.assertStatus(self.d.counter("1", "done",
+                                         {"outcome": "no_show"}), 200)
+        r = self.d.counter("1", "tickets/%d/return" % a1["id"])
+        self.assertStatus(r, 200)
+        self.assertEqual(r.data["state"], "waiting")
+        self.assertEqual(self.d.counter("1", "next").data["number"], "A001")
+        self.assertStatus(self.d.counter("1", "done",
+                                         {"outcome": "served"}), 200)
+        self.assertEqual(self.d.counter("1", "next").data["number"], "A002")
+        self.assertStatus(self.d.counter("1", "done",
+                                         {"outcome": "no_show"}), 200)
+        today = office_today()
+        j = self.json_of("stats", config=False)
+        tot = j[0]["totals"]
+        self.assertEqual((tot["issued"], tot["served"], tot["no_show"],
+                          tot["returned"], tot["waiting"]), (3, 1, 1, 1, 1))
+        a = [r for r in j[0]["services"]
+             if r["service"] == "A" and r["kind"] == "walk_in"]
+        self.assertEqual(a[0]["returned"], 1)
+        j = self.json_of("stats", "--from", today, "--to", today)
+        self.assertEqual(j["totals"]["returned"], 1)
+        # ISSUED SERVED NO_SHOW RETURNED EXPIRED WAITING CALLED
+        text = self.ok("stats").stdout
+        self.assertRegex(text, r"\n%s +all +all +3 +1 +1 +1 +0 +1 +0 +-\n"
+                         % today)
+        self.assertRegex(text, r"\n%s +A +walk_in +3 +1 +1 +1 +0 +1 +0 "
+                         % today)
+        text = self.ok("stats", "--from", today).stdout
+        self.assertRegex(text, r"\n%s/%s +all +all +3 +1 +1 +1 +0 +1 +0 +-\n$"
+                         % (today, today))
 
 
 class Backup(CtlCase):

@@ -34,6 +34,8 @@ addWords({
 	'reports.tile.issued': 'Bonuri emise',
 	'reports.tile.served': 'Cetățeni serviți',
 	'reports.tile.no_show': 'Neprezentați la chemare',
+	// "label: N" needs no plural.
+	'reports.tile.returned': 'reveniți la rând: {n}',
 	'reports.tile.expired': 'Rămași neserviți la închidere',
 	'reports.tile.wait': 'Așteptare medie',
 	'reports.tile.on_time': 'Programări chemate la timp',
@@ -61,6 +63,7 @@ addWords({
 	'reports.col.issued': 'Emise',
 	'reports.col.served': 'Serviți',
 	'reports.col.no_show': 'Neprezentați',
+	'reports.col.returned': 'Reveniți',
 	'reports.col.expired': 'Neserviți',
 	'reports.col.wait_mean': 'Așteptare medie (min)',
 	'reports.col.wait_p50': 'Mediană (min)',
@@ -229,7 +232,8 @@ function renderTiles(p) {
 	$('tiles').replaceChildren(
 		tile(t('reports.tile.issued'), number.format(p.totals.issued)),
 		tile(t('reports.tile.served'), number.format(p.totals.served)),
-		tile(t('reports.tile.no_show'), number.format(p.totals.no_show)),
+		tile(t('reports.tile.no_show'), number.format(p.totals.no_show),
+			t('reports.tile.returned', { n: number.format(p.totals.returned) })),
 		tile(t('reports.tile.expired'), number.format(p.totals.expired)),
 		tile(t('reports.tile.wait'), wait === null ? t('reports.none') : t('reports.minutes', { v: decimal.format(wait / 60) })),
 		tile(t('reports.tile.on_time'),
@@ -247,7 +251,8 @@ function renderTable(p) {
 		const tr = body.insertRow();
 		const cells = [
 			serviceName(r.service), t('reports.kind.' + r.kind),
-			number.format(r.issued), number.format(r.served), number.format(r.no_show), number.format(r.expired),
+			number.format(r.issued), number.format(r.served), number.format(r.no_show), number.format(r.returned),
+			number.format(r.expired),
 			fmtMinutes(r.wait_mean_s), fmtMinutes(r.wait_p50_s), fmtMinutes(r.wait_p90_s), fmtMinutes(r.wait_max_s),
 			fmtMinutes(r.service_mean_s),
 			r.share_within_10min === null ? t('reports.none') : percent.format(r.share_within_10min),

@@ -2,12 +2,14 @@
 """Statistics over a period (API.md "GET /api/v1/stats", ?from=&to=): two
 days written into the database by hand (seed.py), then the period's
 figures as JSON and CSV against figures worked out by hand below, and the
-refusals of bad periods. Also the reports page's files: Chart.js served
+refusals of bad periods; seed.py's return of a no-show against the
+daemon's own. Also the reports page's files: Chart.js served
 from [server] chartjs_dir at /javascript/chart.js/."""
 
 import csv
 import io
 import os
+import sqlite3
 import sys
 import tempfile
 
@@ -270,6 +272,66 @@ class StatsPeriodTest(DaemonTestCase):
 
 
 CHARTJS = "/usr/share/javascript/chart.js/chart.min.js"
+
+
+class SeededReturnTest(DaemonTestCase):
+    """seed.py's returned no-show is what the daemon writes for one: the
+    same events (types, counters, kinds, reasons, the return's detail) and
+    the same final ticket row; the day's statistics count it."""
+
+    THU = "2026-11-05"
+
+    def walk_of(self, tid):
+        db = sqlite3.connect(self.d.db)
+        try:
+            events = db.execute(
+                "SELECT type, service, counter, kind, reason,"
+                " CASE WHEN type = 'returned' THEN detail END FROM events"
+                " WHERE ticket = ? ORDER BY id", (tid,)).fetchall()
+            row = db.execute(
+                "SELECT service, kind, state, counter, reason,"
+                " called_at IS NOT NULL, finished_at IS NOT NULL,"
+                " finished_at >= called_at, called_at >= issued_at, recalls"
+                " FROM tickets WHERE id = ?", (tid,)).fetchone()
+        finally:
+            db.close()
+        return events, row
+
+    def test_seeded_return_is_the_daemons(self):
+        self.d = self.start_daemon()
+        t = self.issue_ok(self.d, "A")
+        self.assertEqual(self.d.counter("2", "next").data["id"], t["id"])
+        self.assertStatus(self.d.counter("2", "done",
+                                         {"outcome": "no_show"}), 200)
+        self.assertStatus(self.d.counter(
+            "2", "tickets/%d/return" % t["id"]), 200)
+        self.assertEqual(self.d.counter("1", "next").data["id"], t["id"])
+        self.assertStatus(self.d.counter("1", "done",
+                                         {"outcome": "served"}), 200)
+        self.d.stop()
+        live = self.walk_of(t["id"])
+        s = seed.Seeder(self.d.db)
+        tid = s.walk(self.THU, "A", "walk_in", "09:00", "09:01", "09:02",
+                     outcome="no_show", counter="2",
+                     back={"at": "09:10", "called": "09:12",
+                           "end": "09:15", "counter": "1"})
+        s.close()
+        self.assertEqual(self.walk_of(tid), live)
+        self.assertEqual([e[0] for e in live[0]],
+                         ["issued", "called", "no_show", "returned",
+                          "called", "served"])
+        self.d.start()
+        r = self.d.get("/api/v1/stats?date=" + self.THU, token=ADMIN_TOKEN)
+        self.assertStatus(r, 200)
+        self.assertEqual({k: r.data["totals"][k] for k in
+                          ("issued", "served", "no_show", "returned")},
+                         {"issued": 1, "served": 1, "no_show": 0,
+                          "returned": 1})
+        a = [x for x in r.data["services"]
+             if x["service"] == "A" and x["kind"] == "walk_in"][0]
+        # The wait is to the first call; the service time from the last.
+        self.assertEqual((a["wait_n"], a["wait_mean_s"]), (1, 60.0))
+        self.assertEqual((a["service_n"], a["service_mean_s"]), (1, 180.0))
 
 
 class ChartJsTest(DaemonTestCase):

@@ -1,7 +1,7 @@
 // The reports page (/reports) over a month seeded into the database
 // (tests/integration/seed.py: November 2026, services A and B): the
-// figures and the three charts drawn by Debian's Chart.js agree with GET
-// /api/v1/stats?from=&to=, the CSV comes in one click, the print layout
+// figures (returned no-shows included) and the three charts drawn by
+// Debian's Chart.js agree with GET /api/v1/stats?from=&to=, the CSV comes in one click, the print layout
 // leaves the controls out, and a wrong code or period is said in
 // Romanian. Screenshots of the screen and of the print layout are kept.
 

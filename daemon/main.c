@@ -484,7 +484,7 @@ int main(int argc, char **argv)
 			log_set_verbose(1);
 			break;
 		case 'V':
-			printf("bonomatd 0.1.0\n");
+			printf("bonomatd %s\n", BONOMAT_VERSION);
 			return EXIT_SUCCESS;
 		case 'T':
 			if (hours_parse_rfc3339(optarg, &the_clock.base) < 0) {

@@ -870,7 +870,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && ctl_is_command(argv[1]))
 		return ctl_main(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("bonomatctl 0.1.0\n");
+		printf("bonomatctl %s\n", BONOMAT_VERSION);
 		return EXIT_SUCCESS;
 	}
 	if (argc >= 2 &&

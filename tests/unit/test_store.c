@@ -567,6 +567,18 @@ static void test_migration_from_4(void **state)
 }
 
 /* A database of schema 7 gets the phones table, keeping its tickets. */
+/* Reopens the store on its file taken back by sql to an older schema, and
+ * checks that it was brought up to date. */
+static void migrate_from(struct fixture *f, const char *sql)
+{
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
+}
+
 static void test_migration_from_7(void **state)
 {
 	struct fixture *f = *state;
@@ -576,20 +588,19 @@ static void test_migration_from_7(void **state)
 	assert_int_equal(store_begin(f->s), 0);
 	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
 	assert_int_equal(store_commit(f->s), 0);
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, UNDO_SCHEMA_9 "DROP TABLE phones;"
-					   " PRAGMA user_version = 7"),
-			 SQLITE_OK);
-	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
-			 STORE_SCHEMA_VERSION);
+	migrate_from(f, UNDO_SCHEMA_9 "DROP TABLE phones;"
+			" PRAGMA user_version = 7");
 	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
 	assert_int_equal(store_phone_put(f->s, id, "0722000111"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM phones"
 					  " WHERE day = '" DAY1 "'"),
 			 1);
 }
+
+/* The waiting and called tickets that tickets_open holds. */
+#define COUNT_OPEN(where)                                               \
+	("SELECT count(*) FROM tickets INDEXED BY tickets_open WHERE"   \
+	 " state IN ('waiting', 'called')" where)
 
 /* Schema 9 swaps tickets_state_day for the partial tickets_open; the open
  * tickets are found through it, a call keeps them in it and a served one
@@ -607,22 +618,12 @@ static void test_migration_from_8(void **state)
 	called = insert(f, DAY1, "A002", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 5);
 	(void)insert(f, DAY1, "A003", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 9);
 	assert_int_equal(store_commit(f->s), 0);
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, UNDO_SCHEMA_9
-				  " PRAGMA user_version = 8"),
-			 SQLITE_OK);
-	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
-			 STORE_SCHEMA_VERSION);
+	migrate_from(f, UNDO_SCHEMA_9 " PRAGMA user_version = 8");
 	assert_int_equal(raw_int(f->path,
 				 "SELECT count(*) FROM sqlite_schema WHERE"
 				 " name = 'tickets_state_day'"),
 			 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
-					  " INDEXED BY tickets_open WHERE"
-					  " state IN ('waiting', 'called')"
-					  " AND day = '" DAY1 "'"),
+	assert_int_equal(raw_int(f->path, COUNT_OPEN(" AND day = '" DAY1 "'")),
 			 3);
 
 	assert_int_equal(store_ticket_get(f->s, called, &t), 0);
@@ -633,10 +634,7 @@ static void test_migration_from_8(void **state)
 	t.state = TICKET_SERVED;
 	t.finished_at = T_DAY1 + 120;
 	assert_int_equal(store_ticket_update(f->s, &t), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
-					  " INDEXED BY tickets_open WHERE"
-					  " state IN ('waiting', 'called')"
-					  " AND day = '" DAY1 "'"),
+	assert_int_equal(raw_int(f->path, COUNT_OPEN(" AND day = '" DAY1 "'")),
 			 2);
 	raw_text(f->path, "PRAGMA integrity_check", check, sizeof(check));
 	assert_string_equal(check, "ok");
@@ -645,10 +643,7 @@ static void test_migration_from_8(void **state)
 	assert_int_equal(count, 2);
 	assert_int_equal(store_ticket_get(f->s, waiting, &t), 0);
 	assert_int_equal(t.state, TICKET_EXPIRED);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets"
-					  " INDEXED BY tickets_open WHERE"
-					  " state IN ('waiting', 'called')"),
-			 0);
+	assert_int_equal(raw_int(f->path, COUNT_OPEN("")), 0);
 }
 
 static int count_floor(const struct store_floor_event *e, void *userdata)

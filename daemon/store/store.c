@@ -148,6 +148,16 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX phones_day ON phones (day);\n"
 	"PRAGMA user_version = 8;\n",
+	/* 8 -> 9: a call changes two tickets' state, and every entry of an
+	 * index on state moved with it (issue #15: a call's commit wrote
+	 * about nine WAL pages). Only the day's open tickets are looked up
+	 * by state (the queue at start, closing a day); the rest by day
+	 * (tickets_day). An entry of tickets_open keeps its key (day, id)
+	 * from waiting to called, and goes once served. */
+	"DROP INDEX tickets_state_day;\n"
+	"CREATE INDEX tickets_open ON tickets (day)"
+	" WHERE state IN ('waiting', 'called');\n"
+	"PRAGMA user_version = 9;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -169,6 +179,7 @@ enum stmt_id {
 	ST_SEQ_NEXT,
 	ST_TICKET_INSERT,
 	ST_TICKET_UPDATE,
+	ST_TICKET_RENUMBER,
 	ST_TICKET_GET,
 	ST_TICKET_BY_TOKEN,
 	ST_TICKETS_ACTIVE,
@@ -199,6 +210,11 @@ enum stmt_id {
 	ST_COUNT,
 };
 
+/* The condition of the partial index tickets_open (schema 9), which a
+ * query must name word for word to be served by it (and, ordered by id,
+ * name the index too: the planner would rather scan than sort). */
+#define TICKETS_OPEN "state IN ('waiting', 'called')"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
@@ -213,8 +229,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" called_at, finished_at, recalls, estimate, token) VALUES"
 		" (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		" ?14, ?15, ?16, ?18)",
-	/* A service the config no longer has (-1) keeps its stored id. */
+	/* A service the config no longer has (-1) keeps its stored id.
+	 * SQLite rewrites every index on a column a SET names, changed or
+	 * not: day and number, which never change on a call, are only named
+	 * by ST_TICKET_RENUMBER, which store_ticket_update runs when this one
+	 * found no row with the ticket's day and number. */
 	[ST_TICKET_UPDATE] =
+		"UPDATE tickets SET"
+		" service = coalesce(?3, service), kind = ?4, state = ?5,"
+		" issued_at = ?6, slot_start = ?7, late = ?8, printed = ?9,"
+		" kiosk = ?10, counter = ?11, reason = ?12, called_at = ?13,"
+		" finished_at = ?14, recalls = ?15, estimate = ?16"
+		" WHERE id = ?17 AND day = ?1 AND number = ?2",
+	[ST_TICKET_RENUMBER] =
 		"UPDATE tickets SET day = ?1, number = ?2,"
 		" service = coalesce(?3, service), kind = ?4, state = ?5,"
 		" issued_at = ?6, slot_start = ?7, late = ?8, printed = ?9,"
@@ -227,7 +254,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT " TICKET_COLUMNS " FROM tickets WHERE token = ?1",
 	[ST_TICKETS_ACTIVE] =
 		"SELECT " TICKET_COLUMNS " FROM tickets"
-		" WHERE state IN ('waiting', 'called') AND day = ?1"
+		" WHERE " TICKETS_OPEN " AND day = ?1"
 		" ORDER BY issued_at, id",
 	/* ?2 and ?3 NULL: any state, any number. */
 	[ST_TICKETS_LIST] =
@@ -250,20 +277,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO events (" EVENT_COLUMNS ")"
 		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, NULL FROM tickets"
-		" WHERE state = 'waiting' AND day < ?2 ORDER BY id",
+		" INDEXED BY tickets_open"
+		" WHERE " TICKETS_OPEN " AND state = 'waiting' AND day < ?2"
+		" ORDER BY id",
 	[ST_CLOSE_SERVED_EVENTS] =
 		"INSERT INTO events (" EVENT_COLUMNS ")"
 		" SELECT ?1, day, ?3, id, service, counter, kind,"
 		" NULL, 'closed at end of day' FROM tickets"
-		" WHERE state = 'called' AND day < ?2 ORDER BY id",
+		" INDEXED BY tickets_open"
+		" WHERE " TICKETS_OPEN " AND state = 'called' AND day < ?2"
+		" ORDER BY id",
 	[ST_CLOSE_COUNTERS] =
 		"UPDATE counters SET current = NULL WHERE current IN"
-		" (SELECT id FROM tickets WHERE state IN ('waiting', 'called')"
+		" (SELECT id FROM tickets WHERE " TICKETS_OPEN
 		" AND day < ?1)",
 	[ST_CLOSE_TICKETS] =
 		"UPDATE tickets SET finished_at = ?1, state = CASE state"
 		" WHEN 'waiting' THEN 'expired' ELSE 'served' END"
-		" WHERE state IN ('waiting', 'called') AND day < ?2",
+		" WHERE " TICKETS_OPEN " AND day < ?2",
 	[ST_STREAK] = "SELECT count(*) FROM events"
 		      " WHERE day = ?1 AND type = " EVENT_CALLED_SQL
 		      " AND service = ?2"
@@ -974,22 +1005,34 @@ out:
 	return r;
 }
 
-int store_ticket_update(struct store *s, const struct ticket *t)
+/* Runs one of the two update statements; 1 when it changed no row. */
+static int ticket_update_with(struct store *s, int which,
+			      const struct ticket *t)
 {
-	sqlite3_stmt *st = s->st[ST_TICKET_UPDATE];
+	sqlite3_stmt *st = s->st[which];
 	int r;
 
-	if (t->id <= 0)
-		return -ENOENT;
 	if ((r = bind_ticket(s, st, t, false)) < 0 ||
 	    (r = db_bind_int64(st, 17, t->id)) < 0)
 		goto out;
 	r = db_exec(st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
-		r = -ENOENT;
+		r = 1;
 out:
 	db_finish(st);
 	return r;
+}
+
+int store_ticket_update(struct store *s, const struct ticket *t)
+{
+	int r;
+
+	if (t->id <= 0)
+		return -ENOENT;
+	r = ticket_update_with(s, ST_TICKET_UPDATE, t);
+	if (r == 1)
+		r = ticket_update_with(s, ST_TICKET_RENUMBER, t);
+	return r == 1 ? -ENOENT : r;
 }
 
 /* Reads a row of TICKET_COLUMNS. Ids the config no longer has load as -1. */

@@ -24,6 +24,11 @@
 #define T_DAY1 1772434800      /* 2026-03-02 09:00 Europe/Bucharest */
 #define T_DAY2 1772521200      /* 2026-03-03 09:00 */
 #define T_DAY2_0030 1772490600 /* 2026-03-03 00:30, still 03-02 in UTC */
+/* Takes a database back from schema 9 to 8. */
+#define UNDO_SCHEMA_9                                   \
+	"DROP INDEX tickets_open;"                      \
+	" CREATE INDEX tickets_state_day ON tickets"    \
+	" (state, day);"
 
 /* The store needs only the ids, so the test config is built by hand. */
 static char id_tax[] = "tax", id_civil[] = "civil";
@@ -235,7 +240,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 8);
+	assert_int_equal(STORE_SCHEMA_VERSION, 9);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -289,7 +294,7 @@ static void test_migration_from_6_tokens(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP TABLE phones;"
+				  UNDO_SCHEMA_9 "DROP TABLE phones;"
 				  " DROP INDEX tickets_token;"
 				  " ALTER TABLE tickets DROP COLUMN token;"
 				  " PRAGMA user_version = 6"),
@@ -461,7 +466,7 @@ static void test_migration_from_1(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP TABLE phones;"
+				  UNDO_SCHEMA_9 "DROP TABLE phones;"
 				  " DROP TABLE appointments;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX events_day;"
@@ -503,7 +508,7 @@ static void test_migration_from_3(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP TABLE phones;"
+				  UNDO_SCHEMA_9 "DROP TABLE phones;"
 				  " DROP INDEX appointments_pending;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
@@ -542,7 +547,7 @@ static void test_migration_from_4(void **state)
 	store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(raw_exec(f->path,
-				  "DROP TABLE phones;"
+				  UNDO_SCHEMA_9 "DROP TABLE phones;"
 				  " DROP INDEX events_floor;"
 				  " DROP INDEX appointments_by_day;"
 				  " DROP INDEX events_day;"
@@ -562,6 +567,18 @@ static void test_migration_from_4(void **state)
 }
 
 /* A database of schema 7 gets the phones table, keeping its tickets. */
+/* Reopens the store on its file taken back by sql to an older schema, and
+ * checks that it was brought up to date. */
+static void migrate_from(struct fixture *f, const char *sql)
+{
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(raw_exec(f->path, sql), SQLITE_OK);
+	reopen(f, &cfg);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+			 STORE_SCHEMA_VERSION);
+}
+
 static void test_migration_from_7(void **state)
 {
 	struct fixture *f = *state;
@@ -571,18 +588,62 @@ static void test_migration_from_7(void **state)
 	assert_int_equal(store_begin(f->s), 0);
 	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
 	assert_int_equal(store_commit(f->s), 0);
-	store_close(f->s);
-	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "DROP TABLE phones;"
-					   " PRAGMA user_version = 7"),
-			 SQLITE_OK);
-	reopen(f, &cfg);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 8);
+	migrate_from(f, UNDO_SCHEMA_9 "DROP TABLE phones;"
+			" PRAGMA user_version = 7");
 	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
 	assert_int_equal(store_phone_put(f->s, id, "0722000111"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM phones"
 					  " WHERE day = '" DAY1 "'"),
 			 1);
+}
+
+/* The waiting and called tickets that tickets_open holds. */
+#define COUNT_OPEN(where)                                               \
+	("SELECT count(*) FROM tickets INDEXED BY tickets_open WHERE"   \
+	 " state IN ('waiting', 'called')" where)
+
+/* Schema 9 swaps tickets_state_day for the partial tickets_open; the open
+ * tickets are found through it, a call keeps them in it and a served one
+ * leaves it. */
+static void test_migration_from_8(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t;
+	int64_t waiting, called;
+	char check[64];
+	int count = 0;
+
+	assert_int_equal(store_begin(f->s), 0);
+	waiting = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	called = insert(f, DAY1, "A002", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 5);
+	(void)insert(f, DAY1, "A003", SVC_TAX, TICKET_WALK_IN, T_DAY1 + 9);
+	assert_int_equal(store_commit(f->s), 0);
+	migrate_from(f, UNDO_SCHEMA_9 " PRAGMA user_version = 8");
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE"
+				 " name = 'tickets_state_day'"),
+			 0);
+	assert_int_equal(raw_int(f->path, COUNT_OPEN(" AND day = '" DAY1 "'")),
+			 3);
+
+	assert_int_equal(store_ticket_get(f->s, called, &t), 0);
+	t.state = TICKET_CALLED;
+	t.counter = CTR_1;
+	t.called_at = T_DAY1 + 60;
+	assert_int_equal(store_ticket_update(f->s, &t), 0);
+	t.state = TICKET_SERVED;
+	t.finished_at = T_DAY1 + 120;
+	assert_int_equal(store_ticket_update(f->s, &t), 0);
+	assert_int_equal(raw_int(f->path, COUNT_OPEN(" AND day = '" DAY1 "'")),
+			 2);
+	raw_text(f->path, "PRAGMA integrity_check", check, sizeof(check));
+	assert_string_equal(check, "ok");
+	assert_int_equal(store_close_days_before(f->s, DAY2, T_DAY2, &count),
+			 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(store_ticket_get(f->s, waiting, &t), 0);
+	assert_int_equal(t.state, TICKET_EXPIRED);
+	assert_int_equal(raw_int(f->path, COUNT_OPEN("")), 0);
 }
 
 static int count_floor(const struct store_floor_event *e, void *userdata)
@@ -671,7 +732,7 @@ static void test_migration_from_5(void **state)
 
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(raw_exec(f->path, "DROP TABLE phones;"
+	assert_int_equal(raw_exec(f->path, UNDO_SCHEMA_9 "DROP TABLE phones;"
 					   " DROP INDEX events_day;"
 					   " DROP INDEX tickets_day;"
 					   " DROP INDEX tickets_token;"
@@ -1281,6 +1342,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_7, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_8, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_4, setup,
 						teardown),

@@ -91,6 +91,8 @@ static void issue_batch(struct office *o, struct issue_req *batch)
 	bool began = false;
 	int r;
 
+	if (!batch)
+		return;
 	r = office_roll_day(o, batch->now, &err);
 	for (q = batch; r == 0 && q; q = q->next) {
 		admit(o, q);

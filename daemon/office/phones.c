@@ -51,7 +51,11 @@ static int remember(struct office *o, int64_t ticket, const char *phone,
 		    bool near_done, bool called_done)
 {
 	struct office_phone *p = find_phone(o, ticket);
+	size_t len = strlen(phone);
 
+	/* Numbers come normalized (07xxxxxxxx); anything longer is not one. */
+	if (len >= sizeof(p->phone))
+		return -EINVAL;
 	if (!p) {
 		if (o->n_phones == o->cap_phones) {
 			size_t cap = o->cap_phones ? 2 * o->cap_phones : 64;
@@ -64,7 +68,7 @@ static int remember(struct office *o, int64_t ticket, const char *phone,
 		p = &o->phones[o->n_phones++];
 	}
 	p->ticket = ticket;
-	snprintf(p->phone, sizeof(p->phone), "%s", phone);
+	memcpy(p->phone, phone, len + 1);
 	p->near_done = near_done;
 	p->called_done = called_done;
 	p->seen = true;

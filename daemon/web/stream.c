@@ -147,6 +147,23 @@ static void *ticker(void *arg)
 	return NULL;
 }
 
+#define EVENT_FORMAT "id: %lld.%" PRId64 "\nevent: %s\ndata: %s\n\n"
+
+/* The ring's formatter: every event is formatted once, as it is
+ * published, and that text is copied to every stream. */
+static char *format_shared(void *userdata, int64_t id, const char *type,
+			   const char *data)
+{
+	struct streams *s = userdata;
+	int n = snprintf(NULL, 0, EVENT_FORMAT, s->boot, id, type, data);
+	char *text = n < 0 ? NULL : malloc((size_t)n + 1);
+
+	if (text)
+		snprintf(text, (size_t)n + 1, EVENT_FORMAT, s->boot, id, type,
+			 data);
+	return text;
+}
+
 int streams_new(struct events *events, struct streams **ret)
 {
 	struct streams *s = calloc(1, sizeof(*s));
@@ -168,6 +185,7 @@ int streams_new(struct events *events, struct streams **ret)
 		return -r;
 	}
 	s->ticker_running = true;
+	events_set_format(events, format_shared, s);
 	events_set_wake(events, on_publish, s);
 	*ret = s;
 	return 0;
@@ -178,6 +196,7 @@ void streams_shutdown(struct streams *s)
 	if (!s)
 		return;
 	events_set_wake(s->events, NULL, NULL);
+	events_set_format(s->events, NULL, NULL);
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
 	pthread_cond_signal(&s->tick);
@@ -208,15 +227,15 @@ void streams_free(struct streams *s)
 static int format_event(struct client *c, int64_t id, const char *type,
 			const char *data)
 {
-	return buf_addf(&c->out, "id: %lld.%" PRId64 "\nevent: %s\ndata: %s\n\n",
-			c->s->boot, id, type, data);
+	return buf_addf(&c->out, EVENT_FORMAT, c->s->boot, id, type, data);
 }
 
 static int collect(void *userdata, int64_t id, const char *type,
-		   const char *data)
+		   const char *data, const char *text)
 {
 	struct client *c = userdata;
-	int r = format_event(c, id, type, data);
+	int r = text ? buf_add(&c->out, text, strlen(text))
+		     : format_event(c, id, type, data);
 
 	if (r < 0)
 		return r;

@@ -9,6 +9,7 @@ struct event {
 	int64_t id;
 	char *type;
 	char *data;
+	char *text; /* the formatter's, or NULL */
 };
 
 struct events {
@@ -18,6 +19,8 @@ struct events {
 	int64_t last; /* id of the newest event; ids start at 1 */
 	events_wake_fn wake;
 	void *wake_data;
+	events_format_fn format;
+	void *format_data;
 	events_greet_fn greet; /* set once at start, before any stream */
 	void *greet_data;
 };
@@ -49,6 +52,7 @@ void events_free(struct events *e)
 	for (size_t i = 0; i < e->cap; i++) {
 		free(e->ring[i].type);
 		free(e->ring[i].data);
+		free(e->ring[i].text);
 	}
 	free(e->ring);
 	pthread_mutex_destroy(&e->lock);
@@ -75,6 +79,14 @@ void events_set_wake(struct events *e, events_wake_fn fn, void *userdata)
 	pthread_mutex_unlock(&e->lock);
 }
 
+void events_set_format(struct events *e, events_format_fn fn, void *userdata)
+{
+	pthread_mutex_lock(&e->lock);
+	e->format = fn;
+	e->format_data = userdata;
+	pthread_mutex_unlock(&e->lock);
+}
+
 int64_t events_publish(struct events *e, const char *type, const char *data)
 {
 	char *t = strdup(type), *d = strdup(data);
@@ -92,7 +104,13 @@ int64_t events_publish(struct events *e, const char *type, const char *data)
 	struct event *slot = &e->ring[(size_t)(id % (int64_t)e->cap)];
 	free(slot->type);
 	free(slot->data);
-	*slot = (struct event){.id = id, .type = t, .data = d};
+	free(slot->text);
+	*slot = (struct event){
+		.id = id,
+		.type = t,
+		.data = d,
+		.text = e->format ? e->format(e->format_data, id, t, d) : NULL,
+	};
 	wake = e->wake;
 	wake_data = e->wake_data;
 	pthread_mutex_unlock(&e->lock);
@@ -117,7 +135,7 @@ int events_since(struct events *e, int64_t after, events_each_fn fn,
 	}
 	for (int64_t id = after + 1; id <= e->last; id++) {
 		const struct event *ev = &e->ring[(size_t)(id % (int64_t)e->cap)];
-		r = fn(userdata, ev->id, ev->type, ev->data);
+		r = fn(userdata, ev->id, ev->type, ev->data, ev->text);
 		if (r != 0)
 			break;
 	}

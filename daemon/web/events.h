@@ -11,13 +11,23 @@
 struct events;
 
 typedef void (*events_wake_fn)(void *userdata);
+/* text is what the formatter made of the event when it was published
+ * (NULL without a formatter, or when it failed): made once, shared by
+ * every reader. */
 typedef int (*events_each_fn)(void *userdata, int64_t id, const char *type,
-			      const char *data);
+			      const char *data, const char *text);
+/* Renders an event once, as it is published, for the readers that send it
+ * (the streams' server-sent event); returns malloc'd text or NULL. Called
+ * with the ring locked: it must not call back into the ring. */
+typedef char *(*events_format_fn)(void *userdata, int64_t id,
+				  const char *type, const char *data);
 
 int events_new(size_t capacity, struct events **ret);
 void events_free(struct events *e);
 /* Called after every publish, outside the ring's lock (for streams). */
 void events_set_wake(struct events *e, events_wake_fn fn, void *userdata);
+/* Sets (NULL: clears) the formatter of the events published from now on. */
+void events_set_format(struct events *e, events_format_fn fn, void *userdata);
 
 /* What a new stream is told first, before any event: state that is not
  * news (the printers' current states). greet calls emit once per event. */

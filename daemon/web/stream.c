@@ -13,6 +13,8 @@
 #include "log.h"
 
 #define KEEPALIVE_S 15
+/* A keepalive may go this much early, to share a wakeup with others. */
+#define KEEPALIVE_SLACK_S 2
 #define CHUNK_MAX 16384
 /* What one client's pending bytes may reach: a full chunk and the event
  * that passed it; events are small, this is a bound, not a size. */
@@ -51,25 +53,32 @@ static time_t mono_s(void)
 	return ts.tv_sec;
 }
 
-/* Takes the parked clients (those owing a keepalive with due_only) off
- * the list; called with s->lock held. They stay suspended, so MHD cannot
- * free them, until resume() is called on the list. */
-static struct client *detach(struct streams *s, bool due_only)
+/* Moves the parked clients (only those whose keepalive is due by `due`
+ * with due_only) onto *taken; called with s->lock held. They stay
+ * suspended, so MHD cannot free them, until resume() is called on the
+ * list. Returns when the first of those left parked owes its keepalive
+ * (0 when none is left). */
+static time_t detach(struct streams *s, bool due_only, time_t due,
+		     struct client **taken)
 {
-	struct client **pp = &s->parked, *c, *taken = NULL;
-	time_t now = mono_s();
+	struct client **pp = &s->parked, *c;
+	time_t next = 0;
 
 	while ((c = *pp)) {
-		if (due_only && now - c->sent_at < KEEPALIVE_S) {
+		time_t owed = c->sent_at + KEEPALIVE_S;
+
+		if (due_only && owed > due) {
+			if (next == 0 || owed < next)
+				next = owed;
 			pp = &c->next;
 			continue;
 		}
 		*pp = c->next;
 		c->parked = false;
-		c->next = taken;
-		taken = c;
+		c->next = *taken;
+		*taken = c;
 	}
-	return taken;
+	return next;
 }
 
 /* Resumes without the lock: a resumed client may park again at once. */
@@ -95,35 +104,39 @@ static void on_publish(void *userdata)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Resumes the parked streams when something was published, and those that
- * owe a keepalive once a second. */
+/* Resumes the parked streams when something was published, and those
+ * that owe a keepalive when the first of them does: one timer for all the
+ * streams, and no wakeup at all in between. The streams whose keepalive
+ * falls due within KEEPALIVE_SLACK_S of the first are sent theirs with
+ * it, so that streams opened over a few seconds share their wakeups. */
 static void *ticker(void *arg)
 {
 	struct streams *s = arg;
-	struct timespec until;
+	struct timespec until = {0};
 
 	pthread_mutex_lock(&s->lock);
-	clock_gettime(CLOCK_MONOTONIC, &until);
 	while (!s->stopping) {
 		struct client *wake = NULL;
+		time_t now, next;
 
 		if (!s->published &&
-		    pthread_cond_timedwait(&s->tick, &s->lock, &until) ==
-			    ETIMEDOUT) {
-			wake = detach(s, true);
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += 1;
-		}
-		if (s->published && !s->stopping) {
+		    pthread_cond_timedwait(&s->tick, &s->lock, &until) !=
+			    ETIMEDOUT)
+			continue; /* published, stopping, or spurious */
+		if (s->stopping)
+			break;
+		now = mono_s();
+		if (s->published) {
 			s->published = false;
-			struct client *more = detach(s, false);
-			while (more) {
-				struct client *next = more->next;
-				more->next = wake;
-				wake = more;
-				more = next;
-			}
+			next = detach(s, false, 0, &wake);
+		} else {
+			next = detach(s, true, now + KEEPALIVE_SLACK_S, &wake);
 		}
+		/* A stream parked later owes its keepalive later than
+		 * those parked now; with none parked, the first stream to
+		 * park is looked at after a whole interval at the latest. */
+		until.tv_sec = next ? next : now + KEEPALIVE_S;
+		until.tv_nsec = 0;
 		if (wake) {
 			pthread_mutex_unlock(&s->lock);
 			resume(wake);
@@ -132,6 +145,23 @@ static void *ticker(void *arg)
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
+}
+
+#define EVENT_FORMAT "id: %lld.%" PRId64 "\nevent: %s\ndata: %s\n\n"
+
+/* The ring's formatter: every event is formatted once, as it is
+ * published, and that text is copied to every stream. */
+static char *format_shared(void *userdata, int64_t id, const char *type,
+			   const char *data)
+{
+	struct streams *s = userdata;
+	int n = snprintf(NULL, 0, EVENT_FORMAT, s->boot, id, type, data);
+	char *text = n < 0 ? NULL : malloc((size_t)n + 1);
+
+	if (text)
+		snprintf(text, (size_t)n + 1, EVENT_FORMAT, s->boot, id, type,
+			 data);
+	return text;
 }
 
 int streams_new(struct events *events, struct streams **ret)
@@ -155,6 +185,7 @@ int streams_new(struct events *events, struct streams **ret)
 		return -r;
 	}
 	s->ticker_running = true;
+	events_set_format(events, format_shared, s);
 	events_set_wake(events, on_publish, s);
 	*ret = s;
 	return 0;
@@ -165,6 +196,7 @@ void streams_shutdown(struct streams *s)
 	if (!s)
 		return;
 	events_set_wake(s->events, NULL, NULL);
+	events_set_format(s->events, NULL, NULL);
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
 	pthread_cond_signal(&s->tick);
@@ -176,7 +208,8 @@ void streams_shutdown(struct streams *s)
 	/* The ticker is gone: what is still parked is resumed here, once and
 	 * for all (a resumed stream sees stopping and ends). */
 	pthread_mutex_lock(&s->lock);
-	struct client *rest = detach(s, false);
+	struct client *rest = NULL;
+	(void)detach(s, false, 0, &rest);
 	pthread_mutex_unlock(&s->lock);
 	resume(rest);
 }
@@ -194,15 +227,15 @@ void streams_free(struct streams *s)
 static int format_event(struct client *c, int64_t id, const char *type,
 			const char *data)
 {
-	return buf_addf(&c->out, "id: %lld.%" PRId64 "\nevent: %s\ndata: %s\n\n",
-			c->s->boot, id, type, data);
+	return buf_addf(&c->out, EVENT_FORMAT, c->s->boot, id, type, data);
 }
 
 static int collect(void *userdata, int64_t id, const char *type,
-		   const char *data)
+		   const char *data, const char *text)
 {
 	struct client *c = userdata;
-	int r = format_event(c, id, type, data);
+	int r = text ? buf_add(&c->out, text, strlen(text))
+		     : format_event(c, id, type, data);
 
 	if (r < 0)
 		return r;
@@ -254,7 +287,7 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
 			pthread_mutex_unlock(&s->lock);
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		}
-		if (mono_s() - c->sent_at >= KEEPALIVE_S) {
+		if (mono_s() - c->sent_at >= KEEPALIVE_S - KEEPALIVE_SLACK_S) {
 			pthread_mutex_unlock(&s->lock);
 			buf_reset(&c->out);
 			c->off = 0;

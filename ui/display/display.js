@@ -181,7 +181,13 @@ async function reload() {
 	const server = Array.isArray(data && data.calls) ? data.calls : [];
 	const cutoff = Date.now() - LOCAL_KEEP_MS;
 	recent = recent.filter((r) => r.t > cutoff);
-	const next = normalize([...server, ...recent.map((r) => r.entry)]);
+	// A call that came by event and is not in the daemon's list is newer
+	// than the list (its answer left before the event came) or a recall
+	// (never listed): newest first ahead of the list, so that calls of the
+	// same second keep the daemon's order (the sort by time is stable).
+	const listed = new Set(server.map(keyOf));
+	const unlisted = recent.map((r) => r.entry).filter((c) => !listed.has(keyOf(c))).reverse();
+	const next = normalize([...unlisted, ...server]);
 	const fresh = next.filter((c) => !seen.has(keyOf(c))).reverse();
 	const newest = calls[0] && keyOf(calls[0]);
 	next.forEach(markSeen);

@@ -120,7 +120,6 @@ struct http {
 	size_t n_trusted;
 	struct budget b;
 	atomic_bool stopping; /* answers close their connection */
-	MHD_socket quiesced;  /* the listening socket, ours after quiescing */
 	struct issuers is;
 };
 
@@ -1112,7 +1111,6 @@ int http_start(const struct config *cfg, struct api *api,
 		.header_timeout = (unsigned int)cfg->server.header_timeout,
 	};
 	h->api = api;
-	h->quiesced = MHD_INVALID_SOCKET;
 	atomic_init(&h->stopping, false);
 	pthread_mutex_init(&h->b.lock, NULL);
 	pthread_cond_init(&h->b.idle, NULL);
@@ -1211,18 +1209,17 @@ void http_quiesce(struct http *h, int timeout_s)
 {
 	struct timespec until;
 	unsigned int left;
-	MHD_socket fd;
 	int r = 0;
 
 	if (!h || !h->daemon)
 		return;
+	/* No new connection is served from here on: on_accept closes each
+	 * at once. Not MHD_quiesce_daemon(): with a thread pool it takes the
+	 * listening socket out of each worker's epoll set while the worker
+	 * may do the same, and libmicrohttpd 0.9.75 aborts on the loser's
+	 * ENOENT ("Failed to remove listen FD from epoll set", seen in the
+	 * tests at SIGTERM). MHD_stop_daemon() closes the socket. */
 	atomic_store(&h->stopping, true);
-	/* No new connection is accepted from here on. The listening socket
-	 * becomes ours, but is closed only after MHD_stop_daemon(): the
-	 * workers take it out of their epoll sets in their own time, and
-	 * libmicrohttpd aborts when it is closed under them. */
-	fd = MHD_quiesce_daemon(h->daemon);
-	h->quiesced = fd;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += timeout_s;
 	pthread_mutex_lock(&h->b.lock);
@@ -1247,8 +1244,6 @@ void http_stop(struct http *h)
 	streams_shutdown(h->streams);
 	if (h->daemon)
 		MHD_stop_daemon(h->daemon);
-	if (h->quiesced != MHD_INVALID_SOCKET)
-		close(h->quiesced);
 	streams_free(h->streams);
 	if (h->is.inited) {
 		pthread_cond_destroy(&h->is.work);

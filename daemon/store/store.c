@@ -381,6 +381,7 @@ struct store {
 	pthread_mutex_t ckpt_lock;
 	pthread_cond_t ckpt_wake;
 	bool ckpt_stop;
+	bool ckpt_dirty; /* a commit since the last checkpoint */
 
 	/* The file opened, to tell when the path names it no more. */
 	char *path;
@@ -391,7 +392,12 @@ struct store {
 	uint64_t writes; /* write transactions begun and ended */
 };
 
+/* The checkpointer runs CHECKPOINT_MS after the first commit since its
+ * last run (the commits of those milliseconds share it), and sleeps
+ * otherwise, waking every CHECKPOINT_IDLE_MS for writes made outside
+ * store_commit(). */
 #define CHECKPOINT_MS 200
+#define CHECKPOINT_IDLE_MS 10000
 
 static bool valid_day(const char *day)
 {
@@ -665,15 +671,25 @@ static void *checkpointer(void *arg)
 
 	pthread_mutex_lock(&s->ckpt_lock);
 	while (!s->ckpt_stop) {
+		bool dirty = s->ckpt_dirty;
+		long ms = dirty ? CHECKPOINT_MS : CHECKPOINT_IDLE_MS;
+		int r;
+
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += CHECKPOINT_MS * 1000000L;
+		until.tv_sec += ms / 1000;
+		until.tv_nsec += (ms % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&s->ckpt_wake, &s->ckpt_lock, &until);
+		r = pthread_cond_timedwait(&s->ckpt_wake, &s->ckpt_lock,
+					   &until);
 		if (s->ckpt_stop)
 			break;
+		/* Woken by the first commit: wait CHECKPOINT_MS for more. */
+		if (!dirty && r != ETIMEDOUT)
+			continue;
+		s->ckpt_dirty = false;
 		pthread_mutex_unlock(&s->ckpt_lock);
 		/* PASSIVE never waits for the writer; a busy or partial
 		 * checkpoint simply goes on next time, as does one skipped
@@ -902,10 +918,21 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	int r;
+
 	if (sqlite3_get_autocommit(s->db))
 		return -EINVAL;
 	s->writes++;
-	return note(s, db_exec(s->st[ST_COMMIT]));
+	r = note(s, db_exec(s->st[ST_COMMIT]));
+	if (r == 0 && s->ckpt_running) {
+		pthread_mutex_lock(&s->ckpt_lock);
+		if (!s->ckpt_dirty) {
+			s->ckpt_dirty = true;
+			pthread_cond_signal(&s->ckpt_wake);
+		}
+		pthread_mutex_unlock(&s->ckpt_lock);
+	}
+	return r;
 }
 
 uint64_t store_writes(const struct store *s)

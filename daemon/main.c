@@ -202,6 +202,18 @@ static void note_restart(void *userdata, const char *key)
 
 /* Re-reads the config file and puts it in force, or keeps the running one
  * (docs/DESIGN.md "Reloading the configuration"). An api_reload_fn. */
+/* The lines of the config's warnings, each in the journal. */
+static void log_warnings(const struct config *c)
+{
+	for (const char *w = c->warnings; w && *w;) {
+		const char *nl = strchr(w, '\n');
+		int n = nl ? (int)(nl - w) : (int)strlen(w);
+
+		log_warn("%.*s", n, w);
+		w += n + (nl != NULL);
+	}
+}
+
 static int reload(void *userdata, struct api_reload_result *res)
 {
 	struct app *app = userdata;
@@ -221,6 +233,7 @@ static int reload(void *userdata, struct api_reload_result *res)
 		r = -EINVAL;
 		goto out;
 	}
+	log_warnings(nc);
 	r = config_keep_running(nc, app->cfg, note_restart, res);
 	np = app->printers;
 	pool = app->pool;
@@ -339,6 +352,7 @@ static int run(struct app *app)
 	uint16_t port;
 	int r;
 
+	log_warnings(cfg);
 	r = hours_set_zone(cfg->office.timezone);
 	if (r < 0) {
 		log_err("time zone %s: %s", cfg->office.timezone,
@@ -516,6 +530,8 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (check) {
+		if (cfg->warnings)
+			fputs(cfg->warnings, stderr);
 		printf("%s: ok\n", path);
 		config_free(cfg);
 		return EXIT_SUCCESS;

@@ -153,6 +153,29 @@ fail(struct parser *p, int line, const char *fmt, ...)
 	return p->error;
 }
 
+/* A line of c->warnings: the file asks for something that is not done,
+ * and says so at every start, without keeping the office shut. */
+__attribute__((format(printf, 3, 4))) static int
+warn(struct parser *p, int line, const char *fmt, ...)
+{
+	size_t have = p->c->warnings ? strlen(p->c->warnings) : 0;
+	char msg[512], *w;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = snprintf(NULL, 0, "%s:%d: warning: %s\n", p->name, line, msg);
+	w = n < 0 ? NULL : realloc(p->c->warnings, have + (size_t)n + 1);
+	if (!w)
+		return -ENOMEM;
+	snprintf(w + have, (size_t)n + 1, "%s:%d: warning: %s\n", p->name,
+		 line, msg);
+	p->c->warnings = w;
+	return 0;
+}
+
 static int oom(struct parser *p)
 {
 	if (!p->failed) {
@@ -854,11 +877,15 @@ static int set_printer_ref(struct parser *p, const struct key *k, void *field,
 
 /* The QR code of a ticket leads a phone there: only an http(s) address
  * that names the ticket by its token ("{token}", the one placeholder
- * receipt.c fills in; the guessable "{id}" of before is refused);
+ * receipt.c fills in; the guessable "{id}" of before is never printed);
  * "javascript:" and the like would be run by whatever reads the code. */
 static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 			  const char *value, bool more)
 {
+	/* 0.1's form: the office keeps issuing tickets after an upgrade,
+	 * without the QR code, until the line is edited; a guessable
+	 * address is never printed. */
+	bool old_id = strstr(value, "{id}") && !strstr(value, "{token}");
 	const char *rest;
 
 	if (value[0] != '\0') {
@@ -870,16 +897,25 @@ static int set_ticket_url(struct parser *p, const struct key *k, void *field,
 			rest = NULL;
 		if (!rest || rest[0] == '\0' || rest[0] == '/' ||
 		    strpbrk(value, " \t\"<>\\^`|") ||
-		    !strstr(value, "{token}"))
+		    !(old_id || strstr(value, "{token}")))
 			return bad_value(p, k, value,
 					 "an http:// or https:// address "
-					 "with {token} (the ticket's token; "
-					 "{id} is no longer filled in)");
+					 "with {token} (the ticket's token)");
 		for (const char *c = value; *c; c++)
 			if ((unsigned char)*c < 0x21 || *c == 0x7f)
 				return bad_value(p, k, value,
 						 "an address without blanks "
 						 "or control characters");
+	}
+	if (old_id) {
+		if (warn(p, p->line,
+			 "[%s] %s = '%s': {id} is no longer filled in (a "
+			 "ticket's id can be guessed); tickets carry no QR "
+			 "code until it names {token}, e.g. "
+			 "https://HOST/t/{token}",
+			 cur_name(p), k->name, value) < 0)
+			return oom(p);
+		value = "";
 	}
 	return set_text(p, k, field, value, more);
 }
@@ -2061,6 +2097,7 @@ void config_free(struct config *c)
 {
 	if (!c)
 		return;
+	free(c->warnings);
 	free(c->path);
 	free(c->office.id);
 	free(c->office.name);

@@ -171,6 +171,11 @@ struct config {
 	size_t n_kiosks;
 	struct cfg_supervisor *supervisors;
 	size_t n_supervisors;
+
+	/* What the file asks that is not done, though the daemon runs:
+	 * "FILE:LINE: warning: ..." lines, each ending in '\n'; NULL when
+	 * none. Logged at start and reload, printed by --check. */
+	char *warnings;
 };
 
 /* Parses and validates the file. On failure returns a negative errno and

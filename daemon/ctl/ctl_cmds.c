@@ -769,6 +769,8 @@ int ctl_cmd_check_config(const char *path)
 		fprintf(stderr, "%s\n", err);
 		return CTL_EXIT_USAGE;
 	}
+	if (cfg->warnings)
+		fputs(cfg->warnings, stderr);
 	printf("%s: ok\n", path);
 	config_free(cfg);
 	return CTL_EXIT_OK;

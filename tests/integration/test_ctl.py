@@ -89,6 +89,22 @@ class ConfigCommands(CtlCase):
                          url=False, config=False)
         self.assertEqual(p.returncode, 2)
 
+    def test_check_config_warns_of_old_ticket_url(self):
+        old = os.path.join(self.dir, "old.conf")
+        with open(old, "w", encoding="utf-8") as f:
+            f.write(self.d.config_text.replace(
+                "[office]\n", "[office]\nticket_url = https://x.ro/{id}\n",
+                1))
+        p = self.run_ctl("check-config", old, url=False, config=False)
+        d = subprocess.run([self.d.binary, "-c", old, "--check"],
+                           capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stdout), (0, old + ": ok\n"))
+        self.assertEqual(d.returncode, 0)
+        self.assertRegex(p.stderr, r"^%s:\d+: warning: \[office\] ticket_url"
+                         r" = 'https://x\.ro/\{id\}': .*\{token\}\n$"
+                         % old.replace(".", r"\."))
+        self.assertEqual(p.stderr, d.stderr)
+
     def test_reload_asks_the_daemon(self):
         text = self.d.config_text.replace("services = A\ntoken = tok-counter-2",
                                           "services = B\ntoken = tok-counter-2")

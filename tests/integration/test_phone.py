@@ -178,6 +178,19 @@ class PhoneTicket(DaemonTestCase):
             "viewBox").split()]
         self.assertGreater(view2[2], view[2])
 
+    def test_old_id_address_runs_without_qr(self):
+        # 0.1's ticket_url: after an upgrade the office keeps issuing,
+        # with no QR code (a guessable address is never printed), and
+        # the journal says which line to edit.
+        d = self.start_daemon(ticket_url="https://x.ro/bon/{id}")
+        self.assertRegex(
+            d.log(), r"bonomat\.conf:\d+: warning: \[office\] ticket_url = "
+            r"'https://x\.ro/bon/\{id\}': \{id\} is no longer filled in")
+        t = self.issue_ok(d, "A")
+        self.assertError(d.get("/api/v1/t/%s/qr.svg" % t["token"]), 404,
+                         "not_found")
+        self.assertIs(d.get("/api/v1/office").data["ticket_qr"], False)
+
     def test_qr_without_ticket_url_is_404(self):
         d = self.start_daemon()
         t = self.issue_ok(d, "A")

@@ -235,8 +235,10 @@ class TestFiles(DaemonTestCase):
                         ("https://x.ro/t/", False),  # names no ticket
                         ("https://", False),
                         ("https:///{token}", False),
-                        # The guessable id no longer names a ticket.
-                        ("https://x.ro/t/{id}", False),
+                        ("https:///t/{id}", False),
+                        # The guessable id no longer names a ticket:
+                        # 0.1's form runs, without a QR code, and warns.
+                        ("https://x.ro/t/{id}", "warning"),
                         ("https://x.ro/t/{token}", True),
                         ("http://10.0.0.5:8080/t?t={token}", True),
                         ("", True)):
@@ -246,10 +248,14 @@ class TestFiles(DaemonTestCase):
                         "[office]\n", "[office]\nticket_url = %s\n" % url,
                         1))
                 p = self.check(conf)
-                self.assertEqual(p.returncode, 0 if ok else 2, p)
-                if not ok:
+                self.assertEqual(p.returncode, 2 if ok is False else 0, p)
+                if ok is False:
                     self.assertIn(b"ticket_url", p.stderr)
-
+                elif ok == "warning":
+                    self.assertRegex(p.stderr, rb"^[^\n]+:\d+: warning: "
+                                     rb"\[office\] ticket_url = [^\n]+\n$")
+                else:
+                    self.assertEqual(p.stderr, b"")
 
 if __name__ == "__main__":
     main()

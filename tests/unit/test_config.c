@@ -192,9 +192,9 @@ static struct bad_case bad_cases[] = {
 	{"ticket_url without {token}",
 	 MIN "[office]\nticket_url = https://x.ro/t/\n", 9,
 	 "[office] ticket_url"},
-	{"ticket_url with the old {id}",
-	 MIN "[office]\nticket_url = https://x.ro/t/{id}\n", 9,
-	 "[office] ticket_url = 'https://x.ro/t/{id}': expected an http:// or "
+	{"ticket_url with the old {id} and no host",
+	 MIN "[office]\nticket_url = https:///t/{id}\n", 9,
+	 "[office] ticket_url = 'https:///t/{id}': expected an http:// or "
 	 "https:// address with {token}"},
 	{"ticket_url without a host",
 	 MIN "[office]\nticket_url = https:///{token}\n", 9,
@@ -1504,6 +1504,33 @@ static void test_keep_running_sms(void **state)
 	config_free(nc);
 }
 
+/* 0.1's ticket_url with {id}: the daemon still starts, prints no QR code,
+ * and says why at the line; a config without such a line warns nothing. */
+static void test_warnings(void **state)
+{
+	(void)state;
+	struct config *c = parse_ok(MIN "[office]\nticket_url = "
+					"https://x.ro/t/{id}\n");
+
+	assert_string_equal(c->office.ticket_url, "");
+	assert_non_null(c->warnings);
+	assert_string_equal(
+		c->warnings,
+		NAME ":9: warning: [office] ticket_url = 'https://x.ro/t/{id}': "
+		     "{id} is no longer filled in (a ticket's id can be "
+		     "guessed); tickets carry no QR code until it names "
+		     "{token}, e.g. https://HOST/t/{token}\n");
+	config_free(c);
+	c = parse_ok(MIN "[office]\nticket_url = https://x.ro/t/{token}\n");
+	assert_string_equal(c->office.ticket_url, "https://x.ro/t/{token}");
+	assert_null(c->warnings);
+	config_free(c);
+	/* Both: {token} is filled in, {id} is left as written. */
+	c = parse_ok(MIN "[office]\nticket_url = https://x.ro/{id}/{token}\n");
+	assert_null(c->warnings);
+	config_free(c);
+}
+
 static void test_printers_equal(void **state)
 {
 	struct config *a = parse_ok(MIN "[printer.p1]\ndriver = file\n"
@@ -1527,6 +1554,7 @@ int main(void)
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_keep_running_sms),
 		cmocka_unit_test(test_printers_equal),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_example_diacritics),
 		cmocka_unit_test(test_defaults),

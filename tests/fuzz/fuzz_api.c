@@ -1,7 +1,9 @@
 /* Arbitrary request bodies for the API endpoints that parse JSON. The first
- * byte picks the endpoint ('0' POST /api/v1/tickets, '1' POST
- * /api/v1/counters/1/done, '2' POST /api/v1/counters/1/transfer, other
- * bytes modulo 3); the rest is the body. Whatever comes in, the answer is
+ * byte picks the endpoint ('0' or 0 POST /api/v1/tickets, '1' POST
+ * /api/v1/counters/1/done, '2' POST /api/v1/counters/1/transfer, '3' POST
+ * /api/v1/checkins, '4' POST /api/v1/appointments, '5' POST
+ * /api/v1/tickets/1/phone; other bytes, less '0' from '0' on, modulo 6);
+ * the rest is the body. Whatever comes in, the answer is
  * a 2xx or 4xx whose body is JSON (an error of API.md's shape for 4xx), or
  * a 204 without one. The office behind it is real: a store in a temporary
  * directory, kept for the whole run. */
@@ -43,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		"/api/v1/counters/1/transfer",
 		"/api/v1/checkins",
 		"/api/v1/appointments",
+		"/api/v1/tickets/1/phone",
 	};
 	struct api_request rq = {
 		.method = "POST",
@@ -54,13 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	init();
 	if (size == 0)
 		return 0;
-	route = data[0] % 5;
+	route = (unsigned)(data[0] >= '0' ? data[0] - '0' : data[0]) % 6;
 	rq.path = paths[route];
 	rq.body = size > 1 ? (const char *)data + 1 : NULL;
 	rq.body_len = size - 1;
 	if (route == 1 || route == 2) {
 		rq.authorization = "Bearer fuzz-counter-1";
 		ensure_called();
+	} else if (route == 5) {
+		ensure_called(); /* ticket 1 is there */
 	} else if (route == 4) {
 		rq.authorization = "Bearer " FUZZ_ADMIN_TOKEN;
 	}

@@ -38,7 +38,7 @@ int office_next(struct office *o, int counter, int64_t now,
 	struct ticket done = {0}, next = {0};
 	const struct ticket *cur, *n;
 	enum call_reason reason;
-	int64_t id = 0;
+	int64_t id = 0, seq = 0;
 	int r;
 
 	r = office_check_counter(o, counter, err);
@@ -78,8 +78,10 @@ int office_next(struct office *o, int counter, int64_t now,
 	r = store_begin(o->st);
 	if (r == 0 && cur)
 		r = office_record(o, &done, EVENT_SERVED, now, NULL);
-	if (r == 0 && id)
+	if (r == 0 && id) {
 		r = office_record(o, &next, EVENT_CALLED, now, NULL);
+		seq = store_last_event(o->st);
+	}
 	if (r == 0)
 		r = store_counter_save(o->st, counter,
 				       queue_paused(o->q, (size_t)counter), id);
@@ -101,7 +103,7 @@ int office_next(struct office *o, int counter, int64_t now,
 	queue_call(o->q, (size_t)counter, id, reason, now);
 	*ret_none = false;
 	*ret = next;
-	office_notify_call(o, OFFICE_EVENT_CALLED, &next, now);
+	office_notify_call(o, OFFICE_EVENT_CALLED, seq, &next, now);
 	office_notify_queue(o, now);
 out:
 	pthread_mutex_unlock(&o->lock);
@@ -156,6 +158,7 @@ int office_recall(struct office *o, int counter, int64_t now,
 		  struct ticket *ret, struct office_error *err)
 {
 	struct ticket t;
+	int64_t seq = 0;
 	int r;
 
 	pthread_mutex_lock(&o->lock);
@@ -164,8 +167,10 @@ int office_recall(struct office *o, int counter, int64_t now,
 		goto out;
 	t.recalls++;
 	r = store_begin(o->st);
-	if (r == 0)
+	if (r == 0) {
 		r = office_record(o, &t, EVENT_RECALLED, now, NULL);
+		seq = store_last_event(o->st);
+	}
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
@@ -174,7 +179,7 @@ int office_recall(struct office *o, int counter, int64_t now,
 	}
 	queue_recall(o->q, (size_t)counter);
 	*ret = t;
-	office_notify_call(o, OFFICE_EVENT_RECALLED, &t, now);
+	office_notify_call(o, OFFICE_EVENT_RECALLED, seq, &t, now);
 out:
 	pthread_mutex_unlock(&o->lock);
 	return r;

@@ -364,7 +364,7 @@ void office_notify_queue(struct office *o, int64_t now)
 }
 
 void office_notify_call(struct office *o, enum office_event_type type,
-			const struct ticket *t, int64_t now)
+			int64_t seq, const struct ticket *t, int64_t now)
 {
 	if (type == OFFICE_EVENT_CALLED)
 		office_sms_called(o, t, now);
@@ -372,7 +372,8 @@ void office_notify_call(struct office *o, enum office_event_type type,
 		o->notify(o->notify_data,
 			  &(struct office_event){.type = type,
 						 .at = now,
-						 .ticket = t});
+						 .ticket = t,
+						 .seq = seq});
 }
 
 void office_notify_counter(struct office *o, int counter, int64_t now)

@@ -105,6 +105,7 @@ struct office_event {
 	enum office_event_type type;
 	int64_t at;
 	const struct ticket *ticket;                /* CALLED, RECALLED */
+	int64_t seq; /* CALLED, RECALLED: the event's id in the database */
 	const struct office_service_view *services; /* QUEUE: per service */
 	size_t n_services;
 	int counter; /* COUNTER */

@@ -113,7 +113,7 @@ int office_log_event(struct office *o, enum event_type type,
 void office_notify_queue(struct office *o, int64_t now);
 void office_notify_queue_now(struct office *o, int64_t now);
 void office_notify_call(struct office *o, enum office_event_type type,
-			const struct ticket *t, int64_t now);
+			int64_t seq, const struct ticket *t, int64_t now);
 
 /* reload.c: the arrays of struct office_arrays for config c. */
 int office_arrays_new(const struct config *c, struct office_arrays *ret);

@@ -303,7 +303,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		      " AND service = ?2"
 		      " AND kind = 'walk_in'), 0)",
 	[ST_RECENT_CALLS] =
-		"SELECT e.ticket, t.number, e.counter, e.at FROM events AS e"
+		"SELECT e.ticket, t.number, e.counter, e.at, e.id"
+		" FROM events AS e"
 		" JOIN tickets AS t ON t.id = e.ticket"
 		" WHERE e.day = ?1 AND e.type = " EVENT_CALLED_SQL
 		" ORDER BY e.id DESC LIMIT ?2",
@@ -1179,6 +1180,11 @@ out:
 	return r;
 }
 
+int64_t store_last_event(struct store *s)
+{
+	return sqlite3_last_insert_rowid(s->db);
+}
+
 int store_counter_save(struct store *s, int counter, bool paused,
 		       int64_t current)
 {
@@ -1377,6 +1383,7 @@ int store_recent_calls(struct store *s, const char *day,
 		c->counter =
 			counter ? config_counter_index(s->cfg, counter) : -1;
 		c->at = sqlite3_column_int64(st, 3);
+		c->seq = sqlite3_column_int64(st, 4);
 		n++;
 	}
 	if (r < 0)

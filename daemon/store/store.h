@@ -42,6 +42,7 @@ struct store_call {
 	char number[TICKET_NUMBER_MAX];
 	int counter;
 	int64_t at;
+	int64_t seq; /* the call's event id: later calls have larger ones */
 };
 
 /* Opens (creating if needed) the database and migrates its schema forward.
@@ -77,6 +78,9 @@ int store_ticket_get(struct store *s, int64_t id, struct ticket *ret);
 int store_ticket_by_token(struct store *s, const char *token,
 			  struct ticket *ret);
 int store_event_append(struct store *s, const struct store_event *ev);
+/* The id of the event this connection appended last (0: none yet): with
+ * the office lock held, the one just appended. Ids only grow. */
+int64_t store_last_event(struct store *s);
 
 int store_counter_save(struct store *s, int counter, bool paused,
 		       int64_t current);

@@ -392,12 +392,13 @@ static void h_display(struct ctx *c, struct api_response *ret)
 			name = cfg->counters[call->counter].name;
 		hours_rfc3339(call->at, at);
 		/* clang-format off */
-		item = json_pack("{s:s%,s:s?,s:s?,s:s}",
+		item = json_pack("{s:s%,s:s?,s:s?,s:s,s:I}",
 				 "number", call->number,
 				 strnlen(call->number, sizeof(call->number)),
 				 "counter", api_counter_id(c->a->cfg, call->counter),
 				 "counter_name", name,
-				 "at", at);
+				 "at", at,
+				 "seq", (json_int_t)call->seq);
 		/* clang-format on */
 		if (json_array_append_new(arr, item)) {
 			json_decref(arr);

@@ -120,11 +120,11 @@ void api_office_event(void *userdata, const struct office_event *ev)
 	}
 	const struct ticket *t = ev->ticket;
 	publish(a, ev->type == OFFICE_EVENT_CALLED ? "called" : "recalled",
-		json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s}", "ticket",
+		json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s, s:I}", "ticket",
 			  (json_int_t)t->id, "number", t->number, "service",
 			  api_service_id(a->cfg, t->service), "counter",
 			  api_counter_id(a->cfg, t->counter), "counter_name",
 			  t->counter >= 0 ? cfg->counters[t->counter].name :
 					    NULL,
-			  "at", at));
+			  "at", at, "seq", (json_int_t)ev->seq));
 }

@@ -154,6 +154,12 @@ class EventsTest(DaemonTestCase):
         d.counter("1", "recall", token=TOK1)
         rev = s.wait_for("recalled")[0]
         self.assertEqual(rev["json"]["number"], t["number"])
+        # seq orders calls within a second, the display's list too.
+        self.assertIsInstance(ev["json"]["seq"], int)
+        self.assertGreater(rev["json"]["seq"], ev["json"]["seq"])
+        listed = d.get("/api/v1/display").data["calls"]
+        self.assertEqual([(c["number"], c["seq"]) for c in listed],
+                         [(t["number"], ev["json"]["seq"])])
         # Ids increase, so that a page can say where it stopped.
         ids = [e["id"] for e in s.events]
         seqs = [int(i.split(".")[1]) for i in ids]

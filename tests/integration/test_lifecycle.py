@@ -546,6 +546,12 @@ class Display(DaemonTestCase):
                          "newest first: %r" % [c["at"] for c in calls])
         for c in calls:
             self.assertIsNotNone(parse_rfc3339(c["at"]))
+        # These calls share seconds: seq alone says which came last.
+        seqs = [c["seq"] for c in calls]
+        self.assertTrue(all(isinstance(s, int) and s > 0 for s in seqs),
+                        seqs)
+        self.assertEqual(seqs, sorted(seqs, reverse=True), seqs)
+        self.assertEqual(len(set(seqs)), len(seqs), seqs)
 
 
 if __name__ == "__main__":

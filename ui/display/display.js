@@ -23,7 +23,7 @@ const SEEN_MAX = 500;
 
 const $ = (id) => document.getElementById(id);
 
-// Calls, newest first: {number, counter, counter_name, at, recalled}.
+// Calls, newest first: {number, counter, counter_name, at, seq, recalled}.
 let calls = [];
 let loaded = false;
 let recent = [];          // {entry, t}: calls that came by event
@@ -41,7 +41,7 @@ function normalize(list) {
 	const counters = new Set();
 	return list
 		.slice()
-		.sort((a, b) => timeOf(b) - timeOf(a))
+		.sort((a, b) => timeOf(b) - timeOf(a) || (b.seq || 0) - (a.seq || 0))
 		.filter((c) => !numbers.has(c.number) && numbers.add(c.number))
 		.filter((c) => !counters.has(c.counter) && counters.add(c.counter))
 		.slice(0, KEEP);
@@ -158,6 +158,7 @@ function addCall(call, recalled) {
 		counter: call.counter,
 		counter_name: call.counter_name,
 		at: call.at || new Date().toISOString(),
+		seq: Number.isSafeInteger(call.seq) ? call.seq : 0,
 		recalled,
 	};
 	if (seen.has(keyOf(entry)))
@@ -183,8 +184,8 @@ async function reload() {
 	recent = recent.filter((r) => r.t > cutoff);
 	// A call that came by event and is not in the daemon's list is newer
 	// than the list (its answer left before the event came) or a recall
-	// (never listed): newest first ahead of the list, so that calls of the
-	// same second keep the daemon's order (the sort by time is stable).
+	// (never listed): newest first ahead of the list. Calls of the same
+	// second are ordered by their seq (the daemon's order of the calls).
 	const listed = new Set(server.map(keyOf));
 	const unlisted = recent.map((r) => r.entry).filter((c) => !listed.has(keyOf(c))).reverse();
 	const next = normalize([...unlisted, ...server]);

@@ -943,12 +943,20 @@ static void display(void **state)
 	calls = json_object_get(v, "calls");
 	assert_int_equal(json_array_size(calls), 10);
 	c = json_array_get(calls, 0);
-	assert_int_equal(json_object_size(c), 4);
+	assert_int_equal(json_object_size(c), 5);
 	assert_string_equal(str(c, "number"), "A012");
 	assert_string_equal(str(c, "counter"), "2");
 	assert_string_equal(str(c, "counter_name"), "Ghișeul 2");
 	assert_string_equal(str(c, "at"), NOW_TEXT);
 	assert_string_equal(str(json_array_get(calls, 9), "number"), "A003");
+	/* All in one second: seq says the order, newest first. */
+	for (size_t i = 1; i < json_array_size(calls); i++)
+		assert_true(json_integer_value(json_object_get(
+				    json_array_get(calls, i - 1), "seq")) >
+			    json_integer_value(json_object_get(
+				    json_array_get(calls, i), "seq")));
+	assert_true(json_integer_value(json_object_get(
+			    json_array_get(calls, 9), "seq")) > 0);
 	json_decref(v);
 }
 

@@ -2,6 +2,7 @@
  * else lives in modules that the tests link. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -367,6 +368,12 @@ static int run(struct app *app)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* glibc gives each thread that allocates an arena of its own, up to
+	 * 8 a core, and memory freed in one is not reused by the others: a
+	 * worker that had answered the calls kept 1 MiB more at the peak.
+	 * Two arenas, not one, so that the 8 workers and 16 issuers do not
+	 * all take turns on one lock. Before any other thread starts. */
+	(void)mallopt(M_ARENA_MAX, 2);
 
 	r = make_parent_dir(cfg->storage.database);
 	if (r == 0)

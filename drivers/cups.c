@@ -18,6 +18,8 @@
 
 #include <cups/cups.h>
 
+#include "dynlib.h"
+
 #define DEFAULT_TIMEOUT_MS 3000
 #define POLL_FIRST_MS 5 /* a job reaches a local printer in ~100 ms */
 #define POLL_MAX_MS 100
@@ -30,6 +32,41 @@ struct cups_conn {
 	char uri[HTTP_MAX_URI]; /* ipp://localhost/printers/QUEUE */
 	int timeout_ms;
 };
+
+/* libcups, loaded by the first cups_open (see dynlib.h). */
+/* clang-format off */
+#define CUPS_FUNCTIONS(X) \
+	X(cupsCancelJob2) \
+	X(cupsCreateJob) \
+	X(cupsDoRequest) \
+	X(cupsEncryption) \
+	X(cupsFinishDocument) \
+	X(cupsLastError) \
+	X(cupsServer) \
+	X(cupsStartDocument) \
+	X(cupsUser) \
+	X(cupsWriteRequestData) \
+	X(httpAssembleURIf) \
+	X(httpClose) \
+	X(httpConnect2) \
+	X(httpError) \
+	X(httpGetState) \
+	X(httpReconnect2) \
+	X(httpSetTimeout) \
+	X(ippAddInteger) \
+	X(ippAddString) \
+	X(ippAddStrings) \
+	X(ippDelete) \
+	X(ippFindAttribute) \
+	X(ippGetBoolean) \
+	X(ippGetCount) \
+	X(ippGetInteger) \
+	X(ippGetString) \
+	X(ippNewRequest) \
+	X(ippPort)
+/* clang-format on */
+
+DYNLIB_DEFINE(libcups, "libcups.so.2", CUPS_FUNCTIONS);
 
 /* -- what the queue's attributes mean ---------------------------------- */
 
@@ -203,7 +240,7 @@ static int socket_error(int e)
 /* The errno for the last failed request on c. */
 static int request_error(const struct cups_conn *c)
 {
-	switch (cupsLastError()) {
+	switch (libcups.cupsLastError()) {
 	case IPP_STATUS_ERROR_NOT_FOUND:
 		return -ENODEV;
 	case IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS:
@@ -218,7 +255,7 @@ static int request_error(const struct cups_conn *c)
 		return -ETIMEDOUT;
 	case IPP_STATUS_ERROR_SERVICE_UNAVAILABLE:
 	case IPP_STATUS_ERROR_INTERNAL:
-		return socket_error(httpError(c->http));
+		return socket_error(libcups.httpError(c->http));
 	default:
 		return -EIO;
 	}
@@ -232,15 +269,16 @@ static bool ipp_ok(ipp_status_t s)
 /* A request on the queue, as the job owner; NULL when out of memory. */
 static ipp_t *queue_request(const struct cups_conn *c, ipp_op_t op)
 {
-	ipp_t *req = ippNewRequest(op);
+	ipp_t *req = libcups.ippNewRequest(op);
 
 	if (!req)
 		return NULL;
-	if (!ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri",
-			  NULL, c->uri) ||
-	    !ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME,
-			  "requesting-user-name", NULL, cupsUser())) {
-		ippDelete(req);
+	if (!libcups.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI,
+				  "printer-uri", NULL, c->uri) ||
+	    !libcups.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME,
+				  "requesting-user-name", NULL,
+				  libcups.cupsUser())) {
+		libcups.ippDelete(req);
 		return NULL;
 	}
 	return req;
@@ -251,10 +289,10 @@ static int do_request(struct cups_conn *c, ipp_t *req, ipp_t **ret)
 {
 	ipp_t *resp;
 
-	resp = cupsDoRequest(c->http, req, "/");
-	if (!resp || !ipp_ok(cupsLastError())) {
+	resp = libcups.cupsDoRequest(c->http, req, "/");
+	if (!resp || !ipp_ok(libcups.cupsLastError())) {
 		int r = request_error(c);
-		ippDelete(resp);
+		libcups.ippDelete(resp);
 		return r;
 	}
 	*ret = resp;
@@ -280,39 +318,41 @@ static int get_printer(struct cups_conn *c, struct printer_status *ret)
 	req = queue_request(c, IPP_OP_GET_PRINTER_ATTRIBUTES);
 	if (!req)
 		return -ENOMEM;
-	if (!ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
-			   "requested-attributes",
-			   (int)(sizeof(wanted) / sizeof(wanted[0])), NULL,
-			   wanted)) {
-		ippDelete(req);
+	if (!libcups.ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
+				   "requested-attributes",
+				   (int)(sizeof(wanted) / sizeof(wanted[0])),
+				   NULL, wanted)) {
+		libcups.ippDelete(req);
 		return -ENOMEM;
 	}
 	r = do_request(c, req, &resp);
 	if (r < 0)
 		return r;
 
-	a = ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM);
+	a = libcups.ippFindAttribute(resp, "printer-state", IPP_TAG_ENUM);
 	if (a)
-		state = ippGetInteger(a, 0);
-	a = ippFindAttribute(resp, "printer-state-reasons", IPP_TAG_KEYWORD);
-	for (int i = 0; a && i < ippGetCount(a) && n_reasons < MAX_REASONS;
-	     i++) {
-		const char *s = ippGetString(a, i, NULL);
+		state = libcups.ippGetInteger(a, 0);
+	a = libcups.ippFindAttribute(resp, "printer-state-reasons",
+				     IPP_TAG_KEYWORD);
+	for (int i = 0;
+	     a && i < libcups.ippGetCount(a) && n_reasons < MAX_REASONS; i++) {
+		const char *s = libcups.ippGetString(a, i, NULL);
 		if (s)
 			reasons[n_reasons++] = s;
 	}
-	a = ippFindAttribute(resp, "printer-is-accepting-jobs",
-			     IPP_TAG_BOOLEAN);
+	a = libcups.ippFindAttribute(resp, "printer-is-accepting-jobs",
+				     IPP_TAG_BOOLEAN);
 	if (a)
-		accepting = ippGetBoolean(a, 0) != 0;
-	a = ippFindAttribute(resp, "printer-state-message", IPP_TAG_TEXT);
+		accepting = libcups.ippGetBoolean(a, 0) != 0;
+	a = libcups.ippFindAttribute(resp, "printer-state-message",
+				     IPP_TAG_TEXT);
 	if (a)
-		message = ippGetString(a, 0, NULL);
+		message = libcups.ippGetString(a, 0, NULL);
 
 	if (ret)
 		cups_state_decode(state, reasons, n_reasons, accepting, message,
 				  ret);
-	ippDelete(resp);
+	libcups.ippDelete(resp);
 	return 0;
 }
 
@@ -325,22 +365,22 @@ static int get_job_state(struct cups_conn *c, int job, int *ret_state)
 	req = queue_request(c, IPP_OP_GET_JOB_ATTRIBUTES);
 	if (!req)
 		return -ENOMEM;
-	if (!ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id",
-			   job) ||
-	    !ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
-			  "requested-attributes", NULL, "job-state")) {
-		ippDelete(req);
+	if (!libcups.ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER,
+				   "job-id", job) ||
+	    !libcups.ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
+				  "requested-attributes", NULL, "job-state")) {
+		libcups.ippDelete(req);
 		return -ENOMEM;
 	}
 	r = do_request(c, req, &resp);
 	if (r < 0)
 		return r;
-	a = ippFindAttribute(resp, "job-state", IPP_TAG_ENUM);
+	a = libcups.ippFindAttribute(resp, "job-state", IPP_TAG_ENUM);
 	if (a)
-		*ret_state = ippGetInteger(a, 0);
+		*ret_state = libcups.ippGetInteger(a, 0);
 	else
 		r = -EIO;
-	ippDelete(resp);
+	libcups.ippDelete(resp);
 	return r;
 }
 
@@ -353,13 +393,13 @@ static int abandon_job(struct cups_conn *c, int job, int err)
 {
 	int state;
 
-	if (httpGetState(c->http) != HTTP_STATE_WAITING &&
-	    httpReconnect2(c->http, c->timeout_ms, NULL) != 0)
+	if (libcups.httpGetState(c->http) != HTTP_STATE_WAITING &&
+	    libcups.httpReconnect2(c->http, c->timeout_ms, NULL) != 0)
 		return err;
-	if (ipp_ok(cupsCancelJob2(c->http, c->queue, job, 0)))
+	if (ipp_ok(libcups.cupsCancelJob2(c->http, c->queue, job, 0)))
 		return err;
-	if (httpError(c->http) != 0 &&
-	    httpReconnect2(c->http, c->timeout_ms, NULL) != 0)
+	if (libcups.httpError(c->http) != 0 &&
+	    libcups.httpReconnect2(c->http, c->timeout_ms, NULL) != 0)
 		return err;
 	if (get_job_state(c, job, &state) == 0 && state == IPP_JSTATE_COMPLETED)
 		return 0;
@@ -398,7 +438,7 @@ static void cups_close(void *conn)
 	if (!c)
 		return;
 	if (c->http)
-		httpClose(c->http);
+		libcups.httpClose(c->http);
 	free(c->queue);
 	free(c);
 }
@@ -410,6 +450,9 @@ static int cups_open(const struct transport_options *opt, void **ret_conn)
 
 	if (!opt->queue || !*opt->queue)
 		return -EINVAL;
+	r = dynlib_load(&libcups_lib, NULL, 0);
+	if (r < 0)
+		return r;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -420,23 +463,25 @@ static int cups_open(const struct transport_options *opt, void **ret_conn)
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (httpAssembleURIf(HTTP_URI_CODING_ALL, c->uri, sizeof(c->uri), "ipp",
-			     NULL, "localhost", ippPort(), "/printers/%s",
-			     c->queue) < HTTP_URI_STATUS_OK) {
+	if (libcups.httpAssembleURIf(HTTP_URI_CODING_ALL, c->uri,
+				     sizeof(c->uri), "ipp", NULL, "localhost",
+				     libcups.ippPort(), "/printers/%s",
+				     c->queue) < HTTP_URI_STATUS_OK) {
 		r = -EINVAL;
 		goto fail;
 	}
 	/* Connected in a second step, for the socket's errno (lost when
 	 * httpConnect2 itself fails) and with the timeouts in place. */
-	c->http = httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC,
-			       cupsEncryption(), 1, 0, NULL);
+	c->http = libcups.httpConnect2(libcups.cupsServer(), libcups.ippPort(),
+				       NULL, AF_UNSPEC,
+				       libcups.cupsEncryption(), 1, 0, NULL);
 	if (!c->http) {
 		r = -EHOSTUNREACH; /* the server's name does not resolve */
 		goto fail;
 	}
-	httpSetTimeout(c->http, c->timeout_ms / 1000.0, give_up, NULL);
-	if (httpReconnect2(c->http, c->timeout_ms, NULL) != 0) {
-		r = socket_error(httpError(c->http));
+	libcups.httpSetTimeout(c->http, c->timeout_ms / 1000.0, give_up, NULL);
+	if (libcups.httpReconnect2(c->http, c->timeout_ms, NULL) != 0) {
+		r = socket_error(libcups.httpError(c->http));
 		goto fail;
 	}
 	/* A queue that does not exist (a typo in the config) is told now,
@@ -458,17 +503,18 @@ static int cups_write(void *conn, const uint8_t *buf, size_t len)
 
 	if (len == 0)
 		return 0;
-	job = cupsCreateJob(c->http, c->queue, JOB_TITLE, 0, NULL);
+	job = libcups.cupsCreateJob(c->http, c->queue, JOB_TITLE, 0, NULL);
 	if (job <= 0)
 		return request_error(c);
-	if (cupsStartDocument(c->http, c->queue, job, NULL, CUPS_FORMAT_RAW,
-			      1) != HTTP_STATUS_CONTINUE ||
-	    cupsWriteRequestData(c->http, (const char *)buf, len) !=
+	if (libcups.cupsStartDocument(c->http, c->queue, job, NULL,
+				      CUPS_FORMAT_RAW,
+				      1) != HTTP_STATUS_CONTINUE ||
+	    libcups.cupsWriteRequestData(c->http, (const char *)buf, len) !=
 		    HTTP_STATUS_CONTINUE) {
 		r = request_error(c);
 		return abandon_job(c, job, r);
 	}
-	if (!ipp_ok(cupsFinishDocument(c->http, c->queue))) {
+	if (!ipp_ok(libcups.cupsFinishDocument(c->http, c->queue))) {
 		r = request_error(c);
 		return abandon_job(c, job, r);
 	}

@@ -4,14 +4,34 @@
  * bounded by [sms] timeout. Any 2xx answer is success. */
 #include "sms.h"
 
+/* A call through the table below: curl's type-checking macros would take
+ * libcurl.curl_easy_setopt(...) for theirs. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "dynlib.h"
+
 #define BODY_MAX 4096
 #define ANSWER_KEEP 120
+
+/* libcurl, loaded by the first message (see dynlib.h). */
+/* clang-format off */
+#define CURL_FUNCTIONS(X) \
+	X(curl_easy_cleanup) \
+	X(curl_easy_getinfo) \
+	X(curl_easy_init) \
+	X(curl_easy_perform) \
+	X(curl_easy_setopt) \
+	X(curl_easy_strerror) \
+	X(curl_slist_append) \
+	X(curl_slist_free_all)
+/* clang-format on */
+
+DYNLIB_DEFINE(libcurl, "libcurl.so.4", CURL_FUNCTIONS);
 
 struct answer {
 	char text[ANSWER_KEEP + 1];
@@ -62,39 +82,47 @@ static int http_send(const struct cfg_sms *set, const char *to,
 			 BODY_MAX - 1);
 		return r;
 	}
+	r = dynlib_load(&libcurl_lib, why, SMS_WHY_MAX);
+	if (r < 0)
+		return r;
 	snprintf(ct, sizeof(ct), "Content-Type: %s", set->content_type);
-	curl = curl_easy_init();
+	curl = libcurl.curl_easy_init();
 	if (!curl)
 		return -ENOMEM;
-	headers = curl_slist_append(headers, ct);
-	curl_easy_setopt(curl, CURLOPT_URL, set->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)set->timeout);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)set->timeout);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)(uintptr_t)stop);
+	headers = libcurl.curl_slist_append(headers, ct);
+	libcurl.curl_easy_setopt(curl, CURLOPT_URL, set->url);
+	libcurl.curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	libcurl.curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	libcurl.curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	libcurl.curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	libcurl.curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)set->timeout);
+	libcurl.curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+				 (long)set->timeout);
+	libcurl.curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	libcurl.curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+	libcurl.curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	libcurl.curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	libcurl.curl_easy_setopt(curl, CURLOPT_XFERINFODATA,
+				 (void *)(uintptr_t)stop);
 	if (set->user) {
-		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, set->user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, set->password);
+		libcurl.curl_easy_setopt(curl, CURLOPT_HTTPAUTH,
+					 CURLAUTH_BASIC);
+		libcurl.curl_easy_setopt(curl, CURLOPT_USERNAME, set->user);
+		libcurl.curl_easy_setopt(curl, CURLOPT_PASSWORD, set->password);
 	}
-	rc = curl_easy_perform(curl);
+	rc = libcurl.curl_easy_perform(curl);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(headers);
+		libcurl.curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE,
+					  &status);
+	libcurl.curl_easy_cleanup(curl);
+	libcurl.curl_slist_free_all(headers);
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		snprintf(why, SMS_WHY_MAX, "the daemon stopped");
 		return -ECANCELED;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(why, SMS_WHY_MAX, "%s", curl_easy_strerror(rc));
+		snprintf(why, SMS_WHY_MAX, "%s",
+			 libcurl.curl_easy_strerror(rc));
 		return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
 	}
 	if (status < 200 || status > 299) {

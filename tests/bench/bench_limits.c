@@ -496,6 +496,66 @@ struct running {
 	long port;
 };
 
+/* --- the minimal server ---------------------------------------------- */
+
+struct floor_body {
+	char *data;
+	size_t len;
+};
+
+static enum MHD_Result floor_answer(void *cls, struct MHD_Connection *conn,
+				    const char *url, const char *method,
+				    const char *version,
+				    const char *upload_data,
+				    size_t *upload_data_size, void **con_cls)
+{
+	const struct floor_body *b = cls;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	(void)url;
+	(void)method;
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	if (!*con_cls) { /* the headers: the answer comes on the next call */
+		*con_cls = conn;
+		return MHD_YES;
+	}
+	resp = MHD_create_response_from_buffer(b->len, b->data,
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	(void)MHD_add_response_header(resp, "Content-Type",
+				      "application/json");
+	ret = MHD_queue_response(conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A minimal libmicrohttpd server answering every request with b, as the
+ * daemon's (8 workers, epoll); *ret_port is where it listens. */
+static struct MHD_Daemon *floor_start(struct floor_body *b, long *ret_port)
+{
+	/* The daemon's HTTP workers (http.c THREADS). */
+	enum { DAEMON_THREADS = 8 };
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *mhd;
+
+	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
+			       0, NULL, NULL, floor_answer, b,
+			       MHD_OPTION_THREAD_POOL_SIZE,
+			       (unsigned int)DAEMON_THREADS, MHD_OPTION_END);
+	info = mhd ? MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	if (!info) {
+		if (mhd)
+			MHD_stop_daemon(mhd);
+		return NULL;
+	}
+	*ret_port = info->port;
+	return mhd;
+}
+
 /* --- the raw client ---------------------------------------------------- */
 
 /* A kept-alive TCP connection that writes a request's bytes and reads the
@@ -641,11 +701,25 @@ static void print_ratio(const char *what, const struct bench_samples *d,
 		       "MISSED");
 }
 
-enum side { SIDE_CURL, SIDE_RAW, SIDE_BARE, SIDES };
+/* The sides of the calls row: the daemon from each client, a bare
+ * commit, and the raw client's same request to the minimal server (what
+ * libmicrohttpd and the loopback cost without the daemon's work). */
+enum side { SIDE_CURL, SIDE_RAW, SIDE_BARE, SIDE_FLOOR, SIDES };
 
-/* One call-next on counter k by the side's client, or one bare commit. */
+/* What the minimal server answers the calls: a called ticket as the
+ * daemon renders it (301 bytes; the daemon's are 285 to 290). */
+static char floor_ticket[] =
+	"{\"id\":10000,\"number\":\"A001\",\"service\":\"A\",\"kind\":"
+	"\"walk_in\",\"state\":\"called\",\"issued_at\":\"2026-12-06T22:40:"
+	"30+02:00\",\"ahead\":0,\"est_wait_min\":null,\"printed\":\"none\","
+	"\"counter\":\"c1\",\"reason\":\"walk_in\",\"called_at\":\"2026-12-"
+	"06T22:40:31+02:00\",\"finished_at\":null,\"recalls\":0,\"estimate_"
+	"min\":null,\"kiosk\":null}";
+
+/* One call-next on counter k by the side's client, one bare commit, or
+ * the raw client's request to the minimal server. */
 static int call_once(enum side side, CURL *curl, struct raw *raw,
-		     struct bare *b, long port, long k)
+		     struct raw *raw_floor, struct bare *b, long port, long k)
 {
 	char url[256], token[64], req[512];
 	long status = 0;
@@ -660,8 +734,11 @@ static int call_once(enum side side, CURL *curl, struct raw *raw,
 		r = http_do(curl, url, "POST", token, NULL, &status);
 		break;
 	case SIDE_RAW:
+	case SIDE_FLOOR:
 		len = raw_next_request(req, sizeof(req), port, k);
-		r = len < 0 ? len : raw_do(raw, req, (size_t)len, &status);
+		r = len < 0 ? len :
+			      raw_do(side == SIDE_RAW ? raw : raw_floor, req,
+				     (size_t)len, &status);
 		break;
 	default:
 		return bare_one(b);
@@ -680,18 +757,29 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 		"call-next over HTTP vs one bare commit",
 		"call-next over HTTP, raw socket client, vs one bare commit",
 		"one bare commit",
+		"the same request to a minimal libmicrohttpd server, raw "
+		"socket client",
 	};
 	struct bench_samples sm[SIDES] = {{0}};
-	struct raw raw = {.fd = -1};
+	struct raw raw = {.fd = -1}, raw_floor = {.fd = -1};
+	struct floor_body fb = {floor_ticket, sizeof(floor_ticket) - 1};
+	struct MHD_Daemon *mhd;
 	struct bare b;
-	long per = o->calls / o->rounds, status = 0;
+	long per = o->calls / o->rounds, status = 0, fport = 0;
 	char url[256];
 	int r;
 
+	mhd = floor_start(&fb, &fport);
+	if (!mhd)
+		return -EIO;
 	r = bare_open(s->dir, &b);
-	if (r < 0)
+	if (r < 0) {
+		MHD_stop_daemon(mhd);
 		return r;
+	}
 	r = raw_connect(d->port, &raw);
+	if (r == 0)
+		r = raw_connect(fport, &raw_floor);
 	/* The first request of a kept-alive connection is not timed. */
 	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%ld/healthz",
 		       d->port);
@@ -702,9 +790,12 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 					      "Host: 127.0.0.1\r\n\r\n";
 
 		r = raw_do(&raw, healthz, sizeof(healthz) - 1, &status);
+		if (r == 0)
+			r = raw_do(&raw_floor, healthz, sizeof(healthz) - 1,
+				   &status);
 	}
-	/* Each round the three sides in another order: every side comes
-	 * first, second and last as often. */
+	/* Each round the sides in another order: every side comes first,
+	 * second, third and last as often. */
 	for (long round = 0; r == 0 && round < o->rounds; round++) {
 		for (int j = 0; r == 0 && j < SIDES; j++) {
 			enum side side = (enum side)((round + j) % SIDES);
@@ -713,7 +804,10 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 				long k = 1 + (round * per + i) % COUNTERS;
 				int64_t t0 = bench_now_ns();
 
-				r = call_once(side, curl, &raw, &b, d->port, k);
+				r = call_once(side, curl, &raw, &raw_floor, &b,
+					      side == SIDE_FLOOR ? fport :
+								   d->port,
+					      k);
 				if (r == 0)
 					r = bench_samples_add(
 						&sm[side], bench_now_ns() - t0);
@@ -721,6 +815,8 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 		}
 	}
 	raw_close(&raw);
+	raw_close(&raw_floor);
+	MHD_stop_daemon(mhd);
 	bare_close(&b);
 	if (r == 0) {
 		for (int i = 0; i < SIDES; i++)
@@ -737,6 +833,12 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 			  bench_pct(&sm[SIDE_RAW], 500)),
 		       ms(bench_pct(&sm[SIDE_CURL], 990) -
 			  bench_pct(&sm[SIDE_RAW], 990)));
+		printf("summary: %s: p50 %.3f ms, p99 %.3f ms; the daemon's "
+		       "call over it (raw client): p50 %+.3f ms\n",
+		       names[SIDE_FLOOR], ms(bench_pct(&sm[SIDE_FLOOR], 500)),
+		       ms(bench_pct(&sm[SIDE_FLOOR], 990)),
+		       ms(bench_pct(&sm[SIDE_RAW], 500) -
+			  bench_pct(&sm[SIDE_FLOOR], 500)));
 	}
 	for (int i = 0; i < SIDES; i++)
 		bench_samples_free(&sm[i]);
@@ -795,41 +897,6 @@ static int calls_and_memory(const struct options *o, struct site *s,
 
 /* --- row: services against a minimal server ---------------------------- */
 
-struct floor_body {
-	char *data;
-	size_t len;
-};
-
-static enum MHD_Result floor_answer(void *cls, struct MHD_Connection *conn,
-				    const char *url, const char *method,
-				    const char *version,
-				    const char *upload_data,
-				    size_t *upload_data_size, void **con_cls)
-{
-	const struct floor_body *b = cls;
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	(void)url;
-	(void)method;
-	(void)version;
-	(void)upload_data;
-	(void)upload_data_size;
-	if (!*con_cls) { /* the headers: the answer comes on the next call */
-		*con_cls = conn;
-		return MHD_YES;
-	}
-	resp = MHD_create_response_from_buffer(b->len, b->data,
-					       MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	(void)MHD_add_response_header(resp, "Content-Type",
-				      "application/json");
-	ret = MHD_queue_response(conn, 200, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
 /* wrk's "Requests/sec:" for url, or a negative errno. */
 static double wrk_rate(const struct options *o, const char *url)
 {
@@ -850,16 +917,13 @@ static double wrk_rate(const struct options *o, const char *url)
 
 static int services(const struct options *o, struct running *d)
 {
-	/* The daemon's HTTP workers (http.c THREADS). */
-	enum { DAEMON_THREADS = 8 };
 	struct body body = {0};
 	struct floor_body fb;
 	struct MHD_Daemon *mhd;
-	const union MHD_DaemonInfo *info;
 	double rd[ROUNDS_MAX], rf[ROUNDS_MAX], md, mf;
 	CURL *curl = client_new();
 	char url[128], furl[128];
-	long status = 0;
+	long status = 0, fport = 0;
 	int r;
 
 	if (!curl)
@@ -873,19 +937,13 @@ static int services(const struct options *o, struct running *d)
 		return r < 0 ? r : -EIO;
 	}
 	fb = (struct floor_body){body.data, body.len};
-	mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
-			       0, NULL, NULL, floor_answer, &fb,
-			       MHD_OPTION_THREAD_POOL_SIZE,
-			       (unsigned int)DAEMON_THREADS, MHD_OPTION_END);
-	info = mhd ? MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
-	if (!info) {
-		if (mhd)
-			MHD_stop_daemon(mhd);
+	mhd = floor_start(&fb, &fport);
+	if (!mhd) {
 		free(body.data);
 		return -EIO;
 	}
 	(void)snprintf(furl, sizeof(furl),
-		       "http://127.0.0.1:%u/api/v1/services", info->port);
+		       "http://127.0.0.1:%ld/api/v1/services", fport);
 	for (long i = 0; i < o->rounds; i++) {
 		if (i % 2) {
 			rf[i] = wrk_rate(o, furl);

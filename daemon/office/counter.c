@@ -1,5 +1,9 @@
 /* The transitions at a counter: next, recall, done, transfer and pause,
- * each committed with its event before memory changes. */
+ * each committed with its event before memory changes. A counter's row
+ * in the store keeps its pause only: its current ticket is the one called
+ * to it, which the queue is rebuilt from at start (office_load_day), so
+ * a call does not write the row (one WAL page of six or seven, and a
+ * statement, less on every call). */
 #include "office_internal.h"
 
 #include <errno.h>
@@ -83,9 +87,6 @@ int office_next(struct office *o, int counter, int64_t now,
 		seq = store_last_event(o->st);
 	}
 	if (r == 0)
-		r = store_counter_save(o->st, counter,
-				       queue_paused(o->q, (size_t)counter), id);
-	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {
 		r = office_store_failed(o, err, r, "calling the next ticket");
@@ -133,20 +134,17 @@ static int current_today(struct office *o, int counter, int64_t now,
 }
 
 /* Commits the end of the counter's ticket t (its new state with its
- * event, the counter without a ticket) in one transaction; what names the
- * operation in the log should it fail. The caller holds the office lock. */
-static int release_counter(struct office *o, int counter,
-			   const struct ticket *t, enum event_type type,
-			   int64_t now, const char *detail, const char *what,
+ * event) in one transaction; what names the operation in the log should
+ * it fail. The caller holds the office lock. */
+static int release_counter(struct office *o, const struct ticket *t,
+			   enum event_type type, int64_t now,
+			   const char *detail, const char *what,
 			   struct office_error *err)
 {
 	int r = store_begin(o->st);
 
 	if (r == 0)
 		r = office_record(o, t, type, now, detail);
-	if (r == 0)
-		r = store_counter_save(o->st, counter,
-				       queue_paused(o->q, (size_t)counter), 0);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0)
@@ -197,9 +195,8 @@ int office_done(struct office *o, int counter, bool served, int64_t now,
 		goto out;
 	t.state = served ? TICKET_SERVED : TICKET_NO_SHOW;
 	t.finished_at = now;
-	r = release_counter(o, counter, &t,
-			    served ? EVENT_SERVED : EVENT_NO_SHOW, now, NULL,
-			    "finishing a ticket", err);
+	r = release_counter(o, &t, served ? EVENT_SERVED : EVENT_NO_SHOW, now,
+			    NULL, "finishing a ticket", err);
 	if (r < 0)
 		goto out;
 	if (served)
@@ -251,7 +248,7 @@ int office_transfer(struct office *o, int counter, int service, int64_t now,
 	/* Waiting again: the previous call says nothing about the next. */
 	t.reason = REASON_NONE;
 	t.called_at = 0;
-	r = release_counter(o, counter, &t, EVENT_TRANSFERRED, now, detail,
+	r = release_counter(o, &t, EVENT_TRANSFERRED, now, detail,
 			    "transferring a ticket", err);
 	if (r < 0)
 		goto out;
@@ -267,7 +264,6 @@ out:
 int office_pause(struct office *o, int counter, bool paused, int64_t now,
 		 struct office_error *err)
 {
-	const struct ticket *cur;
 	int r;
 
 	r = office_check_counter(o, counter, err);
@@ -277,11 +273,9 @@ int office_pause(struct office *o, int counter, bool paused, int64_t now,
 	r = office_roll_day(o, now, err);
 	if (r < 0 || queue_paused(o->q, (size_t)counter) == paused)
 		goto out;
-	cur = queue_current(o->q, (size_t)counter);
 	r = store_begin(o->st);
 	if (r == 0)
-		r = store_counter_save(o->st, counter, paused,
-				       cur ? cur->id : 0);
+		r = store_counter_save(o->st, counter, paused, 0);
 	if (r == 0)
 		r = office_log_event(o, paused ? EVENT_PAUSED : EVENT_RESUMED,
 				     NULL, counter, now, NULL);

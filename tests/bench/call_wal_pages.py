@@ -2,6 +2,7 @@
 """WAL pages a call-next commit writes, on a model of the call.
 
     tests/bench/call_wal_pages.py [--waiting N] [--calls N] [--store FILE]
+                                  [--no-counter]
 
 Builds a database with the daemon's schema (every migration of
 daemon/store/store.c, run in order), three past days of 2,500 served
@@ -10,6 +11,8 @@ the call's transaction (daemon/office/counter.c office_next: the served
 ticket's update and event, the called ticket's update and event, the
 counter) for each call with automatic checkpoints off, and prints how many
 WAL frames each commit added: the median, the mean and the most.
+--no-counter leaves the counter's row out of the call (as office_next
+writes it since the counters' current ticket is no longer kept).
 The statements are the store's (read from store.c), not copies.
 """
 import argparse
@@ -53,6 +56,8 @@ def main():
     ap.add_argument('--calls', type=int, default=800)
     ap.add_argument('--store', default=STORE_C,
                     help='the store.c to read (another version\'s to compare)')
+    ap.add_argument('--no-counter', action='store_true',
+                    help='the call does not write the counter\'s row')
     a = ap.parse_args()
     schema, st = store_sql(a.store)
     upd = st['ST_TICKET_UPDATE']
@@ -110,7 +115,8 @@ def main():
             update(t, 'called', counter, None)
             db.execute(ev, (1001, DAY, 'called', t[0], t[2], counter,
                             'walk_in', 'walk_in', None))
-            db.execute(st['ST_COUNTER_SAVE'], (counter, 0, t[0]))
+            if not a.no_counter:
+                db.execute(st['ST_COUNTER_SAVE'], (counter, 0, t[0]))
             db.execute('COMMIT')
             current[k] = t
             if j >= 16:  # every counter has a current ticket

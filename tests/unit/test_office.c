@@ -410,6 +410,18 @@ static void rebuilt_after_restart(void **state)
 		assert_int_equal(next(f->o, 0, now + 20 + i).reason,
 				 REASON_PRIORITY);
 	assert_int_equal(office_pause(f->o, 1, true, now + 30, &err), 0);
+	/* A call does not write the counter's row (counter.c): the current
+	 * ticket below comes from the called ticket alone. */
+	{
+		bool paused = true;
+		int64_t current = -1;
+
+		assert_int_equal(store_counter_load(f->st, 0, &paused,
+						    &current),
+				 0);
+		assert_false(paused);
+		assert_int_equal(current, 0);
+	}
 
 	close_office(f);
 	open_office(f, now + 40);

@@ -24,6 +24,8 @@
  *                [--rounds N] [--wrk PATH] [--wrk-seconds S] [--days N]
  *                [--per-day N] [--ready-runs N] [--rows LIST] [--keep]
  *
+ * --calls is the number of calls, half from each client, in --rounds
+ * rounds; as many bare commits and requests to the minimal server.
  * --rows names the rows to run, comma-separated (calls, memory, services,
  * ready; all by default); memory comes after the calls' queue, so "memory"
  * alone still makes the calls.
@@ -765,9 +767,14 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 	struct floor_body fb = {floor_ticket, sizeof(floor_ticket) - 1};
 	struct MHD_Daemon *mhd;
 	struct bare b;
-	long per = o->calls / o->rounds, status = 0, fport = 0;
+	/* --calls is shared by the two clients, so that the queue at start
+	 * (and with it the memory row's peak) is what it was with one. */
+	long per = o->calls / o->rounds / 2, status = 0, fport = 0;
 	char url[256];
 	int r;
+
+	if (per < 1)
+		per = 1;
 
 	mhd = floor_start(&fb, &fport);
 	if (!mhd)
@@ -1191,9 +1198,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_limits: %s\n", strerror(-r));
 		return 1;
 	}
-	/* The calls of both clients take tickets off the queue: it stays
-	 * at --waiting. */
-	r = prepare_waiting(&s, now, o.waiting + 2 * o.calls);
+	/* The calls take tickets off the queue: it stays at --waiting. */
+	r = prepare_waiting(&s, now, o.waiting + o.calls);
 	if (r == 0)
 		r = bench_daemon_start(o.daemon, s.conf, s.log, &d.pid,
 				       &d.port);

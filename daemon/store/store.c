@@ -399,6 +399,10 @@ struct store {
  * store_commit(). */
 #define CHECKPOINT_MS 200
 #define CHECKPOINT_IDLE_MS 10000
+/* A WAL of this many frames is started over (checkpoint_run), waiting
+ * at most this many times 0.2 ms for the writer and readers. */
+#define CHECKPOINT_RESTART_FRAMES 1024
+#define CHECKPOINT_RESTART_TRIES 25
 
 static bool valid_day(const char *day)
 {
@@ -665,6 +669,44 @@ unsigned int store_shm_faults(void)
 
 static int check_file(struct store *s);
 
+/* The RESTART checkpoint's patience: it holds off new writers while it
+ * waits, so it waits a few milliseconds at most and otherwise is tried
+ * again at the next run. */
+static int restart_busy(void *userdata, int n)
+{
+	(void)userdata;
+	if (n >= CHECKPOINT_RESTART_TRIES)
+		return 0;
+	nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
+	return 1;
+}
+
+/*
+ * A passive checkpoint, and once the WAL is long a RESTART one. SQLite
+ * starts the WAL over only when a write transaction begins on a WAL all
+ * in the database; with calls or tickets back to back every passive pass
+ * ends while the next commit is under way, so the WAL grew to tens of
+ * megabytes and every commit's fdatasync also wrote the file's new size
+ * (0.24-0.68 ms against 0.13-0.17 ms in place, measured). RESTART takes
+ * the write lock for the frames of its own milliseconds and starts the
+ * WAL over; it gives up after a few milliseconds rather than hold the
+ * writers (a long report's read, for one).
+ */
+static void checkpoint_run(struct store *s)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+					   SQLITE_CHECKPOINT_PASSIVE, &log,
+					   &done);
+
+	if (rc != SQLITE_OK || log < CHECKPOINT_RESTART_FRAMES)
+		return;
+	(void)sqlite3_busy_handler(s->ckpt_db, restart_busy, NULL);
+	(void)sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL,
+					SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	(void)sqlite3_busy_timeout(s->ckpt_db, DB_BUSY_TIMEOUT_MS);
+}
+
 static void *checkpointer(void *arg)
 {
 	struct store *s = arg;
@@ -696,9 +738,7 @@ static void *checkpointer(void *arg)
 		 * checkpoint simply goes on next time, as does one skipped
 		 * while the file cannot be written (see check_file). */
 		if (check_file(s) == 0)
-			(void)sqlite3_wal_checkpoint_v2(
-				s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-				NULL, NULL);
+			checkpoint_run(s);
 		pthread_mutex_lock(&s->ckpt_lock);
 	}
 	pthread_mutex_unlock(&s->ckpt_lock);

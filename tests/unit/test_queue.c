@@ -881,6 +881,198 @@ static void estimate_walk_ins_equal_one_run_each(void **state)
 	}
 }
 
+/*
+ * The walk-ins' estimates resumed from the last run (walk-ins issued in
+ * its second) are exactly those of a whole run: random offices (up to 5
+ * services and 6 counters serving random sets of them, both policies,
+ * bookings, priority and booked tickets, tickets issued in the same second
+ * as the new ones, called and paused counters) get walk-ins one batch
+ * after another, twice: one queue keeps its runs and resumes them, the
+ * other is made to run whole every time. After each batch every service's
+ * wait is compared between the two, and with its own run
+ * (queue_estimate()). Now and then something else changes (a priority
+ * ticket, a walk-in of the second before or after or with an older id, a
+ * call, a pause, the next second), which must make a whole run.
+ */
+static void estimate_resumed_equals_whole_run(void **state)
+{
+	(void)state;
+	uint64_t resumed_total = 0, whole_total = 0;
+
+	for (uint64_t seed = 1; seed <= 500; seed++) {
+		rng_state = seed * 104729;
+		struct queue_policy p = seed % 2 ? policy : due_policy;
+		size_t ns = 1 + rnd(5), nc = 1 + rnd(6);
+		uint64_t cmask[6], all = (UINT64_C(1) << ns) - 1;
+		/* Ids from 1000 up; those below for tickets added late. */
+		int64_t now = T0 + 3 * 3600, mean[5], slots[5][8], id = 1000;
+		int64_t old_id = 0;
+		bool ahead = false; /* a ticket issued after now waits */
+		struct queue_booked booked[5];
+		const struct queue_booked *b = seed % 3 ? booked : NULL;
+		struct queue *qq[2] = {NULL, NULL}; /* resumed, whole */
+		int n = (int)rnd(80);
+
+		p.walkin_every = (int)rnd(4);
+		p.max_wait = (int64_t)(5 + rnd(45)) * MIN;
+		for (size_t k = 0; k < nc; k++)
+			cmask[k] = 1 + rnd((unsigned)all);
+		for (int i = 0; i < 2; i++)
+			assert_int_equal(queue_new(&p, ns, nc, cmask, &qq[i]),
+					 0);
+		for (size_t s = 0; s < ns; s++) {
+			int streak = (int)rnd(4);
+
+			mean[s] = (int64_t)rnd(16) * MIN + (int64_t)rnd(60);
+			booked[s].n = rnd(8);
+			booked[s].slot_start = slots[s];
+			for (size_t i = 0; i < booked[s].n; i++)
+				slots[s][i] = now + (int64_t)(i * 10 + rnd(10)) *
+							    MIN;
+			for (int i = 0; i < 2; i++)
+				queue_set_streak(qq[i], s, streak);
+		}
+		for (int t = 0; t < n; t++) {
+			enum ticket_kind k = (enum ticket_kind)rnd(3);
+			int svc = (int)rnd((unsigned)ns);
+			/* A quarter issued in the second of the run. */
+			int64_t issued = rnd(4) ? now - (int64_t)rnd(90 * MIN)
+						: now;
+			int64_t slot = k == TICKET_APPOINTMENT
+				? now + (int64_t)rnd(60 * MIN) - 30 * MIN : 0;
+
+			++id;
+			for (int i = 0; i < 2; i++)
+				add(qq[i], id, svc, k, issued, slot);
+		}
+		for (size_t k = 0; k < nc; k++) {
+			int64_t pick;
+			enum call_reason why;
+
+			if (rnd(4) == 0) {
+				for (int i = 0; i < 2; i++)
+					queue_set_paused(qq[i], k, true);
+			} else if (rnd(2) && queue_pick(qq[0], k, now - 5 * MIN,
+							&pick, &why) == 0) {
+				for (int i = 0; i < 2; i++)
+					assert_int_equal(
+						queue_call(qq[i], k, pick, why,
+							   now - 5 * MIN),
+						0);
+			}
+		}
+		for (int step = 0; step < 40; step++) {
+			int64_t got[2][64], one = 0;
+			uint64_t served[2] = {0, 0};
+			unsigned what = rnd(24);
+			int svc = (int)rnd((unsigned)ns);
+
+			if (what == 0) {
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_PRIORITY,
+					    now, 0);
+			} else if (what == 1) {
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_WALK_IN,
+					    now - 1, 0);
+			} else if (what == 2) {
+				size_t k = rnd((unsigned)nc);
+				int64_t pick;
+				enum call_reason why;
+
+				for (int i = 0; i < 2; i++)
+					(void)queue_finish(qq[i], k);
+				if (queue_pick(qq[0], k, now, &pick, &why) == 0)
+					for (int i = 0; i < 2; i++)
+						assert_int_equal(
+							queue_call(qq[i], k,
+								   pick, why,
+								   now),
+							0);
+			} else if (what == 3) {
+				size_t k = rnd((unsigned)nc);
+				bool paused = !queue_paused(qq[0], k);
+
+				for (int i = 0; i < 2; i++)
+					queue_set_paused(qq[i], k, paused);
+			} else if (what == 4) {
+				now++;
+			} else if (what == 5) {
+				/* Of the second, but not the newest id. */
+				++old_id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], old_id, svc, TICKET_WALK_IN,
+					    now, 0);
+			} else if (what == 6) {
+				/* From a second ahead: the next are not last. */
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_WALK_IN,
+					    now + 1, 0);
+				ahead = true;
+			} else {
+				/* The common case: a batch of walk-ins. */
+				for (unsigned j = 1 + rnd(3); j > 0; j--) {
+					svc = (int)rnd((unsigned)ns);
+					++id;
+					for (int i = 0; i < 2; i++)
+						add(qq[i], id, svc,
+						    TICKET_WALK_IN, now, 0);
+				}
+			}
+			/* A change that is none: this one's run is whole. */
+			queue_set_streak(qq[1], 0, queue_streak(qq[1], 0));
+			for (int i = 0; i < 2; i++)
+				assert_int_equal(queue_estimate_walk_ins(
+							 qq[i], all, now, mean,
+							 b, QUEUE_SHOW_SHARE,
+							 got[i], &served[i]),
+						 0);
+			assert_int_equal(served[0], served[1]);
+			for (size_t s = 0; s < ns; s++) {
+				if (!(served[0] & (UINT64_C(1) << s)))
+					continue;
+				if (got[0][s] != got[1][s])
+					fail_msg("seed %llu step %d: service "
+						 "%zu waits %lld s in a whole "
+						 "run, %lld s resumed",
+						 (unsigned long long)seed,
+						 step, s, (long long)got[1][s],
+						 (long long)got[0][s]);
+				/* Its own run says the same, but for a
+				 * ticket issued after now: the added one is
+				 * then not the last of its service, the
+				 * shared run's premise. */
+				if (ahead)
+					continue;
+				assert_int_equal(queue_estimate(
+							 qq[0], s,
+							 TICKET_WALK_IN, now,
+							 mean, b,
+							 QUEUE_SHOW_SHARE, &one),
+						 0);
+				assert_int_equal(got[0][s], one);
+			}
+		}
+		uint64_t whole, resumed;
+		queue_estimate_runs(qq[0], &whole, &resumed);
+		whole_total += whole;
+		resumed_total += resumed;
+		queue_estimate_runs(qq[1], &whole, &resumed);
+		assert_int_equal(resumed, 0);
+		for (int i = 0; i < 2; i++)
+			queue_free(qq[i]);
+	}
+	/* The resumed runs were many (a fifth of the steps change
+	 * something else, which makes the next run whole). */
+	print_message("estimates: %llu whole runs, %llu resumed\n",
+		      (unsigned long long)whole_total,
+		      (unsigned long long)resumed_total);
+	assert_true(2 * resumed_total > whole_total);
+}
+
 /* queue_order() must be exactly what repeated calls would do. */
 static void order_matches_repeated_calls(void **state)
 {
@@ -1060,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(due_worked_example_of_design_md),
 		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
 		cmocka_unit_test(estimate_walk_ins_equal_one_run_each),
+		cmocka_unit_test(estimate_resumed_equals_whole_run),
 		cmocka_unit_test(
 			estimate_counts_the_bookings_due_within_the_wait),
 	};

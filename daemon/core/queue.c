@@ -388,6 +388,7 @@ static size_t slot_of(const struct queue *q, const struct ticket *t)
 struct cursor {
 	size_t next[LIST_COUNT];
 	size_t starved_walk_in, starved_priority, due;
+	int64_t change_at; /* the first time a prefix grows; INT64_MAX never */
 };
 
 /* The first index of l whose ticket fails test, for a prefix property. */
@@ -408,15 +409,47 @@ static size_t prefix_end(const struct queue *q, const struct list *l,
 	return lo;
 }
 
+/* The time the ticket at l's index i joins the prefix, or INT64_MAX. */
+static int64_t joins_at(const struct queue *q, const struct list *l,
+			size_t i, int64_t offset, bool by_slot)
+{
+	const struct ticket *t;
+
+	if (i >= l->n)
+		return INT64_MAX;
+	t = &q->t[l->v[i]];
+	return (by_slot ? t->slot_start : t->issued_at) + offset;
+}
+
+/* Moves a cursor's time-dependent prefixes to t, keeping its place. */
+static void cursor_retime(const struct queue *q, size_t s, int64_t t,
+			  struct cursor *c)
+{
+	const struct list *l = q->lists[s];
+	int64_t a, b;
+
+	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, t);
+	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, t);
+	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
+	/* The prefixes stay as they are until the first ticket past one of
+	 * them is starved or due: an estimate's run, whose time only goes
+	 * on, moves them again only then. */
+	a = joins_at(q, &l[LIST_WALK_IN], c->starved_walk_in,
+		     q->policy.max_wait, false);
+	b = joins_at(q, &l[LIST_PRIORITY], c->starved_priority,
+		     q->policy.max_wait, false);
+	c->change_at = a < b ? a : b;
+	a = joins_at(q, &l[LIST_APPOINTMENT], c->due, -q->policy.early_window,
+		     true);
+	if (a < c->change_at)
+		c->change_at = a;
+}
+
 static void cursor_init(const struct queue *q, size_t s, int64_t now,
 			struct cursor *c)
 {
-	const struct list *l = q->lists[s];
-
 	memset(c, 0, sizeof(*c));
-	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, now);
-	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, now);
-	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, now);
+	cursor_retime(q, s, now, c);
 }
 
 /* The head of list k of service s if it is below end, else NULL. */
@@ -904,17 +937,6 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 #define ESTIMATE_ID INT64_MAX
 #define ESTIMATE_ID_MIN (INT64_MAX - 63)
 
-/* Moves a cursor's time-dependent prefixes to t, keeping its place. */
-static void cursor_retime(const struct queue *q, size_t s, int64_t t,
-			  struct cursor *c)
-{
-	const struct list *l = q->lists[s];
-
-	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, t);
-	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, t);
-	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
-}
-
 static int n_services_of(uint64_t services)
 {
 	int n = 0;
@@ -1191,7 +1213,7 @@ static int run_on(const struct queue *q, uint64_t targets, int64_t now,
 		 * are moved when a counter of theirs calls. */
 		for (size_t s = 0; s < q->n_services; s++)
 			if ((q->counters[k].services & BIT(s)) &&
-			    r->timed[s] != t) {
+			    t >= r->c[s].change_at) {
 				cursor_retime(q, s, t, &r->c[s]);
 				r->timed[s] = t;
 			}

@@ -1170,13 +1170,24 @@ struct est_cache {
 	size_t n_snaps;
 	uint8_t snap_of[64];	/* the burst in which a target was called */
 	size_t resume;		/* the snapshot to go on from; SIZE_MAX none */
-	uint64_t whole, resumed; /* runs made of each kind */
+	/* The walk-ins added since the run, per service, and the length of
+	 * its walk-in list before them (the index of its added ticket). */
+	size_t *added, *base_n;
+	/* While a resumed run may meet the last one: that one's snapshots
+	 * from the resume point on (old_first to old_n - 1), then its end. */
+	void *old, *cmp;
+	size_t old_first, old_n;
+	bool meeting;
+	uint64_t whole, resumed, met; /* runs made of each kind */
 };
 
 static void *snap_block(const struct est_cache *e, size_t i)
 {
 	return (char *)e->snaps + i * e->block;
 }
+
+static bool est_meet(const struct queue *q, struct est_cache *e,
+		     struct run *r);
 
 /* Runs r on until every target is called. With e, first takes a snapshot
  * of the run before each burst of calls of added tickets. */
@@ -1234,6 +1245,8 @@ static int run_on(const struct queue *q, uint64_t targets, int64_t now,
 			continue;
 		}
 		if (p.t->id >= ESTIMATE_ID_MIN) {
+			if (e && !in_burst && e->meeting && est_meet(q, e, r))
+				return 0;
 			if (e && !in_burst)
 				memcpy(snap_block(e, e->n_snaps++), r->head,
 				       e->block);
@@ -1376,6 +1389,10 @@ static void est_free(struct est_cache *e)
 	free(e->n_services);
 	free(e->end);
 	free(e->snaps);
+	free(e->added);
+	free(e->base_n);
+	free(e->old);
+	free(e->cmp);
 	free(e);
 }
 
@@ -1396,8 +1413,12 @@ static struct est_cache *est_get(struct queue *q)
 	e->n_services = calloc(nc, sizeof(*e->n_services));
 	e->end = calloc(1, e->block);
 	e->snaps = calloc(ns, e->block);
+	e->added = calloc(ns, sizeof(*e->added));
+	e->base_n = calloc(ns, sizeof(*e->base_n));
+	e->old = calloc(ns + 1, e->block);
+	e->cmp = calloc(1, e->block);
 	if (!e->mean || !e->booked_n || !e->n_services || !e->end ||
-	    !e->snaps) {
+	    !e->snaps || !e->added || !e->base_n || !e->old || !e->cmp) {
 		est_free(e);
 		return NULL;
 	}
@@ -1429,6 +1450,8 @@ static void est_added(struct queue *q, const struct ticket *t, bool newest)
 		e->valid = false;
 		return;
 	}
+	if (e->added[s]++ == 0)
+		e->base_n[s] = l->n - 1;
 	if (!(e->open & BIT(s)))
 		return; /* no counter calls it: no run changes */
 	if (!(e->targets & BIT(s)) || e->r < 0) {
@@ -1437,6 +1460,99 @@ static void est_added(struct queue *q, const struct ticket *t, bool newest)
 	}
 	if (e->resume == SIZE_MAX || e->snap_of[s] < e->resume)
 		e->resume = e->snap_of[s];
+}
+
+/* Moves a state of the last run to the lists as they are now: the
+ * walk-ins added since sit before each service's added ticket, so the
+ * cursor and the starved prefix of a list past it move by their count. */
+static void est_shift(const struct queue *q, const struct est_cache *e,
+		      void *block)
+{
+	struct run x;
+
+	run_at(q, block, &x);
+	for (size_t s = 0; s < q->n_services; s++) {
+		if (!e->added[s])
+			continue;
+		if (x.c[s].next[LIST_WALK_IN] > e->base_n[s])
+			x.c[s].next[LIST_WALK_IN] += e->added[s];
+		if (x.c[s].starved_walk_in > e->base_n[s])
+			x.c[s].starved_walk_in += e->added[s];
+	}
+}
+
+/* Whether two states go on alike: all but the waits found (an outcome,
+ * not an input) and the times the cursors were moved at (their prefixes
+ * are those of that time until change_at either way). */
+static bool run_same(const struct queue *q, const struct run *a,
+		     const struct run *b)
+{
+	size_t ns = q->n_services, nc = n_counters_of(q);
+
+	return a->head->heap_n == b->head->heap_n &&
+	       a->head->found == b->head->found &&
+	       memcmp(a->c, b->c, ns * sizeof(*a->c)) == 0 &&
+	       memcmp(a->taken, b->taken, ns * sizeof(*a->taken)) == 0 &&
+	       memcmp(a->streak, b->streak, ns * sizeof(*a->streak)) == 0 &&
+	       memcmp(a->free_at, b->free_at, nc * sizeof(*a->free_at)) == 0 &&
+	       memcmp(a->heap, b->heap, a->head->heap_n * sizeof(*a->heap)) ==
+		       0;
+}
+
+/*
+ * A resumed run about to start a burst (r) may be where the last run was
+ * at one of its own: the same targets called, every counter free at the
+ * same time, every cursor, streak and booking alike (the added walk-ins
+ * counted). From there the last run goes on as this one would: it is
+ * taken over, its snapshots and its end moved to the lists of now and
+ * given the waits this run found. A walk-in called by a counter that has
+ * nothing else left to call changes nothing after it.
+ */
+static bool est_meet(const struct queue *q, struct est_cache *e,
+		     struct run *r)
+{
+	int64_t wait[64];
+	uint64_t found = r->head->found;
+	size_t o, m = e->n_snaps, n = e->old_n - e->old_first;
+	struct run x;
+
+	/* Only past the new walk-ins and their service's added ticket are
+	 * the two lists alike (before, one has a target there, the other a
+	 * ticket that takes time). */
+	for (size_t s = 0; s < q->n_services; s++)
+		if (e->added[s] && (e->targets & BIT(s)) && !(found & BIT(s)))
+			return false;
+	for (o = 0; o < n; o++) {
+		run_at(q, (char *)e->old + o * e->block, &x);
+		if (x.head->found == found)
+			break;
+	}
+	if (o == n)
+		return false;
+	memcpy(e->cmp, x.head, e->block);
+	est_shift(q, e, e->cmp);
+	run_at(q, e->cmp, &x);
+	if (!run_same(q, r, &x))
+		return false;
+	memcpy(wait, r->wait, q->n_services * sizeof(*wait));
+	/* The snapshots from o on and the end, in that order. */
+	for (size_t i = o; i <= n; i++) {
+		void *to = i < n ? snap_block(e, m + i - o) : e->end;
+
+		memcpy(to, (char *)e->old + i * e->block, e->block);
+		est_shift(q, e, to);
+		run_at(q, to, &x);
+		for (size_t s = 0; s < q->n_services; s++)
+			if (found & BIT(s))
+				x.wait[s] = wait[s];
+	}
+	for (size_t s = 0; s < q->n_services; s++)
+		if ((e->targets & ~found) & BIT(s))
+			e->snap_of[s] =
+				(uint8_t)(e->snap_of[s] - (e->old_first + o) + m);
+	e->n_snaps = m + n - o;
+	e->met++;
+	return true;
 }
 
 static bool est_same_inputs(const struct queue *q, const struct est_cache *e,
@@ -1521,15 +1637,24 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->targets = services & e->open;
 		e->n_snaps = 0;
 	} else {
+		/* The last run from the resume point on, to meet again. */
+		e->old_first = e->resume;
+		e->old_n = e->n_snaps;
+		memcpy(e->old, snap_block(e, e->resume),
+		       (e->n_snaps - e->resume) * e->block);
+		memcpy((char *)e->old + (e->n_snaps - e->resume) * e->block,
+		       e->end, e->block);
 		/* W is in the time prefixes of its service's lists. */
 		memcpy(e->end, snap_block(e, e->resume), e->block);
 		e->n_snaps = e->resume;
 		for (size_t s = 0; s < q->n_services; s++)
 			cursor_retime(q, s, run.timed[s], &run.c[s]);
 	}
+	e->meeting = !whole;
 	r = e->targets ? run_on(q, e->targets, now, mean_s, b, show_share,
 				e->n_services, &run, e)
 		       : -ENOENT;
+	e->meeting = false;
 	if (whole)
 		e->whole++;
 	else
@@ -1542,6 +1667,7 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->resume = SIZE_MAX;
 	}
 out:
+	memset(e->added, 0, q->n_services * sizeof(*e->added));
 	remove_targets(q, added);
 	return r;
 }
@@ -1729,8 +1855,9 @@ int queue_streak(const struct queue *q, size_t service)
 }
 
 void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
-			 uint64_t *ret_resumed)
+			 uint64_t *ret_resumed, uint64_t *ret_met)
 {
 	*ret_whole = q->est ? q->est->whole : 0;
 	*ret_resumed = q->est ? q->est->resumed : 0;
+	*ret_met = q->est ? q->est->met : 0;
 }

@@ -132,10 +132,11 @@ int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
 			    const struct queue_booked *booked,
 			    double show_share, int64_t *ret_s,
 			    uint64_t *ret_served);
-/* How many runs queue_estimate_walk_ins() made whole and how many it
- * resumed from the last one (walk-ins issued in its second: see
- * docs/DESIGN.md, "Estimates"); its other answers were the last run's. */
+/* How many runs queue_estimate_walk_ins() made whole, how many it resumed
+ * from the last one (walk-ins issued in its second: see docs/DESIGN.md,
+ * "Estimates") and how many of those met the last one again and took its
+ * end; its other answers were the last run's. */
 void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
-			 uint64_t *ret_resumed);
+			 uint64_t *ret_resumed, uint64_t *ret_met);
 
 #endif

@@ -1089,7 +1089,7 @@ static void estimate_matches_the_day_replayed(void **state)
 static void estimate_resumed_equals_whole_run(void **state)
 {
 	(void)state;
-	uint64_t resumed_total = 0, whole_total = 0;
+	uint64_t resumed_total = 0, whole_total = 0, met_total = 0;
 
 	for (uint64_t seed = 1; seed <= 500; seed++) {
 		struct office_spec o;
@@ -1198,21 +1198,25 @@ static void estimate_resumed_equals_whole_run(void **state)
 				assert_int_equal(got[0][s], one);
 			}
 		}
-		uint64_t whole, resumed;
-		queue_estimate_runs(qq[0], &whole, &resumed);
+		uint64_t whole, resumed, met;
+		queue_estimate_runs(qq[0], &whole, &resumed, &met);
 		whole_total += whole;
 		resumed_total += resumed;
-		queue_estimate_runs(qq[1], &whole, &resumed);
+		met_total += met;
+		queue_estimate_runs(qq[1], &whole, &resumed, &met);
 		assert_int_equal(resumed, 0);
 		for (int i = 0; i < 2; i++)
 			queue_free(qq[i]);
 	}
 	/* The resumed runs were many (a fifth of the steps change
 	 * something else, which makes the next run whole). */
-	print_message("estimates: %llu whole runs, %llu resumed\n",
+	print_message("estimates: %llu whole runs, %llu resumed, %llu of "
+		      "those met the last run again\n",
 		      (unsigned long long)whole_total,
-		      (unsigned long long)resumed_total);
+		      (unsigned long long)resumed_total,
+		      (unsigned long long)met_total);
 	assert_true(2 * resumed_total > whole_total);
+	assert_true(10 * met_total > resumed_total);
 }
 
 /* queue_order() must be exactly what repeated calls would do. */

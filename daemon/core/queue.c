@@ -43,7 +43,14 @@ struct queue {
 	 * of two and at least twice n. */
 	size_t *hash;
 	size_t hcap;
+	int64_t max_id; /* the highest id added */
+	struct est_cache *est; /* the walk-ins' estimates; NULL until asked */
 };
+
+static void est_free(struct est_cache *e);
+static void est_invalidate(struct queue *q);
+static void est_added(struct queue *q, const struct ticket *t, bool newest);
+static int remove_ticket(struct queue *q, int64_t id);
 
 #define BIT(i) (UINT64_C(1) << (i))
 
@@ -87,6 +94,7 @@ void queue_free(struct queue *q)
 	free(q->counters);
 	free(q->t);
 	free(q->hash);
+	est_free(q->est);
 	free(q);
 }
 
@@ -270,7 +278,8 @@ static void list_remove(struct queue *q, size_t slot)
 
 /* --- adding, finding, removing ------------------------------------------- */
 
-int queue_add(struct queue *q, const struct ticket *t)
+/* queue_add() without telling the estimates' cache: theirs. */
+static int add_ticket(struct queue *q, const struct ticket *t)
 {
 	int r;
 
@@ -302,6 +311,19 @@ int queue_add(struct queue *q, const struct ticket *t)
 	q->n++;
 	if (t->state == TICKET_CALLED)
 		q->counters[t->counter].current = t->id;
+	return 0;
+}
+
+int queue_add(struct queue *q, const struct ticket *t)
+{
+	bool newest = t->id > q->max_id;
+	int r = add_ticket(q, t);
+
+	if (r < 0)
+		return r;
+	if (newest)
+		q->max_id = t->id;
+	est_added(q, find(q, t->id), newest);
 	return 0;
 }
 
@@ -366,6 +388,7 @@ static size_t slot_of(const struct queue *q, const struct ticket *t)
 struct cursor {
 	size_t next[LIST_COUNT];
 	size_t starved_walk_in, starved_priority, due;
+	int64_t change_at; /* the first time a prefix grows; INT64_MAX never */
 };
 
 /* The first index of l whose ticket fails test, for a prefix property. */
@@ -386,15 +409,47 @@ static size_t prefix_end(const struct queue *q, const struct list *l,
 	return lo;
 }
 
+/* The time the ticket at l's index i joins the prefix, or INT64_MAX. */
+static int64_t joins_at(const struct queue *q, const struct list *l,
+			size_t i, int64_t offset, bool by_slot)
+{
+	const struct ticket *t;
+
+	if (i >= l->n)
+		return INT64_MAX;
+	t = &q->t[l->v[i]];
+	return (by_slot ? t->slot_start : t->issued_at) + offset;
+}
+
+/* Moves a cursor's time-dependent prefixes to t, keeping its place. */
+static void cursor_retime(const struct queue *q, size_t s, int64_t t,
+			  struct cursor *c)
+{
+	const struct list *l = q->lists[s];
+	int64_t a, b;
+
+	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, t);
+	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, t);
+	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
+	/* The prefixes stay as they are until the first ticket past one of
+	 * them is starved or due: an estimate's run, whose time only goes
+	 * on, moves them again only then. */
+	a = joins_at(q, &l[LIST_WALK_IN], c->starved_walk_in,
+		     q->policy.max_wait, false);
+	b = joins_at(q, &l[LIST_PRIORITY], c->starved_priority,
+		     q->policy.max_wait, false);
+	c->change_at = a < b ? a : b;
+	a = joins_at(q, &l[LIST_APPOINTMENT], c->due, -q->policy.early_window,
+		     true);
+	if (a < c->change_at)
+		c->change_at = a;
+}
+
 static void cursor_init(const struct queue *q, size_t s, int64_t now,
 			struct cursor *c)
 {
-	const struct list *l = q->lists[s];
-
 	memset(c, 0, sizeof(*c));
-	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, now);
-	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, now);
-	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, now);
+	cursor_retime(q, s, now, c);
 }
 
 /* The head of list k of service s if it is below end, else NULL. */
@@ -882,17 +937,6 @@ int queue_ahead(const struct queue *q, int64_t id, int64_t now,
 #define ESTIMATE_ID INT64_MAX
 #define ESTIMATE_ID_MIN (INT64_MAX - 63)
 
-/* Moves a cursor's time-dependent prefixes to t, keeping its place. */
-static void cursor_retime(const struct queue *q, size_t s, int64_t t,
-			  struct cursor *c)
-{
-	const struct list *l = q->lists[s];
-
-	c->starved_walk_in = prefix_end(q, &l[LIST_WALK_IN], starved, t);
-	c->starved_priority = prefix_end(q, &l[LIST_PRIORITY], starved, t);
-	c->due = prefix_end(q, &l[LIST_APPOINTMENT], due, t);
-}
-
 static int n_services_of(uint64_t services)
 {
 	int n = 0;
@@ -935,7 +979,7 @@ struct free_heap {
 	const int64_t *free_at;
 	const int *n_services;
 	size_t *v;
-	size_t n;
+	size_t *n;
 };
 
 static bool frees_first(const struct free_heap *h, size_t a, size_t b)
@@ -952,9 +996,9 @@ static void heap_down(struct free_heap *h, size_t i)
 	for (;;) {
 		size_t l = 2 * i + 1, m = i;
 
-		if (l < h->n && frees_first(h, h->v[l], h->v[m]))
+		if (l < *h->n && frees_first(h, h->v[l], h->v[m]))
 			m = l;
-		if (l + 1 < h->n && frees_first(h, h->v[l + 1], h->v[m]))
+		if (l + 1 < *h->n && frees_first(h, h->v[l + 1], h->v[m]))
 			m = l + 1;
 		if (m == i)
 			return;
@@ -967,7 +1011,7 @@ static void heap_down(struct free_heap *h, size_t i)
 
 static void heap_push(struct free_heap *h, size_t k)
 {
-	size_t i = h->n++;
+	size_t i = (*h->n)++;
 
 	h->v[i] = k;
 	while (i > 0 && frees_first(h, h->v[i], h->v[(i - 1) / 2])) {
@@ -982,17 +1026,73 @@ static void heap_push(struct free_heap *h, size_t k)
 static void heap_moved_top(struct free_heap *h)
 {
 	if (h->free_at[h->v[0]] == INT64_MAX)
-		h->v[0] = h->v[--h->n];
-	if (h->n)
+		h->v[0] = h->v[--*h->n];
+	if (*h->n)
 		heap_down(h, 0);
 }
 
-/* What an estimate's run needs per counter (queue_estimate allocates it). */
-struct estimate_scratch {
-	int64_t *free_at;
-	int *n_services;
-	size_t *heap;
+/*
+ * Where an estimate's run stands, in one block of memory so that a copy of
+ * it (a snapshot) is one memcpy: each service's cursor, the time it was
+ * last moved to, its target's wait, the bookings taken and its interleave
+ * streak; each counter's free time and the heap of them.
+ */
+struct run_head {
+	size_t heap_n;
+	uint64_t found; /* the targets called so far */
 };
+
+struct run {
+	struct run_head *head;
+	struct cursor *c;
+	int64_t *timed;
+	int64_t *wait;
+	size_t *taken;
+	int64_t *free_at;
+	size_t *heap;
+	int *streak;
+};
+
+static size_t n_counters_of(const struct queue *q)
+{
+	return q->n_counters ? q->n_counters : 1;
+}
+
+/* Bytes of a run's block, a multiple of 16 so that blocks can follow one
+ * another in an array. */
+static size_t run_size(const struct queue *q)
+{
+	size_t ns = q->n_services, nc = n_counters_of(q);
+	size_t n = sizeof(struct run_head) +
+		   ns * (sizeof(struct cursor) + 2 * sizeof(int64_t) +
+			 sizeof(size_t) + sizeof(int)) +
+		   nc * (sizeof(int64_t) + sizeof(size_t));
+
+	return (n + 15) & ~(size_t)15;
+}
+
+/* Points r into block (the int array last: all before are 8-aligned). */
+static void run_at(const struct queue *q, void *block, struct run *r)
+{
+	size_t ns = q->n_services, nc = n_counters_of(q);
+	char *p = block;
+
+	r->head = (void *)p;
+	p += sizeof(*r->head);
+	r->c = (void *)p;
+	p += ns * sizeof(*r->c);
+	r->timed = (void *)p;
+	p += ns * sizeof(*r->timed);
+	r->wait = (void *)p;
+	p += ns * sizeof(*r->wait);
+	r->taken = (void *)p;
+	p += ns * sizeof(*r->taken);
+	r->free_at = (void *)p;
+	p += nc * sizeof(*r->free_at);
+	r->heap = (void *)p;
+	p += nc * sizeof(*r->heap);
+	r->streak = (void *)p;
+}
 
 /*
  * A run of the day from now with the tickets waiting, every service taking
@@ -1005,64 +1105,116 @@ struct estimate_scratch {
  * ticket takes no time at its counter, which calls again at once, so that
  * every other service's run goes on as if it were not there (it is the
  * last walk-in of its service, so nothing of that service comes after it
- * that its call could reorder). ret_s[s] is the wait of service s's added
- * ticket; *ret_found the targets served by an open counter.
+ * that its call could reorder). r->wait[s] is the wait of service s's added
+ * ticket.
+ *
+ * run_start() sets the run at now (n_services: each counter's count of
+ * services) and returns the services an open counter serves.
  */
-static int estimate_run(const struct queue *q, uint64_t targets, int64_t now,
-			const int64_t *mean_s, const struct queue_booked *b,
-			double show_share, struct estimate_scratch *x,
-			int64_t *ret_s, uint64_t *ret_found)
+static uint64_t run_start(const struct queue *q, int64_t now,
+			  const int64_t *mean_s, const int *n_services,
+			  struct run *r)
 {
-	uint64_t found = 0;
-
-	struct cursor c[64];
-	int streak[64];
-	size_t taken[64] = {0};
-	int64_t timed[64]; /* the time each cursor was last moved to */
-	int64_t *free_at = x->free_at;
-	struct free_heap h = {free_at, x->n_services, x->heap, 0};
+	struct free_heap h = {r->free_at, n_services, r->heap,
+			      &r->head->heap_n};
 	uint64_t all = 0;
 
+	r->head->heap_n = 0;
+	r->head->found = 0;
 	for (size_t s = 0; s < q->n_services; s++) {
-		streak[s] = q->streak[s];
-		cursor_init(q, s, now, &c[s]);
-		timed[s] = now;
+		r->streak[s] = q->streak[s];
+		cursor_init(q, s, now, &r->c[s]);
+		r->timed[s] = now;
+		r->taken[s] = 0;
+		r->wait[s] = 0;
 	}
 	for (size_t k = 0; k < q->n_counters; k++) {
 		const struct qcounter *qc = &q->counters[k];
 		const struct ticket *cur =
 			qc->current ? find(q, qc->current) : NULL;
 
-		free_at[k] = INT64_MAX;
-		x->n_services[k] = n_services_of(qc->services);
+		r->free_at[k] = INT64_MAX;
 		if (qc->paused)
 			continue;
 		all |= qc->services;
-		free_at[k] = now;
+		r->free_at[k] = now;
 		if (cur) {
 			/* A service past its mean ends within the minute. */
 			int64_t end = cur->called_at + mean_s[cur->service];
-			free_at[k] = end > now + 60 ? end : now + 60;
+			r->free_at[k] = end > now + 60 ? end : now + 60;
 		}
 		heap_push(&h, k);
 	}
-	targets &= all;
-	*ret_found = targets;
-	if (!targets)
-		return -ENOENT;
-	for (;;) {
+	return all;
+}
+
+/* The resumable run of queue_estimate_walk_ins(): its inputs, where it
+ * ended, and a snapshot of it before each burst of calls of added tickets
+ * (one counter calling them one after the other at one time). */
+struct est_cache {
+	bool valid;
+	int r;			/* the run's result: 0 or -ENOENT */
+	int64_t now;
+	uint64_t services;	/* asked for */
+	uint64_t open;		/* served by an open counter */
+	uint64_t targets;	/* services & open */
+	double show_share;
+	int64_t *mean;		/* per service */
+	size_t *booked_n;	/* per service */
+	int64_t *booked;	/* their slot starts, one service after another */
+	size_t booked_cap;
+	int *n_services;	/* per counter */
+	size_t block;		/* run_size() */
+	void *end;		/* the run when it ended */
+	void *snaps;		/* up to n_services blocks */
+	size_t n_snaps;
+	uint8_t snap_of[64];	/* the burst in which a target was called */
+	size_t resume;		/* the snapshot to go on from; SIZE_MAX none */
+	/* The walk-ins added since the run, per service, and the length of
+	 * its walk-in list before them (the index of its added ticket). */
+	size_t *added, *base_n;
+	/* While a resumed run may meet the last one: that one's snapshots
+	 * from the resume point on (old_first to old_n - 1), then its end. */
+	void *old, *cmp;
+	size_t old_first, old_n;
+	bool meeting;
+	uint64_t whole, resumed, met; /* runs made of each kind */
+};
+
+static void *snap_block(const struct est_cache *e, size_t i)
+{
+	return (char *)e->snaps + i * e->block;
+}
+
+static bool est_meet(const struct queue *q, struct est_cache *e,
+		     struct run *r);
+
+/* Runs r on until every target is called. With e, first takes a snapshot
+ * of the run before each burst of calls of added tickets. */
+static int run_on(const struct queue *q, uint64_t targets, int64_t now,
+		  const int64_t *mean_s, const struct queue_booked *b,
+		  double show_share, const int *n_services, struct run *r,
+		  struct est_cache *e)
+{
+	struct free_heap h = {r->free_at, n_services, r->heap,
+			      &r->head->heap_n};
+	bool burst = false;
+
+	while (r->head->found != targets) {
 		size_t k, bs;
 		struct pick p;
 		int64_t t;
+		bool in_burst = burst;
 
-		if (h.n == 0)
-			return -ENOENT; /* cannot happen: me waits */
+		burst = false;
+		if (r->head->heap_n == 0)
+			return -ENOENT; /* cannot happen: a target waits */
 		k = h.v[0];
-		t = free_at[k];
-		if (booking_due(q, q->counters[k].services, b, taken, t, &bs) >=
-		    0) {
-			taken[bs]++;
-			free_at[k] =
+		t = r->free_at[k];
+		if (booking_due(q, q->counters[k].services, b, r->taken, t,
+				&bs) >= 0) {
+			r->taken[bs]++;
+			r->free_at[k] =
 				t + (int64_t)(show_share * (double)mean_s[bs]);
 			heap_moved_top(&h);
 			continue;
@@ -1072,59 +1224,57 @@ static int estimate_run(const struct queue *q, uint64_t targets, int64_t now,
 		 * are moved when a counter of theirs calls. */
 		for (size_t s = 0; s < q->n_services; s++)
 			if ((q->counters[k].services & BIT(s)) &&
-			    timed[s] != t) {
-				cursor_retime(q, s, t, &c[s]);
-				timed[s] = t;
+			    t >= r->c[s].change_at) {
+				cursor_retime(q, s, t, &r->c[s]);
+				r->timed[s] = t;
 			}
-		if (next_call(q, q->counters[k].services, c, streak, t, &p) ==
-		    REASON_NONE) {
+		if (next_call(q, q->counters[k].services, r->c, r->streak, t,
+			      &p) == REASON_NONE) {
 			/* Idle until the next booking of its services. */
 			int64_t next = INT64_MAX;
 			for (size_t s = 0; b && s < q->n_services; s++)
 				if ((q->counters[k].services & BIT(s)) &&
-				    taken[s] < b[s].n &&
-				    b[s].slot_start[taken[s]] -
+				    r->taken[s] < b[s].n &&
+				    b[s].slot_start[r->taken[s]] -
 						    q->policy.early_window <
 					    next)
-					next = b[s].slot_start[taken[s]] -
+					next = b[s].slot_start[r->taken[s]] -
 					       q->policy.early_window;
-			free_at[k] = next;
+			r->free_at[k] = next;
 			heap_moved_top(&h);
 			continue;
 		}
 		if (p.t->id >= ESTIMATE_ID_MIN) {
-			ret_s[p.service] = t - now;
-			found |= BIT(p.service);
-			if (found == targets)
+			if (e && !in_burst && e->meeting && est_meet(q, e, r))
 				return 0;
-			advance(c, streak, &p);
+			if (e && !in_burst)
+				memcpy(snap_block(e, e->n_snaps++), r->head,
+				       e->block);
+			if (e)
+				e->snap_of[p.service] =
+					(uint8_t)(e->n_snaps - 1);
+			r->wait[p.service] = t - now;
+			r->head->found |= BIT(p.service);
+			advance(r->c, r->streak, &p);
+			burst = true;
 			continue; /* no time taken: the counter calls again */
 		}
-		advance(c, streak, &p);
-		free_at[k] = t + mean_s[p.service];
+		advance(r->c, r->streak, &p);
+		r->free_at[k] = t + mean_s[p.service];
 		heap_moved_top(&h);
 	}
+	return 0;
 }
 
-/* Adds an estimate's ticket of kind to each service of targets, runs,
- * and takes them out again. */
-static int estimate(struct queue *q, uint64_t targets, enum ticket_kind kind,
-		    int64_t now, const int64_t *mean_s,
-		    const struct queue_booked *booked, double show_share,
-		    int64_t *ret_s, uint64_t *ret_found)
+/* Adds an estimate's ticket of kind at now to each service of targets,
+ * past every waiting ticket of its service issued by now (the engine's
+ * own: the cache of queue_estimate_walk_ins() does not see them). */
+static int add_targets(struct queue *q, uint64_t targets,
+		       enum ticket_kind kind, int64_t now, uint64_t *ret_added)
 {
-	size_t n = q->n_counters ? q->n_counters : 1;
-	struct estimate_scratch x = {
-		.free_at = calloc(n, sizeof(*x.free_at)),
-		.n_services = calloc(n, sizeof(*x.n_services)),
-		.heap = calloc(n, sizeof(*x.heap)),
-	};
-	uint64_t added = 0;
-	int r = -ENOMEM;
+	int r = 0;
 
-	if (!x.free_at || !x.n_services || !x.heap)
-		goto out;
-	r = 0;
+	*ret_added = 0;
 	for (size_t s = 0; r == 0 && s < q->n_services; s++) {
 		struct ticket me = {
 			.id = ESTIMATE_ID - (int64_t)s,
@@ -1139,20 +1289,54 @@ static int estimate(struct queue *q, uint64_t targets, enum ticket_kind kind,
 
 		if (!(targets & BIT(s)))
 			continue;
-		r = queue_add(q, &me);
+		r = add_ticket(q, &me);
 		if (r == 0)
-			added |= BIT(s);
+			*ret_added |= BIT(s);
 	}
-	if (r == 0)
-		r = estimate_run(q, added, now, mean_s, booked, show_share, &x,
-				 ret_s, ret_found);
+	return r;
+}
+
+static void remove_targets(struct queue *q, uint64_t added)
+{
 	for (size_t s = 0; s < q->n_services; s++)
 		if (added & BIT(s))
-			(void)queue_remove(q, ESTIMATE_ID - (int64_t)s);
+			(void)remove_ticket(q, ESTIMATE_ID - (int64_t)s);
+}
+
+/* Adds an estimate's ticket of kind to each service of targets, runs,
+ * and takes them out again. */
+static int estimate(struct queue *q, uint64_t targets, enum ticket_kind kind,
+		    int64_t now, const int64_t *mean_s,
+		    const struct queue_booked *booked, double show_share,
+		    int64_t *ret_s, uint64_t *ret_found)
+{
+	size_t nc = n_counters_of(q);
+	void *block = malloc(run_size(q));
+	int *n_services = calloc(nc, sizeof(*n_services));
+	uint64_t added = 0, open;
+	struct run run;
+	int r = -ENOMEM;
+
+	if (!block || !n_services)
+		goto out;
+	for (size_t k = 0; k < q->n_counters; k++)
+		n_services[k] = n_services_of(q->counters[k].services);
+	r = add_targets(q, targets, kind, now, &added);
+	if (r == 0) {
+		run_at(q, block, &run);
+		open = run_start(q, now, mean_s, n_services, &run);
+		*ret_found = added & open;
+		r = *ret_found ? run_on(q, *ret_found, now, mean_s, booked,
+					show_share, n_services, &run, NULL)
+			       : -ENOENT;
+		for (size_t s = 0; s < q->n_services; s++)
+			if (run.head->found & BIT(s))
+				ret_s[s] = run.wait[s];
+	}
+	remove_targets(q, added);
 out:
-	free(x.free_at);
-	free(x.n_services);
-	free(x.heap);
+	free(block);
+	free(n_services);
 	return r;
 }
 
@@ -1174,21 +1358,344 @@ int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
 	return r;
 }
 
+/* --- the walk-ins' estimates, resumed ------------------------------------ */
+
+/*
+ * Every issued ticket changes the queue, and so every service's walk-in
+ * wait; a run of the whole day for each batch of tickets is what issuing
+ * would cost. But within one second most changes are walk-ins issued: a
+ * walk-in W of service s issued at the run's now, with an id above every
+ * ticket's, sorts exactly where the run's added ticket E_s sat, the last
+ * of its list, and compares with every other ticket as E_s did (same
+ * kind, issue time and due time; the higher id). The only calls of the
+ * run that can differ are those where W would be picked: where E_s was
+ * picked, or lost to another added ticket by id alone. Both are in the
+ * burst of calls in which E_s was called (an added ticket takes no time
+ * and leaves every other head as it was, so the counter calls added
+ * tickets one after another until E_s). The run with W is therefore the
+ * same as the last one up to the start of that burst: it goes on from
+ * the snapshot taken there, its cursors' time prefixes counted again
+ * (W is in them). Any other change to the queue or to the run's inputs
+ * makes a whole run again.
+ */
+
+static void est_free(struct est_cache *e)
+{
+	if (!e)
+		return;
+	free(e->mean);
+	free(e->booked_n);
+	free(e->booked);
+	free(e->n_services);
+	free(e->end);
+	free(e->snaps);
+	free(e->added);
+	free(e->base_n);
+	free(e->old);
+	free(e->cmp);
+	free(e);
+}
+
+/* The cache of q, allocated the first time. */
+static struct est_cache *est_get(struct queue *q)
+{
+	struct est_cache *e = q->est;
+	size_t ns = q->n_services, nc = n_counters_of(q);
+
+	if (e)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->block = run_size(q);
+	e->mean = calloc(ns, sizeof(*e->mean));
+	e->booked_n = calloc(ns, sizeof(*e->booked_n));
+	e->n_services = calloc(nc, sizeof(*e->n_services));
+	e->end = calloc(1, e->block);
+	e->snaps = calloc(ns, e->block);
+	e->added = calloc(ns, sizeof(*e->added));
+	e->base_n = calloc(ns, sizeof(*e->base_n));
+	e->old = calloc(ns + 1, e->block);
+	e->cmp = calloc(1, e->block);
+	if (!e->mean || !e->booked_n || !e->n_services || !e->end ||
+	    !e->snaps || !e->added || !e->base_n || !e->old || !e->cmp) {
+		est_free(e);
+		return NULL;
+	}
+	q->est = e;
+	return e;
+}
+
+static void est_invalidate(struct queue *q)
+{
+	if (q->est)
+		q->est->valid = false;
+}
+
+/* A waiting ticket t was added (its slot in q): the run goes on from E_s's
+ * burst, or is made again. */
+static void est_added(struct queue *q, const struct ticket *t, bool newest)
+{
+	struct est_cache *e = q->est;
+	const struct list *l;
+	size_t s;
+
+	if (!e || !e->valid)
+		return;
+	s = (size_t)t->service;
+	l = list_for(q, t);
+	if (!newest || t->state != TICKET_WAITING ||
+	    t->kind != TICKET_WALK_IN || t->issued_at != e->now ||
+	    q->t[l->v[l->n - 1]].id != t->id) {
+		e->valid = false;
+		return;
+	}
+	if (e->added[s]++ == 0)
+		e->base_n[s] = l->n - 1;
+	if (!(e->open & BIT(s)))
+		return; /* no counter calls it: no run changes */
+	if (!(e->targets & BIT(s)) || e->r < 0) {
+		e->valid = false;
+		return;
+	}
+	if (e->resume == SIZE_MAX || e->snap_of[s] < e->resume)
+		e->resume = e->snap_of[s];
+}
+
+/* Moves a state of the last run to the lists as they are now: the
+ * walk-ins added since sit before each service's added ticket, so the
+ * cursor and the starved prefix of a list past it move by their count. */
+static void est_shift(const struct queue *q, const struct est_cache *e,
+		      void *block)
+{
+	struct run x;
+
+	run_at(q, block, &x);
+	for (size_t s = 0; s < q->n_services; s++) {
+		if (!e->added[s])
+			continue;
+		if (x.c[s].next[LIST_WALK_IN] > e->base_n[s])
+			x.c[s].next[LIST_WALK_IN] += e->added[s];
+		if (x.c[s].starved_walk_in > e->base_n[s])
+			x.c[s].starved_walk_in += e->added[s];
+	}
+}
+
+/* Whether two states go on alike: all but the waits found (an outcome,
+ * not an input) and the times the cursors were moved at (their prefixes
+ * are those of that time until change_at either way). */
+static bool run_same(const struct queue *q, const struct run *a,
+		     const struct run *b)
+{
+	size_t ns = q->n_services, nc = n_counters_of(q);
+
+	return a->head->heap_n == b->head->heap_n &&
+	       a->head->found == b->head->found &&
+	       memcmp(a->c, b->c, ns * sizeof(*a->c)) == 0 &&
+	       memcmp(a->taken, b->taken, ns * sizeof(*a->taken)) == 0 &&
+	       memcmp(a->streak, b->streak, ns * sizeof(*a->streak)) == 0 &&
+	       memcmp(a->free_at, b->free_at, nc * sizeof(*a->free_at)) == 0 &&
+	       memcmp(a->heap, b->heap, a->head->heap_n * sizeof(*a->heap)) ==
+		       0;
+}
+
+/*
+ * A resumed run about to start a burst (r) may be where the last run was
+ * at one of its own: the same targets called, every counter free at the
+ * same time, every cursor, streak and booking alike (the added walk-ins
+ * counted). From there the last run goes on as this one would: it is
+ * taken over, its snapshots and its end moved to the lists of now and
+ * given the waits this run found. A walk-in called by a counter that has
+ * nothing else left to call changes nothing after it.
+ */
+static bool est_meet(const struct queue *q, struct est_cache *e,
+		     struct run *r)
+{
+	int64_t wait[64];
+	uint64_t found = r->head->found;
+	size_t o, m = e->n_snaps, n = e->old_n - e->old_first;
+	struct run x;
+
+	/* Only past the new walk-ins and their service's added ticket are
+	 * the two lists alike (before, one has a target there, the other a
+	 * ticket that takes time). */
+	for (size_t s = 0; s < q->n_services; s++)
+		if (e->added[s] && (e->targets & BIT(s)) && !(found & BIT(s)))
+			return false;
+	for (o = 0; o < n; o++) {
+		run_at(q, (char *)e->old + o * e->block, &x);
+		if (x.head->found == found)
+			break;
+	}
+	if (o == n)
+		return false;
+	memcpy(e->cmp, x.head, e->block);
+	est_shift(q, e, e->cmp);
+	run_at(q, e->cmp, &x);
+	if (!run_same(q, r, &x))
+		return false;
+	memcpy(wait, r->wait, q->n_services * sizeof(*wait));
+	/* The snapshots from o on and the end, in that order. */
+	for (size_t i = o; i <= n; i++) {
+		void *to = i < n ? snap_block(e, m + i - o) : e->end;
+
+		memcpy(to, (char *)e->old + i * e->block, e->block);
+		est_shift(q, e, to);
+		run_at(q, to, &x);
+		for (size_t s = 0; s < q->n_services; s++)
+			if (found & BIT(s))
+				x.wait[s] = wait[s];
+	}
+	for (size_t s = 0; s < q->n_services; s++)
+		if ((e->targets & ~found) & BIT(s))
+			e->snap_of[s] =
+				(uint8_t)(e->snap_of[s] - (e->old_first + o) + m);
+	e->n_snaps = m + n - o;
+	e->met++;
+	return true;
+}
+
+static bool est_same_inputs(const struct queue *q, const struct est_cache *e,
+			    uint64_t services, int64_t now,
+			    const int64_t *mean_s, const struct queue_booked *b,
+			    double show_share)
+{
+	size_t off = 0;
+
+	if (!e->valid || e->services != services || e->now != now ||
+	    memcmp(&e->show_share, &show_share, sizeof(show_share)) != 0 ||
+	    memcmp(e->mean, mean_s, q->n_services * sizeof(*mean_s)) != 0)
+		return false;
+	for (size_t s = 0; s < q->n_services; s++) {
+		size_t n = b ? b[s].n : 0;
+		if (n != e->booked_n[s] ||
+		    (n && memcmp(e->booked + off, b[s].slot_start,
+				 n * sizeof(*e->booked)) != 0))
+			return false;
+		off += n;
+	}
+	return true;
+}
+
+/* Keeps the inputs of a whole run to come. */
+static int est_keep_inputs(const struct queue *q, struct est_cache *e,
+			   uint64_t services, int64_t now,
+			   const int64_t *mean_s, const struct queue_booked *b,
+			   double show_share)
+{
+	size_t total = 0, off = 0;
+	int r;
+
+	for (size_t s = 0; b && s < q->n_services; s++)
+		total += b[s].n;
+	r = array_reserve(&e->booked, &e->booked_cap, total,
+			  sizeof(*e->booked), 64, QUEUE_TICKETS_MAX);
+	if (r < 0)
+		return r;
+	for (size_t s = 0; s < q->n_services; s++) {
+		e->booked_n[s] = b ? b[s].n : 0;
+		if (e->booked_n[s])
+			memcpy(e->booked + off, b[s].slot_start,
+			       e->booked_n[s] * sizeof(*e->booked));
+		off += e->booked_n[s];
+	}
+	memcpy(e->mean, mean_s, q->n_services * sizeof(*mean_s));
+	for (size_t k = 0; k < q->n_counters; k++)
+		e->n_services[k] = n_services_of(q->counters[k].services);
+	e->services = services;
+	e->now = now;
+	e->show_share = show_share;
+	return 0;
+}
+
+/* Brings the cache up to date: a whole run, or the last one resumed. */
+static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
+		      int64_t now, const int64_t *mean_s,
+		      const struct queue_booked *b, double show_share)
+{
+	bool whole = !est_same_inputs(q, e, services, now, mean_s, b,
+				      show_share);
+	uint64_t added = 0;
+	struct run run;
+	int r;
+
+	if (!whole && e->resume == SIZE_MAX)
+		return e->r;
+	e->valid = false;
+	if (whole) {
+		r = est_keep_inputs(q, e, services, now, mean_s, b,
+				    show_share);
+		if (r < 0)
+			return r;
+	}
+	r = add_targets(q, services, TICKET_WALK_IN, now, &added);
+	if (r < 0)
+		goto out;
+	run_at(q, e->end, &run);
+	if (whole) {
+		e->open = run_start(q, now, mean_s, e->n_services, &run);
+		e->targets = services & e->open;
+		e->n_snaps = 0;
+	} else {
+		/* The last run from the resume point on, to meet again. */
+		e->old_first = e->resume;
+		e->old_n = e->n_snaps;
+		memcpy(e->old, snap_block(e, e->resume),
+		       (e->n_snaps - e->resume) * e->block);
+		memcpy((char *)e->old + (e->n_snaps - e->resume) * e->block,
+		       e->end, e->block);
+		/* W is in the time prefixes of its service's lists. */
+		memcpy(e->end, snap_block(e, e->resume), e->block);
+		e->n_snaps = e->resume;
+		for (size_t s = 0; s < q->n_services; s++)
+			cursor_retime(q, s, run.timed[s], &run.c[s]);
+	}
+	e->meeting = !whole;
+	r = e->targets ? run_on(q, e->targets, now, mean_s, b, show_share,
+				e->n_services, &run, e)
+		       : -ENOENT;
+	e->meeting = false;
+	if (whole)
+		e->whole++;
+	else
+		e->resumed++;
+	/* Only a run that called every target is resumed; one that did
+	 * not ("cannot happen") is made again. */
+	if (r == 0 || (r == -ENOENT && !e->targets)) {
+		e->valid = true;
+		e->r = r;
+		e->resume = SIZE_MAX;
+	}
+out:
+	memset(e->added, 0, q->n_services * sizeof(*e->added));
+	remove_targets(q, added);
+	return r;
+}
+
 int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
 			    const int64_t *mean_s,
 			    const struct queue_booked *booked,
 			    double show_share, int64_t *ret_s,
 			    uint64_t *ret_served)
 {
-	uint64_t found = 0;
+	struct est_cache *e;
+	struct run run;
 	int r;
 
 	if (!mean_s || (q->n_services < 64 && services >> q->n_services))
 		return -EINVAL;
-	r = estimate(q, services, TICKET_WALK_IN, now, mean_s, booked,
-		     show_share, ret_s, &found);
-	*ret_served = found;
-	return r == -ENOENT ? 0 : r;
+	e = est_get(q);
+	if (!e)
+		return -ENOMEM;
+	r = est_update(q, e, services, now, mean_s, booked, show_share);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	run_at(q, e->end, &run);
+	*ret_served = run.head->found;
+	for (size_t s = 0; s < q->n_services; s++)
+		if (run.head->found & BIT(s))
+			ret_s[s] = run.wait[s];
+	return 0;
 }
 
 /* --- state changes ------------------------------------------------------- */
@@ -1198,6 +1705,7 @@ int queue_call(struct queue *q, size_t counter, int64_t id,
 {
 	struct ticket *t;
 
+	est_invalidate(q);
 	if (counter >= q->n_counters)
 		return -EINVAL;
 	if (q->counters[counter].current)
@@ -1238,6 +1746,7 @@ int queue_finish(struct queue *q, size_t counter)
 {
 	struct ticket *t;
 
+	est_invalidate(q);
 	if (counter >= q->n_counters)
 		return -EINVAL;
 	if (!q->counters[counter].current)
@@ -1254,6 +1763,7 @@ int queue_transfer(struct queue *q, size_t counter, size_t service)
 	struct ticket *t;
 	int r;
 
+	est_invalidate(q);
 	if (counter >= q->n_counters || service >= q->n_services)
 		return -EINVAL;
 	if (!q->counters[counter].current)
@@ -1286,7 +1796,8 @@ int queue_set_printed(struct queue *q, int64_t id, enum print_state printed)
 	return 0;
 }
 
-int queue_remove(struct queue *q, int64_t id)
+/* queue_remove() without telling the estimates' cache: theirs. */
+static int remove_ticket(struct queue *q, int64_t id)
 {
 	struct ticket *t = find(q, id);
 
@@ -1300,8 +1811,15 @@ int queue_remove(struct queue *q, int64_t id)
 	return 0;
 }
 
+int queue_remove(struct queue *q, int64_t id)
+{
+	est_invalidate(q);
+	return remove_ticket(q, id);
+}
+
 void queue_set_paused(struct queue *q, size_t counter, bool paused)
 {
+	est_invalidate(q);
 	if (counter < q->n_counters)
 		q->counters[counter].paused = paused;
 }
@@ -1319,12 +1837,14 @@ uint64_t queue_counter_services(const struct queue *q, size_t counter)
 void queue_set_counter_services(struct queue *q, size_t counter,
 				uint64_t services)
 {
+	est_invalidate(q);
 	if (counter < q->n_counters)
 		q->counters[counter].services = services;
 }
 
 void queue_set_streak(struct queue *q, size_t service, int streak)
 {
+	est_invalidate(q);
 	if (service < q->n_services)
 		q->streak[service] = streak;
 }
@@ -1332,4 +1852,12 @@ void queue_set_streak(struct queue *q, size_t service, int streak)
 int queue_streak(const struct queue *q, size_t service)
 {
 	return service < q->n_services ? q->streak[service] : 0;
+}
+
+void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
+			 uint64_t *ret_resumed, uint64_t *ret_met)
+{
+	*ret_whole = q->est ? q->est->whole : 0;
+	*ret_resumed = q->est ? q->est->resumed : 0;
+	*ret_met = q->est ? q->est->met : 0;
 }

@@ -122,11 +122,21 @@ int queue_estimate(struct queue *q, size_t service, enum ticket_kind kind,
 /* queue_estimate() of a walk-in for each service of services, in one run
  * of the day: ret_s (64 entries) gets the wait of those served by an open
  * counter, which *ret_served says; the others are not written. The same
- * figures as one queue_estimate() each (test_queue holds it to that). */
+ * figures as one queue_estimate() each (test_queue holds it to that). The
+ * engine keeps the run: asked again with the same inputs after nothing but
+ * walk-ins issued at now were added, it goes on from the last run where
+ * they first count instead of running the day again (docs/DESIGN.md,
+ * "Estimates"). */
 int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
 			    const int64_t *mean_s,
 			    const struct queue_booked *booked,
 			    double show_share, int64_t *ret_s,
 			    uint64_t *ret_served);
+/* How many runs queue_estimate_walk_ins() made whole, how many it resumed
+ * from the last one (walk-ins issued in its second: see docs/DESIGN.md,
+ * "Estimates") and how many of those met the last one again and took its
+ * end; its other answers were the last run's. */
+void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
+			 uint64_t *ret_resumed, uint64_t *ret_met);
 
 #endif

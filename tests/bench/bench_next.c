@@ -6,7 +6,9 @@
  *     ticket, queue_pick and queue_call, and one new ticket is added after
  *     it so that N stay waiting. Also times that queue_add, the "ahead"
  *     figure every issued ticket gets (queue_ahead) and a counter's whole
- *     waiting list (queue_order), sampled.
+ *     waiting list (queue_order), sampled; then the walk-ins' estimates
+ *     of the kiosk's admission, a whole run and one resumed after four
+ *     walk-ins, 20 of each.
  * (b) The durable path: office_next() over a real store with N waiting
  *     tickets, which includes a synchronous=FULL commit, so it measures the
  *     disk as much as the code. The tickets go in through the store in one
@@ -206,8 +208,51 @@ struct engine_result {
 	size_t waiting;
 	double fill_s;
 	long calls, empty;
-	struct bench_samples call, add, ahead, order;
+	struct bench_samples call, add, ahead, order, whole, resumed;
 };
+
+/* The walk-ins' estimates the kiosk's admission asks for after each group
+ * commit: a whole run of the day, and one resumed after a batch of four
+ * walk-ins issued in the run's second (the usual batch). */
+static int bench_estimates(struct queue *q, int64_t now, int64_t *next_id,
+			   struct engine_result *res)
+{
+	uint64_t all = (UINT64_C(1) << BENCH_SERVICES) - 1, served;
+	int64_t mean[BENCH_SERVICES], waits[64];
+	int r = 0;
+
+	for (int s = 0; s < BENCH_SERVICES; s++)
+		mean[s] = (5 + s) * 60;
+	for (int i = 0; r == 0 && i < 40; i++) {
+		bool whole = i % 2 == 0;
+		int64_t a;
+
+		if (whole) /* a change that is none: the run is whole */
+			queue_set_streak(q, 0, queue_streak(q, 0));
+		for (int j = 0; !whole && r == 0 && j < 4; j++) {
+			struct ticket t = {
+				.id = (*next_id)++,
+				.service = (i * 4 + j) % BENCH_SERVICES,
+				.kind = TICKET_WALK_IN,
+				.state = TICKET_WAITING,
+				.issued_at = now,
+				.kiosk = 0,
+				.counter = -1,
+			};
+			r = queue_add(q, &t);
+		}
+		a = bench_now_ns();
+		if (r == 0)
+			r = queue_estimate_walk_ins(q, all, now, mean, NULL,
+						    QUEUE_SHOW_SHARE, waits,
+						    &served);
+		if (r == 0)
+			r = bench_samples_add(whole ? &res->whole
+						    : &res->resumed,
+					      bench_now_ns() - a);
+	}
+	return r;
+}
 
 static int bench_engine(const struct options *o, size_t waiting, int64_t now,
 			struct engine_result *res)
@@ -299,6 +344,7 @@ static int bench_engine(const struct options *o, size_t waiting, int64_t now,
 		if (r < 0 || (r = bench_samples_add(&res->order, b - a)) < 0)
 			goto out;
 	}
+	r = bench_estimates(q, now, &next_id, res);
 out:
 	free(ids);
 	queue_free(q);
@@ -499,6 +545,8 @@ int main(int argc, char **argv)
 		print_us("queue_add (issue, refill)", &e->add);
 		print_us("queue_ahead (every issued ticket)", &e->ahead);
 		print_us("queue_order (a counter's list)", &e->order);
+		print_us("walk-ins' estimate, whole run", &e->whole);
+		print_us("the same after 4 walk-ins", &e->resumed);
 	}
 
 	r = bench_mkdtemp(o.base, "next", dir, sizeof(dir));
@@ -550,6 +598,11 @@ int main(int argc, char **argv)
 		       eng[i].waiting, us(bench_pct(&eng[i].call, 500)),
 		       us(bench_pct(&eng[i].call, 990)),
 		       us(bench_pct(&eng[i].call, 1000)), eng[i].fill_s);
+	for (size_t i = 0; i < o.n_sizes; i++)
+		printf("summary: walk-ins' estimate, %zu waiting: whole run "
+		       "p50 %.1f us, resumed after 4 walk-ins p50 %.1f us\n",
+		       eng[i].waiting, us(bench_pct(&eng[i].whole, 500)),
+		       us(bench_pct(&eng[i].resumed, 500)));
 	printf("summary: call-next, durable office_next (incl. fsync "
 	       "commit), %ld waiting: p50 %.2f ms, p99 %.2f ms\n",
 	       o.waiting, ms(bench_pct(&off.next, 500)),
@@ -562,6 +615,8 @@ out:
 		bench_samples_free(&eng[i].add);
 		bench_samples_free(&eng[i].ahead);
 		bench_samples_free(&eng[i].order);
+		bench_samples_free(&eng[i].whole);
+		bench_samples_free(&eng[i].resumed);
 	}
 	bench_samples_free(&off.issue);
 	bench_samples_free(&off.next);

@@ -881,6 +881,344 @@ static void estimate_walk_ins_equal_one_run_each(void **state)
 	}
 }
 
+/* A random office for the estimates' tests: up to 5 services and 6
+ * counters serving random sets of them, either policy, bookings, tickets
+ * of every kind (a quarter issued at now), called and paused counters.
+ * The same seed makes the same office. */
+struct office_spec {
+	struct queue_policy p;
+	size_t ns, nc;
+	uint64_t cmask[6];
+	int64_t now, mean[5], slots[5][8];
+	struct queue_booked booked[5];
+	const struct queue_booked *b;
+};
+
+static struct queue *random_office(uint64_t seed, struct office_spec *o)
+{
+	struct queue *q = NULL;
+	int n;
+
+	rng_state = seed * 104729;
+	memset(o, 0, sizeof(*o));
+	o->p = seed % 2 ? policy : due_policy;
+	o->ns = 1 + rnd(5);
+	o->nc = 1 + rnd(6);
+	o->now = T0 + 3 * 3600;
+	o->b = seed % 3 ? o->booked : NULL;
+	o->p.walkin_every = (int)rnd(4);
+	o->p.max_wait = (int64_t)(5 + rnd(45)) * MIN;
+	for (size_t k = 0; k < o->nc; k++)
+		o->cmask[k] = 1 + rnd((unsigned)((UINT64_C(1) << o->ns) - 1));
+	assert_int_equal(queue_new(&o->p, o->ns, o->nc, o->cmask, &q), 0);
+	for (size_t s = 0; s < o->ns; s++) {
+		o->mean[s] = (int64_t)rnd(16) * MIN + (int64_t)rnd(60);
+		o->booked[s].n = rnd(8);
+		o->booked[s].slot_start = o->slots[s];
+		for (size_t i = 0; i < o->booked[s].n; i++)
+			o->slots[s][i] =
+				o->now + (int64_t)(i * 10 + rnd(10)) * MIN;
+		queue_set_streak(q, s, (int)rnd(4));
+	}
+	n = (int)rnd(80);
+	for (int i = 0; i < n; i++) {
+		enum ticket_kind k = (enum ticket_kind)rnd(3);
+		int svc = (int)rnd((unsigned)o->ns);
+		int64_t issued = rnd(4) ? o->now - (int64_t)rnd(90 * MIN)
+					: o->now;
+		int64_t slot = k == TICKET_APPOINTMENT
+			? o->now + (int64_t)rnd(60 * MIN) - 30 * MIN : 0;
+
+		add(q, 1000 + i, svc, k, issued, slot);
+	}
+	for (size_t k = 0; k < o->nc; k++) {
+		int64_t pick;
+		enum call_reason why;
+
+		if (rnd(4) == 0)
+			queue_set_paused(q, k, true);
+		else if (rnd(2) &&
+			 queue_pick(q, k, o->now - 5 * MIN, &pick, &why) == 0)
+			assert_int_equal(
+				queue_call(q, k, pick, why, o->now - 5 * MIN), 0);
+	}
+	return q;
+}
+
+/*
+ * The estimate of DESIGN.md played with the engine's public calls, to
+ * check queue_estimate()'s run against: the ticket added, then each
+ * counter, when it is free (the first free first, of those the one with
+ * fewest services, then the lowest index), takes a booking due by then for
+ * 0.9 of a mean, or calls what queue_pick() says at that time and is busy
+ * for its service's mean, or idles until its next booking. No cursors, no
+ * prefixes kept between calls: every pick starts from the lists.
+ */
+static int replay_estimate(struct queue *q, const struct office_spec *o,
+			   size_t service, enum ticket_kind kind,
+			   int64_t *ret_s)
+{
+	int64_t me = INT64_MAX - (int64_t)service, free_at[6];
+	size_t taken[5] = {0};
+
+	add(q, me, (int)service, kind, o->now, 0);
+	for (size_t k = 0; k < o->nc; k++) {
+		const struct ticket *cur = queue_current(q, k);
+
+		free_at[k] = INT64_MAX;
+		if (queue_paused(q, k))
+			continue;
+		free_at[k] = o->now;
+		if (cur) {
+			int64_t end = cur->called_at + o->mean[cur->service];
+			free_at[k] = end > o->now + 60 ? end : o->now + 60;
+			assert_int_equal(queue_finish(q, k), 0);
+		}
+	}
+	for (;;) {
+		size_t k = SIZE_MAX, bs = SIZE_MAX;
+		int64_t t, id;
+		enum call_reason why;
+
+		for (size_t i = 0; i < o->nc; i++) {
+			if (free_at[i] == INT64_MAX)
+				continue;
+			if (k == SIZE_MAX || free_at[i] < free_at[k] ||
+			    (free_at[i] == free_at[k] &&
+			     __builtin_popcountll(o->cmask[i]) <
+				     __builtin_popcountll(o->cmask[k])))
+				k = i;
+		}
+		if (k == SIZE_MAX)
+			return -ENOENT;
+		t = free_at[k];
+		for (size_t s = 0; o->b && s < o->ns; s++) {
+			if (!(o->cmask[k] & (UINT64_C(1) << s)) ||
+			    taken[s] >= o->b[s].n ||
+			    o->b[s].slot_start[taken[s]] - o->p.early_window > t)
+				continue;
+			if (bs == SIZE_MAX || o->b[s].slot_start[taken[s]] <
+						      o->b[bs].slot_start[taken[bs]])
+				bs = s;
+		}
+		if (bs != SIZE_MAX) {
+			taken[bs]++;
+			free_at[k] = t + (int64_t)(QUEUE_SHOW_SHARE *
+						   (double)o->mean[bs]);
+			continue;
+		}
+		if (queue_pick(q, k, t, &id, &why) < 0) {
+			free_at[k] = INT64_MAX;
+			for (size_t s = 0; o->b && s < o->ns; s++)
+				if ((o->cmask[k] & (UINT64_C(1) << s)) &&
+				    taken[s] < o->b[s].n &&
+				    o->b[s].slot_start[taken[s]] -
+						    o->p.early_window <
+					    free_at[k])
+					free_at[k] = o->b[s].slot_start[taken[s]] -
+						     o->p.early_window;
+			continue;
+		}
+		if (id == me) {
+			*ret_s = t - o->now;
+			return 0;
+		}
+		int svc = queue_get(q, id)->service;
+		assert_int_equal(queue_call(q, k, id, why, t), 0);
+		assert_int_equal(queue_finish(q, k), 0);
+		free_at[k] = t + o->mean[svc];
+	}
+}
+
+/* queue_estimate() and queue_estimate_walk_ins() tell what the day played
+ * call by call with the engine's public calls does. */
+static void estimate_matches_the_day_replayed(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 400; seed++) {
+		struct office_spec o;
+		struct queue *q = random_office(seed, &o);
+		int64_t all[64];
+		uint64_t served = 0;
+
+		assert_int_equal(queue_estimate_walk_ins(
+					 q, (UINT64_C(1) << o.ns) - 1, o.now,
+					 o.mean, o.b, QUEUE_SHOW_SHARE, all,
+					 &served),
+				 0);
+		for (size_t s = 0; s < o.ns; s++) {
+			for (int kind = 0; kind < 2; kind++) {
+				enum ticket_kind k = kind ? TICKET_PRIORITY
+							  : TICKET_WALK_IN;
+				int64_t got = -1, want = -1;
+				struct office_spec o2;
+				struct queue *ref = random_office(seed, &o2);
+				int r = queue_estimate(q, s, k, o.now, o.mean,
+						       o.b, QUEUE_SHOW_SHARE,
+						       &got);
+				int rr = replay_estimate(ref, &o2, s, k, &want);
+
+				queue_free(ref);
+				assert_int_equal(r, rr);
+				if (got != want)
+					fail_msg("seed %llu service %zu %s: "
+						 "replayed %lld s, estimated "
+						 "%lld s",
+						 (unsigned long long)seed, s,
+						 kind ? "priority" : "walk-in",
+						 (long long)want,
+						 (long long)got);
+				if (k == TICKET_WALK_IN && r == 0)
+					assert_int_equal(all[s], want);
+			}
+		}
+		queue_free(q);
+	}
+}
+
+/*
+ * The walk-ins' estimates resumed from the last run (walk-ins issued in
+ * its second) are exactly those of a whole run: random offices get
+ * walk-ins one batch after another, twice: one queue keeps its runs and
+ * resumes them, the other is made to run whole every time. After each
+ * batch every service's wait is compared between the two, and with its own
+ * run (queue_estimate()). Now and then something else changes (a priority
+ * ticket, a walk-in of the second before or after or with an older id, a
+ * call, a pause, the next second), which must make a whole run.
+ */
+static void estimate_resumed_equals_whole_run(void **state)
+{
+	(void)state;
+	uint64_t resumed_total = 0, whole_total = 0, met_total = 0;
+
+	for (uint64_t seed = 1; seed <= 500; seed++) {
+		struct office_spec o;
+		struct queue *qq[2] = {random_office(seed, &o),
+				       random_office(seed, &o)};
+		/* Ids from 2000 up; those below for tickets added late. */
+		int64_t now = o.now, id = 2000, old_id = 0;
+		bool ahead = false; /* a ticket issued after now waits */
+		size_t ns = o.ns, nc = o.nc;
+		uint64_t all = (UINT64_C(1) << ns) - 1;
+		const int64_t *mean = o.mean;
+		const struct queue_booked *b = o.b;
+
+		for (int step = 0; step < 40; step++) {
+			int64_t got[2][64], one = 0;
+			uint64_t served[2] = {0, 0};
+			unsigned what = rnd(24);
+			int svc = (int)rnd((unsigned)ns);
+
+			if (what == 0) {
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_PRIORITY,
+					    now, 0);
+			} else if (what == 1) {
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_WALK_IN,
+					    now - 1, 0);
+			} else if (what == 2) {
+				size_t k = rnd((unsigned)nc);
+				int64_t pick;
+				enum call_reason why;
+
+				for (int i = 0; i < 2; i++)
+					(void)queue_finish(qq[i], k);
+				if (queue_pick(qq[0], k, now, &pick, &why) == 0)
+					for (int i = 0; i < 2; i++)
+						assert_int_equal(
+							queue_call(qq[i], k,
+								   pick, why,
+								   now),
+							0);
+			} else if (what == 3) {
+				size_t k = rnd((unsigned)nc);
+				bool paused = !queue_paused(qq[0], k);
+
+				for (int i = 0; i < 2; i++)
+					queue_set_paused(qq[i], k, paused);
+			} else if (what == 4) {
+				now++;
+			} else if (what == 5) {
+				/* Of the second, but not the newest id. */
+				++old_id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], old_id, svc, TICKET_WALK_IN,
+					    now, 0);
+			} else if (what == 6) {
+				/* From a second ahead: the next are not last. */
+				++id;
+				for (int i = 0; i < 2; i++)
+					add(qq[i], id, svc, TICKET_WALK_IN,
+					    now + 1, 0);
+				ahead = true;
+			} else {
+				/* The common case: a batch of walk-ins. */
+				for (unsigned j = 1 + rnd(3); j > 0; j--) {
+					svc = (int)rnd((unsigned)ns);
+					++id;
+					for (int i = 0; i < 2; i++)
+						add(qq[i], id, svc,
+						    TICKET_WALK_IN, now, 0);
+				}
+			}
+			/* A change that is none: this one's run is whole. */
+			queue_set_streak(qq[1], 0, queue_streak(qq[1], 0));
+			for (int i = 0; i < 2; i++)
+				assert_int_equal(queue_estimate_walk_ins(
+							 qq[i], all, now, mean,
+							 b, QUEUE_SHOW_SHARE,
+							 got[i], &served[i]),
+						 0);
+			assert_int_equal(served[0], served[1]);
+			for (size_t s = 0; s < ns; s++) {
+				if (!(served[0] & (UINT64_C(1) << s)))
+					continue;
+				if (got[0][s] != got[1][s])
+					fail_msg("seed %llu step %d: service "
+						 "%zu waits %lld s in a whole "
+						 "run, %lld s resumed",
+						 (unsigned long long)seed,
+						 step, s, (long long)got[1][s],
+						 (long long)got[0][s]);
+				/* Its own run says the same, but for a
+				 * ticket issued after now: the added one is
+				 * then not the last of its service, the
+				 * shared run's premise. */
+				if (ahead)
+					continue;
+				assert_int_equal(queue_estimate(
+							 qq[0], s,
+							 TICKET_WALK_IN, now,
+							 mean, b,
+							 QUEUE_SHOW_SHARE, &one),
+						 0);
+				assert_int_equal(got[0][s], one);
+			}
+		}
+		uint64_t whole, resumed, met;
+		queue_estimate_runs(qq[0], &whole, &resumed, &met);
+		whole_total += whole;
+		resumed_total += resumed;
+		met_total += met;
+		queue_estimate_runs(qq[1], &whole, &resumed, &met);
+		assert_int_equal(resumed, 0);
+		for (int i = 0; i < 2; i++)
+			queue_free(qq[i]);
+	}
+	/* The resumed runs were many (a fifth of the steps change
+	 * something else, which makes the next run whole). */
+	print_message("estimates: %llu whole runs, %llu resumed, %llu of "
+		      "those met the last run again\n",
+		      (unsigned long long)whole_total,
+		      (unsigned long long)resumed_total,
+		      (unsigned long long)met_total);
+	assert_true(2 * resumed_total > whole_total);
+	assert_true(10 * met_total > resumed_total);
+}
+
 /* queue_order() must be exactly what repeated calls would do. */
 static void order_matches_repeated_calls(void **state)
 {
@@ -1060,6 +1398,8 @@ int main(void)
 		cmocka_unit_test(due_worked_example_of_design_md),
 		cmocka_unit_test(estimate_counts_the_queue_and_the_counters),
 		cmocka_unit_test(estimate_walk_ins_equal_one_run_each),
+		cmocka_unit_test(estimate_resumed_equals_whole_run),
+		cmocka_unit_test(estimate_matches_the_day_replayed),
 		cmocka_unit_test(
 			estimate_counts_the_bookings_due_within_the_wait),
 	};

@@ -56,6 +56,7 @@ struct options {
 	bool long_bookings;
 	bool sweep;
 	bool evidence;
+	bool trace; /* --evidence: each day, and the walk-ins past the bound */
 };
 
 static void usage(FILE *out)
@@ -168,6 +169,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_DUE,
 		OPT_RULES,
 		OPT_EVIDENCE,
+		OPT_TRACE,
 		OPT_HELP,
 	};
 	static const struct option longopts[] = {
@@ -183,6 +185,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"due", no_argument, NULL, OPT_DUE},
 		{"rules", no_argument, NULL, OPT_RULES},
 		{"evidence", no_argument, NULL, OPT_EVIDENCE},
+		{"trace", no_argument, NULL, OPT_TRACE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -228,6 +231,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_EVIDENCE:
 			o->evidence = true;
+			break;
+		case OPT_TRACE:
+			o->trace = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -835,6 +841,77 @@ static int ev_draw(const struct options *o, long i, struct day **ret)
 	return day_new(&p, ret);
 }
 
+static void hhmm(int64_t t, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "%02d:%02d:%02d", (int)(t / 3600),
+		       (int)(t / 60 % 60), (int)(t % 60));
+}
+
+static void services_of(const struct day *d, uint64_t set, char *buf)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < d->n_services; s++)
+		if (set & (UINT64_C(1) << s))
+			buf[n++] = d->services[s].id[0];
+	buf[n] = '\0';
+}
+
+/* --trace: the walk-ins of one day past the bound, and what the counters
+ * that serve their service called from their due time until their call. */
+static void ev_trace(long i, const struct day *d, const char *label,
+		     const struct run_result *res, const struct report *rep,
+		     int64_t max_wait)
+{
+	static const char kind[] = "WPB"; /* enum ticket_kind */
+	int64_t longest = 0;
+
+	for (size_t j = 0; j < d->n; j++)
+		if (d->c[j].service_s > longest)
+			longest = d->c[j].service_s;
+	(void)printf("day %ld seed %" PRIu64 " load %.3f %s: on-time %.1f%%, "
+		     "worst walk-in %.1f of %.1f min\n",
+		     i, d->seed, d->load, label, 100.0 * rep->on_time_share,
+		     rep->worst_walkin, rep->worst_bound);
+	for (size_t j = 0; j < d->n; j++) {
+		const struct citizen *c = &d->c[j];
+		const struct run_call *cj = &res->call[j];
+		uint64_t bit = UINT64_C(1) << c->service;
+		int64_t due = c->arrival + max_wait + longest;
+		char a[16], b[16], set[16];
+
+		if (c->kind != TICKET_WALK_IN || cj->called_at <= due)
+			continue;
+		hhmm(c->arrival, a, sizeof(a));
+		hhmm(cj->called_at, b, sizeof(b));
+		(void)printf("  walk-in %zu of %s arrived %s called %s at "
+			     "counter %d, %.1f min past the bound\n",
+			     j, d->services[c->service].id, a, b, cj->counter,
+			     (double)(cj->called_at - due) / 60);
+		for (size_t k = 0; k < d->n; k++) {
+			const struct citizen *u = &d->c[k];
+			const struct run_call *ck = &res->call[k];
+			uint64_t cs = d->counter_services[ck->counter];
+			if (!(cs & bit) ||
+			    ck->called_at < c->arrival + max_wait ||
+			    ck->called_at > cj->called_at)
+				continue;
+			hhmm(ck->called_at, a, sizeof(a));
+			services_of(d, cs, set);
+			(void)printf("    %s c%-2d %-6s %c%s %-17s waited %5.1f",
+				     a, ck->counter, set, kind[u->kind],
+				     d->services[u->service].id,
+				     call_reason_name(ck->reason),
+				     (double)(ck->called_at - u->arrival) / 60);
+			if (u->kind == TICKET_APPOINTMENT)
+				(void)printf(" slot %+5.1f",
+					     (double)(ck->called_at -
+						      u->slot_start) / 60);
+			(void)printf(" took %4.1f\n", (double)u->service_s / 60);
+		}
+	}
+}
+
 /* Today's rules, the policy the due times are to be judged against. */
 static const struct queue_policy today = {
 	.kind = QUEUE_RULES,
@@ -942,6 +1019,19 @@ static int evidence(const struct options *o)
 				run_result_free(&res);
 				goto fail;
 			}
+			if (o->trace)
+				(void)printf("summary day %ld load %.3f %-22s "
+					     "on-time %5.1f%% (%zu of %zu) "
+					     "over %+6.1f\n",
+					     i, d->load, label[k],
+					     100.0 * rep.on_time_share,
+					     rep.on_time - rep.on_time_called,
+					     rep.on_time,
+					     rep.worst_walkin - rep.worst_bound);
+			if (o->trace && ordinary(band) &&
+			    rep.worst_walkin > rep.worst_bound)
+				ev_trace(i, d, label[k], &res, &rep,
+					 qp[k].max_wait);
 			run_result_free(&res);
 			ev_add(&cell[k][band], &rep, &fifo, band, orc.feasible);
 		}

@@ -4,15 +4,18 @@
  *   bonomat_sim [--seed N] [--days N] [--walkins N] [--bookings N]
  *               [--counters N] [--policy MAX_WAIT,WALKIN_EVERY,EARLY_WINDOW]
  *               [--due | --rules] [--small] [--long-bookings]
- *               [--sweep | --evidence]
+ *               [--sweep | --evidence [--trace]]
  *
  * --days N runs the days of seeds N..N+days-1 and judges the goals on
  * them all, pooled. --due and --rules choose the call policy (default: the
  * daemon's). --evidence runs today's rules and the due policy on single
  * days spread over loads 0.60-1.15 (200 unless --days) and prints per load
- * band the share of days each goal of issue 11 holds. Exits 1 when a goal
- * is missed (not with --sweep; with --evidence, when the due policy breaks
- * its claims or the default misses a goal), 2 on bad usage or an error.
+ * band the share of days each goal of issue 11 holds; --trace adds a line
+ * per day and policy, and on an ordinary day past the walk-in bound the
+ * walk-ins past it with what their counters called meanwhile. Exits 1
+ * when a goal is missed (not with --sweep; with --evidence, when the due
+ * policy breaks its claims or the default misses a goal), 2 on bad usage
+ * or an error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -67,7 +70,7 @@ static void usage(FILE *out)
 		    "WALKIN_EVERY,EARLY_WINDOW]\n"
 		    "                   [--due | --rules] [--small] "
 		    "[--long-bookings]\n"
-		    "                   [--sweep | --evidence]\n"
+		    "                   [--sweep | --evidence [--trace]]\n"
 		    "Policy values in minutes; default: the daemon's.\n",
 		    out);
 }
@@ -787,12 +790,14 @@ static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
 {
 	(void)printf("\nThe days on which no call order at all keeps both the "
 		     "booking promise and the walk-in\nbound, proved by a "
-		     "relaxation that favours the policy (oracle.h: counters "
-		     "pooled\nper set of services, a service split over "
-		     "counters, every arrival and service time\nknown in "
-		     "advance); open: not proved impossible, and of those the "
-		     "days on which the\npolicy met every goal of its band; "
-		     "on the impossible days, which promise it kept.\n\n");
+		     "relaxation that favours the policy (oracle.h: a "
+		     "service cut into\npieces, every arrival and service "
+		     "time known in advance; the windows pool the\ncounters "
+		     "per set of services, the flow keeps each counter's "
+		     "services); open: not\nproved impossible, and of those "
+		     "the days on which the policy met every goal of its\n"
+		     "band; on the impossible days, which promise it "
+		     "kept.\n\n");
 	(void)printf("%-11s %-21s %4s  %5s  %9s  %10s  %7s  %5s\n", "load",
 		     "policy", "days", "open", "all goals", "impossible",
 		     "on-time", "bound");

@@ -106,7 +106,12 @@ static void check_set(const struct job *j, size_t n, uint64_t set,
 static int check_flow(const struct day *d, const struct job *j, size_t n,
 		      int64_t spare, struct oracle_result *ret)
 {
-	enum { SOURCE, SINK, SPARE, JOBS };
+	enum {
+		SOURCE,
+		SINK,
+		SPARE,
+		JOBS
+	};
 	const int64_t g = ORACLE_GRID;
 	uint64_t kinds[64];
 	int64_t count[64], total = 0, carried;
@@ -132,7 +137,7 @@ static int check_flow(const struct day *d, const struct job *j, size_t n,
 		if (end > cells)
 			cells = end;
 	}
-	cs = JOBS + n;	       /* node of (cell, service) */
+	cs = JOBS + n;	      /* node of (cell, service) */
 	ck = cs + cells * ns; /* node of (cell, kind) */
 	r = flow_new(ck + cells * nk, &f);
 	if (r < 0)

@@ -785,8 +785,8 @@ static void ev_print_row(const char *band, const char *policy,
 /* The days on which the goals can be kept together at all, and what each
  * policy did on them and on the others. */
 static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
-			      const struct ev_cell *total,
-			      char (*label)[48], size_t np)
+			      const struct ev_cell *total, char (*label)[48],
+			      size_t np)
 {
 	(void)printf("\nThe days on which no call order at all keeps both the "
 		     "booking promise and the walk-in\nbound, proved by a "
@@ -804,10 +804,9 @@ static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
 	for (size_t b = 0; b <= N_BANDS; b++) {
 		char name[16];
 		if (b < N_BANDS)
-			(void)snprintf(name, sizeof(name), "%.2f-%.2f",
-				       bands[b],
-				       b + 1 == N_BANDS ? LOAD_TO :
-							  bands[b + 1]);
+			(void)snprintf(
+				name, sizeof(name), "%.2f-%.2f", bands[b],
+				b + 1 == N_BANDS ? LOAD_TO : bands[b + 1]);
 		else
 			(void)snprintf(name, sizeof(name), "all");
 		for (size_t k = 0; k < np; k++) {
@@ -815,12 +814,12 @@ static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
 				b < N_BANDS ? &cell[k][b] : &total[k];
 			if (!c->days)
 				continue;
-			(void)printf("%-11s %-21s %4zu  %5zu  %9zu  %10zu  %7zu  "
-				     "%5zu\n",
-				     name, label[k], c->days, c->feasible,
-				     c->feasible_met, c->days - c->feasible,
-				     c->infeasible_on_time,
-				     c->infeasible_bound);
+			(void)printf(
+				"%-11s %-21s %4zu  %5zu  %9zu  %10zu  %7zu  "
+				"%5zu\n",
+				name, label[k], c->days, c->feasible,
+				c->feasible_met, c->days - c->feasible,
+				c->infeasible_on_time, c->infeasible_bound);
 		}
 	}
 }
@@ -903,16 +902,19 @@ static void ev_trace(long i, const struct day *d, const char *label,
 				continue;
 			hhmm(ck->called_at, a, sizeof(a));
 			services_of(d, cs, set);
-			(void)printf("    %s c%-2d %-6s %c%s %-17s waited %5.1f",
-				     a, ck->counter, set, kind[u->kind],
-				     d->services[u->service].id,
-				     call_reason_name(ck->reason),
-				     (double)(ck->called_at - u->arrival) / 60);
+			(void)printf(
+				"    %s c%-2d %-6s %c%s %-17s waited %5.1f", a,
+				ck->counter, set, kind[u->kind],
+				d->services[u->service].id,
+				call_reason_name(ck->reason),
+				(double)(ck->called_at - u->arrival) / 60);
 			if (u->kind == TICKET_APPOINTMENT)
 				(void)printf(" slot %+5.1f",
 					     (double)(ck->called_at -
-						      u->slot_start) / 60);
-			(void)printf(" took %4.1f\n", (double)u->service_s / 60);
+						      u->slot_start) /
+						     60);
+			(void)printf(" took %4.1f\n",
+				     (double)u->service_s / 60);
 		}
 	}
 }
@@ -1032,7 +1034,8 @@ static int evidence(const struct options *o)
 					     100.0 * rep.on_time_share,
 					     rep.on_time - rep.on_time_called,
 					     rep.on_time,
-					     rep.worst_walkin - rep.worst_bound);
+					     rep.worst_walkin -
+						     rep.worst_bound);
 			if (o->trace && ordinary(band) &&
 			    rep.worst_walkin > rep.worst_bound)
 				ev_trace(i, d, label[k], &res, &rep,

@@ -48,7 +48,8 @@ static void walk_ins(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		c[i] = (struct citizen){.arrival = 0, .service_s = HOUR,
+		c[i] = (struct citizen){.arrival = 0,
+					.service_s = HOUR,
 					.kind = TICKET_WALK_IN};
 	/* Called within max_wait (0) + the longest service (an hour): the
 	 * second is called at one hour, the third could only be at two. */
@@ -67,7 +68,8 @@ static void bookings_may_miss_five_percent(void **state)
 	/* Bookings checked in at their slot start, ten minutes each: within
 	 * ten minutes of the slot a counter calls two of them. */
 	for (int i = 0; i < 22; i++)
-		c[i] = (struct citizen){.arrival = HOUR, .slot_start = HOUR,
+		c[i] = (struct citizen){.arrival = HOUR,
+					.slot_start = HOUR,
 					.service_s = 600,
 					.kind = TICKET_APPOINTMENT};
 	check(c, 20, 10, 0, true);
@@ -106,8 +108,10 @@ static void check_sets(int64_t b_slot, bool feasible)
 
 	for (int i = 0; i < 4; i++) {
 		int64_t slot = i < 2 ? 0 : b_slot;
-		c[i] = (struct citizen){.arrival = slot, .slot_start = slot,
-					.service_s = 3000, .service = i / 2,
+		c[i] = (struct citizen){.arrival = slot,
+					.slot_start = slot,
+					.service_s = 3000,
+					.service = i / 2,
 					.kind = TICKET_APPOINTMENT};
 	}
 	assert_int_equal(oracle_check(&d, 0, &r), 0);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "flow.h"
+
 struct job {
 	int64_t release;  /* arrival, not before the office opens */
 	int64_t deadline; /* served by: the call's deadline + service */
@@ -99,6 +101,82 @@ static void check_set(const struct job *j, size_t n, uint64_t set,
 	}
 }
 
+/* The flow test of oracle.h over the jobs, of which the bookings may leave
+ * out `spare` seconds. */
+static int check_flow(const struct day *d, const struct job *j, size_t n,
+		      int64_t spare, struct oracle_result *ret)
+{
+	enum {
+		SOURCE,
+		SINK,
+		SPARE,
+		JOBS
+	};
+	const int64_t g = ORACLE_GRID;
+	uint64_t kinds[64];
+	int64_t count[64], total = 0, carried;
+	size_t nk = 0, ns = d->n_services, cells = 0, cs, ck;
+	struct flow *f;
+	int r;
+
+	/* Counters with the same services are one kind, counted. */
+	for (size_t c = 0; c < d->n_counters; c++) {
+		size_t k = 0;
+		while (k < nk && kinds[k] != d->counter_services[c])
+			k++;
+		if (k == nk) {
+			if (nk == 64)
+				return -E2BIG;
+			kinds[nk] = d->counter_services[c];
+			count[nk++] = 0;
+		}
+		count[k]++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t end = (size_t)((j[i].deadline - d->open + g - 1) / g);
+		if (end > cells)
+			cells = end;
+	}
+	cs = JOBS + n;	      /* node of (cell, service) */
+	ck = cs + cells * ns; /* node of (cell, kind) */
+	r = flow_new(ck + cells * nk, &f);
+	if (r < 0)
+		return r;
+	r = flow_edge(f, SPARE, SINK, spare);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		size_t from = (size_t)((j[i].release - d->open) / g);
+		size_t to = (size_t)((j[i].deadline - d->open + g - 1) / g);
+		total += j[i].work;
+		r = flow_edge(f, SOURCE, JOBS + i, j[i].work);
+		if (r == 0 && j[i].booking)
+			r = flow_edge(f, JOBS + i, SPARE, j[i].work);
+		for (size_t c = from; r == 0 && c < to; c++)
+			r = flow_edge(f, JOBS + i,
+				      cs + c * ns + (size_t)j[i].service, g);
+	}
+	for (size_t c = 0; r == 0 && c < cells; c++)
+		for (size_t k = 0; r == 0 && k < nk; k++) {
+			r = flow_edge(f, ck + c * nk + k, SINK, count[k] * g);
+			for (size_t s = 0; r == 0 && s < ns; s++)
+				if (kinds[k] & (UINT64_C(1) << s))
+					r = flow_edge(f, cs + c * ns + s,
+						      ck + c * nk + k,
+						      count[k] * g);
+		}
+	if (r == 0)
+		r = flow_max(f, SOURCE, SINK, &carried);
+	flow_free(f);
+	if (r < 0)
+		return r;
+	if (carried < total) {
+		ret->feasible = false;
+		ret->by_flow = true;
+		ret->flow_s = (double)carried;
+		ret->work_s = (double)total;
+	}
+	return 0;
+}
+
 int oracle_check(const struct day *d, int64_t max_wait,
 		 struct oracle_result *ret)
 {
@@ -106,6 +184,7 @@ int oracle_check(const struct day *d, int64_t max_wait,
 	struct top top = {0};
 	int64_t longest = 0;
 	size_t n = 0, on_time = 0;
+	int r = 0;
 
 	*ret = (struct oracle_result){.feasible = true};
 	if (!j)
@@ -151,7 +230,16 @@ int oracle_check(const struct day *d, int64_t max_wait,
 				counters++;
 		check_set(j, n, set, counters, &top, ret);
 	}
+	if (ret->feasible) {
+		/* The longest 5% of all the bookings, for the flow. */
+		top.n = 0;
+		top.sum = 0;
+		for (size_t i = 0; i < n; i++)
+			if (j[i].booking)
+				top_push(&top, j[i].work);
+		r = check_flow(d, j, n, top.sum, ret);
+	}
 	free(top.v);
 	free(j);
-	return 0;
+	return r;
 }

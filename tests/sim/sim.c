@@ -4,15 +4,18 @@
  *   bonomat_sim [--seed N] [--days N] [--walkins N] [--bookings N]
  *               [--counters N] [--policy MAX_WAIT,WALKIN_EVERY,EARLY_WINDOW]
  *               [--due | --rules] [--small] [--long-bookings]
- *               [--sweep | --evidence]
+ *               [--sweep | --evidence [--trace]]
  *
  * --days N runs the days of seeds N..N+days-1 and judges the goals on
  * them all, pooled. --due and --rules choose the call policy (default: the
  * daemon's). --evidence runs today's rules and the due policy on single
  * days spread over loads 0.60-1.15 (200 unless --days) and prints per load
- * band the share of days each goal of issue 11 holds. Exits 1 when a goal
- * is missed (not with --sweep; with --evidence, when the due policy breaks
- * its claims or the default misses a goal), 2 on bad usage or an error.
+ * band the share of days each goal of issue 11 holds; --trace adds a line
+ * per day and policy, and on an ordinary day past the walk-in bound the
+ * walk-ins past it with what their counters called meanwhile. Exits 1
+ * when a goal is missed (not with --sweep; with --evidence, when the due
+ * policy breaks its claims or the default misses a goal), 2 on bad usage
+ * or an error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,6 +59,7 @@ struct options {
 	bool long_bookings;
 	bool sweep;
 	bool evidence;
+	bool trace; /* --evidence: each day, and the walk-ins past the bound */
 };
 
 static void usage(FILE *out)
@@ -66,7 +70,7 @@ static void usage(FILE *out)
 		    "WALKIN_EVERY,EARLY_WINDOW]\n"
 		    "                   [--due | --rules] [--small] "
 		    "[--long-bookings]\n"
-		    "                   [--sweep | --evidence]\n"
+		    "                   [--sweep | --evidence [--trace]]\n"
 		    "Policy values in minutes; default: the daemon's.\n",
 		    out);
 }
@@ -168,6 +172,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		OPT_DUE,
 		OPT_RULES,
 		OPT_EVIDENCE,
+		OPT_TRACE,
 		OPT_HELP,
 	};
 	static const struct option longopts[] = {
@@ -183,6 +188,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"due", no_argument, NULL, OPT_DUE},
 		{"rules", no_argument, NULL, OPT_RULES},
 		{"evidence", no_argument, NULL, OPT_EVIDENCE},
+		{"trace", no_argument, NULL, OPT_TRACE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -228,6 +234,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_EVIDENCE:
 			o->evidence = true;
+			break;
+		case OPT_TRACE:
+			o->trace = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -776,27 +785,28 @@ static void ev_print_row(const char *band, const char *policy,
 /* The days on which the goals can be kept together at all, and what each
  * policy did on them and on the others. */
 static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
-			      const struct ev_cell *total,
-			      char (*label)[48], size_t np)
+			      const struct ev_cell *total, char (*label)[48],
+			      size_t np)
 {
 	(void)printf("\nThe days on which no call order at all keeps both the "
 		     "booking promise and the walk-in\nbound, proved by a "
-		     "relaxation that favours the policy (oracle.h: counters "
-		     "pooled\nper set of services, a service split over "
-		     "counters, every arrival and service time\nknown in "
-		     "advance); open: not proved impossible, and of those the "
-		     "days on which the\npolicy met every goal of its band; "
-		     "on the impossible days, which promise it kept.\n\n");
+		     "relaxation that favours the policy (oracle.h: a "
+		     "service cut into\npieces, every arrival and service "
+		     "time known in advance; the windows pool the\ncounters "
+		     "per set of services, the flow keeps each counter's "
+		     "services); open: not\nproved impossible, and of those "
+		     "the days on which the policy met every goal of its\n"
+		     "band; on the impossible days, which promise it "
+		     "kept.\n\n");
 	(void)printf("%-11s %-21s %4s  %5s  %9s  %10s  %7s  %5s\n", "load",
 		     "policy", "days", "open", "all goals", "impossible",
 		     "on-time", "bound");
 	for (size_t b = 0; b <= N_BANDS; b++) {
 		char name[16];
 		if (b < N_BANDS)
-			(void)snprintf(name, sizeof(name), "%.2f-%.2f",
-				       bands[b],
-				       b + 1 == N_BANDS ? LOAD_TO :
-							  bands[b + 1]);
+			(void)snprintf(
+				name, sizeof(name), "%.2f-%.2f", bands[b],
+				b + 1 == N_BANDS ? LOAD_TO : bands[b + 1]);
 		else
 			(void)snprintf(name, sizeof(name), "all");
 		for (size_t k = 0; k < np; k++) {
@@ -804,12 +814,12 @@ static void ev_print_possible(struct ev_cell (*cell)[N_BANDS],
 				b < N_BANDS ? &cell[k][b] : &total[k];
 			if (!c->days)
 				continue;
-			(void)printf("%-11s %-21s %4zu  %5zu  %9zu  %10zu  %7zu  "
-				     "%5zu\n",
-				     name, label[k], c->days, c->feasible,
-				     c->feasible_met, c->days - c->feasible,
-				     c->infeasible_on_time,
-				     c->infeasible_bound);
+			(void)printf(
+				"%-11s %-21s %4zu  %5zu  %9zu  %10zu  %7zu  "
+				"%5zu\n",
+				name, label[k], c->days, c->feasible,
+				c->feasible_met, c->days - c->feasible,
+				c->infeasible_on_time, c->infeasible_bound);
 		}
 	}
 }
@@ -833,6 +843,80 @@ static int ev_draw(const struct options *o, long i, struct day **ret)
 	p.walkins = (int)((double)o->walkins * scale + 0.5);
 	p.bookings = (int)((double)o->bookings * scale + 0.5);
 	return day_new(&p, ret);
+}
+
+static void hhmm(int64_t t, char *buf, size_t len)
+{
+	(void)snprintf(buf, len, "%02d:%02d:%02d", (int)(t / 3600),
+		       (int)(t / 60 % 60), (int)(t % 60));
+}
+
+static void services_of(const struct day *d, uint64_t set, char *buf)
+{
+	size_t n = 0;
+
+	for (size_t s = 0; s < d->n_services; s++)
+		if (set & (UINT64_C(1) << s))
+			buf[n++] = d->services[s].id[0];
+	buf[n] = '\0';
+}
+
+/* --trace: the walk-ins of one day past the bound, and what the counters
+ * that serve their service called from their due time until their call. */
+static void ev_trace(long i, const struct day *d, const char *label,
+		     const struct run_result *res, const struct report *rep,
+		     int64_t max_wait)
+{
+	static const char kind[] = "WPB"; /* enum ticket_kind */
+	int64_t longest = 0;
+
+	for (size_t j = 0; j < d->n; j++)
+		if (d->c[j].service_s > longest)
+			longest = d->c[j].service_s;
+	(void)printf("day %ld seed %" PRIu64 " load %.3f %s: on-time %.1f%%, "
+		     "worst walk-in %.1f of %.1f min\n",
+		     i, d->seed, d->load, label, 100.0 * rep->on_time_share,
+		     rep->worst_walkin, rep->worst_bound);
+	for (size_t j = 0; j < d->n; j++) {
+		const struct citizen *c = &d->c[j];
+		const struct run_call *cj = &res->call[j];
+		uint64_t bit = UINT64_C(1) << c->service;
+		int64_t due = c->arrival + max_wait + longest;
+		char a[16], b[16], set[16];
+
+		if (c->kind != TICKET_WALK_IN || cj->called_at <= due)
+			continue;
+		hhmm(c->arrival, a, sizeof(a));
+		hhmm(cj->called_at, b, sizeof(b));
+		(void)printf("  walk-in %zu of %s arrived %s called %s at "
+			     "counter %d, %.1f min past the bound\n",
+			     j, d->services[c->service].id, a, b, cj->counter,
+			     (double)(cj->called_at - due) / 60);
+		for (size_t k = 0; k < d->n; k++) {
+			const struct citizen *u = &d->c[k];
+			const struct run_call *ck = &res->call[k];
+			uint64_t cs = d->counter_services[ck->counter];
+			if (!(cs & bit) ||
+			    ck->called_at < c->arrival + max_wait ||
+			    ck->called_at > cj->called_at)
+				continue;
+			hhmm(ck->called_at, a, sizeof(a));
+			services_of(d, cs, set);
+			(void)printf(
+				"    %s c%-2d %-6s %c%s %-17s waited %5.1f", a,
+				ck->counter, set, kind[u->kind],
+				d->services[u->service].id,
+				call_reason_name(ck->reason),
+				(double)(ck->called_at - u->arrival) / 60);
+			if (u->kind == TICKET_APPOINTMENT)
+				(void)printf(" slot %+5.1f",
+					     (double)(ck->called_at -
+						      u->slot_start) /
+						     60);
+			(void)printf(" took %4.1f\n",
+				     (double)u->service_s / 60);
+		}
+	}
 }
 
 /* Today's rules, the policy the due times are to be judged against. */
@@ -942,6 +1026,20 @@ static int evidence(const struct options *o)
 				run_result_free(&res);
 				goto fail;
 			}
+			if (o->trace)
+				(void)printf("summary day %ld load %.3f %-22s "
+					     "on-time %5.1f%% (%zu of %zu) "
+					     "over %+6.1f\n",
+					     i, d->load, label[k],
+					     100.0 * rep.on_time_share,
+					     rep.on_time - rep.on_time_called,
+					     rep.on_time,
+					     rep.worst_walkin -
+						     rep.worst_bound);
+			if (o->trace && ordinary(band) &&
+			    rep.worst_walkin > rep.worst_bound)
+				ev_trace(i, d, label[k], &res, &rep,
+					 qp[k].max_wait);
 			run_result_free(&res);
 			ev_add(&cell[k][band], &rep, &fifo, band, orc.feasible);
 		}

@@ -33,6 +33,11 @@ const seen = new Set();   // keys of the calls shown or announced, never announc
 const keyOf = (c) => c.number + '|' + c.counter + '|' + c.at + (c.recalled ? '|r' : '');
 const timeOf = (c) => Date.parse(c.at) || 0;
 
+// The daemon's order of the calls is their seq: a request that read the
+// clock first may still call second, so the times of two calls can be the
+// other way round. By time only where a call has no seq.
+const newestFirst = (a, b) => (a.seq && b.seq ? b.seq - a.seq : timeOf(b) - timeOf(a));
+
 // Newest first, one entry per number (a transferred ticket called again at
 // another counter shows only where it goes now) and one per counter (its
 // earlier call is over once it calls the next).
@@ -41,7 +46,7 @@ function normalize(list) {
 	const counters = new Set();
 	return list
 		.slice()
-		.sort((a, b) => timeOf(b) - timeOf(a) || (b.seq || 0) - (a.seq || 0))
+		.sort(newestFirst)
 		.filter((c) => !numbers.has(c.number) && numbers.add(c.number))
 		.filter((c) => !counters.has(c.counter) && counters.add(c.counter))
 		.slice(0, KEEP);
@@ -184,8 +189,8 @@ async function reload() {
 	recent = recent.filter((r) => r.t > cutoff);
 	// A call that came by event and is not in the daemon's list is newer
 	// than the list (its answer left before the event came) or a recall
-	// (never listed): newest first ahead of the list. Calls of the same
-	// second are ordered by their seq (the daemon's order of the calls).
+	// (never listed): newest first ahead of the list, then all by their
+	// seq (the daemon's order of the calls).
 	const listed = new Set(server.map(keyOf));
 	const unlisted = recent.map((r) => r.entry).filter((c) => !listed.has(keyOf(c))).reverse();
 	const next = normalize([...unlisted, ...server]);

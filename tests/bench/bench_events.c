@@ -1321,16 +1321,16 @@ static bool data_ok(const struct arrival *a, const struct call *c)
 {
 	json_error_t jerr;
 	json_t *o = json_loads(a->data, 0, &jerr), *v;
-	json_int_t id;
+	json_int_t id, seq;
 	const char *num, *svc, *ctr, *at;
 	bool ok = false;
 
 	if (!a->truncated && o &&
-	    json_unpack_ex(o, &jerr, JSON_STRICT, "{s:I,s:s,s:s,s:s,s:o,s:s}",
-			   "ticket", &id, "number", &num, "service", &svc,
-			   "counter", &ctr, "counter_name", &v, "at",
-			   &at) == 0 &&
-	    (json_is_string(v) || json_is_null(v)) && id == c->id &&
+	    json_unpack_ex(o, &jerr, JSON_STRICT,
+			   "{s:I,s:s,s:s,s:s,s:o,s:s,s:I}", "ticket", &id,
+			   "number", &num, "service", &svc, "counter", &ctr,
+			   "counter_name", &v, "at", &at, "seq", &seq) == 0 &&
+	    (json_is_string(v) || json_is_null(v)) && id == c->id && seq > 0 &&
 	    !strcmp(num, c->number) && !strcmp(svc, "A") &&
 	    !strcmp(ctr, COUNTER_ID) && strlen(at) >= 20)
 		ok = true;

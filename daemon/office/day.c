@@ -35,6 +35,27 @@ static int add_active(const struct ticket *t, void *userdata)
 	return r == -ENOMEM ? r : 0;
 }
 
+/* The newest SERVICE_WINDOW service times of each service, newest first,
+ * from one walk of the day's served tickets. */
+struct recent_times {
+	int64_t secs[CONFIG_MAX_SERVICES][SERVICE_WINDOW];
+	size_t n[CONFIG_MAX_SERVICES];
+	size_t n_services, full;
+};
+
+static int keep_time(void *userdata, int service, int64_t seconds)
+{
+	struct recent_times *rt = userdata;
+
+	if (service < 0 || (size_t)service >= rt->n_services ||
+	    rt->n[service] == SERVICE_WINDOW)
+		return 0;
+	rt->secs[service][rt->n[service]++] = seconds;
+	if (rt->n[service] == SERVICE_WINDOW)
+		rt->full++;
+	return rt->full == rt->n_services; /* every service has its window */
+}
+
 /* Rebuilds the in-memory queue of day from the database. */
 int office_load_day(struct office *o, int64_t now)
 {
@@ -97,8 +118,6 @@ int office_load_day(struct office *o, int64_t now)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < c->n_services; i++) {
-		int64_t secs[SERVICE_WINDOW];
-		size_t n = 0;
 		int streak;
 
 		r = store_service_streak(o->st, day, (int)i, &streak);
@@ -106,16 +125,23 @@ int office_load_day(struct office *o, int64_t now)
 			return r;
 		queue_set_streak(q, i, streak);
 		memset(&o->arrays.times[i], 0, sizeof(o->arrays.times[i]));
+	}
+	/* One walk of the day's served tickets for every service (one a
+	 * service read the whole day again for each). */
+	struct recent_times *rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->n_services = c->n_services;
+	r = store_service_times(o->st, day, keep_time, rt);
+	for (size_t i = 0; r == 0 && i < c->n_services; i++) {
 		if (c->services[i].info)
 			continue;
-		r = store_service_times(o->st, day, (int)i, secs,
-					SERVICE_WINDOW, &n);
-		if (r < 0)
-			return r;
-		while (n > 0) /* oldest first */
-			office_record_service_time(o, (int)i, secs[--n]);
+		while (rt->n[i] > 0) /* oldest first */
+			office_record_service_time(o, (int)i,
+						   rt->secs[i][--rt->n[i]]);
 	}
-	return 0;
+	free(rt);
+	return r;
 }
 
 /* Numbers restart and left-over tickets close when the business day

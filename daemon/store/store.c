@@ -325,10 +325,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_APPT_PURGE] = "UPDATE appointments SET phone = NULL"
 			  " WHERE phone IS NOT NULL AND day < ?1",
 	[ST_SERVICE_TIMES] =
-		"SELECT finished_at - called_at FROM tickets"
-		" WHERE day = ?1 AND service = ?2 AND state = 'served'"
+		"SELECT service, finished_at - called_at FROM tickets"
+		" WHERE day = ?1 AND state = 'served'"
 		" AND called_at IS NOT NULL AND finished_at IS NOT NULL"
-		" ORDER BY finished_at DESC, id DESC LIMIT ?3",
+		" ORDER BY finished_at DESC, id DESC",
 	[ST_APPT_PENDING] =
 		"SELECT service, start FROM appointments"
 		" WHERE day = ?1 AND ticket IS NULL AND status = 'booked'"
@@ -1626,28 +1626,26 @@ int store_phones_day(struct store *s, const char *day,
 	return r;
 }
 
-int store_service_times(struct store *s, const char *day, int service,
-			int64_t *ret_seconds, size_t max, size_t *ret_n)
+int store_service_times(struct store *s, const char *day,
+			int (*fn)(void *userdata, int service, int64_t seconds),
+			void *userdata)
 {
 	sqlite3_stmt *st = s->st[ST_SERVICE_TIMES];
 	const char *id;
-	size_t n = 0;
-	bool ok;
 	int r;
 
-	id = service_id(s, service, &ok);
-	if (!id || !valid_day(day))
+	if (!fn || !valid_day(day))
 		return -EINVAL;
-	if ((r = db_bind_text(st, 1, day)) < 0 ||
-	    (r = db_bind_text(st, 2, id)) < 0 ||
-	    (r = db_bind_int64(st, 3, (int64_t)max)) < 0)
+	if ((r = db_bind_text(st, 1, day)) < 0)
 		goto out;
-	while ((r = db_step(st)) > 0 && n < max)
-		ret_seconds[n++] = sqlite3_column_int64(st, 0);
-	if (r < 0)
-		goto out;
-	*ret_n = n;
-	r = 0;
+	while ((r = db_step(st)) > 0) {
+		id = db_column_text(st, 0);
+		if (fn(userdata, id ? config_service_index(s->cfg, id) : -1,
+		       sqlite3_column_int64(st, 1)))
+			break;
+	}
+	if (r > 0)
+		r = 0;
 out:
 	db_finish(st);
 	return r;

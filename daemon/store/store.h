@@ -159,10 +159,13 @@ int store_phones_day(struct store *s, const char *day,
 		     int (*cb)(const struct store_phone *p, void *userdata),
 		     void *userdata);
 
-/* How long the newest served tickets of day in service took at the
- * counter (finished minus called), newest first, at most max. */
-int store_service_times(struct store *s, const char *day, int service,
-			int64_t *ret_seconds, size_t max, size_t *ret_n);
+/* How long the served tickets of day took at the counter (finished minus
+ * called), newest first, all services in one pass: fn gets each with its
+ * service's index (-1: a service the config no longer has) and stops the
+ * walk by returning nonzero. */
+int store_service_times(struct store *s, const char *day,
+			int (*fn)(void *userdata, int service, int64_t seconds),
+			void *userdata);
 
 /* A booking of day still to check in: its service and slot start. */
 struct store_slot {

@@ -535,6 +535,51 @@ static void estimates_follow_service_times(void **state)
 	assert_int_equal(t.est_wait_min, -1);
 }
 
+/* Each service's recent times come back after a restart, its own and no
+ * other's, the newest ten: 12 A tickets of 2 minutes (the two oldest of
+ * 30 left out of A's window), 3 B tickets of 9 minutes. */
+static void service_times_per_service_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = at("2026-12-03T09:00:00+02:00");
+	struct office_error err;
+	struct ticket t, a, b;
+
+	for (int i = 0; i < 2; i++) {
+		issue(f->o, 0, false, now);
+		next(f->o, 0, now);
+		now += 1800;
+		assert_int_equal(office_done(f->o, 0, true, now, &t, &err), 0);
+	}
+	for (int i = 0; i < 12; i++) {
+		int service = i % 4 == 3 ? 1 : 0;
+		int64_t took = service == 1 ? 540 : 120;
+
+		issue(f->o, service, false, now);
+		next(f->o, 0, now);
+		now += took;
+		assert_int_equal(office_done(f->o, 0, true, now, &t, &err), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		issue(f->o, 0, false, now);
+		issue(f->o, 1, false, now);
+	}
+	assert_int_equal(office_ticket(f->o, issue(f->o, 0, false, now).id,
+				       now, &a, &err),
+			 0);
+	assert_int_equal(office_ticket(f->o, issue(f->o, 1, false, now).id,
+				       now, &b, &err),
+			 0);
+	assert_true(a.est_wait_min > 0 && b.est_wait_min > 0);
+
+	close_office(f);
+	open_office(f, now);
+	assert_int_equal(office_ticket(f->o, a.id, now, &t, &err), 0);
+	assert_int_equal(t.est_wait_min, a.est_wait_min);
+	assert_int_equal(office_ticket(f->o, b.id, now, &t, &err), 0);
+	assert_int_equal(t.est_wait_min, b.est_wait_min);
+}
+
 /* Near closing, no ticket that the estimate says cannot be served. */
 static void cut_off_by_the_estimate(void **state)
 {
@@ -862,6 +907,9 @@ int main(void)
 		cmocka_unit_test(closed_outside_hours),
 		cmocka_unit_test_setup_teardown(estimates_follow_service_times,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			service_times_per_service_after_restart, setup,
+			teardown),
 		cmocka_unit_test(cut_off_by_the_estimate),
 		cmocka_unit_test(waiting_tickets_expire_at_closing),
 		cmocka_unit_test_setup_teardown(floor_services_and_cancel, setup,

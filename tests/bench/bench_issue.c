@@ -234,26 +234,6 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* Collects a /metrics answer (struct { char *data; size_t len; }). */
-static size_t on_metrics(char *data, size_t size, size_t nmemb,
-			 void *userdata)
-{
-	struct {
-		char *data;
-		size_t len;
-	} *b = userdata;
-	size_t n = size * nmemb;
-	char *p = realloc(b->data, b->len + n + 1);
-
-	if (!p)
-		return 0;
-	memcpy(p + b->len, data, n);
-	b->len += n;
-	p[b->len] = '\0';
-	b->data = p;
-	return n;
-}
-
 static void note_failure(struct client *c, long status, const char *what)
 {
 	if (c->failed++ == 0) {
@@ -391,7 +371,7 @@ struct daemon {
 static int read_commits(struct daemon *d)
 {
 	char url[96], *p;
-	struct { char *data; size_t len; } body = {0};
+	struct bench_body body = {0};
 	CURL *curl = curl_easy_init();
 	CURLcode rc;
 	int r = -EIO;
@@ -404,7 +384,7 @@ static int read_commits(struct daemon *d)
 	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
 	(void)curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_metrics);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, bench_body_append);
 	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK || !body.data)

@@ -339,34 +339,14 @@ static int prepare_waiting(struct site *s, int64_t now, long n)
 
 /* --- HTTP client ----------------------------------------------------- */
 
-struct body {
-	char *data;
-	size_t len;
-};
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	struct body *b = userdata;
-	size_t n = size * nmemb;
-	char *p = realloc(b->data, b->len + n + 1);
-
-	if (!p)
-		return 0;
-	memcpy(p + b->len, data, n);
-	b->len += n;
-	p[b->len] = '\0';
-	b->data = p;
-	return n;
-}
-
 /* One request on the kept-alive handle: *ret_status, and the body in b
  * (NULL: dropped). */
 static int http_do(CURL *curl, const char *url, const char *method,
-		   const char *token, struct body *b, long *ret_status)
+		   const char *token, struct bench_body *b, long *ret_status)
 {
 	struct curl_slist *h = NULL;
 	char auth[128];
-	struct body sink = {0};
+	struct bench_body sink = {0};
 	CURLcode rc;
 
 	if (token) {
@@ -383,7 +363,7 @@ static int http_do(CURL *curl, const char *url, const char *method,
 	} else {
 		(void)curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 	}
-	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, bench_body_append);
 	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, b ? b : &sink);
 	rc = curl_easy_perform(curl);
 	curl_slist_free_all(h);
@@ -861,7 +841,7 @@ static int memory(const struct options *o, struct running *d, CURL *curl)
 
 	for (long k = 1; r == 0 && k <= COUNTERS; k++) {
 		for (int lim = 0; r == 0 && lim < 2; lim++) {
-			struct body body = {0};
+			struct bench_body body = {0};
 
 			(void)snprintf(url, sizeof(url),
 				       "http://127.0.0.1:%ld/api/v1/counters/"
@@ -924,7 +904,7 @@ static double wrk_rate(const struct options *o, const char *url)
 
 static int services(const struct options *o, struct running *d)
 {
-	struct body body = {0};
+	struct bench_body body = {0};
 	struct floor_body fb;
 	struct MHD_Daemon *mhd;
 	double rd[ROUNDS_MAX], rf[ROUNDS_MAX], md, mf;

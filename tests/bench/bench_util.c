@@ -18,6 +18,22 @@
 #define START_TIMEOUT_NS (INT64_C(15) * 1000000000)
 #define STOP_TIMEOUT_NS (INT64_C(10) * 1000000000)
 
+size_t bench_body_append(char *data, size_t size, size_t nmemb,
+			 void *userdata)
+{
+	struct bench_body *b = userdata;
+	size_t n = size * nmemb;
+	char *p = realloc(b->data, b->len + n + 1);
+
+	if (!p)
+		return 0;
+	memcpy(p + b->len, data, n);
+	b->len += n;
+	p[b->len] = '\0';
+	b->data = p;
+	return n;
+}
+
 int64_t bench_now_ns(void)
 {
 	struct timespec ts;

@@ -14,6 +14,18 @@
 #define BENCH_DIR_MAX 512
 #define BENCH_PRINT_SERVICES 4
 
+/* An answer's body as it comes, NUL-terminated; free(data) after. */
+struct bench_body {
+	char *data;
+	size_t len;
+};
+
+/* A libcurl write callback (CURLOPT_WRITEFUNCTION) that appends to the
+ * struct bench_body of CURLOPT_WRITEDATA; 0 (an error to libcurl) when
+ * out of memory. */
+size_t bench_body_append(char *data, size_t size, size_t nmemb,
+			 void *userdata);
+
 /* Nanoseconds on CLOCK_MONOTONIC. */
 int64_t bench_now_ns(void);
 

@@ -22,6 +22,7 @@
 
 #include <ini.h>
 
+#include "buf.h"
 #include "text.h"
 
 #define FILE_MAX (1024 * 1024)
@@ -128,6 +129,7 @@ struct parser {
 	int error;
 	char *err;
 	size_t errlen;
+	struct buf warnings; /* handed to c->warnings at the end */
 };
 
 __attribute__((format(printf, 3, 4))) static int
@@ -158,22 +160,13 @@ fail(struct parser *p, int line, const char *fmt, ...)
 __attribute__((format(printf, 3, 4))) static int
 warn(struct parser *p, int line, const char *fmt, ...)
 {
-	size_t have = p->c->warnings ? strlen(p->c->warnings) : 0;
-	char msg[512], *w;
 	va_list ap;
-	int n;
 
+	(void)buf_addf(&p->warnings, "%s:%d: warning: ", p->name, line);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)buf_vaddf(&p->warnings, fmt, ap);
 	va_end(ap);
-	n = snprintf(NULL, 0, "%s:%d: warning: %s\n", p->name, line, msg);
-	w = n < 0 ? NULL : realloc(p->c->warnings, have + (size_t)n + 1);
-	if (!w)
-		return -ENOMEM;
-	snprintf(w + have, (size_t)n + 1, "%s:%d: warning: %s\n", p->name,
-		 line, msg);
-	p->c->warnings = w;
-	return 0;
+	return buf_add(&p->warnings, "\n", 1);
 }
 
 static int oom(struct parser *p)
@@ -1980,6 +1973,7 @@ int config_parse(const char *text, size_t len, const char *name,
 		err[0] = '\0';
 	if (!ret || (!text && len))
 		return -EINVAL;
+	buf_init(&p.warnings, FILE_MAX);
 	p.pos = text ? text : "";
 	p.end = p.pos + len;
 	if (len > FILE_MAX) {
@@ -2004,6 +1998,12 @@ int config_parse(const char *text, size_t len, const char *name,
 		if (!p.failed)
 			finish(&p);
 	}
+	if (!p.failed && p.warnings.len > 0) {
+		p.c->warnings = buf_steal(&p.warnings, NULL);
+		if (!p.c->warnings)
+			oom(&p);
+	}
+	buf_free(&p.warnings);
 	free(p.sections);
 	free(p.refs);
 	if (p.failed) {

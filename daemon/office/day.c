@@ -40,7 +40,8 @@ static int add_active(const struct ticket *t, void *userdata)
 struct recent_times {
 	int64_t secs[CONFIG_MAX_SERVICES][SERVICE_WINDOW];
 	size_t n[CONFIG_MAX_SERVICES];
-	size_t n_services, full;
+	size_t n_services;
+	uint64_t filling; /* the ticket services whose window is not full */
 };
 
 static int keep_time(void *userdata, int service, int64_t seconds)
@@ -52,8 +53,8 @@ static int keep_time(void *userdata, int service, int64_t seconds)
 		return 0;
 	rt->secs[service][rt->n[service]++] = seconds;
 	if (rt->n[service] == SERVICE_WINDOW)
-		rt->full++;
-	return rt->full == rt->n_services; /* every service has its window */
+		rt->filling &= ~BIT(service);
+	return rt->filling == 0; /* every service has its window */
 }
 
 /* Rebuilds the in-memory queue of day from the database. */
@@ -132,6 +133,9 @@ int office_load_day(struct office *o, int64_t now)
 	if (!rt)
 		return -ENOMEM;
 	rt->n_services = c->n_services;
+	for (size_t i = 0; i < c->n_services; i++)
+		if (!c->services[i].info) /* info tiles have none to wait for */
+			rt->filling |= BIT(i);
 	r = store_service_times(o->st, day, keep_time, rt);
 	for (size_t i = 0; r == 0 && i < c->n_services; i++) {
 		if (c->services[i].info)

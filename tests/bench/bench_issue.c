@@ -5,10 +5,14 @@
  * the most any durable issuing can do there one ticket per commit. In
  * between, two sides in this process split the difference: the store's
  * issue transaction alone, and office_issue() (the same plus the queue
- * engine), each on a database of its own. The sides take turns in short
- * rounds, forward then backward, so that a disk whose speed drifts, as a
- * shared or virtual one does, slows all of them alike. Prints rates,
- * latencies, the ratio daemon/bare and the daemon's peak RSS.
+ * engine), each on a database of its own. A last side is what any HTTP
+ * issuer reaches here: a minimal libmicrohttpd server in this process (a
+ * thread per connection, the most favourable to grouping), whose requests
+ * do nothing but insert the bare loop's row with a group commit, asked by
+ * the same clients. The sides take turns in short rounds, forward then
+ * backward, so that a disk whose speed drifts, as a shared or virtual one
+ * does, slows all of them alike. Prints rates, latencies, the ratios
+ * daemon/bare and minimal/bare, and the daemon's peak RSS.
  *
  *   bench_issue [--daemon PATH] [--dir DIR] [--clients N] [--seconds S]
  *               [--rounds N] [--warmup S] [--keep]
@@ -18,6 +22,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -470,9 +475,11 @@ static int daemon_stop(struct daemon *d)
 	return 0;
 }
 
-/* The clients against the daemon for warmup_ns, then run_ns measured. */
-static int http_round(const struct options *o, struct daemon *d, size_t round,
-		      int64_t warmup_ns, int64_t run_ns, struct side *res)
+/* The clients against url for warmup_ns, then run_ns measured; the CPU
+ * time of d's process counted when d is given. */
+static int http_round(const struct options *o, const char *url,
+		      struct daemon *d, size_t round, int64_t warmup_ns,
+		      int64_t run_ns, struct side *res)
 {
 	struct schedule sched;
 	struct client *clients;
@@ -493,7 +500,7 @@ static int http_round(const struct options *o, struct daemon *d, size_t round,
 	for (size_t i = 0; i < (size_t)o->clients; i++) {
 		clients[i].index = i;
 		clients[i].sched = &sched;
-		clients[i].url = d->url;
+		clients[i].url = url;
 		r = -pthread_create(&clients[i].thread, NULL, client_run,
 				    &clients[i]);
 		if (r < 0) {
@@ -507,14 +514,14 @@ static int http_round(const struct options *o, struct daemon *d, size_t round,
 	sched.t_end = sched.t0 + run_ns;
 	(void)pthread_barrier_wait(&sched.start);
 	bench_sleep_ms((long)((sched.t0 - bench_now_ns()) / 1000000));
-	if (proc_cpu_ticks(d->pid, &cpu0) < 0)
+	if (!d || proc_cpu_ticks(d->pid, &cpu0) < 0)
 		cpu0 = 0;
 	for (size_t i = 0; i < (size_t)o->clients; i++)
 		(void)pthread_join(clients[i].thread, NULL);
-	if (proc_cpu_ticks(d->pid, &cpu1) < 0)
+	if (!d || proc_cpu_ticks(d->pid, &cpu1) < 0)
 		cpu1 = cpu0;
 	(void)pthread_barrier_destroy(&sched.start);
-	if (tick > 0)
+	if (d && tick > 0)
 		d->cpu_seconds += (double)(cpu1 - cpu0) / (double)tick;
 
 	last = sched.t0;
@@ -523,7 +530,8 @@ static int http_round(const struct options *o, struct daemon *d, size_t round,
 		ok += c->ok;
 		res->warm_ok += c->warm_ok;
 		res->failed += c->failed;
-		d->connects += c->connects;
+		if (d)
+			d->connects += c->connects;
 		if (c->last_end > last)
 			last = c->last_end;
 		if (bench_samples_merge(&res->lat, &c->lat) < 0)
@@ -615,8 +623,8 @@ static void bare_close(struct bare *b)
 }
 
 /* A table as small as a ticket row, in a WAL database with
- * synchronous=FULL, as the store opens its own. */
-static int bare_open(const char *dir, struct bare *b)
+ * synchronous=FULL, as the store opens its own: name in dir. */
+static int bare_open(const char *dir, const char *name, struct bare *b)
 {
 	static const char *const ins_sql =
 		"INSERT INTO tickets (day, number, service, issued_at)"
@@ -625,7 +633,7 @@ static int bare_open(const char *dir, struct bare *b)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (bench_path_in(path, sizeof(path), dir, "bare.db") < 0)
+	if (bench_path_in(path, sizeof(path), dir, name) < 0)
 		return -ENAMETOOLONG;
 	rc = sqlite3_open_v2(path, &b->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -666,10 +674,9 @@ fail:
 	return -EIO;
 }
 
-/* One small row in its own transaction. */
-static int bare_one(void *ctx, long i)
+/* The small row i, inside the caller's transaction. */
+static int bare_insert(struct bare *b, long i)
 {
-	struct bare *b = ctx;
 	char service[2] = {(char)('A' + i % BENCH_SERVICES), '\0'};
 	char number[24];
 	int n;
@@ -678,20 +685,198 @@ static int bare_one(void *ctx, long i)
 		     i / BENCH_SERVICES + 1);
 	if (n < 0 || (size_t)n >= sizeof(number))
 		return -EOVERFLOW;
-	if (step_done(b->begin) < 0 ||
-	    sqlite3_bind_text(b->ins, 1, "2026-12-03", -1, SQLITE_STATIC) !=
+	if (sqlite3_bind_text(b->ins, 1, "2026-12-03", -1, SQLITE_STATIC) !=
 		    SQLITE_OK ||
-	    sqlite3_bind_text(b->ins, 2, number, -1, SQLITE_STATIC) !=
+	    sqlite3_bind_text(b->ins, 2, number, -1, SQLITE_TRANSIENT) !=
 		    SQLITE_OK ||
-	    sqlite3_bind_text(b->ins, 3, service, -1, SQLITE_STATIC) !=
+	    sqlite3_bind_text(b->ins, 3, service, -1, SQLITE_TRANSIENT) !=
 		    SQLITE_OK ||
 	    sqlite3_bind_int64(b->ins, 4, 1796281200 + i) != SQLITE_OK ||
-	    step_done(b->ins) < 0 || step_done(b->commit) < 0) {
+	    step_done(b->ins) < 0)
+		return -EIO;
+	(void)sqlite3_clear_bindings(b->ins);
+	return 0;
+}
+
+/* One small row in its own transaction. */
+static int bare_one(void *ctx, long i)
+{
+	struct bare *b = ctx;
+
+	if (step_done(b->begin) < 0 || bare_insert(b, i) < 0 ||
+	    step_done(b->commit) < 0) {
 		fprintf(stderr, "bench_issue: bare loop: %s\n",
 			sqlite3_errmsg(b->db));
+		(void)sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
 		return -EIO;
 	}
-	(void)sqlite3_clear_bindings(b->ins);
+	return 0;
+}
+
+/*
+ * The minimal HTTP issuer: libmicrohttpd with a thread per connection, so
+ * that every request waiting for a commit waits in its own thread and the
+ * requests that come during a commit all join the next one. A request
+ * reads nothing of its body and inserts the bare loop's row; the first to
+ * find no commit under way leads: it takes every request queued, writes
+ * their rows in one transaction and answers them after its COMMIT.
+ */
+struct min_req {
+	struct min_req *next;
+	long i;
+	int r;
+	bool done;
+};
+
+struct minimal {
+	struct bare b;
+	struct MHD_Daemon *mhd;
+	char url[64];
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	bool inited, writing;
+	struct min_req *head, *tail;
+	long next; /* rows so far */
+	long long commits, rows;
+};
+
+/* Writes the batch in one transaction. Called by its leader alone. */
+static int minimal_write(struct minimal *m, struct min_req *batch)
+{
+	int r = step_done(m->b.begin);
+
+	for (struct min_req *q = batch; r == 0 && q; q = q->next)
+		r = bare_insert(&m->b, q->i);
+	if (r == 0)
+		r = step_done(m->b.commit);
+	if (r < 0)
+		(void)sqlite3_exec(m->b.db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+static int minimal_issue(struct minimal *m, long *ret_i)
+{
+	struct min_req req = {0};
+
+	pthread_mutex_lock(&m->lock);
+	req.i = m->next++;
+	if (m->tail)
+		m->tail->next = &req;
+	else
+		m->head = &req;
+	m->tail = &req;
+	while (!req.done) {
+		struct min_req *batch;
+		long long n = 0;
+		int r;
+
+		if (m->writing) {
+			pthread_cond_wait(&m->done, &m->lock);
+			continue;
+		}
+		batch = m->head;
+		m->head = m->tail = NULL;
+		m->writing = true;
+		pthread_mutex_unlock(&m->lock);
+		r = minimal_write(m, batch);
+		pthread_mutex_lock(&m->lock);
+		for (struct min_req *q = batch, *next; q; q = next) {
+			next = q->next;
+			q->r = r;
+			q->done = true; /* q may be gone once this is seen */
+			n++;
+		}
+		m->commits += r == 0;
+		m->rows += r == 0 ? n : 0;
+		m->writing = false;
+		pthread_cond_broadcast(&m->done);
+	}
+	pthread_mutex_unlock(&m->lock);
+	*ret_i = req.i;
+	return req.r;
+}
+
+static enum MHD_Result minimal_answer(void *cls, struct MHD_Connection *conn,
+				      const char *url, const char *method,
+				      const char *version,
+				      const char *upload_data,
+				      size_t *upload_data_size, void **con_cls)
+{
+	struct minimal *m = cls;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char body[64];
+	long i;
+	int n;
+
+	(void)url;
+	(void)method;
+	(void)version;
+	(void)upload_data;
+	if (!*con_cls) { /* the headers: the body comes next */
+		*con_cls = conn;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (minimal_issue(m, &i) < 0)
+		return MHD_NO;
+	n = snprintf(body, sizeof(body), "{\"id\":%ld,\"number\":\"%c%03ld\"}",
+		     i + 1, 'A' + (int)(i % BENCH_SERVICES),
+		     i / BENCH_SERVICES + 1);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer((size_t)n, body,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	(void)MHD_add_response_header(resp, "Content-Type",
+				      "application/json");
+	ret = MHD_queue_response(conn, 201, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void minimal_close(struct minimal *m)
+{
+	if (m->mhd)
+		MHD_stop_daemon(m->mhd);
+	m->mhd = NULL;
+	bare_close(&m->b);
+	if (m->inited) {
+		pthread_cond_destroy(&m->done);
+		pthread_mutex_destroy(&m->lock);
+		m->inited = false;
+	}
+}
+
+static int minimal_open(const char *dir, struct minimal *m)
+{
+	const union MHD_DaemonInfo *info;
+	int r = bare_open(dir, "minimal.db", &m->b);
+
+	if (r < 0)
+		return r;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->done, NULL);
+	m->inited = true;
+	m->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+					  MHD_USE_INTERNAL_POLLING_THREAD,
+				  0, NULL, NULL, minimal_answer, m,
+				  MHD_OPTION_END);
+	info = m->mhd ? MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_BIND_PORT)
+		      : NULL;
+	if (!info) {
+		fprintf(stderr, "bench_issue: the minimal server did not "
+				"start\n");
+		minimal_close(m);
+		return -EIO;
+	}
+	(void)snprintf(m->url, sizeof(m->url),
+		       "http://127.0.0.1:%u/api/v1/tickets",
+		       (unsigned int)info->port);
 	return 0;
 }
 
@@ -833,6 +1018,7 @@ enum {
 	SIDE_OFFICE, /* office_issue() in this process */
 	SIDE_STORE,  /* the store's transaction alone */
 	SIDE_BARE,   /* one small row per commit */
+	SIDE_MINIMAL, /* a minimal HTTP server's group commit of that row */
 	SIDE_COUNT,
 };
 
@@ -841,15 +1027,18 @@ static const char *const side_name[SIDE_COUNT] = {
 	[SIDE_OFFICE] = "office_issue() in process",
 	[SIDE_STORE] = "store transaction alone",
 	[SIDE_BARE] = "bare SQLite row",
+	[SIDE_MINIMAL] = "minimal HTTP issuer",
 };
 
 static int run(const struct options *o, const char *dir, struct daemon *d,
-	       struct side sides[SIDE_COUNT], double *ret_median)
+	       struct side sides[SIDE_COUNT], double *ret_median,
+	       double *ret_min_median, double *ret_min_rows_a_commit)
 {
 	int64_t warmup_ns = o->warmup * NS_PER_S;
 	int64_t round_ns = o->seconds * NS_PER_S / o->rounds;
-	double ratios[ROUNDS_MAX];
+	double ratios[ROUNDS_MAX], min_ratios[ROUNDS_MAX];
 	struct bare b = {0};
+	struct minimal m = {0};
 	struct inproc st = {0}, off = {0};
 	struct loop loops[SIDE_COUNT] = {
 		[SIDE_OFFICE] = {office_one, &off, 0},
@@ -864,15 +1053,18 @@ static int run(const struct options *o, const char *dir, struct daemon *d,
 			(void)daemon_stop(d);
 		return r;
 	}
-	r = bare_open(dir, &b);
+	r = bare_open(dir, "bare.db", &b);
+	if (r == 0)
+		r = minimal_open(dir, &m);
 	if (r == 0)
 		r = inproc_open(dir, "store.db", false, &st);
 	if (r == 0)
 		r = inproc_open(dir, "office.db", true, &off);
 	if (r < 0)
 		goto out;
-	printf("%-6s %12s %12s %12s %12s %7s\n", "round", "daemon t/s",
-	       "office t/s", "store t/s", "bare rows/s", "ratio");
+	printf("%-6s %11s %11s %11s %11s %11s %6s %6s\n", "round",
+	       "daemon t/s", "office t/s", "store t/s", "bare rows/s",
+	       "minimal t/s", "ratio", "min.");
 	for (size_t i = 0; i < (size_t)o->rounds; i++) {
 		int64_t warm = i == 0 ? warmup_ns : 0;
 
@@ -881,8 +1073,11 @@ static int run(const struct options *o, const char *dir, struct daemon *d,
 		for (int k = 0; r == 0 && k < SIDE_COUNT; k++) {
 			int side = i % 2 == 0 ? k : SIDE_COUNT - 1 - k;
 			if (side == SIDE_HTTP)
-				r = http_round(o, d, i, warm, round_ns,
+				r = http_round(o, d->url, d, i, warm, round_ns,
 					       &sides[side]);
+			else if (side == SIDE_MINIMAL)
+				r = http_round(o, m.url, NULL, i, warm,
+					       round_ns, &sides[side]);
 			else
 				r = loop_round(&loops[side], i, warm, round_ns,
 					       &sides[side]);
@@ -893,19 +1088,31 @@ static int run(const struct options *o, const char *dir, struct daemon *d,
 				    sides[SIDE_HTTP].rate[i] /
 					    sides[SIDE_BARE].rate[i] :
 				    0;
-		printf("%-6zu %12.1f %12.1f %12.1f %12.1f %7.2f\n", i + 1,
-		       sides[SIDE_HTTP].rate[i], sides[SIDE_OFFICE].rate[i],
-		       sides[SIDE_STORE].rate[i], sides[SIDE_BARE].rate[i],
-		       ratios[i]);
+		min_ratios[i] = sides[SIDE_BARE].rate[i] > 0 ?
+					sides[SIDE_MINIMAL].rate[i] /
+						sides[SIDE_BARE].rate[i] :
+					0;
+		printf("%-6zu %11.1f %11.1f %11.1f %11.1f %11.1f %6.2f %6.2f\n",
+		       i + 1, sides[SIDE_HTTP].rate[i],
+		       sides[SIDE_OFFICE].rate[i], sides[SIDE_STORE].rate[i],
+		       sides[SIDE_BARE].rate[i], sides[SIDE_MINIMAL].rate[i],
+		       ratios[i], min_ratios[i]);
 		fflush(stdout);
-		if (sides[SIDE_HTTP].failed >= FAILURES_MAX) {
+		if (sides[SIDE_HTTP].failed >= FAILURES_MAX ||
+		    sides[SIDE_MINIMAL].failed >= FAILURES_MAX) {
 			r = -EIO;
 			goto out;
 		}
 	}
 	qsort(ratios, (size_t)o->rounds, sizeof(ratios[0]), cmp_double);
+	qsort(min_ratios, (size_t)o->rounds, sizeof(min_ratios[0]),
+	      cmp_double);
 	*ret_median = ratios[o->rounds / 2];
+	*ret_min_median = min_ratios[o->rounds / 2];
+	*ret_min_rows_a_commit =
+		m.commits ? (double)m.rows / (double)m.commits : 0;
 out:
+	minimal_close(&m);
 	inproc_close(&off);
 	inproc_close(&st);
 	bare_close(&b);
@@ -924,7 +1131,8 @@ int main(int argc, char **argv)
 	const struct side *h = &sides[SIDE_HTTP], *b = &sides[SIDE_BARE];
 	char dir[BENCH_DIR_MAX], fs[32], tmp_fs[32];
 	bool tmpfs = false, tmp_tmpfs = false;
-	double h_rate, b_rate, ratio, median = 0;
+	double h_rate, b_rate, m_rate, ratio, m_ratio, median = 0;
+	double m_median = 0, m_per_commit = 0;
 	int r;
 
 	if (parse_args(argc, argv, &o) < 0)
@@ -954,7 +1162,7 @@ int main(int argc, char **argv)
 	       o.seconds, o.rounds, o.warmup);
 	fflush(stdout);
 
-	r = run(&o, dir, &d, sides, &median);
+	r = run(&o, dir, &d, sides, &median, &m_median, &m_per_commit);
 	if (r < 0) {
 		fprintf(stderr, "bench_issue: %s\n", strerror(-r));
 		goto out;
@@ -963,7 +1171,9 @@ int main(int argc, char **argv)
 		bench_samples_sort(&sides[k].lat);
 	h_rate = rate_of(h);
 	b_rate = rate_of(b);
+	m_rate = rate_of(&sides[SIDE_MINIMAL]);
 	ratio = b_rate > 0 ? h_rate / b_rate : 0;
+	m_ratio = b_rate > 0 ? m_rate / b_rate : 0;
 
 	printf("\n== durable issuing over HTTP: POST /api/v1/tickets, %ld "
 	       "clients ==\n",
@@ -990,7 +1200,7 @@ int main(int argc, char **argv)
 
 	printf("\n== one writer in this process, same disk, WAL + "
 	       "synchronous=FULL ==\n");
-	for (int k = SIDE_OFFICE; k < SIDE_COUNT; k++) {
+	for (int k = SIDE_OFFICE; k <= SIDE_BARE; k++) {
 		const struct side *x = &sides[k];
 		printf("%-26s %7.1f/s  p50 %7.0f us  p99 %7.0f us  max %7.0f "
 		       "us\n",
@@ -998,6 +1208,15 @@ int main(int argc, char **argv)
 		       us(bench_pct(&x->lat, 990)),
 		       us(bench_pct(&x->lat, 1000)));
 	}
+
+	printf("\n== the same clients against a minimal HTTP issuer in this "
+	       "process ==\n");
+	printf("%-26s %7.1f/s  p50 %7.0f us  p99 %7.0f us  max %7.0f us; "
+	       "%.2f rows a commit\n",
+	       side_name[SIDE_MINIMAL], m_rate,
+	       us(bench_pct(&sides[SIDE_MINIMAL].lat, 500)),
+	       us(bench_pct(&sides[SIDE_MINIMAL].lat, 990)),
+	       us(bench_pct(&sides[SIDE_MINIMAL].lat, 1000)), m_per_commit);
 
 	printf("\n== ratio ==\n");
 	printf("group commit: %lld tickets in %lld commits, %.2f a commit "
@@ -1031,12 +1250,18 @@ int main(int argc, char **argv)
 	       ">= 2, several tickets a commit): %s; %.2f tickets a commit\n",
 	       ratio, o.rounds, median, ratio >= 2 ? "met" : "MISSED",
 	       d.commits ? (double)d.commit_tickets / (double)d.commits : 0);
+	printf("summary: a minimal HTTP issuer (libmicrohttpd, a thread per "
+	       "connection, the bare row with a group commit, nothing "
+	       "else), same clients: %.0f rows/s, %.2f rows a commit; "
+	       "minimal/bare %.2f (median of %ld rounds %.2f): what the "
+	       "goal of 2 asks of any HTTP server on this machine\n",
+	       m_rate, m_per_commit, m_ratio, o.rounds, m_median);
 	printf("summary: in process, one writer: store transaction %.0f/s, "
 	       "office_issue %.0f/s\n",
 	       rate_of(&sides[SIDE_STORE]), rate_of(&sides[SIDE_OFFICE]));
 	printf("summary: daemon peak RSS (VmHWM) after %zu tickets: %ld kB\n",
 	       h->ok + h->warm_ok, d.vm_hwm_kb);
-	if (h->failed)
+	if (h->failed || sides[SIDE_MINIMAL].failed)
 		r = -EIO;
 out:
 	for (int k = 0; k < SIDE_COUNT; k++)

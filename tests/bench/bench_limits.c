@@ -10,7 +10,10 @@
  *             kept-alive TCP connection: libcurl's easy interface (the
  *             figure of issue 15) and a raw socket writing the same request
  *             bytes and reading the answer to its Content-Length, whose
- *             difference is libcurl's own cost per request
+ *             difference is libcurl's own cost per request. Between them,
+ *             office_next() in this process on a database of its own with
+ *             as many waiting: the call's own transaction and queue work,
+ *             without HTTP, the events or the queue notifier
  *   memory    the daemon's peak RSS with those tickets waiting, before and
  *             after every counter's view (default and ?limit=200)
  *   services  GET /api/v1/services under wrk (8 connections), against a
@@ -47,6 +50,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -55,6 +59,7 @@
 #include "bench_util.h"
 #include "config.h"
 #include "hours.h"
+#include "office.h"
 #include "store.h"
 
 #define COUNTERS 8
@@ -686,7 +691,66 @@ static void print_ratio(const char *what, const struct bench_samples *d,
 /* The sides of the calls row: the daemon from each client, a bare
  * commit, and the raw client's same request to the minimal server (what
  * libmicrohttpd and the loopback cost without the daemon's work). */
-enum side { SIDE_CURL, SIDE_RAW, SIDE_BARE, SIDE_FLOOR, SIDES };
+enum side { SIDE_CURL, SIDE_RAW, SIDE_BARE, SIDE_FLOOR, SIDE_OFFICE, SIDES };
+
+/* office_next() in this process, on a site of its own in DIR/inproc. */
+struct inproc {
+	struct site s;
+	struct store *st;
+	struct office *office;
+};
+
+static void inproc_close(struct inproc *p)
+{
+	office_free(p->office);
+	store_close(p->st);
+	site_free(&p->s);
+	memset(p, 0, sizeof(*p));
+}
+
+static int inproc_open(const char *dir, long waiting, struct inproc *p)
+{
+	char sub[BENCH_DIR_MAX];
+	int64_t now = (int64_t)time(NULL);
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (bench_path_in(sub, sizeof(sub), dir, "inproc") < 0)
+		return -ENAMETOOLONG;
+	if (mkdir(sub, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	r = site_init(&p->s, sub, 0);
+	if (r == 0)
+		r = prepare_waiting(&p->s, now, waiting);
+	if (r == 0)
+		r = store_open(p->s.db, p->s.cfg, &p->st);
+	if (r == 0)
+		r = office_new(p->s.cfg, p->st, now, &p->office);
+	if (r < 0) {
+		fprintf(stderr, "bench_limits: in process office: %s\n",
+			strerror(-r));
+		inproc_close(p);
+	}
+	return r;
+}
+
+/* One office_next() on counter k (1-based), at the wall clock's second as
+ * the daemon's would be. */
+static int inproc_next(struct inproc *p, long k)
+{
+	struct office_error err = {0};
+	struct ticket t;
+	bool none = false;
+	int r = office_next(p->office, (int)(k - 1), (int64_t)time(NULL), &t,
+			    &none, &err);
+
+	if (r < 0)
+		fprintf(stderr, "bench_limits: office_next: %s\n",
+			err.message);
+	else if (none)
+		r = -ENOENT;
+	return r;
+}
 
 /* What the minimal server answers the calls: a called ticket as the
  * daemon renders it (301 bytes; the daemon's are 285 to 290). */
@@ -701,7 +765,8 @@ static char floor_ticket[] =
 /* One call-next on counter k by the side's client, one bare commit, or
  * the raw client's request to the minimal server. */
 static int call_once(enum side side, CURL *curl, struct raw *raw,
-		     struct raw *raw_floor, struct bare *b, long port, long k)
+		     struct raw *raw_floor, struct bare *b,
+		     struct inproc *in, long port, long k)
 {
 	char url[256], token[64], req[512];
 	long status = 0;
@@ -722,6 +787,8 @@ static int call_once(enum side side, CURL *curl, struct raw *raw,
 			      raw_do(side == SIDE_RAW ? raw : raw_floor, req,
 				     (size_t)len, &status);
 		break;
+	case SIDE_OFFICE:
+		return inproc_next(in, k);
 	default:
 		return bare_one(b);
 	}
@@ -741,12 +808,14 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 		"one bare commit",
 		"the same request to a minimal libmicrohttpd server, raw "
 		"socket client",
+		"office_next() in process vs one bare commit",
 	};
 	struct bench_samples sm[SIDES] = {{0}};
 	struct raw raw = {.fd = -1}, raw_floor = {.fd = -1};
 	struct floor_body fb = {floor_ticket, sizeof(floor_ticket) - 1};
 	struct MHD_Daemon *mhd;
 	struct bare b;
+	struct inproc in;
 	/* --calls is shared by the two clients, so that the queue at start
 	 * (and with it the memory row's peak) is what it was with one. */
 	long per = o->calls / o->rounds / 2, status = 0, fport = 0;
@@ -762,6 +831,12 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 	r = bare_open(s->dir, &b);
 	if (r < 0) {
 		MHD_stop_daemon(mhd);
+		return r;
+	}
+	r = inproc_open(s->dir, o->waiting + o->calls, &in);
+	if (r < 0) {
+		MHD_stop_daemon(mhd);
+		bare_close(&b);
 		return r;
 	}
 	r = raw_connect(d->port, &raw);
@@ -792,6 +867,7 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 				int64_t t0 = bench_now_ns();
 
 				r = call_once(side, curl, &raw, &raw_floor, &b,
+					      &in,
 					      side == SIDE_FLOOR ? fport :
 								   d->port,
 					      k);
@@ -805,6 +881,7 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 	raw_close(&raw_floor);
 	MHD_stop_daemon(mhd);
 	bare_close(&b);
+	inproc_close(&in);
 	if (r == 0) {
 		for (int i = 0; i < SIDES; i++)
 			bench_samples_sort(&sm[i]);
@@ -814,6 +891,19 @@ static int calls(const struct options *o, struct site *s, struct running *d,
 		       o->waiting, sm[SIDE_CURL].n, COUNTERS, o->rounds);
 		print_ratio(names[SIDE_CURL], &sm[SIDE_CURL], &sm[SIDE_BARE]);
 		print_ratio(names[SIDE_RAW], &sm[SIDE_RAW], &sm[SIDE_BARE]);
+		printf("summary: %s: p50 %.3f ms, p99 %.3f ms; ratio p50 "
+		       "%.2fx, p99 %.2fx: the call's own transaction and "
+		       "queue work, no HTTP (no goal of its own; what is left "
+		       "of the goal's 1.5x for all the rest: p50 %+.3f ms)\n",
+		       names[SIDE_OFFICE], ms(bench_pct(&sm[SIDE_OFFICE], 500)),
+		       ms(bench_pct(&sm[SIDE_OFFICE], 990)),
+		       (double)bench_pct(&sm[SIDE_OFFICE], 500) /
+			       (double)bench_pct(&sm[SIDE_BARE], 500),
+		       (double)bench_pct(&sm[SIDE_OFFICE], 990) /
+			       (double)bench_pct(&sm[SIDE_BARE], 990),
+		       ms((int64_t)(1.5 * (double)bench_pct(&sm[SIDE_BARE],
+							    500)) -
+			  bench_pct(&sm[SIDE_OFFICE], 500)));
 		printf("summary: libcurl's own cost per call (libcurl client "
 		       "minus raw socket client): p50 %+.3f ms, p99 %+.3f ms\n",
 		       ms(bench_pct(&sm[SIDE_CURL], 500) -

@@ -171,8 +171,9 @@ void bench_rmdir(const char *dir)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		n = snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (n > 0 && (size_t)n < sizeof(path))
-			(void)unlink(path);
+		if (n > 0 && (size_t)n < sizeof(path) && unlink(path) != 0 &&
+		    errno == EISDIR)
+			bench_rmdir(path); /* a side's own directory */
 	}
 	(void)closedir(d);
 	if (rmdir(dir) != 0)

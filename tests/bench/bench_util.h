@@ -56,7 +56,7 @@ int bench_fs_name(const char *path, char *ret, size_t size, bool *ret_tmpfs);
 /* Creates a fresh directory base/<prefix>-XXXXXX (base is created first
  * when missing) and writes its path to ret. */
 int bench_mkdtemp(const char *base, const char *prefix, char *ret, size_t size);
-/* Removes the plain files in dir, then dir. */
+/* Removes the files in dir and the directories in it, then dir. */
 void bench_rmdir(const char *dir);
 
 /* dir/name into buf, or -ENAMETOOLONG. */

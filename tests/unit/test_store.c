@@ -155,6 +155,28 @@ static void raw_text(const char *path, const char *sql, char *buf, size_t size)
 	sqlite3_close(db);
 }
 
+/* How many instructions of sql's program are opcode (EXPLAIN). */
+static int raw_opcodes(const char *path, const char *sql, const char *opcode)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char explain[1024];
+	int n = 0, rc;
+
+	(void)snprintf(explain, sizeof(explain), "EXPLAIN %s", sql);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL),
+			 SQLITE_OK);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *op = sqlite3_column_text(st, 1);
+		n += op && strcmp((const char *)op, opcode) == 0;
+	}
+	assert_int_equal(rc, SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 static int raw_exec(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
@@ -240,7 +262,7 @@ static void test_schema_created(void **state)
 
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 			 STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 9);
+	assert_int_equal(STORE_SCHEMA_VERSION, 10);
 	raw_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
 	assert_int_equal(raw_int(f->path,
@@ -655,6 +677,47 @@ static int count_floor(const struct store_floor_event *e, void *userdata)
 		 e->counter, e->detail ? e->detail : "");
 	return 0;
 }
+
+/* Schema 10 states events_floor's condition as equalities joined by OR:
+ * writing an event builds no temporary b-tree for an IN list any more,
+ * and the day's floor events are still read through the index. */
+#define WRITE_EVENT                                                    \
+	"INSERT INTO events (at, day, type, ticket) VALUES (1,"        \
+	" '" DAY1 "', 'called', NULL)"
+
+static void test_migration_from_9(void **state)
+{
+	struct fixture *f = *state;
+	char seen[256] = "";
+
+	assert_int_equal(store_begin(f->s), 0);
+	append_event(f, "paused", T_DAY1, 0, -1, CTR_1, TICKET_WALK_IN);
+	append_event(f, "called", T_DAY1 + 10, 0, -1, CTR_1, TICKET_WALK_IN);
+	assert_int_equal(store_commit(f->s), 0);
+	migrate_from(f, "DROP INDEX events_floor;"
+			" CREATE INDEX events_floor ON events (day) WHERE type"
+			" IN ('paused', 'resumed', 'services_changed');"
+			" PRAGMA user_version = 9");
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE"
+				 " name = 'events_floor' AND sql LIKE '% OR %'"
+				 " AND sql NOT LIKE '% IN (%'"),
+			 1);
+	assert_int_equal(raw_opcodes(f->path, WRITE_EVENT, "OpenEphemeral"),
+			 0);
+	assert_int_equal(raw_int(f->path,
+				 "SELECT count(*) FROM events INDEXED BY"
+				 " events_floor WHERE day = '" DAY1 "' AND"
+				 " (type = 'paused' OR type = 'resumed' OR"
+				 " type = 'services_changed')"),
+			 1);
+	assert_int_equal(store_begin(f->s), 0);
+	append_event(f, "resumed", T_DAY1 + 60, 0, -1, CTR_1, TICKET_WALK_IN);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_floor_events(f->s, DAY1, count_floor, seen), 0);
+	assert_string_equal(seen, "paused:0:;resumed:0:;");
+}
+
 
 static int list_booking(const struct store_booking *b, void *userdata)
 {
@@ -1342,6 +1405,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_7, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_9, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_8, setup,
 						teardown),

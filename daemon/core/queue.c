@@ -1041,6 +1041,7 @@ static void heap_moved_top(struct free_heap *h)
 struct run_head {
 	size_t heap_n;
 	uint64_t found; /* the targets called so far */
+	int64_t iter;	/* the run's turns so far (a counter freeing) */
 };
 
 struct run {
@@ -1122,6 +1123,7 @@ static uint64_t run_start(const struct queue *q, int64_t now,
 
 	r->head->heap_n = 0;
 	r->head->found = 0;
+	r->head->iter = 0;
 	for (size_t s = 0; s < q->n_services; s++) {
 		r->streak[s] = q->streak[s];
 		cursor_init(q, s, now, &r->c[s]);
@@ -1179,7 +1181,24 @@ struct est_cache {
 	void *old, *cmp;
 	size_t old_first, old_n;
 	bool meeting;
-	uint64_t whole, resumed, met; /* runs made of each kind */
+	/* Per service, the run where a counter serving it first reached the
+	 * end of its priority list, before it called (reach): a priority
+	 * ticket issued at now sorts there and changes nothing before. Of
+	 * reach_at the services that have that snapshot (reach_snaps[s],
+	 * taken after reach_n[s] burst snapshots); of reach_never those
+	 * whose run ended without one; the others are not known (the run
+	 * met the last one). reach_resume: services of priority tickets
+	 * added since, whose reach the run goes on from. reach_open: those
+	 * known not reached before where the run started, which alone it
+	 * may take a reach of (one not known may lie before). */
+	void *reach_snaps, *old_reach;
+	size_t *reach_n, *old_reach_n;
+	uint64_t reach_at, reach_never, old_reach_at, old_reach_never;
+	uint64_t reach_open;
+	uint64_t reach_resume;
+	void *scratch; /* a priority ticket's own run */
+	/* Runs made of each kind (queue_estimate_counts()). */
+	uint64_t whole, resumed, meetable, met, priority;
 };
 
 static void *snap_block(const struct est_cache *e, size_t i)
@@ -1189,6 +1208,8 @@ static void *snap_block(const struct est_cache *e, size_t i)
 
 static bool est_meet(const struct queue *q, struct est_cache *e,
 		     struct run *r);
+static void est_reach(const struct queue *q, struct est_cache *e,
+		      const struct run *r, uint64_t services);
 
 /* Runs r on until every target is called. With e, first takes a snapshot
  * of the run before each burst of calls of added tickets. */
@@ -1210,6 +1231,7 @@ static int run_on(const struct queue *q, uint64_t targets, int64_t now,
 		burst = false;
 		if (r->head->heap_n == 0)
 			return -ENOENT; /* cannot happen: a target waits */
+		r->head->iter++;
 		k = h.v[0];
 		t = r->free_at[k];
 		if (booking_due(q, q->counters[k].services, b, r->taken, t,
@@ -1229,6 +1251,8 @@ static int run_on(const struct queue *q, uint64_t targets, int64_t now,
 				cursor_retime(q, s, t, &r->c[s]);
 				r->timed[s] = t;
 			}
+		if (e)
+			est_reach(q, e, r, q->counters[k].services);
 		if (next_call(q, q->counters[k].services, r->c, r->streak, t,
 			      &p) == REASON_NONE) {
 			/* Idle until the next booking of its services. */
@@ -1394,6 +1418,11 @@ static void est_free(struct est_cache *e)
 	free(e->base_n);
 	free(e->old);
 	free(e->cmp);
+	free(e->reach_snaps);
+	free(e->old_reach);
+	free(e->reach_n);
+	free(e->old_reach_n);
+	free(e->scratch);
 	free(e);
 }
 
@@ -1418,8 +1447,15 @@ static struct est_cache *est_get(struct queue *q)
 	e->base_n = calloc(ns, sizeof(*e->base_n));
 	e->old = calloc(ns + 1, e->block);
 	e->cmp = calloc(1, e->block);
+	e->reach_snaps = calloc(ns, e->block);
+	e->old_reach = calloc(ns, e->block);
+	e->reach_n = calloc(ns, sizeof(*e->reach_n));
+	e->old_reach_n = calloc(ns, sizeof(*e->old_reach_n));
+	e->scratch = calloc(1, e->block);
 	if (!e->mean || !e->booked_n || !e->n_services || !e->end ||
-	    !e->snaps || !e->added || !e->base_n || !e->old || !e->cmp) {
+	    !e->snaps || !e->added || !e->base_n || !e->old || !e->cmp ||
+	    !e->reach_snaps || !e->old_reach || !e->reach_n ||
+	    !e->old_reach_n || !e->scratch) {
 		est_free(e);
 		return NULL;
 	}
@@ -1433,8 +1469,20 @@ static void est_invalidate(struct queue *q)
 		q->est->valid = false;
 }
 
+static void *reach_block(const struct est_cache *e, void *base, size_t s)
+{
+	return (char *)base + s * e->block;
+}
+
+static int64_t iter_of(const void *block)
+{
+	return ((const struct run_head *)block)->iter;
+}
+
 /* A waiting ticket t was added (its slot in q): the run goes on from E_s's
- * burst, or is made again. */
+ * burst, or from where a priority ticket first counts (its service's
+ * reach), is left as it is when t changes nothing of it, or is made
+ * again. */
 static void est_added(struct queue *q, const struct ticket *t, bool newest)
 {
 	struct est_cache *e = q->est;
@@ -1446,9 +1494,22 @@ static void est_added(struct queue *q, const struct ticket *t, bool newest)
 	s = (size_t)t->service;
 	l = list_for(q, t);
 	if (!newest || t->state != TICKET_WAITING ||
-	    t->kind != TICKET_WALK_IN || t->issued_at != e->now ||
+	    t->kind == TICKET_APPOINTMENT || t->issued_at != e->now ||
 	    q->t[l->v[l->n - 1]].id != t->id) {
 		e->valid = false;
+		return;
+	}
+	if (t->kind == TICKET_PRIORITY) {
+		/* Last of its list: until a counter serving s reaches the end
+		 * of that list, every call is what it was. */
+		if (!(e->open & BIT(s)))
+			return; /* no counter calls it: no run changes */
+		if (e->r < 0)
+			e->valid = false;
+		else if (e->reach_at & BIT(s))
+			e->reach_resume |= BIT(s);
+		else if (!(e->reach_never & BIT(s)))
+			e->valid = false; /* not known */
 		return;
 	}
 	if (e->added[s]++ == 0)
@@ -1461,6 +1522,24 @@ static void est_added(struct queue *q, const struct ticket *t, bool newest)
 	}
 	if (e->resume == SIZE_MAX || e->snap_of[s] < e->resume)
 		e->resume = e->snap_of[s];
+}
+
+/* A counter serving services is about to call in r: the run's reach of
+ * each of them whose priority list it has come to the end of, the first
+ * time. */
+static void est_reach(const struct queue *q, struct est_cache *e,
+		      const struct run *r, uint64_t services)
+{
+	services &= e->reach_open & ~e->reach_at;
+	for (size_t s = 0; services && s < q->n_services; s++) {
+		if (!(services & BIT(s)) ||
+		    r->c[s].next[LIST_PRIORITY] <
+			    q->lists[s][LIST_PRIORITY].n)
+			continue;
+		memcpy(reach_block(e, e->reach_snaps, s), r->head, e->block);
+		e->reach_n[s] = e->n_snaps;
+		e->reach_at |= BIT(s);
+	}
 }
 
 /* Moves a state of the last run to the lists as they are now: the
@@ -1512,7 +1591,7 @@ static bool run_same(const struct queue *q, const struct run *a,
 static bool est_meet(const struct queue *q, struct est_cache *e,
 		     struct run *r)
 {
-	int64_t wait[64];
+	int64_t wait[64], delta;
 	uint64_t found = r->head->found;
 	size_t o, m = e->n_snaps, n = e->old_n - e->old_first;
 	struct run x;
@@ -1535,6 +1614,8 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 	run_at(q, e->cmp, &x);
 	if (!run_same(q, r, &x))
 		return false;
+	/* This run's turns are the last one's plus delta from here on. */
+	delta = r->head->iter - x.head->iter;
 	memcpy(wait, r->wait, q->n_services * sizeof(*wait));
 	/* The snapshots from o on and the end, in that order. */
 	for (size_t i = o; i <= n; i++) {
@@ -1543,6 +1624,7 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 		memcpy(to, (char *)e->old + i * e->block, e->block);
 		est_shift(q, e, to);
 		run_at(q, to, &x);
+		x.head->iter += delta;
 		for (size_t s = 0; s < q->n_services; s++)
 			if (found & BIT(s))
 				x.wait[s] = wait[s];
@@ -1551,6 +1633,23 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 		if ((e->targets & ~found) & BIT(s))
 			e->snap_of[s] =
 				(uint8_t)(e->snap_of[s] - (e->old_first + o) + m);
+	/* The last run's reaches from here on are this run's; one it made
+	 * before here is not known (this run has not reached it by here,
+	 * and may after). */
+	for (size_t s = 0; s < q->n_services; s++) {
+		void *from = reach_block(e, e->old_reach, s);
+
+		if (!((e->old_reach_at & ~e->reach_at) & BIT(s)) ||
+		    iter_of(from) + delta < r->head->iter)
+			continue;
+		memcpy(reach_block(e, e->reach_snaps, s), from, e->block);
+		est_shift(q, e, reach_block(e, e->reach_snaps, s));
+		run_at(q, reach_block(e, e->reach_snaps, s), &x);
+		x.head->iter += delta;
+		e->reach_n[s] = e->old_reach_n[s] - (e->old_first + o) + m;
+		e->reach_at |= BIT(s);
+	}
+	e->reach_never |= e->old_reach_never & ~e->reach_at;
 	e->n_snaps = m + n - o;
 	e->met++;
 	return true;
@@ -1616,11 +1715,11 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 {
 	bool whole = !est_same_inputs(q, e, services, now, mean_s, b,
 				      show_share);
-	uint64_t added = 0;
+	uint64_t added = 0, met = e->met;
 	struct run run;
 	int r;
 
-	if (!whole && e->resume == SIZE_MAX)
+	if (!whole && e->resume == SIZE_MAX && !e->reach_resume)
 		return e->r;
 	e->valid = false;
 	if (whole) {
@@ -1637,21 +1736,63 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->open = run_start(q, now, mean_s, e->n_services, &run);
 		e->targets = services & e->open;
 		e->n_snaps = 0;
+		e->reach_at = e->reach_never = 0;
+		e->reach_open = ~UINT64_C(0);
 	} else {
-		/* The last run from the resume point on, to meet again. */
-		e->old_first = e->resume;
+		/* The earliest point to go on from: a walk-in's burst or a
+		 * priority ticket's reach, after keep bursts. */
+		const void *from = NULL;
+		size_t keep = e->resume;
+		int64_t at;
+
+		if (e->resume != SIZE_MAX)
+			from = snap_block(e, e->resume);
+		for (size_t s = 0; s < q->n_services; s++) {
+			const void *c = reach_block(e, e->reach_snaps, s);
+
+			if ((e->reach_resume & BIT(s)) &&
+			    (!from || iter_of(c) <= iter_of(from))) {
+				from = c;
+				keep = e->reach_n[s];
+			}
+		}
+		at = iter_of(from);
+		/* The last run from that point on, to meet again. */
+		e->old_first = keep;
 		e->old_n = e->n_snaps;
-		memcpy(e->old, snap_block(e, e->resume),
-		       (e->n_snaps - e->resume) * e->block);
-		memcpy((char *)e->old + (e->n_snaps - e->resume) * e->block,
+		memcpy(e->old, snap_block(e, keep),
+		       (e->n_snaps - keep) * e->block);
+		memcpy((char *)e->old + (e->n_snaps - keep) * e->block,
 		       e->end, e->block);
-		/* W is in the time prefixes of its service's lists. */
-		memcpy(e->end, snap_block(e, e->resume), e->block);
-		e->n_snaps = e->resume;
+		/* Its reaches from there on, which this run makes again or
+		 * takes over when it meets it. */
+		e->old_reach_at = 0;
+		e->old_reach_never = e->reach_never;
+		e->reach_open = e->reach_never;
+		e->reach_never = 0;
+		for (size_t s = 0; s < q->n_services; s++) {
+			void *c = reach_block(e, e->reach_snaps, s);
+
+			if (!(e->reach_at & BIT(s)) || iter_of(c) < at)
+				continue;
+			memcpy(reach_block(e, e->old_reach, s), c, e->block);
+			e->old_reach_n[s] = e->reach_n[s];
+			e->old_reach_at |= BIT(s);
+			e->reach_at &= ~BIT(s);
+			e->reach_open |= BIT(s);
+		}
+		/* W is in the time prefixes of its service's lists, and so is
+		 * a priority ticket in its own. */
+		memcpy(e->end, from, e->block);
+		e->n_snaps = keep;
 		for (size_t s = 0; s < q->n_services; s++)
 			cursor_retime(q, s, run.timed[s], &run.c[s]);
 	}
-	e->meeting = !whole;
+	/* A priority ticket added makes every later state differ from the
+	 * last run's, which the comparison (walk-ins shifted) would not
+	 * see. */
+	e->meeting = !whole && !e->reach_resume;
+	e->meetable += e->meeting;
 	r = e->targets ? run_on(q, e->targets, now, mean_s, b, show_share,
 				e->n_services, &run, e)
 		       : -ENOENT;
@@ -1666,6 +1807,12 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->valid = true;
 		e->r = r;
 		e->resume = SIZE_MAX;
+		e->reach_resume = 0;
+		/* A run that ended by itself reached none of the others it
+		 * could take a reach of; one that met the last one knows
+		 * those the last one never reached (est_meet()). */
+		if (e->met == met)
+			e->reach_never = e->reach_open & ~e->reach_at;
 	}
 out:
 	memset(e->added, 0, q->n_services * sizeof(*e->added));
@@ -1734,6 +1881,119 @@ int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
 		    *ret_served);
 #endif
 	return 0;
+}
+
+#ifdef BONOMAT_CHECK_ESTIMATES
+/* The same net under a priority ticket's wait from the walk-ins' run. */
+static void check_priority(struct queue *q, size_t service, int64_t now,
+			   const int64_t *mean_s, const struct queue_booked *b,
+			   double show_share, int got_r, int64_t got)
+{
+	int64_t want[64];
+	uint64_t found = 0;
+	int r = estimate(q, BIT(service), TICKET_PRIORITY, now, mean_s, b,
+			 show_share, want, &found);
+
+	if (r == -ENOMEM || got_r == -ENOMEM)
+		return;
+	if (r != got_r || (r == 0 && want[service] != got)) {
+		fprintf(stderr,
+			"queue: the priority estimate of service %zu is %lld s "
+			"(%d) from the walk-ins' run, %lld s (%d) by a whole "
+			"run\n",
+			service, (long long)(got_r == 0 ? got : -1), got_r,
+			(long long)(r == 0 ? want[service] : -1), r);
+		abort();
+	}
+}
+#endif
+
+/* Whether the last ticket of l was issued after now. */
+static bool issued_after(const struct queue *q, const struct list *l,
+			 int64_t now)
+{
+	return l->n && q->t[l->v[l->n - 1]].issued_at > now;
+}
+
+static bool walk_ins_after(const struct queue *q, uint64_t services,
+			   int64_t now)
+{
+	for (size_t s = 0; s < q->n_services; s++)
+		if ((services & BIT(s)) &&
+		    issued_after(q, &q->lists[s][LIST_WALK_IN], now))
+			return true;
+	return false;
+}
+
+/* The run from the snapshot at from, with a priority ticket of service
+ * issued at now as the only target (the walk-ins' added tickets out: the
+ * last of their lists, called at no cost, they change no later call). */
+static int priority_from(struct queue *q, struct est_cache *e,
+			 const void *from, size_t service, int64_t now,
+			 const int64_t *mean_s, const struct queue_booked *b,
+			 double show_share, int64_t *ret_s)
+{
+	uint64_t added = 0;
+	struct run x;
+	int r;
+
+	memcpy(e->scratch, from, e->block);
+	run_at(q, e->scratch, &x);
+	r = add_targets(q, BIT(service), TICKET_PRIORITY, now, &added);
+	if (r == 0) {
+		x.head->found = 0;
+		for (size_t s = 0; s < q->n_services; s++)
+			cursor_retime(q, s, x.timed[s], &x.c[s]);
+		r = run_on(q, BIT(service), now, mean_s, b, show_share,
+			   e->n_services, &x, NULL);
+		if (r == 0)
+			*ret_s = x.wait[service];
+	}
+	remove_targets(q, added);
+	return r;
+}
+
+int queue_estimate_priority(struct queue *q, uint64_t services,
+			    size_t service, int64_t now, const int64_t *mean_s,
+			    const struct queue_booked *booked,
+			    double show_share, int64_t *ret_s)
+{
+	struct est_cache *e;
+	const void *from = NULL;
+	int r;
+
+	if (service >= q->n_services || !mean_s || !(services & BIT(service)) ||
+	    (q->n_services < 64 && services >> q->n_services))
+		return -EINVAL;
+	e = est_get(q);
+	/* A ticket issued after now waits: the ticket, or a walk-ins' added
+	 * one, would not be the last of its list. */
+	if (!e || issued_after(q, &q->lists[service][LIST_PRIORITY], now) ||
+	    walk_ins_after(q, services, now))
+		return queue_estimate(q, service, TICKET_PRIORITY, now, mean_s,
+				      booked, show_share, ret_s);
+	r = est_update(q, e, services, now, mean_s, booked, show_share);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (!(e->open & BIT(service)))
+		r = -ENOENT; /* no open counter serves it */
+	else if (e->reach_at & BIT(service))
+		from = reach_block(e, e->reach_snaps, service);
+	else if (e->reach_never & BIT(service))
+		from = e->end;
+	else
+		return queue_estimate(q, service, TICKET_PRIORITY, now, mean_s,
+				      booked, show_share, ret_s);
+	if (e->open & BIT(service)) {
+		e->priority++;
+		r = priority_from(q, e, from, service, now, mean_s, booked,
+				  show_share, ret_s);
+	}
+#ifdef BONOMAT_CHECK_ESTIMATES
+	check_priority(q, service, now, mean_s, booked, show_share, r,
+		       r == 0 ? *ret_s : -1);
+#endif
+	return r;
 }
 
 /* --- state changes ------------------------------------------------------- */
@@ -1892,10 +2152,18 @@ int queue_streak(const struct queue *q, size_t service)
 	return service < q->n_services ? q->streak[service] : 0;
 }
 
-void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
-			 uint64_t *ret_resumed, uint64_t *ret_met)
+void queue_estimate_counts(const struct queue *q,
+			   struct queue_estimate_counts *ret)
 {
-	*ret_whole = q->est ? q->est->whole : 0;
-	*ret_resumed = q->est ? q->est->resumed : 0;
-	*ret_met = q->est ? q->est->met : 0;
+	const struct est_cache *e = q->est;
+
+	*ret = (struct queue_estimate_counts){0};
+	if (e)
+		*ret = (struct queue_estimate_counts){
+			.whole = e->whole,
+			.resumed = e->resumed,
+			.meetable = e->meetable,
+			.met = e->met,
+			.priority = e->priority,
+		};
 }

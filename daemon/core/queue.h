@@ -132,11 +132,30 @@ int queue_estimate_walk_ins(struct queue *q, uint64_t services, int64_t now,
 			    const struct queue_booked *booked,
 			    double show_share, int64_t *ret_s,
 			    uint64_t *ret_served);
-/* How many runs queue_estimate_walk_ins() made whole, how many it resumed
- * from the last one (walk-ins issued in its second: see docs/DESIGN.md,
- * "Estimates") and how many of those met the last one again and took its
- * end; its other answers were the last run's. */
-void queue_estimate_runs(const struct queue *q, uint64_t *ret_whole,
-			 uint64_t *ret_resumed, uint64_t *ret_met);
+/* queue_estimate() of a priority ticket of service, from the run of
+ * queue_estimate_walk_ins() with the same inputs (services must hold
+ * service), which it brings up to date: the ticket sorts last of its
+ * list, so every call of that run is the same until a counter serving the
+ * service first comes to the end of its priority list, and the ticket's
+ * run goes on from there. Asked with nothing else changed, the walk-ins'
+ * run is not made again; the priority ticket, once added, makes it go on
+ * from that point (docs/DESIGN.md, "Estimates"). -ENOENT: no open counter
+ * serves the service. */
+int queue_estimate_priority(struct queue *q, uint64_t services,
+			    size_t service, int64_t now, const int64_t *mean_s,
+			    const struct queue_booked *booked,
+			    double show_share, int64_t *ret_s);
+/* The runs of the walk-ins' estimates: made whole; resumed from the last
+ * one (walk-ins or priority tickets issued in its second: see
+ * docs/DESIGN.md, "Estimates"), of those the ones that could meet the
+ * last run again (no priority ticket added) and those that did and took
+ * its end; and the priority tickets' waits taken from them. Their other
+ * answers were the last run's. */
+struct queue_estimate_counts {
+	uint64_t whole, resumed, meetable, met, priority;
+};
+
+void queue_estimate_counts(const struct queue *q,
+			   struct queue_estimate_counts *ret);
 
 #endif

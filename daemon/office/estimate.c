@@ -169,7 +169,7 @@ int office_estimate_new(const struct office *o, int service,
 	struct queue_booked booked[CONFIG_MAX_SERVICES];
 	int64_t mean[CONFIG_MAX_SERVICES], wait = 0;
 	struct walk_in_waits *w = o->arrays.walk_ins;
-	uint64_t writes = store_writes(o->st);
+	uint64_t writes = store_writes(o->st), all = 0;
 	size_t n = 0, used = 0;
 	int r = -ENOMEM;
 
@@ -199,13 +199,20 @@ int office_estimate_new(const struct office *o, int service,
 				starts[used + booked[s].n++] = slots[i].start;
 		used += booked[s].n;
 	}
+	for (size_t s = 0; s < c->n_services; s++)
+		if (!c->services[s].info)
+			all |= BIT(s);
+	/* A priority ticket's wait comes from the walk-ins' run. */
+	if (kind == TICKET_PRIORITY) {
+		r = queue_estimate_priority(o->q, all | BIT(service),
+					    (size_t)service, now, mean, booked,
+					    QUEUE_SHOW_SHARE, &wait);
+		goto out;
+	}
 	if (kind == TICKET_WALK_IN && w) {
 		int64_t waits[64] = {0};
-		uint64_t all = 0, served = 0;
+		uint64_t served = 0;
 
-		for (size_t s = 0; s < c->n_services; s++)
-			if (!c->services[s].info)
-				all |= BIT(s);
 		r = queue_estimate_walk_ins(o->q, all | BIT(service), now,
 					    mean, booked, QUEUE_SHOW_SHARE,
 					    waits, &served);

@@ -209,7 +209,37 @@ struct engine_result {
 	double fill_s;
 	long calls, empty;
 	struct bench_samples call, add, ahead, order, whole, resumed;
+	/* A priority ticket's wait: its own whole run, and from the
+	 * walk-ins' run just made. */
+	struct bench_samples prio_whole, prio_reach;
 };
+
+/* A priority ticket's wait of service, by a whole run of its own and from
+ * the walk-ins' run (which must say the same). */
+static int bench_priority(struct queue *q, uint64_t all, int service,
+			  int64_t now, const int64_t *mean,
+			  struct engine_result *res)
+{
+	int64_t own = -1, from = -1, a = bench_now_ns();
+	int r = queue_estimate(q, (size_t)service, TICKET_PRIORITY, now, mean,
+			       NULL, QUEUE_SHOW_SHARE, &own);
+
+	if (r == 0)
+		r = bench_samples_add(&res->prio_whole, bench_now_ns() - a);
+	a = bench_now_ns();
+	if (r == 0)
+		r = queue_estimate_priority(q, all, (size_t)service, now, mean,
+					    NULL, QUEUE_SHOW_SHARE, &from);
+	if (r == 0)
+		r = bench_samples_add(&res->prio_reach, bench_now_ns() - a);
+	if (r == 0 && own != from) {
+		fprintf(stderr, "bench_next: a priority ticket waits %lld s "
+				"by its own run, %lld s from the walk-ins'\n",
+			(long long)own, (long long)from);
+		r = -EPROTO;
+	}
+	return r;
+}
 
 /* The walk-ins' estimates the kiosk's admission asks for after each group
  * commit: a whole run of the day, and one resumed after a batch of four
@@ -250,6 +280,9 @@ static int bench_estimates(struct queue *q, int64_t now, int64_t *next_id,
 			r = bench_samples_add(whole ? &res->whole
 						    : &res->resumed,
 					      bench_now_ns() - a);
+		if (r == 0)
+			r = bench_priority(q, all, i % BENCH_SERVICES, now, mean,
+					   res);
 	}
 	return r;
 }
@@ -547,6 +580,9 @@ int main(int argc, char **argv)
 		print_us("queue_order (a counter's list)", &e->order);
 		print_us("walk-ins' estimate, whole run", &e->whole);
 		print_us("the same after 4 walk-ins", &e->resumed);
+		print_us("a priority ticket's wait, its own run",
+			 &e->prio_whole);
+		print_us("the same from the walk-ins' run", &e->prio_reach);
 	}
 
 	r = bench_mkdtemp(o.base, "next", dir, sizeof(dir));
@@ -603,6 +639,12 @@ int main(int argc, char **argv)
 		       "p50 %.1f us, resumed after 4 walk-ins p50 %.1f us\n",
 		       eng[i].waiting, us(bench_pct(&eng[i].whole, 500)),
 		       us(bench_pct(&eng[i].resumed, 500)));
+	for (size_t i = 0; i < o.n_sizes; i++)
+		printf("summary: a priority ticket's wait, %zu waiting: its "
+		       "own run p50 %.1f us, from the walk-ins' run p50 %.1f "
+		       "us\n",
+		       eng[i].waiting, us(bench_pct(&eng[i].prio_whole, 500)),
+		       us(bench_pct(&eng[i].prio_reach, 500)));
 	printf("summary: call-next, durable office_next (incl. fsync "
 	       "commit), %ld waiting: p50 %.2f ms, p99 %.2f ms\n",
 	       o.waiting, ms(bench_pct(&off.next, 500)),
@@ -617,6 +659,8 @@ out:
 		bench_samples_free(&eng[i].order);
 		bench_samples_free(&eng[i].whole);
 		bench_samples_free(&eng[i].resumed);
+		bench_samples_free(&eng[i].prio_whole);
+		bench_samples_free(&eng[i].prio_reach);
 	}
 	bench_samples_free(&off.issue);
 	bench_samples_free(&off.next);

@@ -1090,6 +1090,7 @@ static void estimate_resumed_equals_whole_run(void **state)
 {
 	(void)state;
 	uint64_t resumed_total = 0, whole_total = 0, met_total = 0;
+	uint64_t meetable_total = 0, priority_total = 0, priority_asked = 0;
 
 	for (uint64_t seed = 1; seed <= 500; seed++) {
 		struct office_spec o;
@@ -1155,13 +1156,18 @@ static void estimate_resumed_equals_whole_run(void **state)
 					    now + 1, 0);
 				ahead = true;
 			} else {
-				/* The common case: a batch of walk-ins. */
+				/* The common case: a batch of walk-ins, a
+				 * priority ticket among them now and then. */
 				for (unsigned j = 1 + rnd(3); j > 0; j--) {
+					enum ticket_kind kind =
+						rnd(4) == 0 ? TICKET_PRIORITY
+							    : TICKET_WALK_IN;
+
 					svc = (int)rnd((unsigned)ns);
 					++id;
 					for (int i = 0; i < 2; i++)
-						add(qq[i], id, svc,
-						    TICKET_WALK_IN, now, 0);
+						add(qq[i], id, svc, kind, now,
+						    0);
 				}
 			}
 			/* A change that is none: this one's run is whole. */
@@ -1197,26 +1203,64 @@ static void estimate_resumed_equals_whole_run(void **state)
 						 0);
 				assert_int_equal(got[0][s], one);
 			}
+			/* A priority ticket's wait from the walk-ins' run is
+			 * its whole run's, or none when neither has one. */
+			for (size_t s = 0; s < ns; s++) {
+				int64_t pw = -1, ww = -1;
+				int pr = queue_estimate_priority(
+					qq[0], all, s, now, mean, b,
+					QUEUE_SHOW_SHARE, &pw);
+				int wr = queue_estimate(qq[1], s,
+							TICKET_PRIORITY, now,
+							mean, b,
+							QUEUE_SHOW_SHARE, &ww);
+
+				priority_asked += pr != -ENOENT;
+
+				if (pr != wr || (pr == 0 && pw != ww))
+					fail_msg("seed %llu step %d: a priority "
+						 "ticket of service %zu waits "
+						 "%lld s (%d) in a whole run, "
+						 "%lld s (%d) from the "
+						 "walk-ins' run",
+						 (unsigned long long)seed,
+						 step, s, (long long)ww, wr,
+						 (long long)pw, pr);
+			}
 		}
-		uint64_t whole, resumed, met;
-		queue_estimate_runs(qq[0], &whole, &resumed, &met);
-		whole_total += whole;
-		resumed_total += resumed;
-		met_total += met;
-		queue_estimate_runs(qq[1], &whole, &resumed, &met);
-		assert_int_equal(resumed, 0);
+		struct queue_estimate_counts n;
+		queue_estimate_counts(qq[0], &n);
+		whole_total += n.whole;
+		resumed_total += n.resumed;
+		meetable_total += n.meetable;
+		met_total += n.met;
+		priority_total += n.priority;
+		queue_estimate_counts(qq[1], &n);
+		assert_int_equal(n.resumed, 0);
 		for (int i = 0; i < 2; i++)
 			queue_free(qq[i]);
 	}
 	/* The resumed runs were many (a fifth of the steps change
-	 * something else, which makes the next run whole). */
+	 * something else, which makes the next run whole), and a tenth of
+	 * those that could meet the last run (no priority ticket added)
+	 * did. */
 	print_message("estimates: %llu whole runs, %llu resumed, %llu of "
-		      "those met the last run again\n",
+		      "those could meet the last run again and %llu did; "
+		      "%llu of %llu priority tickets' waits from them\n",
 		      (unsigned long long)whole_total,
 		      (unsigned long long)resumed_total,
-		      (unsigned long long)met_total);
+		      (unsigned long long)meetable_total,
+		      (unsigned long long)met_total,
+		      (unsigned long long)priority_total,
+		      (unsigned long long)priority_asked);
 	assert_true(2 * resumed_total > whole_total);
-	assert_true(10 * met_total > resumed_total);
+	assert_true(meetable_total < resumed_total);
+	assert_true(10 * met_total > meetable_total);
+	/* Most priority waits came from the walk-ins' run (a whole run of
+	 * their own when not known, after a run that met the last one
+	 * before reaching the service, or with a ticket issued after now
+	 * waiting). */
+	assert_true(2 * priority_total > priority_asked);
 }
 
 /* queue_order() must be exactly what repeated calls would do. */

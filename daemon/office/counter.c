@@ -36,6 +36,15 @@ int office_record(struct office *o, const struct ticket *t,
 	return r;
 }
 
+int office_record_state(struct office *o, const struct ticket *t,
+			enum event_type type, int64_t now)
+{
+	int r = store_ticket_set_state(o->st, t);
+	if (r == 0)
+		r = office_log_event(o, type, t, t->counter, now, NULL);
+	return r;
+}
+
 int office_next(struct office *o, int counter, int64_t now,
 		struct ticket *ret, bool *ret_none, struct office_error *err)
 {
@@ -81,9 +90,9 @@ int office_next(struct office *o, int counter, int64_t now,
 
 	r = store_begin(o->st);
 	if (r == 0 && cur)
-		r = office_record(o, &done, EVENT_SERVED, now, NULL);
+		r = office_record_state(o, &done, EVENT_SERVED, now);
 	if (r == 0 && id) {
-		r = office_record(o, &next, EVENT_CALLED, now, NULL);
+		r = office_record_state(o, &next, EVENT_CALLED, now);
 		seq = store_last_event(o->st);
 	}
 	if (r == 0)

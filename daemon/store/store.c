@@ -193,6 +193,7 @@ enum stmt_id {
 	ST_SEQ_NEXT,
 	ST_TICKET_INSERT,
 	ST_TICKET_UPDATE,
+	ST_TICKET_STATE,
 	ST_TICKET_RENUMBER,
 	ST_TICKET_GET,
 	ST_TICKET_BY_TOKEN,
@@ -258,6 +259,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" issued_at = ?6, slot_start = ?7, late = ?8, printed = ?9,"
 		" kiosk = ?10, counter = ?11, reason = ?12, called_at = ?13,"
 		" finished_at = ?14, recalls = ?15, estimate = ?16"
+		" WHERE id = ?17 AND day = ?1 AND number = ?2",
+	/* The parameters of ST_TICKET_UPDATE, those of a state change
+	 * alone named (store_ticket_set_state). */
+	[ST_TICKET_STATE] =
+		"UPDATE tickets SET"
+		" state = ?5, counter = ?11, reason = ?12, called_at = ?13,"
+		" finished_at = ?14, recalls = ?15"
 		" WHERE id = ?17 AND day = ?1 AND number = ?2",
 	[ST_TICKET_RENUMBER] =
 		"UPDATE tickets SET day = ?1, number = ?2,"
@@ -1117,6 +1125,17 @@ int store_ticket_update(struct store *s, const struct ticket *t)
 	if (r == 1)
 		r = ticket_update_with(s, ST_TICKET_RENUMBER, t);
 	return r == 1 ? -ENOENT : r;
+}
+
+int store_ticket_set_state(struct store *s, const struct ticket *t)
+{
+	int r;
+
+	if (t->id <= 0)
+		return -ENOENT;
+	r = ticket_update_with(s, ST_TICKET_STATE, t);
+	/* Its day or number changed too: all of it. */
+	return r == 1 ? store_ticket_update(s, t) : r;
 }
 
 /* Reads a row of TICKET_COLUMNS. Ids the config no longer has load as -1. */

@@ -668,6 +668,51 @@ static void test_migration_from_8(void **state)
 	assert_int_equal(raw_int(f->path, COUNT_OPEN("")), 0);
 }
 
+/* A state change writes the state's columns alone: a kind or print state
+ * the caller holds otherwise is left as stored; a ticket whose day or
+ * number changed too is written whole; a missing one is -ENOENT. */
+static void test_set_state(void **state)
+{
+	struct fixture *f = *state;
+	struct ticket t, got;
+	int64_t id;
+
+	assert_int_equal(store_begin(f->s), 0);
+	id = insert(f, DAY1, "A001", SVC_TAX, TICKET_WALK_IN, T_DAY1);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_ticket_get(f->s, id, &t), 0);
+	t.state = TICKET_CALLED;
+	t.counter = CTR_2;
+	t.reason = REASON_INTERLEAVE;
+	t.called_at = T_DAY1 + 60;
+	t.recalls = 1;
+	t.printed = PRINT_FAILED;  /* not a state column: left */
+	t.kind = TICKET_PRIORITY; /* the same */
+	assert_int_equal(store_ticket_set_state(f->s, &t), 0);
+	assert_int_equal(store_ticket_get(f->s, id, &got), 0);
+	assert_int_equal(got.state, TICKET_CALLED);
+	assert_int_equal(got.counter, CTR_2);
+	assert_int_equal(got.reason, REASON_INTERLEAVE);
+	assert_int_equal(got.called_at, T_DAY1 + 60);
+	assert_int_equal(got.recalls, 1);
+	assert_int_equal(got.printed, PRINT_PENDING);
+	assert_int_equal(got.kind, TICKET_WALK_IN);
+
+	t = got;
+	t.state = TICKET_SERVED;
+	t.finished_at = T_DAY1 + 300;
+	snprintf(t.number, sizeof(t.number), "A777");
+	assert_int_equal(store_ticket_set_state(f->s, &t), 0);
+	assert_int_equal(store_ticket_get(f->s, id, &got), 0);
+	assert_ticket_equal(&got, &t);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM tickets WHERE"
+					  " number = 'A777' AND state = 'served'"),
+			 1);
+
+	t.id = id + 100;
+	assert_int_equal(store_ticket_set_state(f->s, &t), -ENOENT);
+}
+
 static int count_floor(const struct store_floor_event *e, void *userdata)
 {
 	char *seen = userdata;
@@ -1405,6 +1450,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migration_from_3, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_7, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_set_state, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_9, setup,
 						teardown),

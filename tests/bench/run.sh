@@ -10,7 +10,9 @@
 # /tmp, which may be in memory), and are removed afterwards; the whole
 # output is kept in BUILD_DIR/bench.log.
 # BENCH_SECONDS (default 10) is the measured time of each side of the
-# issuing benchmark; BENCH_TICKETS (default 500) the tickets that the
+# issuing benchmark (the daemon, its office and store in process, the bare
+# loop, and a minimal HTTP issuer: what any server gets on the machine);
+# BENCH_TICKETS (default 500) the tickets that the
 # printing benchmark prints one at a time to its TCP printer, before a
 # fifth as many again with 100 ms of idle time before each, as tickets come
 # at a kiosk. BENCH_STREAMS (default 1000) is the number of idle event
@@ -19,7 +21,8 @@
 # benchmark seeds 250,000 tickets (about 10 s) and times the 90-day report
 # of GET /api/v1/stats?from=&to= against its budget of a second.
 # BENCH_WAITING (default 10000) is the queue of bench_limits (call-next
-# against one bare commit, the peak RSS with every counter's view, GET
+# against one bare commit, with office_next() in process beside it, the
+# peak RSS with every counter's view, GET
 # /api/v1/services against a minimal libmicrohttpd server under wrk, the
 # start on 400 days x 2,500 tickets against an empty database). The load
 # and the CPU and I/O pressure of the machine are printed with the figures:

@@ -37,11 +37,11 @@ int office_record(struct office *o, const struct ticket *t,
 }
 
 int office_record_state(struct office *o, const struct ticket *t,
-			enum event_type type, int64_t now)
+			enum event_type type, int64_t now, const char *detail)
 {
 	int r = store_ticket_set_state(o->st, t);
 	if (r == 0)
-		r = office_log_event(o, type, t, t->counter, now, NULL);
+		r = office_log_event(o, type, t, t->counter, now, detail);
 	return r;
 }
 
@@ -90,9 +90,9 @@ int office_next(struct office *o, int counter, int64_t now,
 
 	r = store_begin(o->st);
 	if (r == 0 && cur)
-		r = office_record_state(o, &done, EVENT_SERVED, now);
+		r = office_record_state(o, &done, EVENT_SERVED, now, NULL);
 	if (r == 0 && id) {
-		r = office_record_state(o, &next, EVENT_CALLED, now);
+		r = office_record_state(o, &next, EVENT_CALLED, now, NULL);
 		seq = store_last_event(o->st);
 	}
 	if (r == 0)
@@ -143,8 +143,9 @@ static int current_today(struct office *o, int counter, int64_t now,
 }
 
 /* Commits the end of the counter's ticket t (its new state with its
- * event) in one transaction; what names the operation in the log should
- * it fail. The caller holds the office lock. */
+ * event; with its new service too, a transfer) in one transaction; what
+ * names the operation in the log should it fail. The caller holds the
+ * office lock. */
 static int release_counter(struct office *o, const struct ticket *t,
 			   enum event_type type, int64_t now,
 			   const char *detail, const char *what,
@@ -153,7 +154,9 @@ static int release_counter(struct office *o, const struct ticket *t,
 	int r = store_begin(o->st);
 
 	if (r == 0)
-		r = office_record(o, t, type, now, detail);
+		r = type == EVENT_TRANSFERRED
+			    ? office_record(o, t, type, now, detail)
+			    : office_record_state(o, t, type, now, detail);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0)
@@ -175,7 +178,7 @@ int office_recall(struct office *o, int counter, int64_t now,
 	t.recalls++;
 	r = store_begin(o->st);
 	if (r == 0) {
-		r = office_record(o, &t, EVENT_RECALLED, now, NULL);
+		r = office_record_state(o, &t, EVENT_RECALLED, now, NULL);
 		seq = store_last_event(o->st);
 	}
 	if (r == 0)

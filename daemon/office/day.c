@@ -210,8 +210,8 @@ int office_tick(struct office *o, int64_t now)
 		struct ticket t = *queue_get(o->q, ids[i]);
 		t.state = TICKET_EXPIRED;
 		t.finished_at = now;
-		r = office_record(o, &t, EVENT_EXPIRED, now,
-				  "the office closed");
+		r = office_record_state(o, &t, EVENT_EXPIRED, now,
+					"the office closed");
 	}
 	if (r == 0)
 		r = store_commit(o->st);

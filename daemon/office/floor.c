@@ -190,7 +190,7 @@ int office_cancel(struct office *o, int64_t id, const char *reason,
 	t.finished_at = now;
 	r = store_begin(o->st);
 	if (r == 0)
-		r = office_record(o, &t, EVENT_CANCELLED, now, reason);
+		r = office_record_state(o, &t, EVENT_CANCELLED, now, reason);
 	if (r == 0)
 		r = store_commit(o->st);
 	if (r < 0) {

@@ -194,9 +194,9 @@ int office_check_counter(const struct office *o, int counter,
 int office_record(struct office *o, const struct ticket *t,
 		  enum event_type type, int64_t now, const char *detail);
 /* The same when only t's state, counter, reason, times or recalls
- * changed (store_ticket_set_state()). */
+ * changed (store_ticket_set_state()): every transition but a transfer. */
 int office_record_state(struct office *o, const struct ticket *t,
-			enum event_type type, int64_t now);
+			enum event_type type, int64_t now, const char *detail);
 
 /* returns.c: today's no-shows of services (a bit set) that may still come
  * back at now, newest first, at most OFFICE_RETURNABLE_MAX; *ret malloc'd. */

@@ -82,7 +82,7 @@ static int bring_back(struct office *o, struct ticket *t, int counter,
 	t->finished_at = 0;
 	r = store_begin(o->st);
 	if (r == 0)
-		r = store_ticket_update(o->st, t);
+		r = store_ticket_set_state(o->st, t);
 	if (r == 0)
 		r = office_log_event(o, EVENT_RETURNED, t, counter, now, detail);
 	if (r == 0)

@@ -73,10 +73,10 @@ int store_ticket_insert(struct store *s, struct ticket *t);
 /* Writes every stored field of t, found by t->id; -ENOENT when absent. */
 int store_ticket_update(struct store *s, const struct ticket *t);
 /* The same for a change of t's state, counter, reason, called_at,
- * finished_at and recalls alone (a call, a finish), which writes no other
- * column: SQLite checks the CHECKs of the columns an UPDATE names, and
- * those of kind and printed build a temporary b-tree of their lists each
- * time (6 us an update). */
+ * finished_at and recalls alone (every transition but a transfer, which
+ * changes the service too), which writes no other column: SQLite checks
+ * the CHECKs of the columns an UPDATE names, and those of kind and printed
+ * build a temporary b-tree of their lists each time (6 us an update). */
 int store_ticket_set_state(struct store *s, const struct ticket *t);
 int store_ticket_get(struct store *s, int64_t id, struct ticket *ret);
 /* The ticket whose token is token (ticket.h), through the unique index;

@@ -1096,6 +1096,15 @@ static void run_at(const struct queue *q, void *block, struct run *r)
 	r->streak = (void *)p;
 }
 
+/* Counts every cursor's time prefixes again, at the time each was last
+ * moved to, on the lists as they are now (a snapshot taken before tickets
+ * were added or taken out). */
+static void run_retime(const struct queue *q, struct run *r)
+{
+	for (size_t s = 0; s < q->n_services; s++)
+		cursor_retime(q, s, r->timed[s], &r->c[s]);
+}
+
 /*
  * A run of the day from now with the tickets waiting, every service taking
  * its mean, and no one else coming but the bookings: when a counter frees,
@@ -1201,9 +1210,15 @@ struct est_cache {
 	uint64_t whole, resumed, meetable, met, priority;
 };
 
+/* Block i of an array of run blocks at base (snaps, old, the reaches). */
+static void *block_at(const struct est_cache *e, void *base, size_t i)
+{
+	return (char *)base + i * e->block;
+}
+
 static void *snap_block(const struct est_cache *e, size_t i)
 {
-	return (char *)e->snaps + i * e->block;
+	return block_at(e, e->snaps, i);
 }
 
 static bool est_meet(const struct queue *q, struct est_cache *e,
@@ -1469,11 +1484,6 @@ static void est_invalidate(struct queue *q)
 		q->est->valid = false;
 }
 
-static void *reach_block(const struct est_cache *e, void *base, size_t s)
-{
-	return (char *)base + s * e->block;
-}
-
 static int64_t iter_of(const void *block)
 {
 	return ((const struct run_head *)block)->iter;
@@ -1536,7 +1546,7 @@ static void est_reach(const struct queue *q, struct est_cache *e,
 		    r->c[s].next[LIST_PRIORITY] <
 			    q->lists[s][LIST_PRIORITY].n)
 			continue;
-		memcpy(reach_block(e, e->reach_snaps, s), r->head, e->block);
+		memcpy(block_at(e, e->reach_snaps, s), r->head, e->block);
 		e->reach_n[s] = e->n_snaps;
 		e->reach_at |= BIT(s);
 	}
@@ -1603,7 +1613,7 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 		if (e->added[s] && (e->targets & BIT(s)) && !(found & BIT(s)))
 			return false;
 	for (o = 0; o < n; o++) {
-		run_at(q, (char *)e->old + o * e->block, &x);
+		run_at(q, block_at(e, e->old, o), &x);
 		if (x.head->found == found)
 			break;
 	}
@@ -1621,7 +1631,7 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 	for (size_t i = o; i <= n; i++) {
 		void *to = i < n ? snap_block(e, m + i - o) : e->end;
 
-		memcpy(to, (char *)e->old + i * e->block, e->block);
+		memcpy(to, block_at(e, e->old, i), e->block);
 		est_shift(q, e, to);
 		run_at(q, to, &x);
 		x.head->iter += delta;
@@ -1637,14 +1647,15 @@ static bool est_meet(const struct queue *q, struct est_cache *e,
 	 * before here is not known (this run has not reached it by here,
 	 * and may after). */
 	for (size_t s = 0; s < q->n_services; s++) {
-		void *from = reach_block(e, e->old_reach, s);
+		void *from = block_at(e, e->old_reach, s);
+		void *to = block_at(e, e->reach_snaps, s);
 
 		if (!((e->old_reach_at & ~e->reach_at) & BIT(s)) ||
 		    iter_of(from) + delta < r->head->iter)
 			continue;
-		memcpy(reach_block(e, e->reach_snaps, s), from, e->block);
-		est_shift(q, e, reach_block(e, e->reach_snaps, s));
-		run_at(q, reach_block(e, e->reach_snaps, s), &x);
+		memcpy(to, from, e->block);
+		est_shift(q, e, to);
+		run_at(q, to, &x);
 		x.head->iter += delta;
 		e->reach_n[s] = e->old_reach_n[s] - (e->old_first + o) + m;
 		e->reach_at |= BIT(s);
@@ -1748,7 +1759,7 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		if (e->resume != SIZE_MAX)
 			from = snap_block(e, e->resume);
 		for (size_t s = 0; s < q->n_services; s++) {
-			const void *c = reach_block(e, e->reach_snaps, s);
+			const void *c = block_at(e, e->reach_snaps, s);
 
 			if ((e->reach_resume & BIT(s)) &&
 			    (!from || iter_of(c) <= iter_of(from))) {
@@ -1762,8 +1773,8 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->old_n = e->n_snaps;
 		memcpy(e->old, snap_block(e, keep),
 		       (e->n_snaps - keep) * e->block);
-		memcpy((char *)e->old + (e->n_snaps - keep) * e->block,
-		       e->end, e->block);
+		memcpy(block_at(e, e->old, e->n_snaps - keep), e->end,
+		       e->block);
 		/* Its reaches from there on, which this run makes again or
 		 * takes over when it meets it. */
 		e->old_reach_at = 0;
@@ -1771,11 +1782,11 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		e->reach_open = e->reach_never;
 		e->reach_never = 0;
 		for (size_t s = 0; s < q->n_services; s++) {
-			void *c = reach_block(e, e->reach_snaps, s);
+			void *c = block_at(e, e->reach_snaps, s);
 
 			if (!(e->reach_at & BIT(s)) || iter_of(c) < at)
 				continue;
-			memcpy(reach_block(e, e->old_reach, s), c, e->block);
+			memcpy(block_at(e, e->old_reach, s), c, e->block);
 			e->old_reach_n[s] = e->reach_n[s];
 			e->old_reach_at |= BIT(s);
 			e->reach_at &= ~BIT(s);
@@ -1785,8 +1796,7 @@ static int est_update(struct queue *q, struct est_cache *e, uint64_t services,
 		 * a priority ticket in its own. */
 		memcpy(e->end, from, e->block);
 		e->n_snaps = keep;
-		for (size_t s = 0; s < q->n_services; s++)
-			cursor_retime(q, s, run.timed[s], &run.c[s]);
+		run_retime(q, &run);
 	}
 	/* A priority ticket added makes every later state differ from the
 	 * last run's, which the comparison (walk-ins shifted) would not
@@ -1942,8 +1952,7 @@ static int priority_from(struct queue *q, struct est_cache *e,
 	r = add_targets(q, BIT(service), TICKET_PRIORITY, now, &added);
 	if (r == 0) {
 		x.head->found = 0;
-		for (size_t s = 0; s < q->n_services; s++)
-			cursor_retime(q, s, x.timed[s], &x.c[s]);
+		run_retime(q, &x);
 		r = run_on(q, BIT(service), now, mean_s, b, show_share,
 			   e->n_services, &x, NULL);
 		if (r == 0)
@@ -1978,7 +1987,7 @@ int queue_estimate_priority(struct queue *q, uint64_t services,
 	if (!(e->open & BIT(service)))
 		r = -ENOENT; /* no open counter serves it */
 	else if (e->reach_at & BIT(service))
-		from = reach_block(e, e->reach_snaps, service);
+		from = block_at(e, e->reach_snaps, service);
 	else if (e->reach_never & BIT(service))
 		from = e->end;
 	else
